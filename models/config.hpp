@@ -1,0 +1,173 @@
+// The typed configuration of one trial: what the scenario loader (tools/scenario)
+// produces, what vendor profiles (models/profiles) fill in, and what the IKEv2
+// model (models/ikev2) consumes. Field names mirror the YAML contract keys of
+// the scenario schema; every behaviour difference between implementations is a
+// field here with an RFC 7296 default (architecture principle 3).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "sim/random.hpp"
+#include "sim/time.hpp"
+
+namespace models {
+
+using sim::DurationDist;
+using sim::SimTime;
+
+// ---- Behaviour knobs ------------------------------------------------------
+
+// How a peer settles a simultaneous rekey of the same SA (RFC 7296 2.8.1, 2.8.2).
+enum class CollisionResolution {
+  kRfc7296FourNonce,    // lowest of the four nonces (octet order, prefix is lower) marks the redundant SA
+  kStrongswanMinNonce,  // strongSwan lost_collision(): memcmp over the shorter length; a prefix tie makes both win
+  kNone,                // libreswan: no tie-break, both new SAs kept, newest outbound used
+};
+
+// What a peer does with a DELETE (or REKEY_SA) naming an SPI it does not have.
+enum class UnknownSpiAction {
+  kIgnore,          // RFC 7296 2.25.1: answer without a Delete payload, say nothing
+  kLogCantFindSa,   // PAN-OS: log "can't find sa for proto ESP spi 0x..." and answer
+  kTeardownIke,     // treat the state as "sufficiently messed up" (1.4.1) and close the IKE SA
+};
+
+// How a peer answers a DELETE for a Child SA it is itself deleting.
+enum class CrossingDeleteHandling {
+  kRfc7296,  // 1.4.1: remove outgoing half on the request, incoming on the response, empty reply
+  kNaive,    // forget the SA as soon as the own DELETE is sent; the peer's DELETE then names an unknown SPI
+};
+
+// When the rekey responder starts sending on the new Child SA (RFC 7296 2.8).
+enum class ResponderOutboundSwitch {
+  kOnOldSaDelete,   // RFC recommendation, strongSwan >= 5.5.3: on the initiator's DELETE of the old SA
+  kOnResponseSent,  // right after sending the CREATE_CHILD_SA response (PAN-OS, CSCvx23833)
+  kOnRequest,       // while processing the request, before the response leaves
+};
+
+// Which new IKE SA inherits the Child SAs in a simultaneous IKE rekey.
+enum class IkeCollisionWinner {
+  kRfc7296,          // 2.8.2: the SA with the lowest nonce is redundant
+  kRfc4718Inverted,  // RFC 4718 5.11.4: the SA containing the lowest nonce inherits the Child SAs
+};
+
+// What happens after an SA hard-expires without a successful rekey, or after a
+// tunnel reset.
+enum class StartAction {
+  kOnTraffic,  // re-create when the next packet needs the SA (Cisco, trap policies)
+  kImmediate,  // re-create at once (start_action=start)
+  kNone,       // stay down
+};
+
+// ---- Lifetimes ------------------------------------------------------------
+
+// One SA kind's lifetime policy as each peer enforces it, from the moment that
+// peer installed the SA (IKEv2 does not negotiate lifetimes, RFC 7296 2.8).
+// soft (rekey) time = lifetime - margin_eff - jitter, where
+//   initiator of the SA:  margin_eff = margin,                          jitter = U[0,1) * fuzz * margin
+//   responder of the SA:  margin_eff = margin * responder_margin_scale, jitter as above if responder_fuzz
+// jitter is floored to a multiple of fuzz_quantum when it is non-zero
+// (strongSwan draws whole seconds: rekey - random() % (rand + 1)), and the
+// result is rounded up to the peer's timer tick.
+struct LifetimePolicy {
+  SimTime lifetime = sim::hours(8);      // hard expiry in time
+  SimTime margin = sim::minutes(9);      // rekey this long before expiry
+  double fuzz = 1.0;                     // fraction of margin drawn at random (1.0 = 100%)
+  SimTime fuzz_quantum{};                // 0 = continuous jitter
+  double responder_margin_scale = 1.0;   // libreswan: 0.5
+  bool responder_fuzz = true;            // libreswan: false
+  SimTime tick{};                        // timer granularity; 0 = exact
+  // Volume limits; 0 = none. Soft volume = lifetime_bytes * (1 - volume_margin).
+  std::uint64_t lifetime_bytes = 0;
+  std::uint64_t lifetime_packets = 0;
+  double volume_margin = 0.1;            // Cisco: rekey when ~10% of the volume remains
+};
+
+// Retransmission of requests (RFC 7296 2.4, 2.1). Try n (0-based) times out
+// after timeout * base^n (capped at `cap` if non-zero); after `tries`
+// retransmissions the last timeout runs out and the peer gives up, destroying
+// the IKE SA and its Child SAs (a tunnel reset).
+struct RetransmitPolicy {
+  SimTime timeout = sim::seconds(4);
+  double base = 1.8;
+  int tries = 5;
+  SimTime cap{};
+  double jitter = 0;  // fraction by which each timeout is randomly reduced
+};
+
+struct PeerBehaviour {
+  CollisionResolution collision_resolution = CollisionResolution::kRfc7296FourNonce;
+  UnknownSpiAction unknown_spi = UnknownSpiAction::kIgnore;
+  CrossingDeleteHandling crossing_delete = CrossingDeleteHandling::kRfc7296;
+  ResponderOutboundSwitch responder_switch = ResponderOutboundSwitch::kOnOldSaDelete;
+  IkeCollisionWinner ike_collision_winner = IkeCollisionWinner::kRfc7296;
+  StartAction start_action = StartAction::kOnTraffic;
+
+  // Initiator of a Child rekey: wait this long after the new SA is up before
+  // sending DELETE for the old one (1.3.3). libreswan: 1 s; strongSwan: 0.
+  SimTime old_sa_delete_delay{};
+  // Keep the old inbound half this long after its DELETE exchange (strongSwan
+  // delete_rekeyed_delay 5 s; libreswan 1 s).
+  SimTime inbound_keep_delay = sim::seconds(5);
+  // Retry after TEMPORARY_FAILURE: uniform in [retry_min, retry_max] (strongSwan 6-15 s, 2.25).
+  SimTime retry_min = sim::seconds(6);
+  SimTime retry_max = sim::seconds(15);
+  // 2.8.2: the winner deletes a redundant IKE SA the peer never deleted after this.
+  SimTime redundant_ike_timeout = sim::seconds(30);
+  // A plain IKE rekey responder deletes the old IKE SA itself after this if
+  // the initiator never does (strongSwan ike_rekey.c).
+  SimTime ike_rekey_forced_delete = sim::seconds(90);
+  // After a tunnel reset, the IKE SA is re-established after this long.
+  SimTime reestablish_delay = sim::seconds(1);
+  RetransmitPolicy retransmit;
+};
+
+struct PeerConfig {
+  std::string profile = "rfc7296";  // the profile name the defaults came from
+  LifetimePolicy child;
+  LifetimePolicy ike{sim::hours(24), sim::minutes(9)};
+  PeerBehaviour behaviour;
+  double clock_error_ppm = 0;       // this peer's clock runs fast (> 0) or slow by this much
+  DurationDist processing_delay;    // per message handled (default 0)
+};
+
+// ---- Network and traffic --------------------------------------------------
+
+struct LinkConfig {
+  DurationDist latency = DurationDist::constant(sim::milliseconds(16));  // one way, including jitter
+  double loss = 0;          // probability a message (IKE or ESP) is lost
+  double reorder = 0;       // probability a message is held back by reorder_delay
+  SimTime reorder_delay{};  // extra delay for a reordered message
+};
+
+struct NetworkConfig {
+  LinkConfig a_to_b;
+  LinkConfig b_to_a;
+};
+
+struct FlowConfig {
+  double rate_pps = 0;        // packets per second; 0 = no ESP traffic
+  bool poisson = false;       // false = constant spacing
+  std::uint64_t size_bytes = 600;
+};
+
+struct TrafficConfig {
+  FlowConfig a_to_b;
+  FlowConfig b_to_a;
+};
+
+// ---- One trial ------------------------------------------------------------
+
+struct TrialConfig {
+  PeerConfig a;
+  PeerConfig b;
+  NetworkConfig network;
+  TrafficConfig traffic;
+  // A trial ends at `duration` of simulated time, or after `rekeys` Child SA
+  // rekey episodes if that is set (whichever the scenario states).
+  SimTime duration = sim::days(30);
+  std::optional<std::uint64_t> rekeys;
+};
+
+}  // namespace models

@@ -1,0 +1,45 @@
+// The narrow port through which an IKEv2 peer sees the world. The same peer
+// code runs under the event-loop world (models/world), under the scripted
+// world that tests drive message by message, or under an explorer that tries
+// every delivery order.
+#pragma once
+
+#include <cstdint>
+
+#include "models/trace.hpp"
+#include "sim/random.hpp"
+#include "sim/scheduler.hpp"
+#include "sim/time.hpp"
+
+namespace models::ikev2 {
+
+// Timers a peer arms on itself (OMNeT++'s self-messages). `cookie` identifies
+// what the timer is about (an SA's inbound SPI, an IKE SA, a task).
+enum class TimerKind : std::uint8_t {
+  kChildSoftExpire,     // rekey time of a Child SA
+  kChildHardExpire,     // hard lifetime of a Child SA
+  kIkeSoftExpire,
+  kIkeHardExpire,
+  kRetransmit,          // RFC 7296 2.1 / 2.4
+  kRetryRekey,          // retry after TEMPORARY_FAILURE (2.25)
+  kDeleteOldSa,         // send DELETE for a rekeyed SA after the profile's delay (1.3.3)
+  kDestroyInbound,      // old inbound half kept for the profile's keep delay
+  kRedundantIkeTimeout, // 2.8.2: delete a redundant IKE SA the peer never deleted
+  kIkeForcedDelete,     // plain IKE rekey responder deletes the old IKE SA itself
+  kReestablish,         // bring the tunnel back after a reset
+  kProcessingDone,      // a message's processing delay has elapsed
+};
+
+class PeerPort {
+ public:
+  virtual ~PeerPort() = default;
+  virtual SimTime now() const = 0;
+  // Absolute simulated (true) time; the peer converts its own clock error and tick.
+  virtual sim::EventId start_timer(SimTime at, TimerKind kind, std::uint64_t cookie) = 0;
+  virtual void cancel_timer(sim::EventId id) = 0;
+  virtual void send(const Message& m) = 0;  // to the other peer
+  virtual void emit(const TraceRecord& r) = 0;
+  virtual sim::Rng& rng() = 0;  // this peer's own stream
+};
+
+}  // namespace models::ikev2

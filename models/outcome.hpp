@@ -1,0 +1,51 @@
+// The outcome vocabulary of architecture.md, computed from the trace stream
+// per rekey episode (never counted separately inside the state machine).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "sim/time.hpp"
+
+namespace models {
+
+enum class Outcome : std::uint8_t {
+  kChildRekeys,    // completed Child SA rekeys
+  kCollisions,     // episodes where both peers' exchanges for the same SA overlapped
+  kCantFindSa,     // a peer processed a DELETE or REKEY_SA for an SPI it no longer had
+  kEspDropped,     // ESP packets that arrived for an inbound SPI that was gone
+  kOutages,        // intervals when a direction had no SA pair able to carry traffic
+  kDowntime,       // total length of outages, in nanoseconds
+  kRedundantSas,   // Child SAs left over after a collision settled
+  kTunnelResets,   // IKE SA lost
+  kIkeRekeys,
+  kIkeCollisions,
+};
+inline constexpr std::size_t kOutcomeCount = 10;
+inline constexpr std::array<Outcome, kOutcomeCount> kAllOutcomes = {
+    Outcome::kChildRekeys, Outcome::kCollisions,   Outcome::kCantFindSa,   Outcome::kEspDropped,
+    Outcome::kOutages,     Outcome::kDowntime,     Outcome::kRedundantSas, Outcome::kTunnelResets,
+    Outcome::kIkeRekeys,   Outcome::kIkeCollisions};
+
+// The contract names used in every output (table, JSON, CSV, expect:).
+std::string_view outcome_name(Outcome o);
+// Parses a contract name; false if unknown.
+bool outcome_from_name(std::string_view name, Outcome& out);
+
+// What one trial produced.
+struct TrialOutcome {
+  // Child SA rekey episodes: each time the pair of peers replaced (or tried to
+  // replace) one Child SA generation. The denominator of every rate.
+  std::uint64_t episodes = 0;
+  std::array<std::uint64_t, kOutcomeCount> counts{};
+  // Episodes in which each outcome occurred at least once (for per-episode
+  // proportions with Wilson intervals: collisions, cant_find_sa, ...).
+  std::array<std::uint64_t, kOutcomeCount> episodes_with{};
+  sim::SimTime simulated{};  // simulated time covered by the trial
+
+  std::uint64_t count(Outcome o) const { return counts[static_cast<std::size_t>(o)]; }
+  std::uint64_t episodes_affected(Outcome o) const { return episodes_with[static_cast<std::size_t>(o)]; }
+};
+
+}  // namespace models
