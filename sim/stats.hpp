@@ -13,7 +13,8 @@ struct Interval {
 };
 
 // Wilson score interval for k successes in n trials (z = 1.959964 for 95%).
-// Well behaved at k = 0 and k = n, unlike the Wald interval. n = 0 gives [0, 1].
+// Well behaved at k = 0 and k = n, unlike the Wald interval. n = 0 gives [0, 1];
+// k > n throws std::invalid_argument.
 Interval wilson_interval(std::uint64_t k, std::uint64_t n, double z = 1.959963984540054);
 
 // Streaming mean and variance (Welford); mergeable so that per-thread partial
@@ -26,6 +27,7 @@ class RunningMean {
   double mean() const { return mean_; }
   double variance() const;  // sample variance (n-1)
   // 95% interval for the mean: Student t for small n, normal for large n.
+  // n = 0 gives [0, 0]; n = 1 gives (-inf, +inf) (no information on spread).
   Interval ci95() const;
 
  private:
@@ -34,9 +36,16 @@ class RunningMean {
   double m2_ = 0;
 };
 
+// Two-sided 95% quantile of Student's t with df degrees of freedom
+// (t_{0.975, df}): exact table for df <= 30, Cornish-Fisher beyond; +inf at 0.
+double student_t975(std::uint64_t df);
+
 // Quantiles of per-trial values in bounded memory: an exact zero bucket plus
 // log-spaced buckets (relative error < 1%) over [1e-12, 1e12]. Memory does not
-// grow with the number of values; results do not depend on insertion order.
+// grow with the number of values (~22 KiB once a non-zero value is added);
+// results do not depend on insertion order. quantile(q) estimates the value of
+// 0-based rank floor(q (n - 1)) in sorted order. add() throws
+// std::invalid_argument for negative, NaN or infinite values.
 class QuantileSketch {
  public:
   QuantileSketch();
