@@ -60,6 +60,22 @@ enum class StartAction {
   kNone,       // stay down
 };
 
+// What a rekey initiator does when the peer answers its CREATE_CHILD_SA with
+// TEMPORARY_FAILURE after the peer's own, colliding rekey of the same SA has
+// completed (the peer did not notice the collision; RFC 7296 2.25, 2.8.2).
+enum class TempFailureInCollision {
+  // RFC 7296 / strongSwan >= 6.0: the peer's rekey replaced the SA; abort the
+  // own rekey without retrying, keep the peer's new SA, and treat the peer's
+  // DELETE of the old SA as concluding that passive rekey (outbound moves to
+  // the peer's new SA).
+  kAdoptPeerRekey,
+  // strongSwan <= 5.9.x (issue #1896): put the old SA back to "installed" and
+  // schedule a retry (retry_min..retry_max); the peer's DELETE of the old SA
+  // is then handled as a plain delete, the outbound half of the peer's new SA
+  // is never installed, and outbound traffic goes nowhere until the next rekey.
+  kRetryOwnRekey,
+};
+
 // ---- Lifetimes ------------------------------------------------------------
 
 // One SA kind's lifetime policy as each peer enforces it, from the moment that
@@ -121,6 +137,8 @@ struct PeerBehaviour {
   // After a tunnel reset, the IKE SA is re-established after this long.
   SimTime reestablish_delay = sim::seconds(1);
   RetransmitPolicy retransmit;
+  // Added for the strongswan-5.9 profile (key behaviour.temp_failure_in_collision).
+  TempFailureInCollision temp_failure_in_collision = TempFailureInCollision::kAdoptPeerRekey;
 };
 
 struct PeerConfig {

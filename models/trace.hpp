@@ -97,6 +97,52 @@ enum class TraceKind : std::uint8_t {
   kTunnelUp,
 };
 
+// Field meanings as models/ikev2's Peer emits them (`peer` is always the
+// peer where it happened; `ike_spi` the IKE SA carrying the Child SAs at that
+// moment unless stated; SPIs are 32-bit ESP SPIs, "spi_in" = the SPI this peer
+// receives on, "spi_out" = the SPI it sends on):
+//   kMessageSent       every first transmission, requests and responses; `message` is
+//                      the full message, `ike_spi` the IKE SA it travels on.
+//   kMessageReceived   every message handed to Peer::on_message (before any
+//                      check; messages for unknown IKE SAs are then dropped).
+//   kRetransmit        a re-sent request (2.1 timer) or a cached response re-sent
+//                      for a retransmitted request; `message` as sent. A
+//                      retransmission is NOT also recorded as kMessageSent.
+//   kRekeyStarted      Child: spi_in/spi_out of the SA being rekeyed, new_spi_in =
+//                      the inbound SPI proposed for the new SA. IKE (sa_kind kIke):
+//                      ike_spi = old, new_ike_spi = proposed.
+//   kChildSaInstalled  a new Child SA's inbound half is installed: spi_in/spi_out
+//                      of the new SA (its outbound half is only registered unless
+//                      a kOutboundSwitched follows).
+//   kOutboundSwitched  the peer now sends ESP on spi_out (spi_in identifies the SA).
+//                      With several installed outbound halves the newest is used.
+//   kOutboundRemoved   outbound half spi_out (of the SA spi_in) no longer used;
+//                      emitted only for a half that was installed.
+//   kInboundRemoved    inbound half spi_in destroyed; ESP to it is now dropped.
+//   kChildSaDeleted    the SA record spi_in/spi_out is gone (both halves).
+//   kRekeyCompleted    spi_in/spi_out (old) replaced by new_spi_in/new_spi_out at
+//                      this peer (once per peer and rekeyed SA).
+//   kCollisionDetected `collision` kind; Child: spi_in/spi_out of the SA concerned
+//                      (kChildVsIkeRekey from a Child request: spi_out = SPI named);
+//                      IKE: ike_spi (and new_ike_spi for kSimultaneousIkeRekey).
+//   kCollisionResolved `won` = this peer's exchange survived; Child: spi_in/out old
+//                      SA, new_spi_in = surviving SA at this peer; IKE: ike_spi old,
+//                      new_ike_spi surviving. Also emitted (won = false) when a
+//                      TEMPORARY_FAILURE reveals an undetected collision.
+//   kDeleteForUnknownSpi  a DELETE named an SPI this peer has no SA for: spi_in =
+//                      the SPI as named in the payload (= this peer's former
+//                      outbound SPI). Emitted whatever behaviour.unknown_spi says.
+//   kRekeyForUnknownSpi   REKEY_SA named an SPI with no live SA (answered
+//                      CHILD_SA_NOT_FOUND): spi_in = the SPI as named.
+//   kNotifyReceived    an error notify in a response: notify, spi_in = notify SPI.
+//   kRetryScheduled    after TEMPORARY_FAILURE (or another failure): Child: spi_in/
+//                      spi_out; IKE: sa_kind kIke; notify = the cause.
+//   kHardExpired       Child: spi_in/spi_out; IKE: sa_kind kIke, ike_spi.
+//   kIkeSaRekeyed      ike_spi -> new_ike_spi now carries the Child SAs.
+//   kIkeSaDeleted      ike_spi (any IKE SA, incl. old and redundant ones).
+//   kTunnelDown        the IKE SA carrying the Child SAs is gone (give-up, DELETE of
+//                      it, teardown, or state replaced by the peer's IKE_SA_INIT).
+//   kTunnelUp          establish() or a completed IKE_AUTH.
 enum class SaKind : std::uint8_t { kChild, kIke };
 
 enum class CollisionKind : std::uint8_t {

@@ -1,0 +1,41 @@
+#include <algorithm>
+#include <cstring>
+
+#include "models/ikev2/peer.hpp"
+
+namespace models::ikev2 {
+
+// RFC 7296 2.8.1: "lowest" compares octet by octet; when the end of one nonce
+// is reached first, that nonce is the lower one (RFC 4718 5.10 says the same).
+int compare_nonces(const Nonce& a, const Nonce& b) {
+  const std::size_t n = std::min(a.length, b.length);
+  const int c = std::memcmp(a.bytes.data(), b.bytes.data(), n);
+  if (c != 0) return c < 0 ? -1 : 1;
+  if (a.length == b.length) return 0;
+  return a.length < b.length ? -1 : 1;
+}
+
+namespace {
+// strongSwan's memcmp over the shorter length: a prefix compares equal.
+int memcmp_shorter(const Nonce& a, const Nonce& b) {
+  return std::memcmp(a.bytes.data(), b.bytes.data(), std::min(a.length, b.length));
+}
+}  // namespace
+
+bool Peer::lost_collision(const Nonce& my_ni, const Nonce& my_nr, const Nonce& peer_ni,
+                          const Nonce& peer_nr) const {
+  if (config_.behaviour.collision_resolution == CollisionResolution::kStrongswanMinNonce) {
+    // child_create.c get_lower_nonce() + child_rekey.c lost_collision():
+    // my exchange holds the lowest nonce -> I lose. A prefix tie makes both win.
+    const Nonce& mine = memcmp_shorter(my_ni, my_nr) < 0 ? my_ni : my_nr;
+    const Nonce& theirs = memcmp_shorter(peer_ni, peer_nr) < 0 ? peer_ni : peer_nr;
+    return memcmp_shorter(mine, theirs) < 0;
+  }
+  // RFC 7296 2.8.1: the SA created with the lowest of the four nonces is
+  // redundant and is closed by the node that created it.
+  const Nonce& mine = compare_nonces(my_ni, my_nr) <= 0 ? my_ni : my_nr;
+  const Nonce& theirs = compare_nonces(peer_ni, peer_nr) <= 0 ? peer_ni : peer_nr;
+  return compare_nonces(mine, theirs) < 0;
+}
+
+}  // namespace models::ikev2

@@ -1,0 +1,178 @@
+// One IKEv2 peer: its SA database, its task manager (one task per exchange,
+// window size 1, RFC 7296 2.3) and its lifetime timers. It sees the world
+// only through a PeerPort and reports everything observable as TraceRecords.
+//
+// Public API (stable; models/world and the scripted test world code against it):
+//   Peer(id, config, port), Peer::establish(a, b), on_message, on_timer,
+//   on_traffic, volume_budget, on_traffic_needs_sa, and the queries below.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "models/config.hpp"
+#include "models/ikev2/peer_port.hpp"
+#include "models/ikev2/sa.hpp"
+#include "models/ikev2/task.hpp"
+#include "models/trace.hpp"
+
+namespace models::ikev2 {
+
+// RFC 7296 2.8.1 nonce order: octet by octet; a prefix is lower. <0, 0, >0.
+int compare_nonces(const Nonce& a, const Nonce& b);
+
+class Peer {
+ public:
+  // Draws its timer tick phase from port.rng().
+  Peer(PeerId id, const PeerConfig& config, PeerPort& port);
+  Peer(const Peer&) = delete;
+  Peer& operator=(const Peer&) = delete;
+
+  // Both peers now hold an established IKE SA and one Child SA, as if
+  // IKE_AUTH had just completed at port.now() (initiator = the IKE_SA_INIT
+  // initiator). Arms lifetime timers. Emits kChildSaInstalled,
+  // kOutboundSwitched and kTunnelUp on both.
+  static void establish(Peer& initiator, Peer& responder);
+
+  // A message arrived (after the world's processing delay).
+  void on_message(const Message& m);
+  // A timer armed through PeerPort::start_timer fired.
+  void on_timer(TimerKind kind, std::uint64_t cookie);
+
+  // Volume lifetimes: the traffic model reports bytes/packets carried on the
+  // SA whose inbound SPI at this peer is spi_in (deltas since the last call);
+  // the peer checks its soft/hard limits. Unknown SPIs are ignored.
+  void on_traffic(std::uint32_t spi_in, std::uint64_t bytes_in, std::uint64_t packets_in,
+                  std::uint64_t bytes_out, std::uint64_t packets_out);
+  // What may still be carried before this SA's next volume event (soft or
+  // hard), or nullopt when it has no volume limit (or is unknown).
+  std::optional<VolumeBudget> volume_budget(std::uint32_t spi_in) const;
+
+  // StartAction::kOnTraffic: a packet needs an SA and this peer has none to
+  // send on. Starts IKE_SA_INIT (no IKE SA) or a CREATE_CHILD_SA create (no
+  // Child SA) unless one is already under way. Idempotent; does nothing for
+  // other start actions' pending work.
+  void on_traffic_needs_sa();
+  // True when the peer has no outbound SA and would (re)create one on traffic.
+  bool wants_traffic_trigger() const;
+
+  // ---- Manual triggers (tests, scripted scenarios; strongSwan's swanctl) ----
+  void request_rekey_child(std::uint32_t spi_in);   // as if its soft lifetime expired
+  void request_delete_child(std::uint32_t spi_in);  // user/admin delete (child_delete task)
+  void request_rekey_ike();                         // as if the IKE SA's soft lifetime expired
+  void request_delete_ike();                        // user/admin close of the IKE SA
+  // Destroys a Child SA without any exchange (a peer that silently lost state).
+  void forget_child(std::uint32_t spi_in);
+
+  // ---- Queries for tests, traffic and invariants ----
+  PeerId id() const { return id_; }
+  const PeerConfig& config() const { return config_; }
+  std::span<const ChildSa> child_sas() const { return children_; }
+  const ChildSa* find_child(std::uint32_t spi_in) const;
+  // The IKE SA that currently carries the Child SAs (nullptr when down).
+  const IkeSa* ike_sa() const;
+  std::span<const IkeSa> ike_sas() const { return ikes_; }
+  // SPI it currently sends ESP on (newest installed outbound half).
+  std::optional<std::uint32_t> outbound_spi() const;
+  // True when an inbound half with this SPI is installed (ESP would be accepted).
+  bool accepts_inbound(std::uint32_t spi) const;
+  // Requests queued behind the outstanding one (window size 1).
+  std::size_t queued_tasks() const { return queue_.size(); }
+
+ private:
+  // --- helpers (peer.cpp) ---
+  SimTime local_to_true(SimTime local) const;
+  SimTime round_to_tick(SimTime at, SimTime tick) const;
+  SimTime soft_delay(const LifetimePolicy& p, SaRole role);
+  void trace(TraceRecord r);
+  TraceRecord rec(TraceKind k) const;
+  std::uint32_t new_child_spi();
+  std::uint64_t new_ike_spi();
+  SimTime draw_retry_delay();
+
+  ChildSa* child_by_in(std::uint32_t spi);
+  ChildSa* child_by_out(std::uint32_t spi);  // lookup as RFC 7296 1.3.3 / 1.4.1 require
+  IkeSa* ike_by_id(std::uint64_t id);
+  IkeSa* current_ike();
+
+  // --- Child SA database ---
+  ChildSa& add_child(std::uint32_t spi_in, std::uint32_t spi_out, SaRole role, const Nonce& ni,
+                     const Nonce& nr);
+  void arm_child_timers(ChildSa& c);
+  void arm_ike_timers(IkeSa& ike);
+  void switch_outbound(ChildSa& c);
+  void remove_outbound(ChildSa& c);
+  void remove_inbound(ChildSa& c);
+  void destroy_child(std::uint32_t spi_in);  // both halves, record gone
+  void keep_inbound_then_destroy(ChildSa& c);
+  void destroy_all_children();
+
+  // --- task manager ---
+  void queue_task(const Task& t);
+  void run_tasks();
+  bool start_task(IkeSa& ike, Task& t);  // false: task dropped as obsolete
+  void send_request(IkeSa& ike, const Task& t, Message m);
+  void send_response(IkeSa& ike, Message m);
+  void arm_retransmit(IkeSa& ike);
+  void finish_request(IkeSa& ike);
+  Message base_message(const IkeSa& ike, ExchangeType e, bool response, std::uint32_t id) const;
+
+  // --- requests received (responder side) ---
+  void on_request(IkeSa& ike, const Message& m);
+  void respond_child_rekey(IkeSa& ike, const Message& m);
+  void respond_child_create(IkeSa& ike, const Message& m);
+  void respond_ike_rekey(IkeSa& ike, const Message& m);
+  void respond_informational(IkeSa& ike, const Message& m);
+  void respond_ike_delete(IkeSa& ike, const Message& m);
+  void respond_ike_sa_init(const Message& m);
+  void respond_ike_auth(IkeSa& ike, const Message& m);
+  bool ike_busy_for_child(const IkeSa& ike) const;
+
+  // --- responses received (initiator side) ---
+  void on_response(IkeSa& ike, const Message& m);
+  void child_rekey_done(IkeSa& ike, const Task& t, const Message& m);
+  void child_rekey_failed(const Task& t, NotifyType n);
+  void child_create_done(const Task& t, const Message& m);
+  void child_delete_done(const Task& t);
+  void ike_rekey_done(IkeSa& ike, const Task& t, const Message& m);
+  void ike_delete_done(std::uint64_t ike_id);
+  void ike_init_done(IkeSa& ike, Task t, const Message& m);
+  void resolve_child_collision(ChildSa& old_sa, ChildSa& mine);
+  // Switch outbound to the replacement and emit kRekeyCompleted once; with
+  // `finish`, also end the old SA (kDeleted, inbound kept for the keep delay).
+  void conclude_passive_rekey(ChildSa& old_sa, bool finish);
+  bool lost_collision(const Nonce& my_ni, const Nonce& my_nr, const Nonce& peer_ni,
+                      const Nonce& peer_nr) const;
+  void adopt_ike(std::uint64_t old_id, std::uint64_t new_id);
+
+  // --- lifetimes and failure ---
+  void child_soft_expire(std::uint32_t spi_in);
+  void child_hard_expire(std::uint32_t spi_in);
+  void ike_soft_expire(std::uint64_t id);
+  void ike_hard_expire(std::uint64_t id);
+  void retransmit_timeout(std::uint64_t id);
+  void destroy_ike(std::uint64_t id);  // IKE SA record gone (children untouched)
+  void tunnel_reset();                 // all IKE and Child SAs gone, then re-establish
+  void teardown_ike(IkeSa& ike);
+  void after_child_loss();  // start_action for a lost Child SA
+  void start_reestablish();
+  void schedule_reestablish();  // per start_action, after reestablish_delay
+
+  PeerId id_;
+  PeerConfig config_;
+  PeerPort& port_;
+  std::uint64_t outbound_seq_ = 0;
+  std::uint64_t current_ike_ = 0;    // id of the IKE SA carrying the Child SAs
+  std::uint64_t ike_retry_for_ = 0;  // IKE SA whose rekey waits for a retry (2.25)
+  bool reestablish_pending_ = false;
+  bool create_wanted_ = false;  // kOnTraffic: a Child SA is missing
+  bool tunnel_up_ = false;
+  double tick_fraction_ = 0;  // timer tick phase as a fraction of the tick
+  std::vector<ChildSa> children_;
+  std::vector<IkeSa> ikes_;
+  std::vector<Task> queue_;
+};
+
+}  // namespace models::ikev2

@@ -1,0 +1,328 @@
+// Lifetimes (RFC 7296 2.8: not negotiated; each end enforces its own from the
+// moment it installed the SA), volume limits, timers, and what happens when
+// an SA or the whole tunnel is lost.
+#include <algorithm>
+
+#include "models/ikev2/peer.hpp"
+
+namespace models::ikev2 {
+
+namespace {
+constexpr std::uint64_t kCreateRetryCookie = std::uint64_t{1} << 32;  // see on_timer
+constexpr std::uint64_t kIkeRekeyRetryCookie = 0;
+}  // namespace
+
+void Peer::arm_child_timers(ChildSa& c) {
+  const LifetimePolicy& p = config_.child;
+  if (p.lifetime.ns() <= 0) return;
+  const SimTime now = port_.now();
+  const SimTime soft = round_to_tick(now + local_to_true(soft_delay(p, c.role)), p.tick);
+  const SimTime hard = round_to_tick(now + local_to_true(p.lifetime), p.tick);
+  c.soft_timer = port_.start_timer(soft, TimerKind::kChildSoftExpire, c.spi_in);
+  c.hard_timer = port_.start_timer(hard, TimerKind::kChildHardExpire, c.spi_in);
+}
+
+void Peer::arm_ike_timers(IkeSa& ike) {
+  const LifetimePolicy& p = config_.ike;
+  if (p.lifetime.ns() <= 0) return;
+  const SimTime now = port_.now();
+  const SimTime soft = round_to_tick(now + local_to_true(soft_delay(p, ike.role)), p.tick);
+  const SimTime hard = round_to_tick(now + local_to_true(p.lifetime), p.tick);
+  ike.soft_timer = port_.start_timer(soft, TimerKind::kIkeSoftExpire, ike.id);
+  ike.hard_timer = port_.start_timer(hard, TimerKind::kIkeHardExpire, ike.id);
+}
+
+void Peer::on_timer(TimerKind kind, std::uint64_t cookie) {
+  const auto spi = static_cast<std::uint32_t>(cookie);
+  switch (kind) {
+    case TimerKind::kChildSoftExpire:
+      child_soft_expire(spi);
+      break;
+    case TimerKind::kChildHardExpire:
+      child_hard_expire(spi);
+      break;
+    case TimerKind::kIkeSoftExpire:
+      ike_soft_expire(cookie);
+      break;
+    case TimerKind::kIkeHardExpire:
+      ike_hard_expire(cookie);
+      break;
+    case TimerKind::kRetransmit:
+      retransmit_timeout(cookie);
+      break;
+    case TimerKind::kRetryRekey:
+      if (cookie == kIkeRekeyRetryCookie) {
+        if (ike_retry_for_ == current_ike_) request_rekey_ike();
+        ike_retry_for_ = 0;
+      } else if (cookie == kCreateRetryCookie) {
+        Task t;
+        t.kind = TaskKind::kChildCreate;
+        queue_task(t);
+      } else if (ChildSa* c = child_by_in(spi)) {
+        c->retry_timer = {};
+        // 2.25: retry the rekey, unless the SA was meanwhile replaced or deleted
+        // (child_soft_expire ignores any state but kInstalled).
+        child_soft_expire(spi);
+      }
+      break;
+    case TimerKind::kDeleteOldSa:
+      if (ChildSa* c = child_by_in(spi);
+          c && c->state == ChildSaState::kRekeyed && c->rekeyed && !c->delete_queued) {
+        c->delete_timer = {};
+        request_delete_child(spi);
+      }
+      break;
+    case TimerKind::kDestroyInbound:
+      if (ChildSa* c = child_by_in(spi); c && c->state == ChildSaState::kDeleted) {
+        c->destroy_timer = {};
+        destroy_child(spi);
+      }
+      break;
+    case TimerKind::kRedundantIkeTimeout:
+      // 2.8.2 / strongSwan: the loser never deleted its redundant IKE SA.
+      if (IkeSa* ike = ike_by_id(cookie); ike && ike->redundant) destroy_ike(cookie);
+      break;
+    case TimerKind::kIkeForcedDelete:
+      // strongSwan ike_rekey.c: the rekey initiator never closed the old IKE SA.
+      if (IkeSa* ike = ike_by_id(cookie); ike && ike->state == IkeSaState::kRekeyed) {
+        Task t;
+        t.kind = TaskKind::kIkeDelete;
+        t.ike = cookie;
+        queue_task(t);
+      }
+      break;
+    case TimerKind::kReestablish:
+      reestablish_pending_ = false;
+      start_reestablish();
+      break;
+    case TimerKind::kProcessingDone:
+      break;  // the world's own timer
+  }
+}
+
+// ---- Child SA lifetimes ---------------------------------------------------------
+
+void Peer::child_soft_expire(std::uint32_t spi_in) {
+  ChildSa* c = child_by_in(spi_in);
+  // strongSwan rekeys only INSTALLED SAs: a soft expire of a SA that is being
+  // rekeyed, was rekeyed by the peer or is being deleted is ignored (CR-05).
+  if (!c || c->state != ChildSaState::kInstalled || c->expired) return;
+  if (c->retry_timer.valid()) {
+    port_.cancel_timer(c->retry_timer);
+    c->retry_timer = {};
+  }
+  Task t;
+  t.kind = TaskKind::kChildRekey;
+  t.child = spi_in;
+  queue_task(t);
+}
+
+void Peer::child_hard_expire(std::uint32_t spi_in) {
+  ChildSa* c = child_by_in(spi_in);
+  if (!c || c->expired) return;
+  TraceRecord r = rec(TraceKind::kHardExpired);
+  r.spi_in = c->spi_in;
+  r.spi_out = c->spi_out;
+  trace(r);
+  c->hard_timer = {};
+  switch (c->state) {
+    case ChildSaState::kDeleted:
+      destroy_child(spi_in);
+      return;
+    case ChildSaState::kRekeyed:
+      if (!c->redundant && !c->rekeyed && c->replaced_by != 0) {
+        // Rekey responder whose D(old) never came (CR-06): the expiry concludes
+        // the rekey; the peer is expected to delete the old SA, so no DELETE.
+        conclude_passive_rekey(*c, false);
+        destroy_child(spi_in);
+        return;
+      }
+      break;
+    default:
+      break;
+  }
+  // RFC 7296 2.8: an SA must not be used after it expired. Remove both halves
+  // now and tell the peer with a DELETE (child_delete task).
+  c->expired = true;
+  remove_outbound(*c);
+  remove_inbound(*c);
+  if (c->state == ChildSaState::kDeleting) return;  // our DELETE is already out
+  const bool had_replacement = c->rekeyed || c->redundant;
+  request_delete_child(spi_in);
+  if (!had_replacement) after_child_loss();
+}
+
+void Peer::on_traffic(std::uint32_t spi_in, std::uint64_t bytes_in, std::uint64_t packets_in,
+                      std::uint64_t bytes_out, std::uint64_t packets_out) {
+  ChildSa* c = child_by_in(spi_in);
+  if (!c) return;
+  c->bytes_in += bytes_in;
+  c->packets_in += packets_in;
+  c->bytes_out += bytes_out;
+  c->packets_out += packets_out;
+  const LifetimePolicy& p = config_.child;
+  auto over = [](std::uint64_t used, std::uint64_t limit) { return limit != 0 && used >= limit; };
+  auto soft_of = [&](std::uint64_t limit) {
+    return static_cast<std::uint64_t>(static_cast<double>(limit) * (1.0 - p.volume_margin));
+  };
+  if (over(c->bytes_in, p.lifetime_bytes) || over(c->bytes_out, p.lifetime_bytes) ||
+      over(c->packets_in, p.lifetime_packets) || over(c->packets_out, p.lifetime_packets)) {
+    child_hard_expire(spi_in);
+    return;
+  }
+  if (c->volume_soft_fired) return;
+  const std::uint64_t sb = p.lifetime_bytes ? soft_of(p.lifetime_bytes) : 0;
+  const std::uint64_t sp = p.lifetime_packets ? soft_of(p.lifetime_packets) : 0;
+  if (over(c->bytes_in, sb) || over(c->bytes_out, sb) || over(c->packets_in, sp) ||
+      over(c->packets_out, sp)) {
+    c->volume_soft_fired = true;
+    child_soft_expire(spi_in);
+  }
+}
+
+std::optional<VolumeBudget> Peer::volume_budget(std::uint32_t spi_in) const {
+  const ChildSa* c = find_child(spi_in);
+  const LifetimePolicy& p = config_.child;
+  if (!c || (p.lifetime_bytes == 0 && p.lifetime_packets == 0)) return std::nullopt;
+  auto left = [&](std::uint64_t used, std::uint64_t limit) -> std::uint64_t {
+    if (limit == 0) return VolumeBudget::kUnlimited;
+    std::uint64_t next = limit;
+    if (!c->volume_soft_fired)
+      next = static_cast<std::uint64_t>(static_cast<double>(limit) * (1.0 - p.volume_margin));
+    return used >= next ? 0 : next - used;
+  };
+  VolumeBudget b;
+  b.bytes_in = left(c->bytes_in, p.lifetime_bytes);
+  b.packets_in = left(c->packets_in, p.lifetime_packets);
+  b.bytes_out = left(c->bytes_out, p.lifetime_bytes);
+  b.packets_out = left(c->packets_out, p.lifetime_packets);
+  return b;
+}
+
+// ---- IKE SA lifetimes -----------------------------------------------------------
+
+void Peer::ike_soft_expire(std::uint64_t id) {
+  IkeSa* ike = ike_by_id(id);
+  if (!ike || id != current_ike_ || ike->state != IkeSaState::kEstablished) return;
+  Task t;
+  t.kind = TaskKind::kIkeRekey;
+  queue_task(t);
+}
+
+void Peer::ike_hard_expire(std::uint64_t id) {
+  IkeSa* ike = ike_by_id(id);
+  if (!ike) return;
+  ike->hard_timer = {};
+  TraceRecord r = rec(TraceKind::kHardExpired);
+  r.sa_kind = SaKind::kIke;
+  r.ike_spi = id;
+  trace(r);
+  if (id != current_ike_) {
+    destroy_ike(id);
+    return;
+  }
+  // RFC 7296 2.8: close the IKE SA and its Child SAs, then MAY start new ones.
+  teardown_ike(*ike);
+}
+
+// ---- losses -------------------------------------------------------------------
+
+void Peer::destroy_ike(std::uint64_t id) {
+  IkeSa* ike = ike_by_id(id);
+  if (!ike) return;
+  for (sim::EventId t : {ike->soft_timer, ike->hard_timer, ike->aux_timer, ike->retransmit_timer})
+    if (t.valid()) port_.cancel_timer(t);
+  TraceRecord r = rec(TraceKind::kIkeSaDeleted);
+  r.sa_kind = SaKind::kIke;
+  r.ike_spi = id;
+  ikes_.erase(ikes_.begin() + (ike - ikes_.data()));
+  // Tasks bound to it die with it.
+  std::erase_if(queue_, [&](const Task& t) { return t.ike == id; });
+  if (id == current_ike_) current_ike_ = 0;
+  trace(r);
+}
+
+// Retransmission give-up or a peer's IKE DELETE of the SA carrying the Child
+// SAs: everything is gone without further exchanges (RFC 7296 2.4).
+void Peer::tunnel_reset() {
+  destroy_all_children();
+  while (!ikes_.empty()) destroy_ike(ikes_.back().id);
+  queue_.clear();
+  create_wanted_ = false;
+  if (tunnel_up_) {
+    tunnel_up_ = false;
+    trace(rec(TraceKind::kTunnelDown));
+  }
+}
+
+// "Sufficiently messed up" (1.4.1) or an expired IKE SA: close it with a
+// DELETE, then build a fresh one.
+void Peer::teardown_ike(IkeSa& ike) {
+  const std::uint64_t id = ike.id;
+  destroy_all_children();
+  std::erase_if(queue_, [&](const Task& t) { return t.ike != id; });
+  ike.reset_after_delete = true;
+  if (tunnel_up_) {
+    tunnel_up_ = false;
+    trace(rec(TraceKind::kTunnelDown));
+  }
+  Task t;
+  t.kind = TaskKind::kIkeDelete;
+  t.ike = id;
+  queue_task(t);
+}
+
+void Peer::after_child_loss() {
+  const bool usable = std::any_of(children_.begin(), children_.end(), [](const ChildSa& c) {
+    return !c.expired && c.state != ChildSaState::kDeleted && c.state != ChildSaState::kDeleting;
+  });
+  if (usable) return;
+  switch (config_.behaviour.start_action) {
+    case StartAction::kImmediate: {
+      Task t;
+      t.kind = TaskKind::kChildCreate;
+      queue_task(t);
+      break;
+    }
+    case StartAction::kOnTraffic:
+      create_wanted_ = true;
+      break;
+    case StartAction::kNone:
+      break;
+  }
+}
+
+void Peer::start_reestablish() {
+  if (!ikes_.empty()) return;
+  IkeSa ike;
+  ike.id = new_ike_spi();
+  ike.my_spi = ike.id;
+  ike.state = IkeSaState::kConnecting;
+  ike.role = SaRole::kInitiator;
+  ike.installed_at = port_.now();
+  ikes_.push_back(ike);
+  Task t;
+  t.kind = TaskKind::kIkeInit;
+  t.ike = ike.id;
+  queue_task(t);
+}
+
+void Peer::schedule_reestablish() {
+  if (config_.behaviour.start_action == StartAction::kNone || reestablish_pending_) return;
+  reestablish_pending_ = true;
+  port_.start_timer(port_.now() + config_.behaviour.reestablish_delay, TimerKind::kReestablish, 0);
+}
+
+void Peer::on_traffic_needs_sa() {
+  if (ikes_.empty()) {
+    if (!reestablish_pending_) start_reestablish();
+    return;
+  }
+  if (!create_wanted_ || outbound_spi()) return;
+  create_wanted_ = false;
+  Task t;
+  t.kind = TaskKind::kChildCreate;
+  queue_task(t);
+}
+
+}  // namespace models::ikev2

@@ -1,0 +1,240 @@
+// Simultaneous Child SA rekeying (RFC 7296 2.8.1) and its undetected forms,
+// re-expressing strongSwan's test_collision* cases CC-11, CC-14, CC-17, CC-18.
+#include <catch2/catch.hpp>
+
+#include "helpers.hpp"
+
+using namespace rekeysim_test;
+using models::CollisionResolution;
+
+namespace {
+
+// Expected final pairs: CA = A 3 / B 5, CB = B 4 / A 6.
+Pairs winner_pair_at_a(Lowest l) {
+  return a_wins(l) ? Pairs{{3, 5}} : Pairs{{6, 4}};
+}
+Pairs winner_pair_at_b(Lowest l) {
+  return a_wins(l) ? Pairs{{5, 3}} : Pairs{{4, 6}};
+}
+
+const char* name(Lowest l) {
+  switch (l) {
+    case Lowest::kN1:
+      return "N1";
+    case Lowest::kN2:
+      return "N2";
+    case Lowest::kN3:
+      return "N3";
+    case Lowest::kN4:
+      return "N4";
+  }
+  return "?";
+}
+
+PeerConfig with_resolution(CollisionResolution r) {
+  PeerConfig c = strongswan_peer();
+  c.behaviour.collision_resolution = r;
+  return c;
+}
+
+}  // namespace
+
+// CC-11 (test_collision, 4 variants) for both nonce comparisons.
+//
+//   A                                                   B
+//   --> CREATE_CHILD_SA {N(REKEY_SA,1), SA(3), N1, TS}  (req 2)
+//       CREATE_CHILD_SA {N(REKEY_SA,2), SA(4), N2, TS} <--  (req 0)
+//   <-- CREATE_CHILD_SA {SA(5), N3, TS}    B: CA inbound 5
+//       CREATE_CHILD_SA {SA(6), N4, TS} --> A: CB inbound 6
+//   A and B each see all four nonces when their own response arrives:
+//   the exchange holding the lowest nonce made the redundant SA.
+//   winner --> INFORMATIONAL {D(old)}       loser --> INFORMATIONAL {D(own new SA)}
+//   each response pairs the Delete; two DELETE exchanges, never the same SA.
+TEST_CASE("RFC 7296 2.8.1: simultaneous Child SA rekey resolved by the lowest nonce (CC-11)",
+          "[collision][CC-11]") {
+  const Lowest lowest = GENERATE(Lowest::kN1, Lowest::kN2, Lowest::kN3, Lowest::kN4);
+  const CollisionResolution res =
+      GENERATE(CollisionResolution::kRfc7296FourNonce, CollisionResolution::kStrongswanMinNonce);
+  INFO("lowest nonce " << name(lowest));
+  ScriptedWorld w(with_resolution(res), with_resolution(res));
+  w.establish(A);
+  force_lowest(w, lowest);
+  w.a().request_rekey_child(1);
+  w.b().request_rekey_child(2);
+  w.deliver(B);  // A's request at B
+  CHECK(w.count(TraceKind::kCollisionDetected, B) == 1);
+  w.deliver(A);  // B's request at A
+  CHECK(w.count(TraceKind::kCollisionDetected, A) == 1);
+  w.deliver(A);  // B's response: A decides
+  w.deliver(B);  // A's response: B decides
+  const bool aw = a_wins(lowest);
+  // The winner sends on its own new SA at once; the loser stays on the old SA.
+  CHECK(w.a().outbound_spi() == (aw ? 5u : 2u));
+  CHECK(w.b().outbound_spi() == (aw ? 1u : 6u));
+  REQUIRE(w.in_flight(A) == 1);
+  REQUIRE(w.in_flight(B) == 1);
+  // Winner deletes the old SA, loser its own redundant SA.
+  CHECK(models::scripted::describe(w.peek(B)) ==
+        (aw ? "INFORMATIONAL request 3 {D(ESP,1)}" : "INFORMATIONAL request 3 {D(ESP,3)}"));
+  CHECK(models::scripted::describe(w.peek(A)) ==
+        (aw ? "INFORMATIONAL request 1 {D(ESP,4)}" : "INFORMATIONAL request 1 {D(ESP,2)}"));
+  w.deliver(A);
+  w.deliver(B);
+  // Each response names the paired SA.
+  CHECK(models::scripted::describe(w.peek(B)) ==
+        (aw ? "INFORMATIONAL response 1 {D(ESP,6)}" : "INFORMATIONAL response 1 {D(ESP,1)}"));
+  CHECK(models::scripted::describe(w.peek(A)) ==
+        (aw ? "INFORMATIONAL response 3 {D(ESP,2)}" : "INFORMATIONAL response 3 {D(ESP,5)}"));
+  // Only after the winner's D(old) does the loser switch to the winner's SA.
+  CHECK(w.a().outbound_spi() == (aw ? 5u : 4u));
+  CHECK(w.b().outbound_spi() == (aw ? 3u : 6u));
+  w.deliver(A);
+  w.deliver(B);
+  w.advance(sim::seconds(5));
+  CHECK(child_spis(w.a()) == winner_pair_at_a(lowest));
+  CHECK(child_spis(w.b()) == winner_pair_at_b(lowest));
+  CHECK(w.count(TraceKind::kCollisionResolved) == 2);
+  CHECK(w.count(TraceKind::kDeleteForUnknownSpi) == 0);
+  CHECK(w.count(TraceKind::kNotifyReceived) == 0);
+  CHECK(w.ladder() == std::vector<std::string>{
+                          "A->B CREATE_CHILD_SA request 2 {N(REKEY_SA,1), SA(ESP,3), Nonce, TS}",
+                          "B->A CREATE_CHILD_SA request 0 {N(REKEY_SA,2), SA(ESP,4), Nonce, TS}",
+                          "B->A CREATE_CHILD_SA response 2 {SA(ESP,5), Nonce, TS}",
+                          "A->B CREATE_CHILD_SA response 0 {SA(ESP,6), Nonce, TS}",
+                          aw ? "A->B INFORMATIONAL request 3 {D(ESP,1)}"
+                             : "A->B INFORMATIONAL request 3 {D(ESP,3)}",
+                          aw ? "B->A INFORMATIONAL request 1 {D(ESP,4)}"
+                             : "B->A INFORMATIONAL request 1 {D(ESP,2)}",
+                          aw ? "A->B INFORMATIONAL response 1 {D(ESP,6)}"
+                             : "A->B INFORMATIONAL response 1 {D(ESP,1)}",
+                          aw ? "B->A INFORMATIONAL response 3 {D(ESP,2)}"
+                             : "B->A INFORMATIONAL response 3 {D(ESP,5)}",
+                      });
+  std::size_t delete_requests = 0;
+  for (const auto& m : w.wire())
+    if (m.message.exchange == models::ExchangeType::kInformational && !m.message.is_response)
+      ++delete_requests;
+  CHECK(delete_requests == 2);
+}
+
+// CC-14 (test_collision_delayed_response, 4 variants): B's CREATE_CHILD_SA
+// response to A is held back until B's DELETE exchange has run.
+//
+//   --> CCS {N(REKEY_SA,1), SA(3), N1}      <-- CCS {N(REKEY_SA,2), SA(4), N2}
+//   <-- CCS {SA(5), N3}   (held back)        --> CCS {SA(6), N4}      B decides
+//   <-- INFORMATIONAL {D(2) | D(4)}          A answers before its own rekey is done
+//   --> INFORMATIONAL {D(1) | D(6)}
+//   <-- (delayed) CCS {SA(5), N3}            A decides; sends D(3) or D(1)
+TEST_CASE("RFC 7296 2.8.1: collision with the winner's DELETE overtaking a response (CC-14)",
+          "[collision][CC-14]") {
+  const Lowest lowest = GENERATE(Lowest::kN1, Lowest::kN2, Lowest::kN3, Lowest::kN4);
+  INFO("lowest nonce " << name(lowest));
+  ScriptedWorld w(strongswan_peer(), strongswan_peer());
+  w.establish(A);
+  force_lowest(w, lowest);
+  w.a().request_rekey_child(1);
+  w.b().request_rekey_child(2);
+  w.deliver(B);     // A's request at B; its response queues behind B's request
+  w.deliver(A, 0);  // B's request at A; B's response now waits at index 0
+  w.deliver(B);     // A's response at B: B decides
+  const bool aw = a_wins(lowest);
+  REQUIRE(w.in_flight(A) == 2);
+  CHECK(models::scripted::describe(w.peek(A, 1)) ==
+        (aw ? "INFORMATIONAL request 1 {D(ESP,4)}" : "INFORMATIONAL request 1 {D(ESP,2)}"));
+  w.deliver(A, 1);  // B's DELETE at A, before A's own rekey completed
+  if (!aw) {
+    // A concludes B's rekey at once: it switches to CB.
+    CHECK(w.a().outbound_spi() == 4u);
+  } else {
+    CHECK(w.a().outbound_spi() == 2u);
+  }
+  w.deliver(B);  // A's DELETE response at B
+  w.deliver(A);  // the delayed CREATE_CHILD_SA response: A decides
+  REQUIRE(w.in_flight(B) == 1);
+  CHECK(models::scripted::describe(w.peek(B)) ==
+        (aw ? "INFORMATIONAL request 3 {D(ESP,1)}" : "INFORMATIONAL request 3 {D(ESP,3)}"));
+  settle(w);
+  w.advance(sim::seconds(5));
+  CHECK(child_spis(w.a()) == winner_pair_at_a(lowest));
+  CHECK(child_spis(w.b()) == winner_pair_at_b(lowest));
+  CHECK(w.count(TraceKind::kDeleteForUnknownSpi) == 0);
+}
+
+// CC-17 (test_collision_delayed_request, 6 variants): A's request is delayed,
+// B sees no collision, completes and deletes C0. A's late request then meets
+// C0 in DELETING at B -> TEMPORARY_FAILURE; A must not retry (B's rekey
+// replaced the SA). _i 0-2: B's DELETE reaches A first; _i 3-5: the
+// TEMPORARY_FAILURE overtakes it.
+//
+//   --> CCS {N(REKEY_SA,1), SA(3)}  (held)
+//   <-- CCS {N(REKEY_SA,2), SA(4)}
+//   --> CCS {SA(5)}                            B: CB up, C0 deleting
+//   <-- INFORMATIONAL {D(2)}
+//   (A's delayed request reaches B) <-- CCS {N(TEMPORARY_FAILURE)}
+TEST_CASE("RFC 7296 2.25.1: undetected collision answered TEMPORARY_FAILURE, no retry (CC-17)",
+          "[collision][CC-17]") {
+  const int variant = GENERATE(0, 1, 2, 3, 4, 5);
+  INFO("variant " << variant);
+  ScriptedWorld w(strongswan_peer(), strongswan_peer());
+  w.establish(A);
+  force_lowest(w, static_cast<Lowest>(variant % 3));
+  w.a().request_rekey_child(1);  // held in B's queue at index 0
+  w.b().request_rekey_child(2);
+  w.deliver(A);     // B's request at A: collision noted, CB inbound 5
+  w.deliver(B, 1);  // A's response at B: B completes without a collision
+  CHECK(w.b().outbound_spi() == 5u);
+  w.deliver(B, 0);  // A's delayed request: C0 is DELETING at B
+  REQUIRE(w.in_flight(A) == 2);
+  CHECK(models::scripted::describe(w.peek(A, 0)) == "INFORMATIONAL request 1 {D(ESP,2)}");
+  CHECK(models::scripted::describe(w.peek(A, 1)) ==
+        "CREATE_CHILD_SA response 2 {N(TEMPORARY_FAILURE)}");
+  if (variant < 3) {
+    w.deliver(A, 0);
+    w.deliver(A, 0);
+  } else {
+    w.deliver(A, 1);
+    CHECK(w.a().outbound_spi() == 2u);  // still on C0 until B's DELETE
+    w.deliver(A, 0);
+  }
+  CHECK(w.a().outbound_spi() == 4u);
+  settle(w);
+  CHECK(w.timers_pending(A, TimerKind::kRetryRekey) == 0);
+  CHECK(w.count(TraceKind::kRetryScheduled) == 0);
+  // A saw the collision and learned it lost; B never saw one.
+  CHECK(w.count(TraceKind::kCollisionDetected, A) == 1);
+  CHECK(w.count(TraceKind::kCollisionResolved, A) == 1);
+  CHECK(w.count(TraceKind::kCollisionDetected, B) == 1);  // rekey vs its DELETE (2.25.1)
+  CHECK(w.count(TraceKind::kCollisionResolved, B) == 0);
+  w.advance(sim::seconds(20));
+  CHECK(w.in_flight(A) + w.in_flight(B) == 0);
+  CHECK(child_spis(w.a()) == Pairs{{5, 4}});
+  CHECK(child_spis(w.b()) == Pairs{{4, 5}});
+}
+
+// CC-18 (test_collision_delayed_request_more, 3 variants): A's request
+// arrives only after B's whole DELETE exchange -> CHILD_SA_NOT_FOUND; A had
+// seen D(old) and the peer's SA is alive, so it neither retries nor creates.
+TEST_CASE("RFC 7296 2.25: late rekey answered CHILD_SA_NOT_FOUND after the peer's rekey (CC-18)",
+          "[collision][CC-18]") {
+  const int variant = GENERATE(0, 1, 2);
+  ScriptedWorld w(strongswan_peer(), strongswan_peer());
+  w.establish(A);
+  force_lowest(w, static_cast<Lowest>(variant));
+  w.a().request_rekey_child(1);  // held
+  w.b().request_rekey_child(2);
+  w.deliver(A);     // B's request at A
+  w.deliver(B, 1);  // A's response: B completes, sends D(2)
+  w.deliver(A);     // D(2) at A: A adopts CB
+  w.deliver(B, 1);  // A's DELETE response at B: C0 DELETED at B
+  w.deliver(B, 0);  // the late request
+  REQUIRE(w.in_flight(A) == 1);
+  CHECK(models::scripted::describe(w.peek(A)) ==
+        "CREATE_CHILD_SA response 2 {N(CHILD_SA_NOT_FOUND,1)}");
+  CHECK(w.count(TraceKind::kRekeyForUnknownSpi, B) == 1);
+  w.deliver(A);
+  CHECK(w.in_flight(B) == 0);  // no CREATE_CHILD_SA from scratch
+  w.advance(sim::seconds(20));
+  CHECK(w.in_flight(B) == 0);
+  CHECK(child_spis(w.a()) == Pairs{{5, 4}});
+  CHECK(child_spis(w.b()) == Pairs{{4, 5}});
+}
