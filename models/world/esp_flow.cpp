@@ -1,0 +1,202 @@
+#include "models/world/esp_flow.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace models::world {
+
+namespace {
+// a - b without wrapping around for the "never" time SimTime::max().
+SimTime sat_sub(SimTime a, SimTime b) {
+  return a == SimTime::max() ? a : a - b;
+}
+}  // namespace
+
+EspFlow::EspFlow(const FlowConfig& flow, const Link& link, sim::Rng rng, PeerId receiver,
+                 TraceSink* drops, std::optional<SimTime> phase)
+    : rate_(flow.rate_pps),
+      poisson_(flow.poisson),
+      link_(&link),
+      rng_(rng),
+      receiver_(receiver),
+      drops_(drops) {
+  segments_.reserve(8);
+  acceptance_.reserve(8);
+  segments_.push_back(Segment{SimTime{}, 0});
+  if (rate_ > 0 && !poisson_) {
+    // Random phase: the first packet leaves at U[0, period).
+    const PacketLattice unit(rate_, SimTime{});
+    const auto period_ns = static_cast<std::uint64_t>(unit.time_of(1).ns());
+    if (!phase) {
+      phase = sim::nanoseconds(
+          period_ns > 0 ? static_cast<std::int64_t>(rng_.uniform_int(period_ns)) : 0);
+    }
+    lattice_ = PacketLattice(rate_, *phase);
+  }
+}
+
+void EspFlow::set_outbound(SimTime at, std::uint32_t spi) {
+  at = std::max(at, settled_);
+  Segment& last = segments_.back();
+  if (last.spi == spi) return;
+  if (last.start == at) {
+    last.spi = spi;
+    if (segments_.size() >= 2 && segments_[segments_.size() - 2].spi == spi) segments_.pop_back();
+    return;
+  }
+  segments_.push_back(Segment{at, spi});
+}
+
+void EspFlow::set_inbound(SimTime at, std::uint32_t spi, bool accepted) {
+  for (Acceptance& a : acceptance_) {
+    if (a.spi != spi) continue;
+    if (accepted) {
+      a.until = SimTime::max();
+    } else if (a.until == SimTime::max()) {
+      a.until = at;
+    }
+    return;
+  }
+  if (accepted) acceptance_.push_back(Acceptance{spi, at, SimTime::max()});
+  // An SPI removed that was never accepted: nothing to record, it is unknown anyway.
+}
+
+std::uint64_t EspFlow::count(SimTime from, SimTime to) {
+  if (to <= from) return 0;
+  if (!poisson_) return lattice_.in(from, to);
+  return draw_poisson(rng_, rate_ * (to - from).seconds());
+}
+
+bool EspFlow::packet_dropped(SimTime sent, SimTime acc_from, SimTime acc_until) {
+  const SimTime arrival = sent + link_->delay(rng_);
+  return arrival < acc_from || arrival >= acc_until;
+}
+
+std::uint64_t EspFlow::sample_uncertain(SimTime from, SimTime to, SimTime acc_from,
+                                        SimTime acc_until) {
+  const double keep = 1.0 - link_->loss();
+  std::uint64_t dropped = 0;
+  if (!poisson_) {
+    const std::uint64_t k1 = lattice_.before(from);
+    const std::uint64_t n = lattice_.before(to) - k1;
+    sent_ += n;
+    if (n <= kExactPackets) {
+      for (std::uint64_t k = k1; k < k1 + n; ++k) {
+        if (packet_dropped(lattice_.time_of(k), acc_from, acc_until) && !link_->lost(rng_)) {
+          ++dropped;
+        }
+      }
+      return dropped;
+    }
+    for (std::uint64_t i = 0; i < kExactPackets; ++i) {
+      const std::uint64_t s = k1 + n * i / kExactPackets;
+      const std::uint64_t e = k1 + n * (i + 1) / kExactPackets;
+      const std::uint64_t k = s + rng_.uniform_int(e - s);
+      if (packet_dropped(lattice_.time_of(k), acc_from, acc_until)) {
+        dropped += draw_binomial(rng_, e - s, keep);
+      }
+    }
+    return dropped;
+  }
+  const std::uint64_t n = draw_poisson(rng_, rate_ * (to - from).seconds());
+  sent_ += n;
+  const auto width = static_cast<std::uint64_t>((to - from).ns());
+  const std::uint64_t samples = std::min(n, kExactPackets);
+  for (std::uint64_t i = 0; i < samples; ++i) {
+    const SimTime t = from + sim::nanoseconds(static_cast<std::int64_t>(rng_.uniform_int(width)));
+    const std::uint64_t weight = n * (i + 1) / samples - n * i / samples;
+    if (!packet_dropped(t, acc_from, acc_until)) continue;
+    dropped += weight == 1 ? (link_->lost(rng_) ? 0 : 1) : draw_binomial(rng_, weight, keep);
+  }
+  return dropped;
+}
+
+std::uint64_t EspFlow::settle_piece(SimTime from, SimTime to, std::uint32_t spi) {
+  if (spi == 0) {
+    unsent_ += count(from, to);
+    return 0;
+  }
+  SimTime acc_from = SimTime::max();  // never accepted: every arrival is dropped
+  SimTime acc_until = SimTime::max();
+  for (const Acceptance& a : acceptance_) {
+    if (a.spi == spi) {
+      acc_from = a.from;
+      acc_until = a.until;
+      break;
+    }
+  }
+  const SimTime lo = link_->bounds().lo;
+  const SimTime hi = link_->bounds().hi;
+  const double keep = 1.0 - link_->loss();
+  // Split [from, to) where a packet's fate can change: before these points a
+  // send time is certainly dropped / uncertain / certainly accepted.
+  std::array<SimTime, 6> cuts = {from,
+                                 std::clamp(sat_sub(acc_from, hi), from, to),
+                                 std::clamp(sat_sub(acc_from, lo), from, to),
+                                 std::clamp(sat_sub(acc_until, hi), from, to),
+                                 std::clamp(sat_sub(acc_until, lo), from, to),
+                                 to};
+  std::sort(cuts.begin(), cuts.end());
+  std::uint64_t certain = 0;
+  std::uint64_t sampled = 0;
+  for (std::size_t i = 0; i + 1 < cuts.size(); ++i) {
+    const SimTime x = cuts[i];
+    const SimTime y = cuts[i + 1];
+    if (y <= x) continue;
+    // Classification of every send time in [x, y) (constant between cuts).
+    const bool drop = x < sat_sub(acc_from, hi) || x >= sat_sub(acc_until, lo);
+    const bool accept = x >= sat_sub(acc_from, lo) && x < sat_sub(acc_until, hi);
+    if (drop) {
+      const std::uint64_t n = count(x, y);
+      sent_ += n;
+      certain += n;
+    } else if (accept) {
+      sent_ += count(x, y);
+    } else {
+      sampled += sample_uncertain(x, y, acc_from, acc_until);
+    }
+  }
+  const std::uint64_t dropped = draw_binomial(rng_, certain, keep) + sampled;
+  if (dropped > 0) {
+    dropped_ += dropped;
+    if (drops_) {
+      TraceRecord r;
+      r.time = now_;
+      r.peer = receiver_;
+      r.kind = TraceKind::kEspDropped;
+      r.spi_in = spi;
+      r.count = dropped;
+      drops_->record(r);
+    }
+  }
+  return dropped;
+}
+
+void EspFlow::advance(SimTime now) {
+  if (rate_ <= 0) return;
+  now_ = std::max(now_, now);
+  const SimTime horizon = now - link_->bounds().hi;
+  if (horizon <= settled_) return;
+  for (std::size_t i = 0; i < segments_.size(); ++i) {
+    const SimTime s = std::max(segments_[i].start, settled_);
+    const SimTime e =
+        i + 1 < segments_.size() ? std::min(segments_[i + 1].start, horizon) : horizon;
+    if (s < e) settle_piece(s, e, segments_[i].spi);
+    if (e >= horizon) break;
+  }
+  settled_ = horizon;
+  // Forget segments that end before the horizon; keep the one covering it.
+  std::size_t first = 0;
+  while (first + 1 < segments_.size() && segments_[first + 1].start <= settled_) ++first;
+  if (first > 0) segments_.erase(segments_.begin(), segments_.begin() + static_cast<long>(first));
+  // An SPI the receiver stopped accepting before settled + L_min drops every
+  // later packet whether or not it is remembered, so forget it.
+  const SimTime keep_after = settled_ + link_->bounds().lo;
+  acceptance_.erase(std::remove_if(acceptance_.begin(), acceptance_.end(),
+                                   [&](const Acceptance& a) {
+                                     return a.until != SimTime::max() && a.until <= keep_after;
+                                   }),
+                    acceptance_.end());
+}
+
+}  // namespace models::world

@@ -1,0 +1,50 @@
+// One direction of the network between the two peers: latency, loss and
+// reordering of IKE messages (and of ESP packets, which models/world/esp_flow
+// treats in closed form).
+#pragma once
+
+#include <optional>
+
+#include "models/config.hpp"
+#include "sim/random.hpp"
+#include "sim/time.hpp"
+
+namespace models::world {
+
+// The range a drawn one-way delay is kept in. Unbounded distributions are cut
+// where the tail probability is negligible (normal: mean +- 8 sd, ~1e-15;
+// lognormal: median * e^(+-8 sigma); exponential: 40 means, e^-40 ~ 4e-18), so
+// ESP accounting can tell when every packet sent before some time has arrived.
+struct DelayBounds {
+  SimTime lo{};
+  SimTime hi{};
+  bool fixed() const { return lo == hi; }
+};
+DelayBounds delay_bounds(const sim::DurationDist& d);
+
+class Link {
+ public:
+  explicit Link(const LinkConfig& config);
+
+  // The fate of one message sent now: nullopt when the network loses it,
+  // otherwise its one-way transit delay (latency, plus reorder_delay for a
+  // message held back with probability `reorder`).
+  std::optional<SimTime> transit(sim::Rng& rng) const;
+  // Transit delay of a message known to arrive (no loss draw); always within
+  // bounds().
+  SimTime delay(sim::Rng& rng) const;
+  // Whether a message is lost (one Bernoulli draw; no draw when loss is 0).
+  bool lost(sim::Rng& rng) const;
+
+  // Every transit delay lies in [bounds().lo, bounds().hi].
+  const DelayBounds& bounds() const { return bounds_; }
+  double loss() const { return config_.loss; }
+  const LinkConfig& config() const { return config_; }
+
+ private:
+  LinkConfig config_;
+  DelayBounds latency_;  // of the latency distribution alone
+  DelayBounds bounds_;   // including reorder_delay when reordering is possible
+};
+
+}  // namespace models::world

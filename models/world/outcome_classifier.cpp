@@ -1,0 +1,391 @@
+#include "models/world/outcome_classifier.hpp"
+
+#include <algorithm>
+
+namespace models::world {
+
+namespace {
+constexpr std::uint32_t bit(Outcome o) {
+  return 1u << static_cast<unsigned>(o);
+}
+constexpr std::size_t at(Outcome o) {
+  return static_cast<std::size_t>(o);
+}
+}  // namespace
+
+OutcomeClassifier::OutcomeClassifier() {
+  pairs_.reserve(16);
+  open_.reserve(8);
+  for (auto& v : requests_) v.reserve(8);
+}
+
+OutcomeClassifier::Pair* OutcomeClassifier::pair_by_id(std::uint64_t id) {
+  if (id == 0) return nullptr;
+  for (Pair& p : pairs_) {
+    if (p.id == id) return &p;
+  }
+  return nullptr;
+}
+
+namespace {
+// SPIs are only unique per peer: find_at looks at one peer's inbound SPIs,
+// find_either tries the likely owner first.
+template <typename Pairs>
+auto* find_at(Pairs& pairs, std::size_t peer, std::uint32_t spi) {
+  for (auto& p : pairs) {
+    if (spi != 0 && p.spi_in[peer] == spi) return &p;
+  }
+  return static_cast<decltype(&pairs[0])>(nullptr);
+}
+template <typename Pairs>
+auto* find_either(Pairs& pairs, std::size_t first, std::uint32_t spi) {
+  auto* p = find_at(pairs, first, spi);
+  return p ? p : find_at(pairs, 1 - first, spi);
+}
+}  // namespace
+
+OutcomeClassifier::Pair& OutcomeClassifier::install(PeerId peer, std::uint32_t spi_in,
+                                                    std::uint32_t spi_out) {
+  const std::size_t p = idx(peer);
+  const std::size_t q = 1 - p;
+  Pair* pair = find_at(pairs_, p, spi_in);
+  if (!pair) {
+    for (Pair& c : pairs_) {
+      if (c.spi_in[p] == 0 && c.spi_in[q] == spi_out) {
+        pair = &c;
+        break;
+      }
+    }
+  }
+  if (!pair) {
+    pairs_.push_back(Pair{});
+    pair = &pairs_.back();
+    pair->id = next_pair_id_++;
+  }
+  pair->spi_in[p] = spi_in;
+  if (pair->spi_in[q] == 0) pair->spi_in[q] = spi_out;
+  pair->in_ok[p] = true;
+  pair->out_ok[p] = true;
+  return *pair;
+}
+
+OutcomeClassifier::Episode* OutcomeClassifier::episode_by_id(std::uint64_t id) {
+  if (id == 0) return nullptr;
+  for (Episode& e : open_) {
+    if (e.id == id) return &e;
+  }
+  return nullptr;
+}
+
+void OutcomeClassifier::touch(Pair& g) {
+  if (g.episode != 0) return;
+  if (const Pair* parent = pair_by_id(g.parent); parent && episode_by_id(parent->episode)) {
+    g.episode = parent->episode;  // e.g. the redundant SA of a collision being deleted
+    return;
+  }
+  Episode e;
+  e.id = next_episode_id_++;
+  e.root = g.id;
+  g.episode = e.id;
+  open_.push_back(e);
+}
+
+std::uint64_t OutcomeClassifier::current_episode() const {
+  if (!open_.empty()) return open_.back().id;
+  return last_closed_.id;
+}
+
+void OutcomeClassifier::add(Outcome o, std::uint64_t n, std::uint64_t episode_id) {
+  outcome_.counts[at(o)] += n;
+  if (episode_id == 0) episode_id = current_episode();
+  if (Episode* e = episode_by_id(episode_id)) {
+    e->flags |= bit(o);
+    return;
+  }
+  // The episode already closed (or none yet): fold straight into the outcome.
+  Episode& e = last_closed_;
+  if (e.id == 0 || (e.flags & bit(o))) return;
+  e.flags |= bit(o);
+  ++outcome_.episodes_with[at(o)];
+}
+
+bool OutcomeClassifier::counted_recently(std::array<std::uint64_t, 4>& ring, std::size_t& next,
+                                         std::uint64_t spi) {
+  if (std::find(ring.begin(), ring.end(), spi) != ring.end()) return true;
+  ring[next] = spi;
+  next = (next + 1) % ring.size();
+  return false;
+}
+
+void OutcomeClassifier::on_request_sent(PeerId peer, const Message& m) {
+  const std::size_t p = idx(peer);
+  auto& mine = requests_[p];
+  for (const Request& r : mine) {
+    if (r.ike_sa == m.ike_sa && r.message_id == m.message_id) return;  // a retransmission
+  }
+  Request req;
+  req.ike_sa = m.ike_sa;
+  req.message_id = m.message_id;
+  req.exchange = m.exchange;
+  std::size_t named = 0;
+  if (m.exchange == ExchangeType::kCreateChildSa) {
+    req.ike_rekey = m.sa_protocol == ProtocolId::kIke;
+    if (m.notify == NotifyType::kRekeySa) {
+      // REKEY_SA carries the sender's inbound SPI of the SA being rekeyed (RFC 7296 1.3.3).
+      if (Pair* g = find_either(pairs_, p, m.notify_spi)) req.pairs[named++] = g->id;
+    }
+  } else if (m.exchange == ExchangeType::kInformational && m.delete_protocol == ProtocolId::kEsp) {
+    // A Delete payload lists the sender's inbound SPIs (RFC 7296 3.11).
+    for (std::size_t i = 0; i < m.delete_count && i < req.pairs.size(); ++i) {
+      if (Pair* g = find_either(pairs_, p, m.delete_spis[i])) req.pairs[named++] = g->id;
+    }
+  }
+  for (std::size_t i = 0; i < named; ++i) {
+    Pair* g = pair_by_id(req.pairs[i]);
+    touch(*g);
+    // Both peers' exchanges for the same SA overlap in time: a collision (2.8.1, 2.25.1, 1.4.1).
+    for (const Request& theirs : requests_[1 - p]) {
+      if (std::find(theirs.pairs.begin(), theirs.pairs.end(), g->id) != theirs.pairs.end()) {
+        if (Episode* e = episode_by_id(g->episode)) e->collision = true;
+      }
+    }
+  }
+  if (req.ike_rekey) {
+    for (const Request& theirs : requests_[1 - p]) {
+      if (theirs.ike_rekey && theirs.ike_sa == req.ike_sa &&
+          !counted_recently(ike_collided_, ike_collided_next_, req.ike_sa)) {
+        add(Outcome::kIkeCollisions, 1, 0);
+      }
+    }
+  }
+  mine.push_back(req);
+}
+
+void OutcomeClassifier::on_message_received(PeerId peer, const Message& m) {
+  const std::size_t p = idx(peer);
+  pending_parent_[p] = 0;
+  if (!m.is_response) {
+    if (m.exchange == ExchangeType::kCreateChildSa && m.notify == NotifyType::kRekeySa) {
+      if (Pair* g = find_either(pairs_, 1 - p, m.notify_spi)) pending_parent_[p] = g->id;
+    }
+    return;
+  }
+  auto& mine = requests_[p];
+  for (auto it = mine.begin(); it != mine.end(); ++it) {
+    if (it->ike_sa != m.ike_sa || it->message_id != m.message_id) continue;
+    if (it->exchange == ExchangeType::kCreateChildSa && !it->ike_rekey) {
+      pending_parent_[p] = it->pairs[0];
+    }
+    mine.erase(it);
+    break;
+  }
+}
+
+void OutcomeClassifier::record(const TraceRecord& r) {
+  tracker_.apply(r);
+  const std::size_t p = idx(r.peer);
+  const std::size_t q = 1 - p;
+  bool settle_check = false;
+  switch (r.kind) {
+    case TraceKind::kMessageSent:
+      if (!r.message.is_response) on_request_sent(r.peer, r.message);
+      break;
+    case TraceKind::kMessageReceived:
+      on_message_received(r.peer, r.message);
+      settle_check = r.message.is_response;
+      break;
+    case TraceKind::kChildSaInstalled: {
+      Pair& n = install(r.peer, r.spi_in, r.spi_out);
+      if (n.parent == 0 && pending_parent_[p] != n.id) n.parent = pending_parent_[p];
+      pending_parent_[p] = 0;
+      break;
+    }
+    case TraceKind::kRekeyStarted:
+      if (r.sa_kind == SaKind::kChild) {
+        if (Pair* g = find_either(pairs_, p, r.spi_in)) touch(*g);
+      }
+      break;
+    case TraceKind::kRekeyCompleted:
+      if (r.sa_kind == SaKind::kChild) {
+        Pair* g = find_at(pairs_, p, r.spi_in);
+        if (!g) g = find_at(pairs_, q, r.spi_out);
+        if (g) {
+          touch(*g);
+          if (Episode* e = episode_by_id(g->episode)) e->rekeyed = true;
+          if (Pair* n = find_at(pairs_, p, r.new_spi_in); n && n->parent == 0 && n != g) {
+            n->parent = g->id;
+          }
+        }
+      }
+      break;
+    case TraceKind::kHardExpired:
+      if (r.sa_kind == SaKind::kChild) {
+        if (Pair* g = find_either(pairs_, p, r.spi_in)) touch(*g);
+      }
+      break;
+    case TraceKind::kInboundRemoved:
+      if (Pair* g = find_at(pairs_, p, r.spi_in)) {
+        touch(*g);
+        g->in_ok[p] = false;
+      }
+      settle_check = true;
+      break;
+    case TraceKind::kOutboundRemoved:
+      if (Pair* g = find_at(pairs_, q, r.spi_out)) {
+        touch(*g);
+        g->out_ok[p] = false;
+      }
+      settle_check = true;
+      break;
+    case TraceKind::kChildSaDeleted: {
+      Pair* g = find_at(pairs_, p, r.spi_in);
+      if (!g) g = find_at(pairs_, q, r.spi_out);
+      if (g) {
+        touch(*g);
+        g->in_ok[p] = g->out_ok[p] = false;
+      }
+      settle_check = true;
+      break;
+    }
+    case TraceKind::kDeleteForUnknownSpi:
+    case TraceKind::kRekeyForUnknownSpi: {
+      // The SPI named is the sender's inbound SPI, i.e. this peer's outbound one.
+      const Pair* g = find_either(pairs_, q, r.spi_in);
+      add(Outcome::kCantFindSa, 1, g ? g->episode : 0);
+      break;
+    }
+    case TraceKind::kEspDropped: {
+      std::uint64_t ep = 0;
+      if (const Pair* g = find_at(pairs_, p, r.spi_in)) {
+        ep = g->episode;
+        if (ep == 0) {
+          if (const Pair* parent = pair_by_id(g->parent)) ep = parent->episode;
+        }
+      }
+      add(Outcome::kEspDropped, r.count, ep);
+      break;
+    }
+    case TraceKind::kTunnelDown:
+      add(Outcome::kTunnelResets, 1, 0);
+      for (std::size_t i = 0; i < pairs_.size(); ++i) {
+        Pair& g = pairs_[i];
+        if (!g.present(p)) continue;
+        touch(g);
+        g.in_ok[p] = g.out_ok[p] = false;
+      }
+      requests_[p].clear();
+      settle_check = true;
+      break;
+    case TraceKind::kIkeSaDeleted: {
+      auto& mine = requests_[p];
+      mine.erase(std::remove_if(mine.begin(), mine.end(),
+                                [&](const Request& x) { return x.ike_sa == r.ike_spi; }),
+                 mine.end());
+      settle_check = true;
+      break;
+    }
+    case TraceKind::kIkeSaRekeyed:
+      if (!counted_recently(ike_rekeyed_, ike_rekeyed_next_, r.ike_spi)) {
+        add(Outcome::kIkeRekeys, 1, 0);
+      }
+      break;
+    default:
+      break;
+  }
+  update_directions(r.time);
+  if (settle_check) close_settled();
+}
+
+void OutcomeClassifier::update_directions(SimTime now) {
+  for (PeerId sender : {PeerId::kA, PeerId::kB}) {
+    Direction& d = directions_[idx(sender)];
+    if (tracker_.carries(sender)) {
+      if (d.down) end_outage(d, now);
+      d.ever_up = true;
+    } else if (d.ever_up && !d.down) {
+      d.down = true;
+      d.since = now;
+      d.episode = current_episode();
+    }
+  }
+}
+
+void OutcomeClassifier::end_outage(Direction& d, SimTime now) {
+  d.down = false;
+  const SimTime length = now - d.since;
+  if (length <= SimTime{}) return;
+  add(Outcome::kOutages, 1, d.episode);
+  add(Outcome::kDowntime, static_cast<std::uint64_t>(length.ns()), d.episode);
+}
+
+void OutcomeClassifier::close_settled() {
+  for (std::size_t i = 0; i < open_.size();) {
+    const std::uint64_t id = open_[i].id;
+    bool settled = true;
+    for (const Pair& g : pairs_) {
+      if (g.episode == id && g.present_anywhere()) {
+        settled = false;
+        break;
+      }
+    }
+    for (std::size_t p = 0; settled && p < 2; ++p) {
+      for (const Request& r : requests_[p]) {
+        for (std::uint64_t pid : r.pairs) {
+          const Pair* g = pair_by_id(pid);
+          if (g && g->episode == id) settled = false;
+        }
+      }
+    }
+    if (settled) {
+      close(i);
+    } else {
+      ++i;
+    }
+  }
+}
+
+void OutcomeClassifier::close(std::size_t open_index) {
+  Episode e = open_[open_index];
+  open_.erase(open_.begin() + static_cast<long>(open_index));
+  std::uint64_t survivors = 0;
+  for (const Pair& g : pairs_) {
+    if (g.parent == e.root && g.episode == 0 && g.present_anywhere()) ++survivors;
+  }
+  last_closed_ = Episode{};
+  last_closed_.id = e.id;
+  if (survivors > 1) {
+    // More than one replacement of G outlived the collision: the extra ones are redundant.
+    outcome_.counts[at(Outcome::kRedundantSas)] += survivors - 1;
+    e.flags |= bit(Outcome::kRedundantSas);
+  }
+  if (e.rekeyed || survivors > 0) {
+    outcome_.counts[at(Outcome::kChildRekeys)] += 1;
+    e.flags |= bit(Outcome::kChildRekeys);
+  }
+  if (e.collision) {
+    outcome_.counts[at(Outcome::kCollisions)] += 1;
+    e.flags |= bit(Outcome::kCollisions);
+  }
+  fold(e);
+  last_closed_.flags = e.flags;
+  pairs_.erase(std::remove_if(pairs_.begin(), pairs_.end(),
+                              [&](const Pair& g) { return g.episode == e.id; }),
+               pairs_.end());
+}
+
+void OutcomeClassifier::fold(Episode& e) {
+  ++outcome_.episodes;
+  for (Outcome o : kAllOutcomes) {
+    if (e.flags & bit(o)) ++outcome_.episodes_with[at(o)];
+  }
+}
+
+void OutcomeClassifier::finish(SimTime end) {
+  for (Direction& d : directions_) {
+    if (d.down) end_outage(d, end);
+  }
+  while (!open_.empty()) close(open_.size() - 1);
+  outcome_.simulated = end;
+}
+
+}  // namespace models::world

@@ -1,0 +1,132 @@
+// Computes the outcome vocabulary of one trial (models/outcome.hpp) from the
+// trace alone, per rekey episode.
+//
+// SA pairs. A Child SA pair is the two halves the peers install for one
+// CREATE_CHILD_SA (or IKE_AUTH) exchange: A's kChildSaInstalled{spi_in=a,
+// spi_out=b} and B's {spi_in=b, spi_out=a} name the same pair. A pair created by
+// rekeying pair G has parent G (from the REKEY_SA notify of the request the
+// installing peer answered, the response to its own rekey request, or a
+// kRekeyCompleted record).
+//
+// Episode. An episode is one Child SA generation being replaced or lost. It
+// opens the first time pair G is acted upon: a rekey starts for G
+// (kRekeyStarted, or a CREATE_CHILD_SA request with REKEY_SA naming G), a
+// DELETE request names G, G hard-expires, a half of G is removed, or a peer
+// holding G loses its IKE SA (kTunnelDown). A pair whose parent's episode is
+// still open when it is acted upon (the redundant SA of a collision, deleted
+// while the collision settles) joins that episode instead of opening its own.
+// The episode closes (settles) when every member pair is gone from both peers
+// and neither peer has a request outstanding that names a member. At that
+// moment the children of G that survive (present at a peer and not acted upon)
+// are counted: more than one is a redundant SA (libreswan keeps both SAs of a
+// simultaneous rekey). An episode still open when the trial ends is counted
+// with what happened so far.
+//
+// Per episode: child_rekeys (1 if G was replaced by a completed rekey),
+// collisions (both peers had a request naming G outstanding at the same time:
+// simultaneous rekeys, rekey vs DELETE, crossing DELETEs), redundant_sas.
+// Attributed to the episode of the SPI they name (else to the most recently
+// opened open episode, else to the last closed one): cant_find_sa
+// (kDeleteForUnknownSpi, kRekeyForUnknownSpi), esp_dropped (packets),
+// tunnel_resets (kTunnelDown records), ike_rekeys (once per rekeyed IKE SA),
+// ike_collisions (both peers had an IKE rekey request outstanding on the same
+// IKE SA), outages and downtime: a direction is down while its sender has no
+// outbound SA or the receiver does not accept the SPI it sends on
+// (ChildSaTracker), once the direction has been up; each down interval of
+// positive length is one outage, attributed where it began.
+//
+// Memory is O(1) in trial length: state exists only for SA pairs alive or in
+// flux, open episodes, and outstanding requests.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "models/outcome.hpp"
+#include "models/trace.hpp"
+#include "models/world/child_sa_tracker.hpp"
+
+namespace models::world {
+
+class OutcomeClassifier final : public TraceSink {
+ public:
+  OutcomeClassifier();
+
+  void record(const TraceRecord& r) override;
+  // Ends open outages at `end`, counts still-open episodes, sets `simulated`.
+  void finish(SimTime end);
+
+  const TrialOutcome& outcome() const { return outcome_; }
+  std::uint64_t episodes_closed() const { return outcome_.episodes; }
+  // State sizes, bounded whatever the trial length.
+  std::size_t tracked_pairs() const { return pairs_.size(); }
+  std::size_t open_episodes() const { return open_.size(); }
+  std::size_t outstanding_requests(PeerId p) const { return requests_[idx(p)].size(); }
+  const ChildSaTracker& tracker() const { return tracker_; }
+
+ private:
+  struct Pair {
+    std::uint64_t id = 0;
+    std::array<std::uint32_t, 2> spi_in{};  // inbound SPI at A, at B
+    std::array<bool, 2> in_ok{};
+    std::array<bool, 2> out_ok{};
+    std::uint64_t parent = 0;
+    std::uint64_t episode = 0;  // 0: not acted upon
+    bool present(std::size_t p) const { return in_ok[p] || out_ok[p]; }
+    bool present_anywhere() const { return present(0) || present(1); }
+  };
+  struct Request {
+    std::uint64_t ike_sa = 0;
+    std::uint32_t message_id = 0;
+    ExchangeType exchange = ExchangeType::kInformational;
+    bool ike_rekey = false;
+    std::array<std::uint64_t, Message::kMaxDeleteSpis> pairs{};  // pair ids named (0: none)
+  };
+  struct Episode {
+    std::uint64_t id = 0;
+    std::uint64_t root = 0;   // pair id of generation G
+    std::uint32_t flags = 0;  // bit per Outcome
+    bool collision = false;
+    bool rekeyed = false;
+  };
+  struct Direction {
+    bool ever_up = false;
+    bool down = false;
+    SimTime since{};
+    std::uint64_t episode = 0;
+  };
+
+  static std::size_t idx(PeerId p) { return static_cast<std::size_t>(p); }
+  Pair* pair_by_id(std::uint64_t id);
+  Pair& install(PeerId p, std::uint32_t spi_in, std::uint32_t spi_out);
+  Episode* episode_by_id(std::uint64_t id);
+  void touch(Pair& g);
+  void on_request_sent(PeerId p, const Message& m);
+  void on_message_received(PeerId p, const Message& m);
+  void add(Outcome o, std::uint64_t n, std::uint64_t episode_id);
+  std::uint64_t current_episode() const;
+  bool counted_recently(std::array<std::uint64_t, 4>& ring, std::size_t& next, std::uint64_t spi);
+  void update_directions(SimTime now);
+  void end_outage(Direction& d, SimTime now);
+  void close_settled();
+  void close(std::size_t open_index);
+  void fold(Episode& e);
+
+  TrialOutcome outcome_;
+  ChildSaTracker tracker_;
+  std::vector<Pair> pairs_;
+  std::array<std::vector<Request>, 2> requests_;
+  std::vector<Episode> open_;
+  Episode last_closed_;
+  std::array<std::uint64_t, 2> pending_parent_{};
+  std::array<Direction, 2> directions_;  // indexed by sender
+  std::array<std::uint64_t, 4> ike_rekeyed_{};
+  std::size_t ike_rekeyed_next_ = 0;
+  std::array<std::uint64_t, 4> ike_collided_{};
+  std::size_t ike_collided_next_ = 0;
+  std::uint64_t next_pair_id_ = 1;
+  std::uint64_t next_episode_id_ = 1;
+};
+
+}  // namespace models::world

@@ -1,0 +1,326 @@
+#include "models/world/world.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace models::world {
+
+using sim::StreamComponent;
+
+World::World(const TrialConfig& config, std::uint64_t seed, std::uint64_t trial, TraceSink* extra)
+    : config_(config),
+      links_{Link(config_.network.a_to_b), Link(config_.network.b_to_a)},
+      link_rngs_{sim::Rng::for_stream(seed, trial, StreamComponent::kNetworkAtoB),
+                 sim::Rng::for_stream(seed, trial, StreamComponent::kNetworkBtoA)},
+      processing_rngs_{sim::Rng::for_stream(seed, trial, kProcessingStreamA),
+                       sim::Rng::for_stream(seed, trial, kProcessingStreamB)},
+      trigger_rngs_{sim::Rng::for_stream(seed, trial, kTrafficTriggerStreamA),
+                    sim::Rng::for_stream(seed, trial, kTrafficTriggerStreamB)},
+      extra_(extra),
+      drop_sink_(*this),
+      traffic_(config_.traffic, links_[0], links_[1],
+               sim::Rng::for_stream(seed, trial, StreamComponent::kTrafficAtoB),
+               sim::Rng::for_stream(seed, trial, StreamComponent::kTrafficBtoA), &drop_sink_, this),
+      port_a_(*this, PeerId::kA, sim::Rng::for_stream(seed, trial, StreamComponent::kPeerA)),
+      port_b_(*this, PeerId::kB, sim::Rng::for_stream(seed, trial, StreamComponent::kPeerB)),
+      peer_a_(PeerId::kA, config_.a, port_a_),
+      peer_b_(PeerId::kB, config_.b, port_b_) {
+  slots_.reserve(16);
+  free_slots_.reserve(16);
+  const bool limits = config_.a.child.lifetime_bytes || config_.a.child.lifetime_packets ||
+                      config_.b.child.lifetime_bytes || config_.b.child.lifetime_packets;
+  volume_ = limits && traffic_.active();
+}
+
+World::~World() = default;
+
+sim::EventId World::Port::start_timer(SimTime at, ikev2::TimerKind kind, std::uint64_t cookie) {
+  World* w = &world_;
+  const PeerId p = id_;
+  return w->scheduler_.schedule(std::max(at, w->scheduler_.now()),
+                                [w, p, kind, cookie] { w->timer(p, kind, cookie); });
+}
+
+void World::establish() {
+  ikev2::Peer::establish(peer_a_, peer_b_);
+  after_callback();
+}
+
+SimTime World::run(SimTime end, std::optional<std::uint64_t> max_episodes) {
+  stopped_ = false;
+  scheduler_.schedule(std::max(end, scheduler_.now()), [this] { stopped_ = true; });
+  while (!stopped_ && scheduler_.step()) {
+    if (max_episodes && classifier_.episodes_closed() >= *max_episodes) return scheduler_.now();
+  }
+  return stopped_ ? scheduler_.now() : std::max(end, scheduler_.now());
+}
+
+TrialOutcome World::finish(SimTime end) {
+  traffic_.advance(end);
+  classifier_.finish(end);
+  return classifier_.outcome();
+}
+
+// ---- the network ------------------------------------------------------------
+
+std::uint32_t World::store(const Message& m) {
+  if (!free_slots_.empty()) {
+    const std::uint32_t s = free_slots_.back();
+    free_slots_.pop_back();
+    slots_[s] = m;
+    return s;
+  }
+  slots_.push_back(m);
+  return static_cast<std::uint32_t>(slots_.size() - 1);
+}
+
+void World::send(PeerId from, const Message& m) {
+  const auto delay = links_[idx(from)].transit(link_rngs_[idx(from)]);
+  if (!delay) {
+    TraceRecord r;
+    r.time = scheduler_.now();
+    r.peer = from;
+    r.kind = TraceKind::kMessageLost;
+    r.message = m;
+    emit(r);
+    return;
+  }
+  // In-flight messages live in reused slots so that the event handler stays
+  // small enough to be stored inline (no allocation per message).
+  const std::uint32_t slot = store(m);
+  ++in_flight_;
+  const PeerId to = other(from);
+  scheduler_.schedule_in(*delay, [this, to, slot] { arrive(to, slot); });
+}
+
+void World::arrive(PeerId to, std::uint32_t slot) {
+  Inbox& in = inboxes_[idx(to)];
+  const PeerConfig& pc = to == PeerId::kA ? config_.a : config_.b;
+  if (!in.busy && in.queue.empty() && pc.processing_delay.is_zero()) {
+    const Message m = slots_[slot];
+    free_slots_.push_back(slot);
+    --in_flight_;
+    deliver(to, m);
+    return;
+  }
+  in.queue.push_back(slot);
+  if (!in.busy) start_processing(to);
+}
+
+void World::start_processing(PeerId to) {
+  Inbox& in = inboxes_[idx(to)];
+  in.busy = true;
+  const PeerConfig& pc = to == PeerId::kA ? config_.a : config_.b;
+  const SimTime d = std::max(SimTime{}, pc.processing_delay.draw(processing_rngs_[idx(to)]));
+  scheduler_.schedule_in(d, [this, to] { processed(to); });
+}
+
+void World::processed(PeerId to) {
+  Inbox& in = inboxes_[idx(to)];
+  const std::uint32_t slot = in.queue.front();
+  in.queue.pop_front();
+  const Message m = slots_[slot];
+  free_slots_.push_back(slot);
+  --in_flight_;
+  deliver(to, m);
+  if (in.queue.empty()) {
+    in.busy = false;
+  } else {
+    start_processing(to);
+  }
+}
+
+void World::deliver(PeerId to, const Message& m) {
+  volume_sync();
+  peer(to).on_message(m);
+  after_callback();
+}
+
+void World::timer(PeerId p, ikev2::TimerKind kind, std::uint64_t cookie) {
+  volume_sync();
+  peer(p).on_timer(kind, cookie);
+  after_callback();
+}
+
+// ---- trace ------------------------------------------------------------------
+
+void World::emit(const TraceRecord& r) {
+  traffic_.record(r);
+  to_sinks(r);
+}
+
+void World::to_sinks(const TraceRecord& r) {
+  classifier_.record(r);
+  if (extra_) extra_->record(r);
+}
+
+// At most one settle event is pending: a settle at time t covers every request
+// up to t, and a request for a later time re-arms the event when it fires.
+void World::settle_at(SimTime at) {
+  settle_wanted_ = std::max(settle_wanted_, at);
+  if (settle_pending_) return;
+  settle_pending_ = true;
+  scheduler_.schedule(std::max(at, scheduler_.now()), [this] { settle(); });
+}
+
+void World::settle() {
+  settle_pending_ = false;
+  traffic_.advance(scheduler_.now());
+  if (settle_wanted_ > scheduler_.now()) {
+    settle_pending_ = true;
+    scheduler_.schedule(settle_wanted_, [this] { settle(); });
+  }
+}
+
+void World::after_callback() {
+  for (PeerId p : {PeerId::kA, PeerId::kB}) {
+    reconcile(p);
+    maybe_trigger_traffic(p);
+  }
+  volume_schedule();
+}
+
+// The sinks learn a peer's outbound SPI from its trace. Should the trace ever
+// miss a switch, tell them (and count it, so tests can insist on zero).
+void World::reconcile(PeerId p) {
+  const std::uint32_t truth = peer(p).outbound_spi().value_or(0);
+  const std::uint32_t seen = classifier_.tracker().outbound(p);
+  if (truth == seen) return;
+  ++reconciled_;
+  TraceRecord r;
+  r.time = scheduler_.now();
+  r.peer = p;
+  r.kind = truth != 0 ? TraceKind::kOutboundSwitched : TraceKind::kOutboundRemoved;
+  r.spi_out = truth != 0 ? truth : seen;
+  emit(r);
+}
+
+// StartAction::kOnTraffic: the next packet that finds no SA triggers its
+// creation (one event per loss of the SA, never one per packet).
+//
+// A trigger the peer ignores (creation already under way) disarms the trigger
+// until the peer reports something again, so a tunnel that stays down does not
+// cost an event per packet.
+void World::maybe_trigger_traffic(PeerId p) {
+  if (trigger_pending_[idx(p)] || !trigger_armed_[idx(p)]) return;
+  const EspFlow& flow = traffic_.flow_from(p);
+  if (!flow.active() || !peer(p).wants_traffic_trigger()) return;
+  const SimTime now = scheduler_.now();
+  SimTime at = now;
+  const FlowConfig& fc = traffic_config(p);
+  if (fc.poisson) {
+    at = now + sim::from_seconds(trigger_rngs_[idx(p)].exponential(1.0 / fc.rate_pps));
+  } else {
+    // The next packet strictly after now (a trigger is never re-run at the same instant).
+    const SimTime next = now + sim::nanoseconds(1);
+    at = std::max(next, flow.lattice().time_of(flow.lattice().before(next)));
+  }
+  trigger_pending_[idx(p)] = true;
+  scheduler_.schedule(at, [this, p] {
+    trigger_pending_[idx(p)] = false;
+    trigger_armed_[idx(p)] = false;
+    ++triggers_;
+    volume_sync();
+    if (peer(p).wants_traffic_trigger()) peer(p).on_traffic_needs_sa();
+    after_callback();
+  });
+}
+
+// ---- volume lifetimes ---------------------------------------------------------
+
+std::uint64_t World::packets_sent(PeerId sender, SimTime from, SimTime to) {
+  const EspFlow& f = traffic_.flow_from(sender);
+  if (!f.active() || to <= from) return 0;
+  const FlowConfig& fc = traffic_config(sender);
+  if (!fc.poisson) return f.lattice().in(from, to);
+  double& carry = fluid_carry_[idx(sender)];
+  const double x = fc.rate_pps * (to - from).seconds() + carry;
+  const double n = std::floor(x);
+  carry = x - n;
+  return static_cast<std::uint64_t>(n);
+}
+
+// When the sender will have sent n more packets after volume_synced_.
+SimTime World::packets_done_at(PeerId sender, std::uint64_t n) const {
+  const EspFlow& f = traffic_.flow_from(sender);
+  const FlowConfig& fc = traffic_config(sender);
+  n = std::max<std::uint64_t>(n, 1);
+  if (!fc.poisson) {
+    return f.lattice().time_of(f.lattice().before(volume_synced_) + n - 1) + sim::nanoseconds(1);
+  }
+  const double seconds = (static_cast<double>(n) - fluid_carry_[idx(sender)]) / fc.rate_pps;
+  return volume_synced_ + sim::from_seconds(std::max(seconds, 1e-9));
+}
+
+void World::volume_sync() {
+  if (!volume_) return;
+  const SimTime now = scheduler_.now();
+  if (now <= volume_synced_) return;
+  const ChildSaTracker& sas = classifier_.tracker();
+  std::array<std::uint64_t, 2> sent{packets_sent(PeerId::kA, volume_synced_, now),
+                                    packets_sent(PeerId::kB, volume_synced_, now)};
+  volume_synced_ = now;
+  struct Report {
+    std::uint32_t spi_in;
+    std::uint64_t in;
+    std::uint64_t out;
+  };
+  for (PeerId p : {PeerId::kA, PeerId::kB}) {
+    const PeerId q = other(p);
+    // Collect first: on_traffic may rekey or expire SAs and change child_sas().
+    std::array<Report, 8> reports{};
+    std::size_t n = 0;
+    for (const ikev2::ChildSa& c : peer(p).child_sas()) {
+      const std::uint64_t out = sas.outbound(p) == c.spi_out ? sent[idx(p)] : 0;
+      const std::uint64_t in = sas.outbound(q) == c.spi_in ? sent[idx(q)] : 0;
+      if ((in || out) && n < reports.size()) reports[n++] = Report{c.spi_in, in, out};
+    }
+    const std::uint64_t size_out = traffic_config(p).size_bytes;
+    const std::uint64_t size_in = traffic_config(q).size_bytes;
+    for (std::size_t i = 0; i < n; ++i) {
+      peer(p).on_traffic(reports[i].spi_in, reports[i].in * size_in, reports[i].in,
+                         reports[i].out * size_out, reports[i].out);
+    }
+  }
+}
+
+void World::volume_schedule() {
+  if (!volume_) return;
+  const ChildSaTracker& sas = classifier_.tracker();
+  SimTime next = SimTime::max();
+  auto need = [](std::uint64_t packets, std::uint64_t bytes, std::uint64_t size) {
+    std::uint64_t n = packets;
+    if (bytes != ikev2::VolumeBudget::kUnlimited && size > 0) {
+      n = std::min(n, (bytes + size - 1) / size);
+    }
+    return n;
+  };
+  for (PeerId p : {PeerId::kA, PeerId::kB}) {
+    const PeerId q = other(p);
+    for (const ikev2::ChildSa& c : peer(p).child_sas()) {
+      const auto b = peer(p).volume_budget(c.spi_in);
+      if (!b) continue;
+      if (sas.outbound(p) == c.spi_out && traffic_.flow_from(p).active()) {
+        const std::uint64_t n = need(b->packets_out, b->bytes_out, traffic_config(p).size_bytes);
+        if (n != ikev2::VolumeBudget::kUnlimited) next = std::min(next, packets_done_at(p, n));
+      }
+      if (sas.outbound(q) == c.spi_in && traffic_.flow_from(q).active()) {
+        const std::uint64_t n = need(b->packets_in, b->bytes_in, traffic_config(q).size_bytes);
+        if (n != ikev2::VolumeBudget::kUnlimited) next = std::min(next, packets_done_at(q, n));
+      }
+    }
+  }
+  if (next == volume_event_at_) return;
+  scheduler_.cancel(volume_event_);
+  volume_event_ = {};
+  volume_event_at_ = next;
+  if (next == SimTime::max()) return;
+  volume_event_ = scheduler_.schedule(std::max(next, scheduler_.now()), [this] {
+    volume_event_ = {};
+    volume_event_at_ = SimTime::max();
+    volume_sync();
+    after_callback();
+  });
+}
+
+}  // namespace models::world

@@ -1,0 +1,307 @@
+// Whole trials on the event-loop world: determinism, stopping rules, and ESP
+// drops that follow exactly from the RFC 7296 2.8 switching rules.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+
+#include "models/trial.hpp"
+#include "models/world/world.hpp"
+
+using models::Outcome;
+using models::PeerId;
+using models::TraceKind;
+using models::TraceRecord;
+using models::TrialConfig;
+using models::TrialOutcome;
+
+namespace {
+// FNV-1a over every field of every record: two runs with equal fingerprints
+// produced the same trace.
+struct Fingerprint final : models::TraceSink {
+  std::uint64_t h = 1469598103934665603ULL;
+  std::uint64_t records = 0;
+  void mix(std::uint64_t v) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= (v >> (8 * i)) & 0xff;
+      h *= 1099511628211ULL;
+    }
+  }
+  void record(const TraceRecord& r) override {
+    ++records;
+    mix(static_cast<std::uint64_t>(r.time.ns()));
+    mix(static_cast<std::uint64_t>(r.kind) << 8 | static_cast<std::uint64_t>(r.peer));
+    mix(r.spi_in);
+    mix(r.spi_out);
+    mix(r.count);
+    mix(r.message.message_id);
+    mix(static_cast<std::uint64_t>(r.message.exchange));
+  }
+};
+
+TrialConfig kb_case() {
+  // The KB incident: identical 8 h Child lifetimes on both peers, 16 ms +- 2 ms
+  // one way, 200 packets per second each way.
+  TrialConfig c;
+  c.network.a_to_b.latency = sim::DurationDist::normal(sim::milliseconds(16), sim::milliseconds(2));
+  c.network.b_to_a.latency = c.network.a_to_b.latency;
+  c.traffic.a_to_b.rate_pps = 200;
+  c.traffic.b_to_a.rate_pps = 200;
+  c.duration = sim::days(10);
+  return c;
+}
+
+bool same(const TrialOutcome& x, const TrialOutcome& y) {
+  return x.episodes == y.episodes && x.counts == y.counts && x.episodes_with == y.episodes_with &&
+         x.simulated == y.simulated;
+}
+}  // namespace
+
+TEST_CASE("run_trial is a pure function of (config, seed, trial index)") {
+  TrialConfig c = kb_case();
+  c.a.child.fuzz = 0;  // collisions and drops happen, so the outcome is not trivially equal
+  c.b.child.fuzz = 0;
+  c.network.a_to_b.loss = 0.01;
+  Fingerprint f1, f2, f3;
+  const TrialOutcome o1 = models::run_trial(c, 42, 3, &f1);
+  const TrialOutcome o2 = models::run_trial(c, 42, 3, &f2);
+  CHECK(same(o1, o2));
+  CHECK(f1.h == f2.h);
+  CHECK(f1.records == f2.records);
+  CHECK(o1.episodes > 20);
+
+  models::run_trial(c, 42, 4, &f3);
+  CHECK(f3.h != f1.h);
+  const TrialOutcome o4 = models::run_trial(c, 43, 3);
+  CHECK_FALSE(same(o1, o4));
+}
+
+TEST_CASE("run_trial stops after config.rekeys episodes and reports the simulated time") {
+  TrialConfig c = kb_case();
+  c.rekeys = 5;
+  const TrialOutcome o = models::run_trial(c, 1, 0);
+  CHECK(o.episodes == 5);
+  // Five 8 h generations, each rekeyed 9-18 min before its expiry.
+  CHECK(o.simulated > sim::hours(5 * 8) - sim::minutes(5 * 18) - sim::minutes(1));
+  CHECK(o.simulated < sim::hours(5 * 8));
+
+  c.rekeys.reset();
+  c.duration = sim::hours(30);
+  const TrialOutcome p = models::run_trial(c, 1, 0);
+  CHECK(p.simulated == sim::hours(30));
+  CHECK(p.episodes == 3);  // rekeys near 7.8 h, 15.6 h, 23.4 h
+}
+
+TEST_CASE("World: the peers' own trace reports every outbound switch") {
+  TrialConfig c = kb_case();
+  c.a.child.fuzz = 0;
+  c.b.child.fuzz = 0;
+  models::world::World w(c, 5, 0);
+  w.establish();
+  const sim::SimTime end = w.run(sim::days(10));
+  const TrialOutcome o = w.finish(end);
+  CHECK(o.episodes > 20);
+  CHECK(w.reconciled_switches() == 0);
+  CHECK(w.messages_in_flight() <= 2);
+  // The classifier keeps state only for SAs alive or in flux.
+  CHECK(w.classifier().tracked_pairs() <= 2);
+  CHECK(w.classifier().open_episodes() <= 1);
+}
+
+namespace {
+struct LossLog final : models::TraceSink {
+  std::uint64_t lost_from_a = 0, lost_from_b = 0, retransmits = 0;
+  void record(const TraceRecord& r) override {
+    if (r.kind == TraceKind::kMessageLost) ++(r.peer == PeerId::kA ? lost_from_a : lost_from_b);
+    if (r.kind == TraceKind::kRetransmit) ++retransmits;
+  }
+};
+}  // namespace
+
+TEST_CASE(
+    "World: a message the link loses is traced as kMessageLost by its sender and retransmitted "
+    "(RFC 7296 2.1)") {
+  TrialConfig c;
+  c.duration = sim::days(30);
+  c.network.a_to_b.loss = 0.3;  // only A -> B loses messages
+  LossLog log;
+  const TrialOutcome o = models::run_trial(c, 8, 0, &log);
+  CHECK(o.episodes > 50);
+  CHECK(log.lost_from_a > 0);
+  CHECK(log.lost_from_b == 0);
+  CHECK(log.retransmits >= log.lost_from_a / 2);
+}
+
+namespace {
+struct CountResponses final : models::TraceSink {
+  std::uint64_t a_rekeys_done = 0;
+  void record(const TraceRecord& r) override {
+    if (r.kind == TraceKind::kMessageReceived && r.peer == PeerId::kA && r.message.is_response &&
+        r.message.exchange == models::ExchangeType::kCreateChildSa &&
+        r.message.sa_protocol == models::ProtocolId::kEsp) {
+      ++a_rekeys_done;
+    }
+  }
+};
+}  // namespace
+
+TEST_CASE(
+    "RFC 7296 2.8: a responder that switches on sending its response loses the packets sent while "
+    "the initiator is still processing it") {
+  // Constant 16 ms latency, 200 pps (one packet every 5 ms), A needs exactly
+  // 5 ms to process a message. When A initiates a rekey, B installs the new SA
+  // and switches outbound as it sends the response (PAN-OS style); A installs
+  // the new inbound half 5 ms after the response arrives, so exactly one of B's
+  // packets (5 ms of traffic) reaches A on an SPI A does not have yet. When B
+  // initiates, A switches only after processing and B is ready: no drop.
+  TrialConfig c;
+  c.duration = sim::days(20);
+  c.network.a_to_b.latency = sim::DurationDist::constant(sim::milliseconds(16));
+  c.network.b_to_a.latency = sim::DurationDist::constant(sim::milliseconds(16));
+  c.traffic.a_to_b.rate_pps = 200;
+  c.traffic.b_to_a.rate_pps = 200;
+  for (models::PeerConfig* p : {&c.a, &c.b}) {
+    p->behaviour.responder_switch = models::ResponderOutboundSwitch::kOnResponseSent;
+    p->ike.lifetime = sim::days(1000);
+  }
+  c.a.processing_delay = sim::DurationDist::constant(sim::milliseconds(5));
+  CountResponses a_initiated;
+  const TrialOutcome o = models::run_trial(c, 9, 0, &a_initiated);
+  REQUIRE(o.count(Outcome::kCollisions) == 0);
+  CHECK(a_initiated.a_rekeys_done > 5);
+  CHECK(o.count(Outcome::kEspDropped) == a_initiated.a_rekeys_done);
+  CHECK(o.episodes_affected(Outcome::kEspDropped) == a_initiated.a_rekeys_done);
+}
+
+namespace {
+struct RekeyTimes final : models::TraceSink {
+  std::vector<sim::SimTime> started;
+  std::uint64_t hard_expired = 0;
+  void record(const TraceRecord& r) override {
+    if (r.kind == TraceKind::kRekeyStarted && r.sa_kind == models::SaKind::kChild) {
+      started.push_back(r.time);
+    }
+    if (r.kind == TraceKind::kHardExpired) ++hard_expired;
+  }
+};
+}  // namespace
+
+TEST_CASE(
+    "Volume lifetimes: a peer rekeys when the soft packet limit is reached, without per-packet "
+    "events") {
+  // A allows 100000 packets per SA and rekeys with 10% left (90000 packets);
+  // A sends 200 pps to B, so the soft limit falls 450 s after installation.
+  TrialConfig c;
+  c.duration = sim::hours(1);
+  c.network.a_to_b.latency = sim::DurationDist::constant(sim::milliseconds(10));
+  c.network.b_to_a.latency = sim::DurationDist::constant(sim::milliseconds(10));
+  c.traffic.a_to_b.rate_pps = 200;
+  c.a.child.lifetime_packets = 100000;
+  c.a.child.volume_margin = 0.1;
+  RekeyTimes t;
+  const TrialOutcome o = models::run_trial(c, 3, 0, &t);
+  REQUIRE(t.started.size() >= 2);
+  // 90000th packet leaves at phase + 89999 * 5 ms, phase in [0, 5 ms).
+  CHECK(t.started[0] >= sim::milliseconds(449995));
+  CHECK(t.started[0] < sim::milliseconds(450000) + sim::nanoseconds(1));
+  // The next SA is installed one round trip (20 ms) later and lasts another 90000 packets.
+  const sim::SimTime gap = t.started[1] - t.started[0];
+  CHECK(gap > sim::seconds(450));
+  CHECK(gap < sim::seconds(450) + sim::milliseconds(30));
+  CHECK(t.hard_expired == 0);
+  CHECK(o.episodes == 7);  // one every ~450.02 s: the 8th would start after the hour
+}
+
+namespace {
+// Messages A sent (in order) and messages B processed (in order), with times.
+struct MessageOrder final : models::TraceSink {
+  std::vector<std::pair<sim::SimTime, models::Message>> sent_by_a, processed_by_b;
+  void record(const TraceRecord& r) override {
+    if (r.peer == PeerId::kA &&
+        (r.kind == TraceKind::kMessageSent || r.kind == TraceKind::kRetransmit)) {
+      sent_by_a.emplace_back(r.time, r.message);
+    }
+    if (r.peer == PeerId::kB && r.kind == TraceKind::kMessageReceived) {
+      processed_by_b.emplace_back(r.time, r.message);
+    }
+  }
+};
+}  // namespace
+
+TEST_CASE(
+    "World: a peer processes messages one at a time, in arrival order, each after its processing "
+    "delay") {
+  // Identical lifetimes without fuzz make the peers' exchanges cross, so
+  // messages reach B in bursts closer together than its 50 ms processing delay.
+  TrialConfig c;
+  c.duration = sim::days(5);
+  c.a.child.fuzz = 0;
+  c.b.child.fuzz = 0;
+  c.network.a_to_b.latency = sim::DurationDist::constant(sim::milliseconds(16));
+  c.network.b_to_a.latency = sim::DurationDist::constant(sim::milliseconds(16));
+  const sim::SimTime delay = sim::milliseconds(50);
+  c.b.processing_delay = sim::DurationDist::constant(delay);
+  MessageOrder log;
+  models::run_trial(c, 2, 0, &log);
+  const auto& sent = log.sent_by_a;
+  const auto& done = log.processed_by_b;
+  REQUIRE(done.size() > 20);
+  REQUIRE(sent.size() >= done.size());
+  int queued = 0;
+  sim::SimTime free_at{};  // when B finished the previous message
+  for (std::size_t i = 0; i < done.size(); ++i) {
+    // Constant latency: B receives A's messages in the order A sent them.
+    CHECK(done[i].second.message_id == sent[i].second.message_id);
+    CHECK(done[i].second.is_response == sent[i].second.is_response);
+    const sim::SimTime arrival = sent[i].first + sim::milliseconds(16);
+    const sim::SimTime start = std::max(arrival, free_at);
+    if (start > arrival) ++queued;
+    CHECK(done[i].first == start + delay);
+    free_at = done[i].first;
+  }
+  CHECK(queued > 0);  // some messages really waited for the previous one
+}
+
+TEST_CASE(
+    "World: with start_action on_traffic, traffic re-creates a lost tunnel without an event per "
+    "packet") {
+  // Heavy loss makes retransmissions give up (RFC 7296 2.4): the IKE SA and its
+  // Child SA are lost and must be re-created when traffic needs them.
+  TrialConfig c;
+  c.duration = sim::days(3);
+  c.network.a_to_b.loss = 0.45;
+  c.network.b_to_a.loss = 0.45;
+  c.traffic.a_to_b.rate_pps = 10;
+  c.traffic.b_to_a.rate_pps = 10;
+  models::world::World w(c, 1, 0);
+  w.establish();
+  const TrialOutcome o = w.finish(w.run(c.duration));
+  REQUIRE(o.count(Outcome::kTunnelResets) > 0);
+  CHECK(o.count(Outcome::kDowntime) > 0);
+  // Each trigger answers a change the peer reported, not a packet: far fewer
+  // triggers than the packets sent while the tunnel was down.
+  const double down_packets = 2 * 10 * static_cast<double>(o.count(Outcome::kDowntime)) * 1e-9;
+  CHECK(w.traffic_triggers() > 0);
+  CHECK(static_cast<double>(w.traffic_triggers()) < down_packets / 10);
+}
+
+TEST_CASE(
+    "RFC 7296 2.8.1: without a tie-break (libreswan) a simultaneous rekey leaves a redundant SA, "
+    "the nonce rule leaves none") {
+  // Identical lifetimes, no fuzz: the peers' rekeys of the same SA cross.
+  TrialConfig c;
+  c.duration = sim::days(30);
+  for (models::PeerConfig* p : {&c.a, &c.b}) p->child.fuzz = 0;
+  const TrialOutcome rfc = models::run_trial(c, 1, 0);
+  CHECK(rfc.count(Outcome::kCollisions) > 10);
+  CHECK(rfc.count(Outcome::kRedundantSas) == 0);
+
+  for (models::PeerConfig* p : {&c.a, &c.b}) {
+    p->behaviour.collision_resolution = models::CollisionResolution::kNone;
+  }
+  const TrialOutcome none = models::run_trial(c, 1, 0);
+  CHECK(none.count(Outcome::kCollisions) >= 1);
+  CHECK(none.count(Outcome::kRedundantSas) >= 1);
+  CHECK(none.episodes_affected(Outcome::kRedundantSas) <= none.count(Outcome::kCollisions));
+  // Both SAs of the collision live on and are rekeyed separately: more episodes.
+  CHECK(none.episodes > rfc.episodes);
+}
