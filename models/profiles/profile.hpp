@@ -40,4 +40,25 @@ std::span<const Profile> builtin_profiles();
 // nullptr if there is no built-in profile of that name.
 const Profile* find_builtin_profile(std::string_view name);
 
+// ---- Added for models/profiles (additive) ---------------------------------
+
+// "confirmed" / "assumption".
+std::string_view to_string(SourceStatus s);
+
+// Every key a ProfileField may carry, in the canonical order profiles list
+// them: child.* then ike.* (lifetime, margin, fuzz, fuzz_quantum,
+// responder_margin_scale, responder_fuzz, tick, lifetime_bytes,
+// lifetime_packets, volume_margin), clock_error, processing_delay,
+// behaviour.*. These are the scenario key paths relative to a peer.
+std::span<const std::string_view> profile_field_keys();
+bool is_profile_field_key(std::string_view key);
+
+// Sets one field of `config` from its scenario-syntax value: durations "8h",
+// "500ms", "0"; fractions "100%"; plain numbers "0.5", "1.8"; booleans
+// "true"/"false"; byte volumes "4608000KB"; counts "5"; clock error "20ppm";
+// enums as in the scenario schema ("strongswan_min_nonce", "on_response_sent").
+// Throws sim::ParseError (text, expected form) on a bad value and
+// std::invalid_argument on an unknown key.
+void apply_profile_field(PeerConfig& config, std::string_view key, std::string_view value);
+
 }  // namespace models

@@ -1,0 +1,29 @@
+// Fortinet FortiGate (FortiOS).
+#include "models/profiles/profile_builder.hpp"
+#include "models/profiles/vendors.hpp"
+
+namespace models::profiles {
+
+namespace {
+
+const std::string kForti =
+    "Fortinet community article 397379 ('expire 34638 (configured value 43200)'), FortiOS "
+    "phase1-interface keylife / phase2-interface keylifeseconds";
+
+}  // namespace
+
+Profile make_fortios(const Profile& rfc7296) {
+  ProfileBuilder b("fortios", "Fortinet FortiGate FortiOS IKEv2", rfc7296, Inherit::kReferenceOnly);
+  b.confirmed("child.lifetime", "12h", kForti, "phase2 keylifeseconds 43200 (kbytes optional)");
+  b.assumption("child.margin", "1h12m", kForti,
+               "UNCONFIRMED: FortiOS rekeys before expiry by an undocumented soft margin; 10% of "
+               "the lifetime assumed");
+  b.assumption("child.fuzz", "0%", kForti, "no jitter documented");
+  b.assumption("child.lifetime_bytes", "0", kForti, "keylife-kbs is off unless enabled");
+  b.confirmed("ike.lifetime", "24h", kForti, "phase1 keylife 86400 s");
+  b.assumption("ike.margin", "2h24m", kForti, "UNCONFIRMED: 10% of the lifetime assumed");
+  b.assumption("ike.fuzz", "0%", kForti, "no jitter documented");
+  return std::move(b).build();
+}
+
+}  // namespace models::profiles

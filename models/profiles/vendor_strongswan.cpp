@@ -1,0 +1,151 @@
+// strongswan (6.x, swanctl defaults) and strongswan-5.9 (where 5.9.x differs).
+// Sources: strongSwan source and docs as read for the semantics notes
+// (swanctl.opt, vici_config.c, child_cfg.c, child_rekey.c, child_delete.c,
+// ike_rekey.c, task_manager.c, ike_sa.h, NEWS) and two real 5.9.8 daemons
+// observed rekeying every 20 s (identical and staggered timers).
+#include "models/profiles/profile_builder.hpp"
+#include "models/profiles/vendors.hpp"
+
+namespace models::profiles {
+
+namespace {
+
+const std::string kSwanctl =
+    "strongSwan swanctl.conf(5) connections.<c>.children.<ch>.rekey_time/life_time/rand_time "
+    "(github.com/strongswan/strongswan src/swanctl/swanctl.opt, "
+    "src/libcharon/plugins/vici/vici_config.c check_lifetimes)";
+const std::string kSwanctlIke =
+    "strongSwan swanctl.conf(5) connections.<c>.rekey_time/over_time/rand_time "
+    "(src/swanctl/swanctl.opt, vici_config.c, src/libcharon/config/peer_cfg.c)";
+const std::string kJitter = "strongSwan child_cfg.c apply_jitter / ike_sa.c rekey scheduling";
+const std::string kObserved =
+    "rekeysim observation of two strongSwan 5.9.8 daemons (charon logs, identical and staggered "
+    "timers)";
+const std::string kRekeyC = "strongSwan src/libcharon/sa/ikev2/tasks/child_rekey.c";
+const std::string kDeleteC = "strongSwan src/libcharon/sa/ikev2/tasks/child_delete.c";
+const std::string kIkeRekeyC = "strongSwan src/libcharon/sa/ikev2/tasks/ike_rekey.c";
+const std::string kRetransmit =
+    "strongswan.conf(5) IKEv2 RETRANSMISSION: charon.retransmit_timeout/base/tries/jitter/limit "
+    "(github.com/strongswan/strongswan src/libcharon/sa/task_manager.h, conf/options/charon.opt)";
+const std::string kNews553 =
+    "strongSwan NEWS 5.5.3 (https://github.com/strongswan/strongswan/blob/master/NEWS)";
+const std::string kIssue1896 =
+    "strongSwan issue #1896 (https://github.com/strongswan/strongswan/issues/1896); NEWS 6.0.0";
+
+}  // namespace
+
+Profile make_strongswan(const Profile& rfc7296) {
+  ProfileBuilder b("strongswan", "strongSwan 6.x charon with swanctl defaults", rfc7296,
+                   Inherit::kReferenceOnly);
+  // Child SA: rekey_time 1h, life_time = 1.1 x rekey_time = 66 min, rand_time = life - rekey.
+  b.confirmed("child.lifetime", "66m", kSwanctl,
+              "life_time defaults to 1.1 x rekey_time (1h) = 3960 s; the SA is deleted at this "
+              "hard expiry if rekeying failed");
+  b.confirmed("child.margin", "6m", kSwanctl, "margin = life_time - rekey_time = 66 min - 60 min");
+  b.confirmed("child.fuzz", "100%", kSwanctl + "; " + kJitter,
+              "rand_time = life_time - rekey_time = 6 min = the whole margin; strongSwan draws "
+              "rekey - random() % (rand+1), i.e. 0..360 whole seconds (rekeysim: 0..359)");
+  b.confirmed("child.fuzz_quantum", "1s", kJitter + "; " + kObserved,
+              "jitter is whole seconds: effective rekey times are whole seconds after install, so "
+              "two peers with the same settings often land in the same second (observed)");
+  b.confirmed("child.responder_margin_scale", "1", kObserved + "; " + kSwanctl,
+              "both peers run the same timers from the moment each installed the SA; the rekey "
+              "responder also arms a rekey timer for the new SA (observed)");
+  b.confirmed("child.responder_fuzz", "true", kJitter,
+              "jitter is applied again at every SA installation, on both peers; with rand_time "
+              "set, separate jittered timers are armed for the inbound and outbound SA and the "
+              "earlier one rekeys (observed)");
+  b.assumption("child.tick", "0", kObserved,
+               "timers are per SA, not on a global tick: in the 5.9.8 logs each rekey fires "
+               "exactly rekey_time after that SA was installed (16:34:18.983 -> 16:34:38.982)");
+  b.confirmed("child.lifetime_bytes", "0", kSwanctl,
+              "rekey_bytes/life_bytes default to 0: volume rekeying is off");
+  b.confirmed("child.lifetime_packets", "0", kSwanctl,
+              "rekey_packets/life_packets default to 0: off");
+  b.assumption("child.volume_margin", "10%", kSwanctl,
+               "rand_bytes works like rand_time; unused while volume limits are off");
+  // IKE SA: rekey_time 4h, over_time 10% = 24 min, rand_time = min(over_time, rekey/2) = 24 min.
+  b.confirmed("ike.lifetime", "4h24m", kSwanctlIke,
+              "rekey_time 4h + over_time 24 min (10% of rekey_time); strongSwan counts the hard "
+              "delete from the jittered rekey time, rekeysim from install (<= 24 min apart)");
+  b.confirmed("ike.margin", "24m", kSwanctlIke, "over_time 24 min before the hard delete");
+  b.confirmed("ike.fuzz", "100%", kSwanctlIke,
+              "rand_time = min(over_time, rekey_time/2) = 24 min: rekey at 4h - random() % "
+              "rand_time");
+  b.confirmed("ike.fuzz_quantum", "1s", kJitter, "random() % rand_time in whole seconds");
+  b.confirmed("ike.responder_margin_scale", "1", kSwanctlIke, "both peers schedule IKE rekeying");
+  b.confirmed("ike.responder_fuzz", "true", kSwanctlIke, "jitter drawn at every IKE SA setup");
+  b.assumption("ike.tick", "0", kObserved, "per-SA scheduler jobs, no global tick");
+  b.assumption("clock_error", "0ppm", kObserved,
+               "both observed daemons shared one host clock; real pairs use NTP");
+  b.assumption("processing_delay", "0", kObserved,
+               "the 5.9.8 logs show parse-to-generate well under 1 ms; which side wins a dead "
+               "heat came down to sub-millisecond processing (observed)");
+  b.confirmed("behaviour.collision_resolution", "strongswan_min_nonce", kRekeyC,
+              "lost_collision(): memcmp(min(own Ni,Nr), min(peer Ni,Nr), shorter length) < 0 "
+              "loses; a prefix tie lets both win. Observed: every collision settled with one "
+              "Child SA on each side and no ping lost");
+  b.confirmed("behaviour.unknown_spi", "ignore", kDeleteC,
+              "logs 'received DELETE for unknown ESP CHILD_SA with SPI ...' and answers without "
+              "a Delete payload; never seen in the observed runs because the 5 s keep delay "
+              "meant every DELETE still found its SA");
+  b.confirmed("behaviour.crossing_delete", "rfc7296", kDeleteC,
+              "a DELETE for a CHILD_SA in state DELETING is answered without a Delete payload; "
+              "both halves are kept until the own response arrives");
+  b.confirmed("behaviour.responder_switch", "on_old_sa_delete", kNews553,
+              "'the responder ... delays installing the outbound SA until it receives the "
+              "DELETE for the replaced CHILD_SA' (since 5.5.3); a hard expire also forces it");
+  b.confirmed("behaviour.ike_collision_winner", "rfc7296", kIkeRekeyC,
+              "test_ike_rekey.c test_collision: the lowest nonce marks the redundant IKE SA");
+  b.assumption("behaviour.start_action", "on_traffic",
+               "swanctl.conf(5) connections.<c>.children.<ch>.start_action",
+               "swanctl's default start_action is none; site-to-site setups use trap (as in the "
+               "observed pair), i.e. re-create on traffic");
+  b.confirmed("behaviour.old_sa_delete_delay", "0", kRekeyC + "; " + kObserved,
+              "the initiator sends DELETE for the old SA right after the CREATE_CHILD_SA "
+              "response (same millisecond in the logs)");
+  b.confirmed("behaviour.inbound_keep_delay", "5s", kDeleteC + " (charon.delete_rekeyed_delay)",
+              "the old inbound SA is kept 5 s after the DELETE exchange (observed: 'CHILD_SA "
+              "net{n} state change: DELETED => DESTROYING' 5 s later); with identical timers "
+              "every rekey starts as a dead heat, and the staggered peer's timer fires on this "
+              "kept SA to no effect");
+  b.confirmed("behaviour.retry_min", "6s",
+              "strongSwan src/libcharon/sa/ike_sa.h RETRY_INTERVAL/RETRY_JITTER",
+              "retry after TEMPORARY_FAILURE in 15 - random() % 10 s");
+  b.confirmed("behaviour.retry_max", "15s", "strongSwan src/libcharon/sa/ike_sa.h RETRY_INTERVAL",
+              "RETRY_INTERVAL 15 s");
+  b.confirmed("behaviour.redundant_ike_timeout", "30s", kIkeRekeyC + " (HALF_OPEN_IKE_SA_TIMEOUT)",
+              "the collision winner deletes a redundant IKE SA the peer never deleted after 30 s");
+  b.confirmed("behaviour.ike_rekey_forced_delete", "90s", kIkeRekeyC + " build_r",
+              "a plain IKE rekey responder deletes the old IKE SA itself after 90 s");
+  b.assumption("behaviour.reestablish_delay", "1s", kRetransmit,
+               "giving up destroys the IKE SA; how soon it comes back depends on "
+               "close_action/dpd_action/start_action, not on a fixed delay");
+  b.confirmed("behaviour.retransmit.timeout", "4s", kRetransmit,
+              "retransmit_timeout 4.0 s; sends at 0, 4, 11, 24, 47, 89 s, gives up at 165 s. "
+              "Observed: a response dropped as 'already processing' in a same-message-ID "
+              "collision was recovered only by this 4 s retransmission");
+  b.confirmed("behaviour.retransmit.base", "1.8", kRetransmit, "retransmit_base 1.8");
+  b.confirmed("behaviour.retransmit.tries", "5", kRetransmit, "retransmit_tries 5");
+  b.confirmed("behaviour.retransmit.cap", "0", kRetransmit, "retransmit_limit 0 = no cap");
+  b.confirmed("behaviour.retransmit.jitter", "0%", kRetransmit, "retransmit_jitter 0 (max 20%)");
+  b.confirmed("behaviour.temp_failure_in_collision", "adopt_peer_rekey", kIssue1896,
+              "6.0 aborts its own rekey 'because the peer successfully rekeyed it before "
+              "receiving our request' and waits for the peer's DELETE");
+  return std::move(b).build();
+}
+
+Profile make_strongswan_5_9(const Profile& strongswan) {
+  ProfileBuilder b("strongswan-5.9",
+                   "strongSwan 5.9.x: as strongswan, with the pre-6.0 collision "
+                   "handling (issue #1896)",
+                   strongswan, Inherit::kSameImplementation);
+  b.confirmed("behaviour.temp_failure_in_collision", "retry_own_rekey", kIssue1896,
+              "5.9.11: after a collision with a retransmitted request the peer answered "
+              "TEMPORARY_FAILURE, then sent D(old); charon had set the old SA back to INSTALLED "
+              "(retry path), so D(old) did not conclude the passive rekey and the outbound SPI "
+              "was never installed: traffic lost until DPD or the next rekey. Fixed in 6.0");
+  return std::move(b).build();
+}
+
+}  // namespace models::profiles

@@ -1,0 +1,42 @@
+// Internal: one renderer per log style. Each turns the whole record sequence
+// into lines tagged with the peer whose log they belong to; render_log()
+// then filters to one peer or interleaves both with a prefix.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "models/trace.hpp"
+#include "tools/trace/trace_views.hpp"
+
+namespace rekeysim::trace::detail {
+
+struct LogLine {
+  models::PeerId peer = models::PeerId::kA;
+  std::string text;
+};
+
+std::vector<LogLine> plain_lines(std::span<const models::TraceRecord> records,
+                                 const LogContext& context);
+std::vector<LogLine> panos_lines(std::span<const models::TraceRecord> records,
+                                 const LogContext& context);
+std::vector<LogLine> strongswan_lines(std::span<const models::TraceRecord> records,
+                                      const LogContext& context);
+
+// Addresses and names as seen from one peer (local = that peer).
+struct PeerView {
+  const std::string& local_address;
+  const std::string& remote_address;
+  const std::string& local_subnet;
+  const std::string& remote_subnet;
+};
+PeerView peer_view(const LogContext& context, models::PeerId peer);
+
+// True if a record of `kind` for `peer` at `time` naming `spi` (in spi_in)
+// follows index `i` at the same time (used to merge lines the way the
+// vendor prints them).
+bool same_time_follows(std::span<const models::TraceRecord> records, std::size_t i,
+                       models::TraceKind kind, std::uint32_t spi);
+
+}  // namespace rekeysim::trace::detail

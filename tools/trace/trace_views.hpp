@@ -1,0 +1,129 @@
+// Views of one trial's trace (models/trace.hpp): vendor-style log lines, a
+// two-lifeline ladder diagram (SVG) and JSON Lines. Every view is a pure,
+// deterministic function of the records and its options (same records => same
+// bytes), so golden files of real trials stay stable.
+//
+// Typical use (the `rekeysim trace` subcommand):
+//   TraceBuffer all;                      // run the trial once, recording everything
+//   auto t = find_first(all.records(), EpisodeFilter::kCantFindSa);
+//   auto w = window(all.records(), *t, sim::seconds(2));
+//   std::cout << render_log(w, LogStyle::kPanos, ctx);
+// For long trials, run once with a sink that only finds the episode time and
+// re-run the same seed with TraceBuffer(from, to) to keep only the window.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "models/trace.hpp"
+#include "sim/time.hpp"
+
+namespace rekeysim::trace {
+
+enum class LogStyle {
+  kPlain,       // one readable line per record: time, peer, event, SPIs, message summary
+  kPanos,       // PAN-OS ikemgr.log shapes (docs: tools/trace/README.md)
+  kStrongswan,  // strongSwan charon file-logger shapes
+};
+
+enum class EpisodeFilter {
+  kCollision,    // kCollisionDetected, or both peers' requests for the same SA crossing
+  kCantFindSa,   // kDeleteForUnknownSpi or kRekeyForUnknownSpi
+  kOutage,       // kEspDropped
+  kTunnelReset,  // kTunnelDown
+};
+
+// "plain" | "panos" | "strongswan"; nullopt for anything else.
+std::optional<LogStyle> parse_log_style(std::string_view text);
+std::string_view to_string(LogStyle style);
+// "collision" | "cant_find_sa" | "outage" | "tunnel_reset"; nullopt otherwise.
+std::optional<EpisodeFilter> parse_episode_filter(std::string_view text);
+std::string_view to_string(EpisodeFilter filter);
+
+// Collects records in arrival order. With a time filter it keeps only records
+// with from <= time < to, so a long trial can be re-run (same seed) recording
+// only the window around an episode found in a first run.
+class TraceBuffer : public models::TraceSink {
+ public:
+  TraceBuffer() = default;
+  TraceBuffer(sim::SimTime from, sim::SimTime to) : from_(from), to_(to) {}
+
+  void record(const models::TraceRecord& r) override;
+
+  std::span<const models::TraceRecord> records() const { return records_; }
+  std::vector<models::TraceRecord> take() { return std::move(records_); }
+  void clear() { records_.clear(); }
+
+ private:
+  std::optional<sim::SimTime> from_;
+  std::optional<sim::SimTime> to_;
+  std::vector<models::TraceRecord> records_;
+};
+
+// Time of the first record that marks an episode of the given kind, nullopt
+// if there is none. For kCollision a crossing counts when peer A and peer B
+// each sent a CREATE_CHILD_SA request with N(REKEY_SA) for the same SA (or a
+// DELETE for it) and each send happened before the other's request arrived;
+// the time returned is then the second send.
+std::optional<sim::SimTime> find_first(std::span<const models::TraceRecord> records,
+                                       EpisodeFilter filter);
+
+// Records with center - half_width <= time <= center + half_width, in order.
+std::vector<models::TraceRecord> window(std::span<const models::TraceRecord> records,
+                                        sim::SimTime center, sim::SimTime half_width);
+
+// How simulated time and peers map to what a log shows.
+struct LogContext {
+  std::string peer_a_name = "A";
+  std::string peer_b_name = "B";
+  // Wall clock of t = 0 as Unix seconds (UTC). Default: 2025-07-06 00:00:00 -0400.
+  std::int64_t epoch_unix_seconds = 1751774400;
+  int utc_offset_minutes = -240;  // local time zone of the log timestamps
+  // Names as the vendor logs print them.
+  std::string gateway_name = "rekeysim-gw";       // PAN-OS "gateway <GW>"
+  std::string tunnel_name = "rekeysim-gw:proxy";  // PAN-OS "tunnel <GW>:<proxy>"
+  int gateway_id = 7;                             // PAN-OS "{ 7: 60}" first field
+  int tunnel_id = 60;                             // PAN-OS "{ 7: 60}" second field
+  std::string ike_sa_name = "conn";               // strongSwan "<conn|1>"
+  int ike_sa_unique_id = 1;
+  std::string child_sa_name = "net";  // strongSwan "net{3}"
+  int first_child_unique_id = 1;      // unique id of the first Child SA seen
+  std::string a_address = "192.0.2.1";
+  std::string b_address = "198.51.100.2";
+  int ike_port = 4500;
+  std::string a_subnet = "10.1.0.0/16";
+  std::string b_subnet = "10.2.0.0/16";
+  // strongSwan: print KE in CREATE_CHILD_SA payload lists (PFS on rekey).
+  bool pfs = true;
+  // Also print line shapes that are inferred rather than seen in a public log
+  // sample (PAN-OS install/negotiation lines, notifies); see README.md.
+  bool inferred_lines = true;
+  // Render only this peer's log (no prefix). nullopt: both peers interleaved
+  // in time order, every line (continuation lines too) prefixed "<name>| ".
+  std::optional<models::PeerId> only_peer;
+};
+
+// Log lines, each terminated by '\n'. See tools/trace/README.md for the
+// record -> line mapping of each style.
+std::string render_log(std::span<const models::TraceRecord> records, LogStyle style,
+                       const LogContext& context);
+
+struct LadderOptions {
+  std::string title;
+  std::string peer_a_name = "A";
+  std::string peer_b_name = "B";
+  int width = 1200;  // pixels (at least 900); height follows from the records
+};
+
+// Two lifelines (A left, B right), time running down; self-contained SVG 1.1.
+std::string render_ladder_svg(std::span<const models::TraceRecord> records,
+                              const LadderOptions& options);
+
+// One JSON object per record and line; key order fixed (tools/trace/README.md).
+std::string render_jsonl(std::span<const models::TraceRecord> records);
+
+}  // namespace rekeysim::trace
