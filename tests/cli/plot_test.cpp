@@ -1,0 +1,32 @@
+// The sweep plot's axis choices follow the data.
+#include <catch2/catch.hpp>
+
+#include "tools/rekeysim/plot_svg.hpp"
+
+using namespace rekeysim::cli;
+
+TEST_CASE("Plot: a stagger spanning 0 and ±1ms..±300s gets a symmetric-log x axis") {
+  CHECK(choose_x_scale({-300, -1, -0.001, 0, 0.001, 1, 300}) == AxisScale::kSymlog);
+  CHECK(choose_x_scale({0.001, 0.1, 10}) == AxisScale::kLog);
+  CHECK(choose_x_scale({1, 2, 3, 4}) == AxisScale::kLinear);
+}
+
+TEST_CASE("Plot: rates spanning decades, or zeros beside rates, get a log y axis with a floor") {
+  PlotSeries s{"collisions", "#d62728", {0.3, 0.001}, {0.2, 0.0005}, {0.4, 0.002}};
+  CHECK(choose_y_scale({s}) == AxisScale::kLog);
+  PlotSeries z{"collisions", "#d62728", {0.3, 0}, {0.2, 0}, {0.4, 0.01}};
+  CHECK(choose_y_scale({z}) == AxisScale::kLog);
+  PlotSeries flat{"collisions", "#d62728", {0.3, 0.35}, {0.2, 0.3}, {0.4, 0.4}};
+  CHECK(choose_y_scale({flat}) == AxisScale::kLinear);
+  PlotInput in;
+  in.title = "t";
+  in.x_label = "stagger";
+  in.x_is_duration = true;
+  in.x = {-1, 0, 1};
+  in.series = {
+      PlotSeries{"collisions", "#d62728", {0.3, 0.1, 0}, {0.2, 0.05, 0}, {0.4, 0.2, 0.01}}};
+  const std::string svg = render_sweep_svg(in);
+  CHECK(svg.find("rate 0, drawn at the floor line") != std::string::npos);
+  CHECK(svg.find("(log scale)") != std::string::npos);
+  CHECK(svg.find("fill=\"white\" stroke-width") != std::string::npos);  // the hollow zero marker
+}

@@ -1,0 +1,97 @@
+// `rekeysim profiles [NAME]`: the builtin vendor profiles. Without NAME a
+// table of key figures; with NAME every peer key with its value and, where
+// the profile documents it, the source and whether it is confirmed.
+#include <iostream>
+
+#include "models/profiles/profile.hpp"
+#include "tools/rekeysim/common.hpp"
+#include "tools/scenario/peer_keys.hpp"
+
+namespace rekeysim::cli {
+
+namespace {
+
+std::string pad(std::string s, std::size_t w) {
+  if (s.size() < w) s.append(w - s.size(), ' ');
+  return s + " ";
+}
+
+std::string_view status_text(models::SourceStatus s) {
+  return s == models::SourceStatus::kConfirmed ? "confirmed" : "assumption";
+}
+
+int list_profiles() {
+  const char* keys[] = {"child.lifetime",
+                        "child.margin",
+                        "child.fuzz",
+                        "child.tick",
+                        "ike.lifetime",
+                        "behaviour.collision_resolution",
+                        "behaviour.unknown_spi",
+                        "behaviour.responder_switch"};
+  const std::size_t widths[] = {14, 14, 12, 10, 10, 12, 20, 11, 16};
+  std::string head = pad("name", widths[0]);
+  for (std::size_t i = 0; i < std::size(keys); ++i) {
+    std::string k = keys[i];
+    if (k.starts_with("behaviour.")) k = k.substr(10);
+    head += pad(k, widths[i + 1]);
+  }
+  std::cout << head << "description\n";
+  for (const auto& p : models::builtin_profiles()) {
+    std::string line = pad(p.name, widths[0]);
+    for (std::size_t i = 0; i < std::size(keys); ++i) {
+      line += pad(scenario::format_peer_field(p.config, keys[i]), widths[i + 1]);
+    }
+    std::cout << line << p.description << "\n";
+  }
+  std::cout << "\n`rekeysim profiles NAME` lists every field with its source.\n";
+  return kExitOk;
+}
+
+int show_profile(const std::string& name) {
+  const models::Profile* p = models::find_builtin_profile(name);
+  if (p == nullptr) {
+    std::vector<std::string> names;
+    for (const auto& b : models::builtin_profiles()) names.push_back(b.name);
+    throw scenario::ScenarioError(
+        {"<command line>", 1, 1}, "profiles",
+        "unknown profile " + scenario::quoted_with_suggestion(name, names),
+        "one of " + scenario::join(names));
+  }
+  std::cout << p->name << ": " << p->description << "\n";
+  if (!p->base.empty()) std::cout << "base: " << p->base << "\n";
+  std::cout << "\n" << pad("key", 38) << pad("value", 22) << pad("status", 11) << "source / note\n";
+  for (const auto& key : scenario::peer_keys()) {
+    const std::string value = key.format(p->config);
+    const models::ProfileField* field = nullptr;
+    for (const auto& f : p->fields) {
+      if (f.key == key.path) field = &f;
+    }
+    std::string status = "default";
+    std::string source = p->base.empty() ? "RFC 7296 default" : "inherited from " + p->base;
+    if (field != nullptr) {
+      status = std::string(status_text(field->status));
+      source = field->source;
+      if (!field->note.empty()) source += " -- " + field->note;
+    }
+    std::cout << pad(std::string(key.path), 38) << pad(value, 22) << pad(status, 11) << source
+              << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_profiles_command(CLI::App& root) {
+  auto name = std::make_shared<std::string>();
+  CLI::App* sub = root.add_subcommand("profiles", "list the builtin vendor profiles, or show one");
+  sub->add_option("name", *name, "a profile to show field by field");
+  sub->footer(
+      "Example:\n"
+      "  rekeysim profiles\n"
+      "  rekeysim profiles panos\n"
+      "Exit status: 0 ok, 2 unknown profile.");
+  return {sub, [name] { return name->empty() ? list_profiles() : show_profile(*name); }};
+}
+
+}  // namespace rekeysim::cli

@@ -1,0 +1,102 @@
+#include "tools/rekeysim/common.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "models/trial.hpp"
+#include "tools/rekeysim/atomic_file.hpp"
+
+namespace rekeysim::cli {
+
+void add_common_options(CLI::App* sub, CommonOptions& o, bool with_output) {
+  sub->add_option("scenario", o.scenario_path, "scenario YAML file (see scenarios/SCHEMA.md)")
+      ->required();
+  sub->add_option("--trials", o.trials, "trials per point (overrides the scenario's `trials`)")
+      ->check(CLI::Range(std::uint64_t{1}, scenario::kMaxTrials));
+  sub->add_option("--seed", o.seed, "scenario seed (overrides the scenario's `seed`)");
+  sub->add_option("--threads", o.threads,
+                  "worker threads (default: all cores); results are identical for any value")
+      ->check(CLI::Range(0u, 1024u));
+  sub->add_option("--set", o.sets,
+                  "override a key, e.g. --set peers.a.child.lifetime=28500s (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  sub->add_flag("-q,--quiet", o.quiet, "no progress display on stderr");
+  if (with_output) {
+    sub->add_option("--format", o.format, "output format")
+        ->check(CLI::IsMember({"table", "json", "csv"}))
+        ->capture_default_str();
+    sub->add_option("--out", o.out, "write the output to this file (atomically) instead of stdout");
+  }
+}
+
+scenario::Scenario load_with_overrides(const CommonOptions& o) {
+  scenario::Scenario sc = scenario::load_scenario(o.scenario_path);
+  spdlog::debug("loaded {}: {} setting(s), {} point(s)", o.scenario_path, sc.settings.size(),
+                scenario::point_count(sc));
+  int index = 1;
+  for (const auto& s : o.sets) scenario::apply_override(sc, s, index++);
+  if (o.trials) sc.trials = *o.trials;
+  if (o.seed) sc.seed = *o.seed;
+  return sc;
+}
+
+runner::TrialFunction model_trial() {
+  return [](const models::TrialConfig& c, std::uint64_t seed, std::uint64_t trial) {
+    return models::run_trial(c, seed, trial);
+  };
+}
+
+std::string per_trial_text(const models::TrialConfig& config) {
+  if (config.rekeys) return std::to_string(*config.rekeys) + " rekeys";
+  return sim::format_duration(config.duration);
+}
+
+std::vector<PointReport> run_points(const scenario::Scenario& sc,
+                                    const std::vector<scenario::Point>& points,
+                                    const CommonOptions& o, runner::TrialFunction trial) {
+  runner::Runner pool(o.threads, std::move(trial));
+  runner::Progress progress(!o.quiet && runner::Progress::stderr_is_terminal(), points.size(),
+                            sc.trials);
+  std::vector<PointReport> reports;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    progress.start_point(i);
+    spdlog::debug("point {}/{}: {} trials on {} thread(s)", i + 1, points.size(), sc.trials,
+                  pool.threads());
+    PointReport rep;
+    rep.params = points[i].params;
+    rep.result = pool.run_point(points[i].config, sc.seed, sc.trials, &progress);
+    rep.checks = check_expectations(sc.expect, rep.result);
+    reports.push_back(std::move(rep));
+  }
+  progress.finish();
+  return reports;
+}
+
+void emit(const CommonOptions& o, const std::string& content) {
+  if (o.out.empty()) {
+    std::cout << content;
+    std::cout.flush();
+  } else {
+    write_file_atomic(o.out, content);
+  }
+}
+
+int report_expectations(const std::vector<PointReport>& reports) {
+  int status = kExitOk;
+  for (const auto& r : reports) {
+    std::string where;
+    for (const auto& p : r.params)
+      where += (where.empty() ? " at " : ", ") + p.path + "=" + p.value;
+    for (const auto& c : r.checks) {
+      if (c.passed) continue;
+      std::cerr << c.expectation.pos.file << ":" << c.expectation.pos.line << ":"
+                << c.expectation.pos.column << ": expect failed" << where << ": " << c.text << "\n";
+      status = kExitExpectFailed;
+    }
+  }
+  return status;
+}
+
+}  // namespace rekeysim::cli

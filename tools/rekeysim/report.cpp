@@ -1,0 +1,333 @@
+#include "tools/rekeysim/report.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "tools/scenario/values.hpp"
+
+namespace rekeysim::cli {
+
+namespace {
+
+using models::Outcome;
+using json = nlohmann::ordered_json;
+
+std::string printf_str(const char* fmt, double x) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, fmt, x);
+  return buf;
+}
+
+json number_or_null(double x) {
+  return std::isfinite(x) ? json(x) : json(nullptr);
+}
+
+std::string pad(std::string s, std::size_t width) {
+  if (s.size() < width) s.append(width - s.size(), ' ');
+  return s;
+}
+
+// Per-episode amount with its unit.
+std::string amount(Outcome o, double per_episode, std::string_view per) {
+  if (o == Outcome::kDowntime) return format_seconds(per_episode * 1e-9) + std::string(per);
+  if (o == Outcome::kEspDropped) return format_rate(per_episode) + " pkt" + std::string(per);
+  return format_rate(per_episode) + std::string(per);
+}
+
+std::string count_text(Outcome o, std::uint64_t count) {
+  if (o == Outcome::kDowntime) return format_seconds(static_cast<double>(count) * 1e-9);
+  if (o == Outcome::kEspDropped) return std::to_string(count) + " pkt";
+  return std::to_string(count);
+}
+
+std::string interval_text(Outcome o, const sim::Interval& ci) {
+  if (o == Outcome::kDowntime) {
+    return "[" + format_seconds(ci.lo * 1e-9) + ", " +
+           (std::isfinite(ci.hi) ? format_seconds(ci.hi * 1e-9) : std::string("n/a")) + "]";
+  }
+  return format_interval(ci);
+}
+
+std::string params_text(const std::vector<scenario::PointParam>& params) {
+  std::string out;
+  for (const auto& p : params) {
+    if (!out.empty()) out += ", ";
+    out += p.path + "=" + p.value;
+  }
+  return out;
+}
+
+std::string header_text(const RunHeader& h) {
+  return "scenario " + h.scenario + ": seed " + std::to_string(h.seed) + ", " +
+         std::to_string(h.trials) + " trials x " + h.per_trial + " per trial\n";
+}
+
+}  // namespace
+
+std::string format_rate(double r) {
+  if (!std::isfinite(r)) return "n/a";
+  if (r == 0) return "0";
+  if (std::fabs(r) >= 0.01 && std::fabs(r) < 1000) return printf_str("%.3g", r);
+  return printf_str("%.2e", r);
+}
+
+std::string format_interval(const sim::Interval& ci) {
+  return "[" + format_rate(ci.lo) + ", " + format_rate(ci.hi) + "]";
+}
+
+std::string format_percent(double f) {
+  return printf_str("%.1f%%", f * 100.0);
+}
+
+std::string format_seconds(double s) {
+  if (!std::isfinite(s)) return "n/a";
+  if (s == 0) return "0s";
+  const double a = std::fabs(s);
+  if (a >= 86400) return printf_str("%.3gd", s / 86400);
+  if (a >= 3600) return printf_str("%.3gh", s / 3600);
+  if (a >= 60) return printf_str("%.3gm", s / 60);
+  if (a >= 1) return printf_str("%.3gs", s);
+  if (a >= 1e-3) return printf_str("%.3gms", s * 1e3);
+  if (a >= 1e-6) return printf_str("%.3gus", s * 1e6);
+  return printf_str("%.3gns", s * 1e9);
+}
+
+std::string_view count_unit(Outcome o) {
+  if (o == Outcome::kDowntime) return "ns";
+  if (o == Outcome::kEspDropped) return "packets";
+  return "events";
+}
+
+std::vector<ExpectCheck> check_expectations(const std::vector<scenario::Expectation>& expect,
+                                            const runner::PointResult& r) {
+  std::vector<ExpectCheck> out;
+  for (const auto& e : expect) {
+    ExpectCheck c;
+    c.expectation = e;
+    const auto& s = r.outcome(e.outcome);
+    const std::string name(models::outcome_name(e.outcome));
+    std::string what;
+    switch (e.kind) {
+      case scenario::ExpectKind::kMaxCount:
+        c.value = static_cast<double>(s.count);
+        c.passed = c.value <= e.limit;
+        what = "count " + std::to_string(s.count) + (c.passed ? " <= " : " > ") + e.limit_text;
+        break;
+      case scenario::ExpectKind::kMinCount:
+        c.value = static_cast<double>(s.count);
+        c.passed = c.value >= e.limit;
+        what = "count " + std::to_string(s.count) + (c.passed ? " >= " : " < ") + e.limit_text;
+        break;
+      case scenario::ExpectKind::kMaxRate:
+        c.value = s.rate;
+        c.passed = c.value <= e.limit;
+        what =
+            "rate " + format_rate(s.rate) + "/rekey" + (c.passed ? " <= " : " > ") + e.limit_text;
+        break;
+      case scenario::ExpectKind::kMinRate:
+        c.value = s.rate;
+        c.passed = c.value >= e.limit;
+        what =
+            "rate " + format_rate(s.rate) + "/rekey" + (c.passed ? " >= " : " < ") + e.limit_text;
+        break;
+      case scenario::ExpectKind::kMaxRateUpper95:
+        c.value = s.ci95.hi;
+        c.passed = c.value < e.limit;
+        what = "rate upper 95% bound " + format_rate(s.ci95.hi) + (c.passed ? " < " : " >= ") +
+               e.limit_text;
+        break;
+      case scenario::ExpectKind::kMaxFractionAffected: {
+        const auto& p = r.trial_view(e.outcome);
+        c.value = p.fraction_affected;
+        c.passed = c.value <= e.limit;
+        what = "fraction of trials affected " + format_percent(p.fraction_affected) +
+               (c.passed ? " <= " : " > ") + e.limit_text;
+        break;
+      }
+    }
+    c.text = name + ": " + what;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+json point_json(const RunHeader& h, const PointReport& rep) {
+  const auto& r = rep.result;
+  json j;
+  j["scenario"] = h.scenario;
+  json params = json::object();
+  for (const auto& p : rep.params) params[p.path] = p.value;
+  j["params"] = params;
+  j["seed"] = h.seed;
+  j["trials"] = r.trials;
+  j["episodes"] = r.episodes;
+  j["tunnel_days"] = r.tunnel_days();
+  json outcomes = json::object();
+  json per_trial = json::object();
+  for (const auto o : models::kAllOutcomes) {
+    const auto& s = r.outcome(o);
+    const std::string name(models::outcome_name(o));
+    outcomes[name] =
+        json{{"count", s.count},
+             {"rate", s.rate},
+             {"ci95", json::array({number_or_null(s.ci95.lo), number_or_null(s.ci95.hi)})},
+             {"per_tunnel_day", s.per_day},
+             {"unit", count_unit(o)}};
+    const auto& p = r.trial_view(o);
+    per_trial[name] = json{{"fraction_affected", p.fraction_affected},
+                           {"ci95", json::array({p.ci95.lo, p.ci95.hi})},
+                           {"p50", p.p50},
+                           {"p90", p.p90},
+                           {"p99", p.p99}};
+  }
+  j["outcomes"] = outcomes;
+  j["per_trial"] = per_trial;
+  if (!rep.checks.empty()) {
+    json checks = json::array();
+    for (const auto& c : rep.checks) {
+      checks.push_back(json{{"outcome", models::outcome_name(c.expectation.outcome)},
+                            {"check", scenario::to_string(c.expectation.kind)},
+                            {"limit", c.expectation.limit},
+                            {"value", number_or_null(c.value)},
+                            {"passed", c.passed}});
+    }
+    j["expect"] = checks;
+  }
+  return j;
+}
+
+std::string render_json(const RunHeader& h, const std::vector<PointReport>& reports,
+                        bool as_array) {
+  if (!as_array && reports.size() == 1) return point_json(h, reports.front()).dump(2) + "\n";
+  json arr = json::array();
+  for (const auto& r : reports) arr.push_back(point_json(h, r));
+  return arr.dump(2) + "\n";
+}
+
+std::string render_table_run(const RunHeader& h, const PointReport& rep) {
+  const auto& r = rep.result;
+  std::string out = header_text(h);
+  if (!rep.params.empty()) out += "params: " + params_text(rep.params) + "\n";
+  out += std::to_string(r.episodes) + " rekey episodes, " + printf_str("%.1f", r.tunnel_days()) +
+         " tunnel-days simulated\n\n";
+  const std::size_t w[] = {16, 14, 40, 18, 26};
+  out += pad("outcome", w[0]) + pad("total", w[1]) + pad("rate per rekey episode [95% CI]", w[2]) +
+         pad("per tunnel-day", w[3]) + pad("trials affected [95% CI]", w[4]) +
+         "per-trial rate p50 / p90 / p99\n";
+  for (const auto o : models::kAllOutcomes) {
+    const auto& s = r.outcome(o);
+    const auto& p = r.trial_view(o);
+    std::string rate = amount(o, s.rate, "/rekey") + " " + interval_text(o, s.ci95);
+    std::string per_day = o == Outcome::kDowntime ? format_seconds(s.per_day * 1e-9) + "/day"
+                                                  : amount(o, s.per_day, "/day");
+    std::string affected = format_percent(p.fraction_affected) + " [" + format_percent(p.ci95.lo) +
+                           ", " + format_percent(p.ci95.hi) + "]";
+    std::string quant =
+        amount(o, p.p50, "") + " / " + amount(o, p.p90, "") + " / " + amount(o, p.p99, "/rekey");
+    out += pad(std::string(models::outcome_name(o)), w[0]) + pad(count_text(o, s.count), w[1]) +
+           pad(rate, w[2]) + pad(per_day, w[3]) + pad(affected, w[4]) + quant + "\n";
+  }
+  for (const auto& c : rep.checks)
+    out += std::string(c.passed ? "expect ok:     " : "expect FAILED: ") + c.text + "\n";
+  return out;
+}
+
+std::string render_table_sweep(const RunHeader& h, const std::vector<PointReport>& reports) {
+  std::string out = header_text(h) + "\n";
+  std::vector<std::string> names;
+  if (!reports.empty()) {
+    for (const auto& p : reports.front().params) names.push_back(p.path);
+  }
+  std::vector<std::size_t> widths;
+  for (const auto& n : names) {
+    std::size_t w = n.size();
+    for (const auto& r : reports) {
+      for (const auto& p : r.params) {
+        if (p.path == n) w = std::max(w, p.value.size());
+      }
+    }
+    widths.push_back(w + 2);
+  }
+  const std::size_t w_ep = 10, w_rate = 34, w_small = 16;
+  std::string head;
+  for (std::size_t i = 0; i < names.size(); ++i) head += pad(names[i], widths[i]);
+  head += pad("episodes", w_ep) + pad("collisions /rekey [95% CI]", w_rate) +
+          pad("cant_find_sa /rekey [95% CI]", w_rate) + pad("outages /rekey", w_small) +
+          pad("esp_dropped", w_small) + pad("downtime", w_small) + pad("tunnel_resets", w_small) +
+          "trials w/ collision\n";
+  out += head;
+  for (const auto& rep : reports) {
+    const auto& r = rep.result;
+    std::string line;
+    for (std::size_t i = 0; i < rep.params.size() && i < widths.size(); ++i) {
+      line += pad(rep.params[i].value, widths[i]);
+    }
+    const auto& col = r.outcome(Outcome::kCollisions);
+    const auto& cfs = r.outcome(Outcome::kCantFindSa);
+    line += pad(std::to_string(r.episodes), w_ep);
+    line += pad(format_rate(col.rate) + " " + format_interval(col.ci95), w_rate);
+    line += pad(format_rate(cfs.rate) + " " + format_interval(cfs.ci95), w_rate);
+    line += pad(format_rate(r.outcome(Outcome::kOutages).rate), w_small);
+    line +=
+        pad(amount(Outcome::kEspDropped, r.outcome(Outcome::kEspDropped).rate, "/rekey"), w_small);
+    line += pad(amount(Outcome::kDowntime, r.outcome(Outcome::kDowntime).rate, "/rekey"), w_small);
+    line += pad(format_rate(r.outcome(Outcome::kTunnelResets).rate) + "/rekey", w_small);
+    line += format_percent(r.trial_view(Outcome::kCollisions).fraction_affected) + "\n";
+    out += line;
+  }
+  out +=
+      "\nrates are per rekey episode with Wilson 95% intervals; esp_dropped in packets and "
+      "downtime in time per episode (ratio-estimator 95% intervals in --format json/csv)\n";
+  for (const auto& rep : reports) {
+    for (const auto& c : rep.checks) {
+      if (!c.passed) out += "expect FAILED at " + params_text(rep.params) + ": " + c.text + "\n";
+    }
+  }
+  return out;
+}
+
+std::string render_csv(const RunHeader& h, const std::vector<PointReport>& reports) {
+  auto num = [](double x) { return std::isfinite(x) ? scenario::format_number(x) : std::string(); };
+  auto quote = [](const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+  };
+  std::string out = "scenario";
+  std::vector<std::string> names;
+  if (!reports.empty()) {
+    for (const auto& p : reports.front().params) names.push_back(p.path);
+  }
+  for (const auto& n : names) out += "," + quote(n);
+  out += ",seed,trials,episodes,tunnel_days";
+  for (const auto o : models::kAllOutcomes) {
+    const std::string n(models::outcome_name(o));
+    for (const char* f :
+         {"_count", "_rate", "_ci95_lo", "_ci95_hi", "_per_tunnel_day", "_fraction_affected",
+          "_fraction_ci95_lo", "_fraction_ci95_hi", "_p50", "_p90", "_p99"}) {
+      out += "," + n + f;
+    }
+  }
+  out += "\n";
+  for (const auto& rep : reports) {
+    const auto& r = rep.result;
+    out += quote(h.scenario);
+    for (const auto& p : rep.params) out += "," + quote(p.value);
+    out += "," + std::to_string(h.seed) + "," + std::to_string(r.trials) + "," +
+           std::to_string(r.episodes) + "," + num(r.tunnel_days());
+    for (const auto o : models::kAllOutcomes) {
+      const auto& s = r.outcome(o);
+      const auto& p = r.trial_view(o);
+      out += "," + std::to_string(s.count) + "," + num(s.rate) + "," + num(s.ci95.lo) + "," +
+             num(s.ci95.hi) + "," + num(s.per_day) + "," + num(p.fraction_affected) + "," +
+             num(p.ci95.lo) + "," + num(p.ci95.hi) + "," + num(p.p50) + "," + num(p.p90) + "," +
+             num(p.p99);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace rekeysim::cli

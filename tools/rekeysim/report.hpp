@@ -1,0 +1,63 @@
+// What a run prints: the same per-point statistics as a table for people,
+// JSON (the contract of architecture.md) and CSV for machines.
+//
+// JSON: `run` writes one object, `sweep` an array of such objects, one per
+// point in grid order. Key order is fixed, numbers are shortest round-trip
+// renderings, so equal results are equal bytes. Object layout:
+//   {"scenario", "params": {path: value}, "seed", "trials", "episodes",
+//    "tunnel_days", "outcomes": {name: {"count", "rate", "ci95": [lo, hi],
+//    "per_tunnel_day", "unit"}}, "per_trial": {name: {"fraction_affected",
+//    "ci95": [lo, hi], "p50", "p90", "p99"}}, "expect": [...] (if any)}
+// An interval end that is unbounded (fewer than 2 trials) is null.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "tools/runner/aggregate.hpp"
+#include "tools/scenario/scenario.hpp"
+
+namespace rekeysim::cli {
+
+struct ExpectCheck {
+  scenario::Expectation expectation;
+  double value = 0;  // what was measured
+  bool passed = true;
+  std::string text;  // "collisions: count 3 > 0"
+};
+
+struct PointReport {
+  std::vector<scenario::PointParam> params;
+  runner::PointResult result;
+  std::vector<ExpectCheck> checks;
+};
+
+struct RunHeader {
+  std::string scenario;
+  std::uint64_t seed = 0;
+  std::uint64_t trials = 0;
+  std::string per_trial;  // "30d" or "1000 rekeys"
+};
+
+std::vector<ExpectCheck> check_expectations(const std::vector<scenario::Expectation>& expect,
+                                            const runner::PointResult& result);
+
+// Units of an outcome's count as shown to people: "" (events), "pkt", "ns".
+std::string_view count_unit(models::Outcome o);
+
+nlohmann::ordered_json point_json(const RunHeader& header, const PointReport& report);
+std::string render_json(const RunHeader& header, const std::vector<PointReport>& reports,
+                        bool as_array);
+std::string render_table_run(const RunHeader& header, const PointReport& report);
+std::string render_table_sweep(const RunHeader& header, const std::vector<PointReport>& reports);
+std::string render_csv(const RunHeader& header, const std::vector<PointReport>& reports);
+
+// Human renderings with units (shared with `recommend`).
+std::string format_rate(double r);                     // "6.83e-03"
+std::string format_interval(const sim::Interval& ci);  // "[5.71e-03, 8.16e-03]"
+std::string format_percent(double f);                  // "45.0%"
+std::string format_seconds(double s);                  // "12.3s", "850ms", "0s"
+
+}  // namespace rekeysim::cli

@@ -1,0 +1,329 @@
+#include "tools/scenario/peer_keys.hpp"
+
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+namespace rekeysim::scenario {
+
+namespace {
+
+using models::PeerConfig;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// Enum names, in enumerator order of models/config.hpp.
+constexpr std::string_view kCollisionResolution[] = {"rfc7296", "strongswan_min_nonce", "none"};
+constexpr std::string_view kUnknownSpi[] = {"ignore", "log", "teardown"};
+constexpr std::string_view kCrossingDelete[] = {"rfc7296", "naive"};
+constexpr std::string_view kResponderSwitch[] = {"on_old_sa_delete", "on_response_sent",
+                                                 "on_request"};
+constexpr std::string_view kIkeCollisionWinner[] = {"rfc7296", "rfc4718"};
+constexpr std::string_view kStartAction[] = {"on_traffic", "immediate", "none"};
+constexpr std::string_view kTempFailureInCollision[] = {"adopt_peer_rekey", "retry_own_rekey"};
+
+constexpr std::string_view kDurationUnit = "ns, us, ms, s, m, h, d";
+
+void require_positive(const ValueContext& v, sim::SimTime t) {
+  if (t.ns() <= 0) v.fail("must be greater than 0", "a positive duration like 8h or 250ms");
+}
+
+// One row per field. The macros keep each row to the facts that differ:
+// path, member, limits and meaning; reading and rendering are the same per type.
+#define DURATION_KEY(PATH, MEMBER, MEANING)                                        \
+  PeerKey {                                                                        \
+    PATH, ValueKind::kDuration, "duration", kDurationUnit, MEANING, {},            \
+        [](const ValueContext& v, PeerConfig& c) { c.MEMBER = read_duration(v); }, \
+        [](const PeerConfig& c) { return sim::format_duration(c.MEMBER); }         \
+  }
+#define POSITIVE_DURATION_KEY(PATH, MEMBER, MEANING)                          \
+  PeerKey {                                                                   \
+    PATH, ValueKind::kDuration, "duration (> 0)", kDurationUnit, MEANING, {}, \
+        [](const ValueContext& v, PeerConfig& c) {                            \
+          const sim::SimTime t = read_duration(v);                            \
+          require_positive(v, t);                                             \
+          c.MEMBER = t;                                                       \
+        },                                                                    \
+        [](const PeerConfig& c) { return sim::format_duration(c.MEMBER); }    \
+  }
+#define FRACTION_KEY(PATH, MEMBER, LO, HI, TYPE, MEANING)                                  \
+  PeerKey {                                                                                \
+    PATH, ValueKind::kFraction, TYPE, "fraction or %", MEANING, {},                        \
+        [](const ValueContext& v, PeerConfig& c) { c.MEMBER = read_fraction(v, LO, HI); }, \
+        [](const PeerConfig& c) { return format_fraction(c.MEMBER); }                      \
+  }
+#define NUMBER_KEY(PATH, MEMBER, LO, HI, TYPE, MEANING)                           \
+  PeerKey {                                                                       \
+    PATH, ValueKind::kNumber, TYPE, "", MEANING, {},                              \
+        [](const ValueContext& v, PeerConfig& c) {                                \
+          c.MEMBER = read_number(v, LO, HI, "a number between " #LO " and " #HI); \
+        },                                                                        \
+        [](const PeerConfig& c) { return format_number(c.MEMBER); }               \
+  }
+#define BOOL_KEY(PATH, MEMBER, MEANING)                                              \
+  PeerKey {                                                                          \
+    PATH, ValueKind::kBool, "bool", "", MEANING, {},                                 \
+        [](const ValueContext& v, PeerConfig& c) { c.MEMBER = read_bool(v); },       \
+        [](const PeerConfig& c) { return std::string(c.MEMBER ? "true" : "false"); } \
+  }
+#define BYTES_KEY(PATH, MEMBER, MEANING)                                              \
+  PeerKey {                                                                           \
+    PATH, ValueKind::kBytes, "bytes (0 = none)", "B, KB, MB, GB (1024)", MEANING, {}, \
+        [](const ValueContext& v, PeerConfig& c) { c.MEMBER = read_bytes(v); },       \
+        [](const PeerConfig& c) {                                                     \
+          return c.MEMBER == 0 ? std::string("0") : sim::format_bytes(c.MEMBER);      \
+        }                                                                             \
+  }
+#define COUNT_KEY(PATH, MEMBER, HI, TYPE, UNIT, MEANING)                                           \
+  PeerKey {                                                                                        \
+    PATH, ValueKind::kCount, TYPE, UNIT, MEANING, {},                                              \
+        [](const ValueContext& v, PeerConfig& c) {                                                 \
+          c.MEMBER =                                                                               \
+              static_cast<decltype(c.MEMBER)>(read_count(v, HI, "a whole number from 0 to " #HI)); \
+        },                                                                                         \
+        [](const PeerConfig& c) { return std::to_string(c.MEMBER); }                               \
+  }
+#define ENUM_KEY(PATH, MEMBER, TYPE, NAMES, MEANING)                                               \
+  PeerKey {                                                                                        \
+    PATH, ValueKind::kEnum, "enum", "", MEANING, NAMES,                                            \
+        [](const ValueContext& v, PeerConfig& c) {                                                 \
+          c.MEMBER = static_cast<TYPE>(read_enum(v, NAMES));                                       \
+        },                                                                                         \
+        [](const PeerConfig& c) { return std::string(NAMES[static_cast<std::size_t>(c.MEMBER)]); } \
+  }
+const std::vector<PeerKey>& table() {
+  // The two lifetime groups are spelled out row by row so each key reads
+  // plainly in a grep and can carry its own wording.
+  static const std::vector<PeerKey> keys = {
+      PeerKey{
+          "profile",
+          ValueKind::kProfile,
+          "profile",
+          "",
+          "builtin profile name (rekeysim profiles) or path to a profile YAML file with `base:`",
+          {},
+          nullptr,
+          [](const PeerConfig& c) { return c.profile; }},
+      // ---- Child SA (Phase 2) lifetime policy
+      POSITIVE_DURATION_KEY(
+          "child.lifetime", child.lifetime,
+          "hard lifetime of a Child SA, counted from when this peer installed it"),
+      DURATION_KEY("child.margin", child.margin,
+                   "rekey this long before the hard lifetime (strongSwan: life_time - rekey_time)"),
+      FRACTION_KEY("child.fuzz", child.fuzz, 0.0, kInf, "fraction (>= 0)",
+                   "random part: soft time = lifetime - margin - U[0,1) x fuzz x margin"),
+      DURATION_KEY("child.fuzz_quantum", child.fuzz_quantum,
+                   "random part floored to a multiple of this (strongSwan: 1s); 0 = continuous"),
+      NUMBER_KEY(
+          "child.responder_margin_scale", child.responder_margin_scale, 0.0, 10.0,
+          "number in [0, 10]",
+          "margin multiplier on the peer that responded to the SA's creation (libreswan: 0.5)"),
+      BOOL_KEY("child.responder_fuzz", child.responder_fuzz,
+               "whether the responder of the SA's creation also draws the random part"),
+      DURATION_KEY("child.tick", child.tick,
+                   "timer granularity: soft time rounded up to a multiple of it; 0 = exact"),
+      BYTES_KEY("child.lifetime_bytes", child.lifetime_bytes,
+                "hard volume lifetime of a Child SA; 0 = no volume limit"),
+      COUNT_KEY("child.lifetime_packets", child.lifetime_packets, 1000000000000000000,
+                "count (0 = none)", "packets",
+                "hard packet-count lifetime of a Child SA; 0 = none"),
+      FRACTION_KEY("child.volume_margin", child.volume_margin, 0.0, 0.99, "fraction in [0, 0.99]",
+                   "rekey when this fraction of a volume lifetime remains (Cisco: 10%)"),
+      // ---- IKE SA (Phase 1) lifetime policy
+      POSITIVE_DURATION_KEY(
+          "ike.lifetime", ike.lifetime,
+          "hard lifetime of the IKE SA, counted from when this peer installed it"),
+      DURATION_KEY("ike.margin", ike.margin, "rekey the IKE SA this long before its hard lifetime"),
+      FRACTION_KEY("ike.fuzz", ike.fuzz, 0.0, kInf, "fraction (>= 0)",
+                   "random part of the IKE margin, as child.fuzz"),
+      DURATION_KEY("ike.fuzz_quantum", ike.fuzz_quantum,
+                   "IKE random part floored to a multiple of this; 0 = continuous"),
+      NUMBER_KEY("ike.responder_margin_scale", ike.responder_margin_scale, 0.0, 10.0,
+                 "number in [0, 10]",
+                 "IKE margin multiplier on the responder of the SA's creation"),
+      BOOL_KEY("ike.responder_fuzz", ike.responder_fuzz,
+               "whether the responder of the IKE SA's creation also draws the random part"),
+      DURATION_KEY("ike.tick", ike.tick, "IKE timer granularity; 0 = exact"),
+      BYTES_KEY("ike.lifetime_bytes", ike.lifetime_bytes, "IKE SA volume lifetime; 0 = none"),
+      COUNT_KEY("ike.lifetime_packets", ike.lifetime_packets, 1000000000000000000,
+                "count (0 = none)", "packets", "IKE SA packet-count lifetime; 0 = none"),
+      FRACTION_KEY("ike.volume_margin", ike.volume_margin, 0.0, 0.99, "fraction in [0, 0.99]",
+                   "rekey the IKE SA when this fraction of a volume lifetime remains"),
+      // ---- Clock and processing
+      PeerKey{"clock_error",
+              ValueKind::kPpm,
+              "ppm",
+              "ppm",
+              "this peer's clock runs fast (> 0) or slow (< 0) by this much",
+              {},
+              [](const ValueContext& v, PeerConfig& c) { c.clock_error_ppm = read_ppm(v); },
+              [](const PeerConfig& c) { return format_ppm(c.clock_error_ppm); }},
+      PeerKey{
+          "processing_delay",
+          ValueKind::kDistribution,
+          "duration or distribution",
+          kDurationUnit,
+          "time to handle each message: 2ms, normal(1ms, 200us), {dist: ...}",
+          {},
+          [](const ValueContext& v, PeerConfig& c) { c.processing_delay = read_distribution(v); },
+          [](const PeerConfig& c) { return format_distribution(c.processing_delay); }},
+      // ---- Behaviour (what differs between implementations)
+      ENUM_KEY("behaviour.collision_resolution", behaviour.collision_resolution,
+               models::CollisionResolution, kCollisionResolution,
+               "simultaneous Child rekey tie-break (RFC 7296 2.8.1): four-nonce rule, strongSwan "
+               "min-nonce, or none (keep both)"),
+      ENUM_KEY("behaviour.unknown_spi", behaviour.unknown_spi, models::UnknownSpiAction,
+               kUnknownSpi,
+               "DELETE/REKEY_SA for an SPI this peer lacks: ignore (RFC 7296 2.25.1), log \"can't "
+               "find sa\", or tear the IKE SA down"),
+      ENUM_KEY("behaviour.crossing_delete", behaviour.crossing_delete,
+               models::CrossingDeleteHandling, kCrossingDelete,
+               "DELETE for an SA this peer is deleting itself: RFC 7296 1.4.1, or naive (forget on "
+               "send)"),
+      ENUM_KEY("behaviour.responder_switch", behaviour.responder_switch,
+               models::ResponderOutboundSwitch, kResponderSwitch,
+               "when a rekey responder starts sending on the new SA (RFC 7296 2.8)"),
+      ENUM_KEY("behaviour.ike_collision_winner", behaviour.ike_collision_winner,
+               models::IkeCollisionWinner, kIkeCollisionWinner,
+               "which new IKE SA inherits the Child SAs in a simultaneous IKE rekey (2.8.2 or RFC "
+               "4718)"),
+      ENUM_KEY("behaviour.start_action", behaviour.start_action, models::StartAction, kStartAction,
+               "after an SA expired unrekeyed or a tunnel reset: re-create on traffic, at once, or "
+               "never"),
+      ENUM_KEY("behaviour.temp_failure_in_collision", behaviour.temp_failure_in_collision,
+               models::TempFailureInCollision, kTempFailureInCollision,
+               "TEMPORARY_FAILURE to a rekey after the peer's colliding rekey completed: adopt the "
+               "peer's SA (RFC 7296, strongSwan 6) or retry (strongSwan 5.9, issue #1896)"),
+      DURATION_KEY(
+          "behaviour.old_sa_delete_delay", behaviour.old_sa_delete_delay,
+          "rekey initiator waits this long before deleting the old Child SA (libreswan: 1s)"),
+      DURATION_KEY("behaviour.inbound_keep_delay", behaviour.inbound_keep_delay,
+                   "keep the old inbound SA this long after its DELETE (strongSwan: 5s)"),
+      DURATION_KEY("behaviour.retry_min", behaviour.retry_min,
+                   "retry after TEMPORARY_FAILURE no sooner than this (RFC 7296 2.25)"),
+      DURATION_KEY("behaviour.retry_max", behaviour.retry_max,
+                   "retry after TEMPORARY_FAILURE no later than this"),
+      DURATION_KEY("behaviour.redundant_ike_timeout", behaviour.redundant_ike_timeout,
+                   "winner deletes a redundant IKE SA the peer never deleted after this (2.8.2)"),
+      DURATION_KEY("behaviour.ike_rekey_forced_delete", behaviour.ike_rekey_forced_delete,
+                   "IKE rekey responder deletes the old IKE SA itself after this"),
+      DURATION_KEY("behaviour.reestablish_delay", behaviour.reestablish_delay,
+                   "after a tunnel reset the IKE SA comes back after this long"),
+      POSITIVE_DURATION_KEY("behaviour.retransmit.timeout", behaviour.retransmit.timeout,
+                            "first retransmission timeout of a request (RFC 7296 2.4)"),
+      NUMBER_KEY("behaviour.retransmit.base", behaviour.retransmit.base, 1.0, 10.0,
+                 "number in [1, 10]", "each further timeout is the previous one times this"),
+      COUNT_KEY("behaviour.retransmit.tries", behaviour.retransmit.tries, 100, "count", "",
+                "retransmissions before giving up (then the tunnel resets)"),
+      DURATION_KEY("behaviour.retransmit.cap", behaviour.retransmit.cap,
+                   "upper bound on one timeout; 0 = none"),
+      FRACTION_KEY("behaviour.retransmit.jitter", behaviour.retransmit.jitter, 0.0, 0.99,
+                   "fraction in [0, 0.99]",
+                   "each timeout is randomly reduced by up to this fraction"),
+  };
+  return keys;
+}
+
+}  // namespace
+
+std::string PeerKey::expected() const {
+  switch (kind) {
+    case ValueKind::kDuration:
+      return std::string(kDurationForm);
+    case ValueKind::kFraction:
+      return std::string(kFractionForm);
+    case ValueKind::kNumber:
+      return "a number";
+    case ValueKind::kCount:
+      return "a whole number";
+    case ValueKind::kBytes:
+      return std::string(kBytesForm);
+    case ValueKind::kPpm:
+      return std::string(kPpmForm);
+    case ValueKind::kBool:
+      return std::string(kBoolForm);
+    case ValueKind::kEnum: {
+      std::vector<std::string> all(names.begin(), names.end());
+      return "one of " + join(all, "|");
+    }
+    case ValueKind::kDistribution:
+      return std::string(kDistForm);
+    case ValueKind::kProfile:
+      return "a builtin profile name or a path to a profile YAML file";
+  }
+  return {};
+}
+
+std::span<const PeerKey> peer_keys() {
+  return table();
+}
+
+const PeerKey* find_peer_key(std::string_view path) {
+  for (const auto& k : table()) {
+    if (k.path == path) return &k;
+  }
+  return nullptr;
+}
+
+std::span<const std::string> peer_key_paths() {
+  static const std::vector<std::string> paths = [] {
+    std::vector<std::string> out;
+    for (const auto& k : table()) out.emplace_back(k.path);
+    return out;
+  }();
+  return paths;
+}
+
+bool is_peer_key_group(std::string_view prefix) {
+  return prefix == "child" || prefix == "ike" || prefix == "behaviour" ||
+         prefix == "behaviour.retransmit";
+}
+
+std::string format_peer_field(const models::PeerConfig& config, std::string_view path) {
+  const PeerKey* key = find_peer_key(path);
+  if (key == nullptr) throw std::out_of_range("unknown peer key: " + std::string(path));
+  return key->format(config);
+}
+
+void parse_peer_field(models::PeerConfig& config, std::string_view path, const std::string& text) {
+  static const std::string file = "<value>";
+  const PeerKey* key = find_peer_key(path);
+  if (key == nullptr) {
+    throw ScenarioError({file, 1, 1}, std::string(path),
+                        "unknown key " + quoted_with_suggestion(path, peer_key_paths()),
+                        "a peer key path like child.lifetime");
+  }
+  if (key->kind == ValueKind::kProfile) {
+    config.profile = text;
+    return;
+  }
+  YAML::Node node;
+  try {
+    node = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw ScenarioError({file, 1, e.mark.column + 1}, std::string(path), e.msg, key->expected());
+  }
+  key->read(ValueContext{node, file, std::string(path)}, config);
+}
+
+std::string peer_keys_markdown() {
+  const models::PeerConfig defaults;
+  std::string out =
+      "| key | type | unit | default (rfc7296) | meaning |\n"
+      "| --- | --- | --- | --- | --- |\n";
+  for (const auto& k : table()) {
+    std::string type(k.type);
+    if (k.kind == ValueKind::kEnum) {
+      std::vector<std::string> all(k.names.begin(), k.names.end());
+      type = join(all, " \\| ");
+    }
+    std::string meaning(k.meaning);
+    for (std::size_t p = meaning.find('|'); p != std::string::npos; p = meaning.find('|', p + 2)) {
+      meaning.replace(p, 1, "\\|");
+    }
+    out += "| `" + std::string(k.path) + "` | " + type + " | " + std::string(k.unit) + " | `" +
+           k.format(defaults) + "` | " + meaning + " |\n";
+  }
+  return out;
+}
+
+}  // namespace rekeysim::scenario
