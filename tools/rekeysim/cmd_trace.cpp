@@ -3,7 +3,11 @@
 // (collision, cant_find_sa, outage, tunnel_reset) or for a chosen trial.
 // The trial is re-run with a TraceBuffer attached (models::run_trial's
 // extra_sink); its outcome is identical to the one `run` counted.
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <iostream>
+#include <thread>
 
 #include "models/trial.hpp"
 #include "tools/rekeysim/atomic_file.hpp"
@@ -25,6 +29,24 @@ struct TraceOptions {
   std::optional<std::uint64_t> search;
 };
 
+void show(const TraceOptions& o, const scenario::Scenario& sc, const scenario::Point& point,
+          const std::string& where, const std::vector<models::TraceRecord>& records,
+          trace::LogStyle style) {
+  std::cerr << where << ", " << records.size() << " records\n";
+  trace::LogContext ctx;
+  ctx.peer_a_name = "A(" + point.config.a.profile + ")";
+  ctx.peer_b_name = "B(" + point.config.b.profile + ")";
+  emit(o.common, trace::render_log(records, style, ctx));
+  if (!o.svg.empty()) {
+    trace::LadderOptions lo;
+    lo.title = sc.name + ": " + where;
+    lo.peer_a_name = ctx.peer_a_name;
+    lo.peer_b_name = ctx.peer_b_name;
+    write_file_atomic(o.svg, trace::render_ladder_svg(records, lo));
+  }
+  if (!o.jsonl.empty()) write_file_atomic(o.jsonl, trace::render_jsonl(records));
+}
+
 [[noreturn]] void usage(const std::string& field, const std::string& what,
                         const std::string& expected) {
   throw scenario::ScenarioError({"<command line>", 1, 1}, field, what, expected);
@@ -40,7 +62,9 @@ int run_trace(const TraceOptions& o) {
     filter = trace::parse_episode_filter(o.first);
     if (!filter)
       usage("--first", "unknown episode kind \"" + o.first + "\"",
-            "collision, cant_find_sa, outage or tunnel_reset");
+            "collision, cant_find_sa, outage, tunnel_reset, or a collision kind: "
+            "simultaneous_child_rekey, simultaneous_ike_rekey, rekey_vs_delete, "
+            "child_vs_ike_rekey, crossing_delete, delete_vs_ike_rekey");
   }
   sim::SimTime half_width;
   try {
@@ -52,36 +76,57 @@ int run_trace(const TraceOptions& o) {
 
   const std::uint64_t from = o.trial.value_or(0);
   const std::uint64_t to = o.trial ? *o.trial + 1 : o.search.value_or(sc.trials);
-  for (std::uint64_t k = from; k < to; ++k) {
+  const unsigned threads =
+      o.common.threads ? o.common.threads : std::max(1u, std::thread::hardware_concurrency());
+
+  // Trials are searched in batches on a thread pool; within a batch the lowest
+  // trial index with the episode wins, so the trial shown (and every byte of
+  // output) is the one a sequential search finds, at any --threads.
+  struct Found {
+    std::vector<models::TraceRecord> records;
+    std::optional<sim::SimTime> at;
+    bool hit = false;
+  };
+  auto search_one = [&](std::uint64_t k) {
     trace::TraceBuffer buffer;
     models::run_trial(point.config, sc.seed, k, &buffer);
-    std::vector<models::TraceRecord> records;
-    std::string where;
+    Found f;
     if (filter) {
-      const auto at = trace::find_first(buffer.records(), *filter);
-      if (!at) continue;
-      records = trace::window(buffer.records(), *at, half_width);
-      where = "trial " + std::to_string(k) + ": first " + std::string(trace::to_string(*filter)) +
-              " at t=" + sim::format_duration(*at) + " (showing ±" +
-              sim::format_duration(half_width) + ")";
+      f.at = trace::find_first(buffer.records(), *filter);
+      f.hit = f.at.has_value();
+      if (f.hit) f.records = trace::window(buffer.records(), *f.at, half_width);
     } else {
-      records = buffer.take();
-      where = "trial " + std::to_string(k) + ": whole trial";
+      f.hit = true;
+      f.records = buffer.take();
     }
-    std::cerr << where << ", " << records.size() << " records\n";
-    trace::LogContext ctx;
-    ctx.peer_a_name = "A(" + point.config.a.profile + ")";
-    ctx.peer_b_name = "B(" + point.config.b.profile + ")";
-    emit(o.common, trace::render_log(records, *style, ctx));
-    if (!o.svg.empty()) {
-      trace::LadderOptions lo;
-      lo.title = sc.name + ": " + where;
-      lo.peer_a_name = ctx.peer_a_name;
-      lo.peer_b_name = ctx.peer_b_name;
-      write_file_atomic(o.svg, trace::render_ladder_svg(records, lo));
+    return f;
+  };
+  const std::uint64_t batch = std::uint64_t{threads} * 4;
+  for (std::uint64_t lo = from; lo < to; lo += batch) {
+    const std::uint64_t hi = std::min(to, lo + batch);
+    std::vector<Found> found(hi - lo);
+    if (threads == 1 || hi - lo == 1) {
+      for (std::uint64_t k = lo; k < hi; ++k) {
+        found[k - lo] = search_one(k);
+        if (found[k - lo].hit) break;
+      }
+    } else {
+      boost::asio::thread_pool pool(threads);
+      for (std::uint64_t k = lo; k < hi; ++k)
+        boost::asio::post(pool, [&, k] { found[k - lo] = search_one(k); });
+      pool.join();
     }
-    if (!o.jsonl.empty()) write_file_atomic(o.jsonl, trace::render_jsonl(records));
-    return kExitOk;
+    for (std::uint64_t k = lo; k < hi; ++k) {
+      Found& f = found[k - lo];
+      if (!f.hit) continue;
+      std::string where = filter ? "trial " + std::to_string(k) + ": first " +
+                                       std::string(trace::to_string(*filter)) +
+                                       " at t=" + sim::format_duration(*f.at) + " (showing ±" +
+                                       sim::format_duration(half_width) + ")"
+                                 : "trial " + std::to_string(k) + ": whole trial";
+      show(o, sc, point, where, f.records, *style);
+      return kExitOk;
+    }
   }
   std::cerr << "no " << (filter ? std::string(trace::to_string(*filter)) : std::string("trial"))
             << " found in trials " << from << ".." << (to - 1)
@@ -100,10 +145,13 @@ Command add_trace_command(CLI::App& root) {
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   sub->add_option("--seed", o->common.seed, "scenario seed");
+  sub->add_option("--threads", o->common.threads,
+                  "threads searching trials for --first (default: all cores); the trial shown "
+                  "is the lowest-numbered match at any value");
   sub->add_option("--trial", o->trial, "trace this trial index (default: search from 0)");
   sub->add_option("--first", o->first,
-                  "the first episode of this kind: collision|cant_find_sa|outage|tunnel_reset "
-                  "(default collision)");
+                  "the first episode of this kind: collision|cant_find_sa|outage|tunnel_reset, "
+                  "or one collision kind, e.g. crossing_delete (default collision)");
   sub->add_option("--search", o->search,
                   "trials to search for --first (default: the scenario's trials)");
   sub->add_option("--window", o->window, "show records within ± this of the episode")

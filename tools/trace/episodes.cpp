@@ -12,6 +12,37 @@ using models::PeerId;
 using models::TraceKind;
 using models::TraceRecord;
 
+namespace {
+
+constexpr EpisodeFilter kCollisionFilters[] = {
+    EpisodeFilter::kSimultaneousChildRekey, EpisodeFilter::kSimultaneousIkeRekey,
+    EpisodeFilter::kRekeyVsDelete,          EpisodeFilter::kChildVsIkeRekey,
+    EpisodeFilter::kCrossingDelete,         EpisodeFilter::kDeleteVsIkeRekey,
+};
+
+// The collision kind a specific filter selects; kNone for the general ones.
+models::CollisionKind collision_of(EpisodeFilter f) {
+  using models::CollisionKind;
+  switch (f) {
+    case EpisodeFilter::kSimultaneousChildRekey:
+      return CollisionKind::kSimultaneousChildRekey;
+    case EpisodeFilter::kSimultaneousIkeRekey:
+      return CollisionKind::kSimultaneousIkeRekey;
+    case EpisodeFilter::kRekeyVsDelete:
+      return CollisionKind::kRekeyVsDelete;
+    case EpisodeFilter::kChildVsIkeRekey:
+      return CollisionKind::kChildVsIkeRekey;
+    case EpisodeFilter::kCrossingDelete:
+      return CollisionKind::kCrossingDelete;
+    case EpisodeFilter::kDeleteVsIkeRekey:
+      return CollisionKind::kDeleteVsIkeRekey;
+    default:
+      return CollisionKind::kNone;
+  }
+}
+
+}  // namespace
+
 std::optional<LogStyle> parse_log_style(std::string_view text) {
   if (text == "plain") return LogStyle::kPlain;
   if (text == "panos") return LogStyle::kPanos;
@@ -36,6 +67,9 @@ std::optional<EpisodeFilter> parse_episode_filter(std::string_view text) {
   if (text == "cant_find_sa") return EpisodeFilter::kCantFindSa;
   if (text == "outage") return EpisodeFilter::kOutage;
   if (text == "tunnel_reset") return EpisodeFilter::kTunnelReset;
+  for (EpisodeFilter f : kCollisionFilters) {
+    if (text == models::to_string(collision_of(f))) return f;
+  }
   return std::nullopt;
 }
 
@@ -49,6 +83,8 @@ std::string_view to_string(EpisodeFilter filter) {
       return "outage";
     case EpisodeFilter::kTunnelReset:
       return "tunnel_reset";
+    default:
+      return models::to_string(collision_of(filter));
   }
   return "collision";
 }
@@ -151,6 +187,11 @@ std::optional<sim::SimTime> find_first(std::span<const TraceRecord> records, Epi
         break;
       case EpisodeFilter::kTunnelReset:
         if (r.kind == TraceKind::kTunnelDown) return r.time;
+        break;
+      default:
+        if (r.kind == TraceKind::kCollisionDetected && r.collision == collision_of(filter)) {
+          return r.time;
+        }
         break;
     }
   }

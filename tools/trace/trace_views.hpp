@@ -35,12 +35,22 @@ enum class EpisodeFilter {
   kCantFindSa,   // kDeleteForUnknownSpi or kRekeyForUnknownSpi
   kOutage,       // kEspDropped
   kTunnelReset,  // kTunnelDown
+  // One collision kind (kCollisionDetected with that CollisionKind), by the
+  // RFC 7296 section that governs it.
+  kSimultaneousChildRekey,  // 2.8.1
+  kSimultaneousIkeRekey,    // 2.8.2
+  kRekeyVsDelete,           // 2.25.1
+  kChildVsIkeRekey,         // 2.25.1 / 2.25.2
+  kCrossingDelete,          // 1.4.1
+  kDeleteVsIkeRekey,        // 2.25.2
 };
 
 // "plain" | "panos" | "strongswan"; nullopt for anything else.
 std::optional<LogStyle> parse_log_style(std::string_view text);
 std::string_view to_string(LogStyle style);
-// "collision" | "cant_find_sa" | "outage" | "tunnel_reset"; nullopt otherwise.
+// "collision" | "cant_find_sa" | "outage" | "tunnel_reset", or a collision kind
+// as the plain view names it ("simultaneous_child_rekey", "crossing_delete", ...);
+// nullopt otherwise.
 std::optional<EpisodeFilter> parse_episode_filter(std::string_view text);
 std::string_view to_string(EpisodeFilter filter);
 
