@@ -70,10 +70,11 @@ Profile make_libreswan(const Profile& rfc7296) {
   b.confirmed("behaviour.old_sa_delete_delay", "1s", kExpireOld,
               "the rekey initiator reschedules the predecessor's expiry 1 s after the new SA is "
               "up; that expiry sends the DELETE. The responder keeps the old SA until the DELETE");
-  b.assumption("behaviour.inbound_keep_delay", "1s", kExpireOld,
-               "libreswan's 1 s comes before its DELETE (old_sa_delete_delay) and the SA is "
-               "deleted when the DELETE exchange runs; 1 s here is the team's chosen value and "
-               "may double-count that second");
+  b.confirmed("behaviour.inbound_keep_delay", "0s", kExpireOld,
+              "libreswan's only grace period is the 1 s before the predecessor's expiry "
+              "(old_sa_delete_delay); that expiry deletes the kernel state as it sends the DELETE, "
+              "so the old SA lives about 1 s after the new one is up in all (5 s in strongSwan, "
+              "where the delay comes after the DELETE exchange)");
   b.confirmed("behaviour.retransmit.timeout", "500ms", kRetransmit,
               "retransmit-interval 500 ms, doubling");
   b.confirmed("behaviour.retransmit.base", "2", kRetransmit, "the interval doubles each time");

@@ -168,7 +168,8 @@ TEST_CASE(
   CHECK(c.ike.lifetime == sim::hours(8));
   CHECK(c.behaviour.collision_resolution == models::CollisionResolution::kNone);
   CHECK(c.behaviour.old_sa_delete_delay == sim::seconds(1));
-  CHECK(c.behaviour.inbound_keep_delay == sim::seconds(1));
+  // Only the 1 s before the DELETE; the DELETE removes the kernel state (no keep delay).
+  CHECK(c.behaviour.inbound_keep_delay == sim::SimTime{});
   CHECK(c.behaviour.retransmit.timeout == sim::milliseconds(500));
   CHECK(c.behaviour.retransmit.base == 2.0);
   CHECK(c.behaviour.retransmit.cap == sim::seconds(30));

@@ -1,4 +1,5 @@
 #include "tools/rekeysim/plot_svg.hpp"
+#include "tools/trace/xml_escape.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -13,26 +14,7 @@ constexpr double kWidth = 960, kHeight = 560;
 constexpr double kLeft = 96, kRight = 28, kTop = 56, kBottom = 84;
 
 std::string esc(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return trace::xml_escape(s);
 }
 
 std::string num(double x) {

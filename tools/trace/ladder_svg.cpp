@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <optional>
 #include <vector>
+#include "tools/trace/xml_escape.hpp"
 
 #include "tools/trace/format_common.hpp"
 #include "tools/trace/trace_views.hpp"
@@ -34,27 +35,7 @@ constexpr double kTop = 70.0;         // first instant
 constexpr double kTimeColumn = 78.0;  // width of the time labels on the left
 
 std::string escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char ch : s) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
+  return trace::xml_escape(s);
 }
 
 std::string num(double v) {
