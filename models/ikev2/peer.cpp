@@ -136,6 +136,63 @@ std::optional<std::uint32_t> Peer::outbound_spi() const {
   return best->spi_out;
 }
 
+ChildSa* Peer::live_duplicate(const ChildSa& c) {
+  for (auto& d : children_) {
+    if (&d != &c && d.state == ChildSaState::kInstalled && !d.expired && !d.redundant &&
+        !d.delete_queued && d.inbound_installed)
+      return &d;
+  }
+  return nullptr;
+}
+
+// RFC 7296 2.8.1: the SA created with the lowest of the four nonces is the
+// redundant one. True when `a`'s exchange holds a lower nonce than `b`'s.
+bool Peer::created_with_lower_nonce(const ChildSa& a, const ChildSa& b) {
+  const Nonce& la = compare_nonces(a.ni, a.nr) <= 0 ? a.ni : a.nr;
+  const Nonce& lb = compare_nonces(b.ni, b.nr) <= 0 ? b.ni : b.nr;
+  return compare_nonces(la, lb) < 0;
+}
+
+// RFC 7296 2.8.1: the winner of a simultaneous rekey stops sending on the
+// peer's redundant SA and waits for the peer, its creator, to delete it. A peer
+// without the tie-break (libreswan, PAN-OS: semantics notes 3.4) never does; it
+// may instead delete or rekey *our* surviving SA. When that leaves us sending on
+// nothing while the withheld SA is still a pair at both ends ("while two SAs are
+// eligible to receive, a node MUST accept packets on both"), send on it again,
+// or on the replacement the peer is rekeying it to (2.8: a responder may send
+// once it has responded). Otherwise the tunnel is one-way until the next rekey
+// (libreswan #2184's black hole). SAs never withheld are left alone, so a peer
+// that loses its outbound SA for other reasons (strongSwan 5.9, #1896) still does.
+void Peer::resume_withheld_outbound() {
+  if (outbound_spi()) return;
+  auto live = [](const ChildSa& c) {
+    return c.inbound_installed && !c.expired && c.state != ChildSaState::kDeleting &&
+           c.state != ChildSaState::kDeleted;
+  };
+  ChildSa* w = nullptr;
+  for (auto& c : children_)
+    if (c.withheld && live(c) && (!w || c.installed_at > w->installed_at)) w = &c;
+  if (!w) return;
+  if (w->replaced_by != 0) {
+    ChildSa* n = child_by_in(w->replaced_by);
+    if (n && live(*n)) {
+      switch_outbound(*n);
+      return;
+    }
+  }
+  const std::uint32_t spi = w->spi_in;
+  bool rekey_due = false;
+  if (w->redundant) {
+    w->redundant = false;
+    if (w->state == ChildSaState::kRekeyed && w->replaced_by == 0) {
+      w->state = ChildSaState::kInstalled;
+      rekey_due = w->soft_passed;  // its rekey time passed while it was withheld
+    }
+  }
+  switch_outbound(*w);
+  if (rekey_due) child_soft_expire(spi);
+}
+
 bool Peer::accepts_inbound(std::uint32_t spi) const {
   return std::any_of(children_.begin(), children_.end(),
                      [&](const ChildSa& c) { return c.spi_in == spi && c.inbound_installed; });

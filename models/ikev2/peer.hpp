@@ -93,6 +93,13 @@ class Peer {
   SimTime draw_retry_delay();
 
   ChildSa* child_by_in(std::uint32_t spi);
+  // Another installed SA for the same traffic, not being replaced or deleted (a
+  // collision without a tie-break left a duplicate), or nullptr.
+  ChildSa* live_duplicate(const ChildSa& c);
+  static bool created_with_lower_nonce(const ChildSa& a, const ChildSa& b);
+  // After every event: if we send on nothing but hold an SA we withheld as the
+  // 2.8.1 winner (or its replacement), send on it (the peer kept it).
+  void resume_withheld_outbound();
   ChildSa* child_by_out(std::uint32_t spi);  // lookup as RFC 7296 1.3.3 / 1.4.1 require
   IkeSa* ike_by_id(std::uint64_t id);
   IkeSa* current_ike();
@@ -108,6 +115,13 @@ class Peer {
   void destroy_child(std::uint32_t spi_in);  // both halves, record gone
   void keep_inbound_then_destroy(ChildSa& c);
   void destroy_all_children();
+
+  // --- event bodies (on_message / on_timer / on_traffic run them, then
+  // resume_withheld_outbound) ---
+  void handle_message(const Message& m);
+  void handle_timer(TimerKind kind, std::uint64_t cookie);
+  void handle_traffic(std::uint32_t spi_in, std::uint64_t bytes_in, std::uint64_t packets_in,
+                      std::uint64_t bytes_out, std::uint64_t packets_out);
 
   // --- task manager ---
   void queue_task(const Task& t);

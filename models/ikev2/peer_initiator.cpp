@@ -98,6 +98,7 @@ void Peer::resolve_child_collision(ChildSa& old_ref, ChildSa& mine_ref) {
     // redundant SA, which we keep (outbound unused) until then.
     if (ChildSa* theirs = child_by_in(theirs_in)) {
       theirs->redundant = true;
+      theirs->withheld = true;
       theirs->state = ChildSaState::kRekeyed;
       remove_outbound(*theirs);
     }

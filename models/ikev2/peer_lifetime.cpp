@@ -33,6 +33,11 @@ void Peer::arm_ike_timers(IkeSa& ike) {
 }
 
 void Peer::on_timer(TimerKind kind, std::uint64_t cookie) {
+  handle_timer(kind, cookie);
+  resume_withheld_outbound();
+}
+
+void Peer::handle_timer(TimerKind kind, std::uint64_t cookie) {
   const auto spi = static_cast<std::uint32_t>(cookie);
   switch (kind) {
     case TimerKind::kChildSoftExpire:
@@ -104,12 +109,42 @@ void Peer::on_timer(TimerKind kind, std::uint64_t cookie) {
 
 void Peer::child_soft_expire(std::uint32_t spi_in) {
   ChildSa* c = child_by_in(spi_in);
+  if (c) c->soft_passed = true;
   // strongSwan rekeys only INSTALLED SAs: a soft expire of a SA that is being
   // rekeyed, was rekeyed by the peer or is being deleted is ignored (CR-05).
   if (!c || c->state != ChildSaState::kInstalled || c->expired) return;
   if (c->retry_timer.valid()) {
     port_.cancel_timer(c->retry_timer);
     c->retry_timer = {};
+  }
+  // RFC 7296 2.8: rekeying establishes a *replacement*. A peer without the 2.8.1
+  // tie-break keeps both SAs of a simultaneous rekey (semantics notes 3.4);
+  // rekeying both would double the SAs at every lifetime (the exponential growth
+  // rekeysim once showed). Like libreswan's replace event ("not replacing stale
+  // IPsec SA" for an SA that is not the connection's chosen one), the duplicate is
+  // closed instead of rekeyed, at the first rekey time of either. libreswan
+  // picks the newest by its own serial number; each end then deems its *own* SA
+  // the newest, so two such peers would delete each other's SA and kill the
+  // tunnel, and against a peer that applied 2.8.1 it would delete the SA that
+  // peer sends on. rekeysim therefore picks the one 2.8.1 calls redundant (the
+  // lowest of the four nonces), which both ends, and an RFC winner that withheld
+  // it, agree on. Only such peers: an RFC-resolving peer never holds two live
+  // duplicates (the loser deletes its own), and strongSwan 5.9's retry path
+  // (#1896) rekeys any INSTALLED SA.
+  if (config_.behaviour.collision_resolution == CollisionResolution::kNone) {
+    if (ChildSa* d = live_duplicate(*c)) {
+      const bool c_stale = created_with_lower_nonce(*c, *d);
+      ChildSa& keep = c_stale ? *d : *c;
+      const std::uint32_t stale_in = c_stale ? spi_in : d->spi_in;
+      // The kept SA is a pair at both ends (we initiated it, or answered the
+      // peer's request for it): move traffic there before the DELETE goes out.
+      switch_outbound(keep);
+      if (ChildSa* st = child_by_in(stale_in)) remove_outbound(*st);
+      request_delete_child(stale_in);  // may destroy it at once (crossing_delete kNaive)
+      if (c_stale) return;
+      c = child_by_in(spi_in);
+      if (!c || c->state != ChildSaState::kInstalled) return;
+    }
   }
   Task t;
   t.kind = TaskKind::kChildRekey;
@@ -154,6 +189,12 @@ void Peer::child_hard_expire(std::uint32_t spi_in) {
 
 void Peer::on_traffic(std::uint32_t spi_in, std::uint64_t bytes_in, std::uint64_t packets_in,
                       std::uint64_t bytes_out, std::uint64_t packets_out) {
+  handle_traffic(spi_in, bytes_in, packets_in, bytes_out, packets_out);
+  resume_withheld_outbound();
+}
+
+void Peer::handle_traffic(std::uint32_t spi_in, std::uint64_t bytes_in, std::uint64_t packets_in,
+                          std::uint64_t bytes_out, std::uint64_t packets_out) {
   ChildSa* c = child_by_in(spi_in);
   if (!c) return;
   c->bytes_in += bytes_in;

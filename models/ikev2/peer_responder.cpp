@@ -51,6 +51,14 @@ void Peer::respond_child_rekey(IkeSa& ike_in, const Message& m) {
     trace(r);
   } else {
     const std::uint32_t old_in = c->spi_in;
+    if (c->withheld && c->redundant) {
+      // 2.8.1 made this SA redundant here, yet the peer rekeys it: the peer kept it (no
+      // tie-break: libreswan, semantics notes 3.4; PAN-OS). It is a live pair at both ends,
+      // so this is a plain rekey of it and its D(old) moves our traffic to the replacement
+      // (2.8). Without this, D(old) of a "redundant" SA concluded nothing and we could be
+      // left without any outbound SA until the next rekey.
+      c->redundant = false;
+    }
     const Nonce nr = port_.make_nonce();
     const std::uint32_t spi = new_child_spi();
     // 2.8: the responder must be ready to receive on the new SA before it

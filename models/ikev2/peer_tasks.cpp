@@ -258,6 +258,11 @@ void Peer::finish_request(IkeSa& ike) {
 }
 
 void Peer::on_message(const Message& m) {
+  handle_message(m);
+  resume_withheld_outbound();
+}
+
+void Peer::handle_message(const Message& m) {
   {
     TraceRecord r = rec(TraceKind::kMessageReceived);
     r.message = m;

@@ -55,6 +55,11 @@ struct ChildSa {
   bool expired = false;              // hit its hard lifetime; both halves already removed
   bool delete_queued = false;        // a ChildDeleteTask for it is queued or outstanding
   Nonce passive_ni, passive_nr;      // nonces of the peer's colliding exchange (2.8.1)
+  // We won a 2.8.1 collision and stopped sending on this SA (the peer's exchange made it),
+  // expecting the peer to delete it. Stays set once the peer shows it kept the SA (a peer
+  // without the tie-break, libreswan / PAN-OS), so its replacement can carry our traffic.
+  bool withheld = false;
+  bool soft_passed = false;  // its rekey time (or soft volume) has come, acted upon or not
 
   sim::EventId soft_timer, hard_timer, destroy_timer, retry_timer, delete_timer;
 };

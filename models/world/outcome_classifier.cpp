@@ -83,6 +83,17 @@ void OutcomeClassifier::touch(Pair& g) {
     g.episode = parent->episode;  // e.g. the redundant SA of a collision being deleted
     return;
   }
+  if (g.parent != 0) {
+    // Siblings that outlived their collision (no tie-break: both SAs kept) are one
+    // generation: the one closed as a stale duplicate and the one rekeyed at the
+    // same time are one episode, not two.
+    for (const Pair& s : pairs_) {
+      if (&s != &g && s.parent == g.parent && episode_by_id(s.episode)) {
+        g.episode = s.episode;
+        return;
+      }
+    }
+  }
   Episode e;
   e.id = next_episode_id_++;
   e.root = g.id;
@@ -161,8 +172,26 @@ void OutcomeClassifier::on_request_sent(PeerId peer, const Message& m) {
   mine.push_back(req);
 }
 
-void OutcomeClassifier::on_message_received(PeerId peer, const Message& m) {
+void OutcomeClassifier::on_transmitted(PeerId peer, const Message& m, SimTime at) {
   const std::size_t p = idx(peer);
+  sent_[p][sent_next_[p]] = Sent{m.ike_sa, m.message_id, m.is_response, at};
+  sent_next_[p] = (sent_next_[p] + 1) % kSentRing;
+}
+
+void OutcomeClassifier::on_message_received(PeerId peer, const Message& m, SimTime at) {
+  const std::size_t p = idx(peer);
+  // The latest transmission of this message by the other peer (a retransmission
+  // counts from when it was re-sent).
+  Received& rx = received_[p];
+  rx = Received{};
+  rx.at = at;
+  for (const Sent& s : sent_[1 - p]) {
+    if (s.ike_sa == m.ike_sa && s.message_id == m.message_id && s.response == m.is_response &&
+        s.at <= at && (!rx.known || s.at > rx.sent_at)) {
+      rx.known = true;
+      rx.sent_at = s.at;
+    }
+  }
   pending_parent_[p] = 0;
   if (!m.is_response) {
     if (m.exchange == ExchangeType::kCreateChildSa && m.notify == NotifyType::kRekeySa) {
@@ -188,10 +217,14 @@ void OutcomeClassifier::record(const TraceRecord& r) {
   bool settle_check = false;
   switch (r.kind) {
     case TraceKind::kMessageSent:
+      on_transmitted(r.peer, r.message, r.time);
       if (!r.message.is_response) on_request_sent(r.peer, r.message);
       break;
+    case TraceKind::kRetransmit:
+      on_transmitted(r.peer, r.message, r.time);
+      break;
     case TraceKind::kMessageReceived:
-      on_message_received(r.peer, r.message);
+      on_message_received(r.peer, r.message, r.time);
       settle_check = r.message.is_response;
       break;
     case TraceKind::kChildSaInstalled: {
@@ -266,15 +299,21 @@ void OutcomeClassifier::record(const TraceRecord& r) {
       break;
     }
     case TraceKind::kTunnelDown:
-      add(Outcome::kTunnelResets, 1, 0);
+      // Both peers report the loss of the one tunnel (the second when it learns
+      // of it: the peer's IKE DELETE or IKE_SA_INIT, RFC 7296 2.4): one reset.
       for (std::size_t i = 0; i < pairs_.size(); ++i) {
         Pair& g = pairs_[i];
         if (!g.present(p)) continue;
         touch(g);
         g.in_ok[p] = g.out_ok[p] = false;
       }
+      if (!tunnel_down_[q]) add(Outcome::kTunnelResets, 1, 0);
+      tunnel_down_[p] = true;
       requests_[p].clear();
       settle_check = true;
+      break;
+    case TraceKind::kTunnelUp:
+      tunnel_down_[p] = false;
       break;
     case TraceKind::kIkeSaDeleted: {
       auto& mine = requests_[p];
@@ -292,20 +331,40 @@ void OutcomeClassifier::record(const TraceRecord& r) {
     default:
       break;
   }
-  update_directions(r.time);
+  update_directions(r);
   if (settle_check) close_settled();
 }
 
-void OutcomeClassifier::update_directions(SimTime now) {
+bool OutcomeClassifier::in_flight_install(PeerId sender, const Direction& d,
+                                          const TraceRecord& r) const {
+  const PeerId receiver = other(sender);
+  const Received& rx = received_[idx(receiver)];
+  return d.spi != 0 && !d.spi_changed && tracker_.outbound(sender) == d.spi &&
+         r.kind == TraceKind::kChildSaInstalled && r.peer == receiver && r.spi_in == d.spi &&
+         rx.known && rx.at == r.time && rx.sent_at <= d.since;
+}
+
+void OutcomeClassifier::update_directions(const TraceRecord& r) {
+  const SimTime now = r.time;
   for (PeerId sender : {PeerId::kA, PeerId::kB}) {
     Direction& d = directions_[idx(sender)];
     if (tracker_.carries(sender)) {
-      if (d.down) end_outage(d, now);
+      if (d.down) {
+        if (in_flight_install(sender, d, r)) {
+          d.down = false;  // the packets travelled behind the install: none lost
+        } else {
+          end_outage(d, now);
+        }
+      }
       d.ever_up = true;
     } else if (d.ever_up && !d.down) {
       d.down = true;
       d.since = now;
       d.episode = current_episode();
+      d.spi = tracker_.outbound(sender);
+      d.spi_changed = false;
+    } else if (d.down && tracker_.outbound(sender) != d.spi) {
+      d.spi_changed = true;
     }
   }
 }
@@ -347,9 +406,13 @@ void OutcomeClassifier::close_settled() {
 void OutcomeClassifier::close(std::size_t open_index) {
   Episode e = open_[open_index];
   open_.erase(open_.begin() + static_cast<long>(open_index));
+  // Replacements of any member (the root, or a sibling that joined it) that
+  // nobody has acted upon yet.
   std::uint64_t survivors = 0;
   for (const Pair& g : pairs_) {
-    if (g.parent == e.root && g.episode == 0 && g.present_anywhere()) ++survivors;
+    if (g.parent == 0 || g.episode != 0 || !g.present_anywhere()) continue;
+    const Pair* parent = pair_by_id(g.parent);
+    if (g.parent == e.root || (parent && parent->episode == e.id)) ++survivors;
   }
   last_closed_ = Episode{};
   last_closed_.id = e.id;

@@ -28,12 +28,22 @@
 // Attributed to the episode of the SPI they name (else to the most recently
 // opened open episode, else to the last closed one): cant_find_sa
 // (kDeleteForUnknownSpi, kRekeyForUnknownSpi), esp_dropped (packets),
-// tunnel_resets (kTunnelDown records), ike_rekeys (once per rekeyed IKE SA),
+// tunnel_resets (one per loss of the tunnel: a kTunnelDown while the other peer
+// is up; the other peer's own kTunnelDown for the same loss, before either is up
+// again, is not a second reset), ike_rekeys (once per rekeyed IKE SA),
 // ike_collisions (both peers had an IKE rekey request outstanding on the same
 // IKE SA), outages and downtime: a direction is down while its sender has no
 // outbound SA or the receiver does not accept the SPI it sends on
 // (ChildSaTracker), once the direction has been up; each down interval of
 // positive length is one outage, attributed where it began.
+// One exception, because ESP and IKE messages share the link: a sender that
+// switches to a new SA no later than it sends the message that makes the
+// receiver install that SA's inbound half (RFC 7296 2.8: a rekey responder MAY
+// send once it has responded) has its packets arrive behind that message. Such
+// an interval, ended by that install, loses no packet (bar reordering, which
+// esp_dropped counts) and is not an outage. A mismatch ended by a message sent
+// after it began (a lost response retransmitted) or by the sender switching
+// away (the receiver removed the SA first) is one.
 //
 // Memory is O(1) in trial length: state exists only for SA pairs alive or in
 // flux, open episodes, and outstanding requests.
@@ -95,6 +105,23 @@ class OutcomeClassifier final : public TraceSink {
     bool down = false;
     SimTime since{};
     std::uint64_t episode = 0;
+    std::uint32_t spi = 0;     // the sender's outbound SPI when it went down (0: none)
+    bool spi_changed = false;  // the sender used another SPI while down
+  };
+  // A recent transmission of a peer's (requests, responses, retransmissions).
+  struct Sent {
+    std::uint64_t ike_sa = 0;
+    std::uint32_t message_id = 0;
+    bool response = false;
+    SimTime at{};
+  };
+  static constexpr std::size_t kSentRing = 16;
+  // The message a peer is processing: when its sender sent it (the records it
+  // causes carry the same time).
+  struct Received {
+    bool known = false;
+    SimTime at{};
+    SimTime sent_at{};
   };
 
   static std::size_t idx(PeerId p) { return static_cast<std::size_t>(p); }
@@ -103,11 +130,16 @@ class OutcomeClassifier final : public TraceSink {
   Episode* episode_by_id(std::uint64_t id);
   void touch(Pair& g);
   void on_request_sent(PeerId p, const Message& m);
-  void on_message_received(PeerId p, const Message& m);
+  void on_message_received(PeerId p, const Message& m, SimTime at);
   void add(Outcome o, std::uint64_t n, std::uint64_t episode_id);
   std::uint64_t current_episode() const;
   bool counted_recently(std::array<std::uint64_t, 4>& ring, std::size_t& next, std::uint64_t spi);
-  void update_directions(SimTime now);
+  void on_transmitted(PeerId p, const Message& m, SimTime at);
+  void update_directions(const TraceRecord& r);
+  // The direction from `sender` came back up with record r because the
+  // receiver installed the SPI the sender already sent on, in answer to a
+  // message sent no later than the mismatch began (see the header comment).
+  bool in_flight_install(PeerId sender, const Direction& d, const TraceRecord& r) const;
   void end_outage(Direction& d, SimTime now);
   void close_settled();
   void close(std::size_t open_index);
@@ -121,6 +153,10 @@ class OutcomeClassifier final : public TraceSink {
   Episode last_closed_;
   std::array<std::uint64_t, 2> pending_parent_{};
   std::array<Direction, 2> directions_;  // indexed by sender
+  std::array<std::array<Sent, kSentRing>, 2> sent_{};
+  std::array<std::size_t, 2> sent_next_{};
+  std::array<Received, 2> received_{};
+  std::array<bool, 2> tunnel_down_{};  // the peer reported kTunnelDown and not yet kTunnelUp
   std::array<std::uint64_t, 4> ike_rekeyed_{};
   std::size_t ike_rekeyed_next_ = 0;
   std::array<std::uint64_t, 4> ike_collided_{};

@@ -238,3 +238,74 @@ TEST_CASE("RFC 7296 2.25: late rekey answered CHILD_SA_NOT_FOUND after the peer'
   CHECK(child_spis(w.a()) == Pairs{{5, 4}});
   CHECK(child_spis(w.b()) == Pairs{{4, 5}});
 }
+
+// A peer without the tie-break (libreswan, PAN-OS) against an RFC 7296 peer
+// that wins: B withholds its outbound from A's redundant SA CA (A 3 / B 5)
+// and waits for A's DELETE; A keeps both SAs.
+namespace {
+void none_vs_rfc_b_wins(ScriptedWorld& w) {
+  w.establish(A);
+  force_lowest(w, Lowest::kN1);  // A's exchange holds the lowest nonce: CA is redundant
+  w.a().request_rekey_child(1);
+  w.b().request_rekey_child(2);
+  w.deliver(B);
+  w.deliver(A);
+  w.deliver(A);
+  w.deliver(B);
+  settle(w);
+  w.advance(sim::seconds(6));
+  REQUIRE(child_spis(w.a()) == Pairs{{3, 5}, {6, 4}});
+  REQUIRE(child_spis(w.b()) == Pairs{{4, 6}, {5, 3}});
+  REQUIRE(w.b().outbound_spi() == 6u);
+}
+}  // namespace
+
+TEST_CASE(
+    "RFC 7296 2.8.1, no tie-break vs RFC winner: at its next rekey time the peer without a "
+    "tie-break closes the SA the nonce rule made redundant, not the one the winner uses",
+    "[collision][none]") {
+  ScriptedWorld w(with_resolution(CollisionResolution::kNone), rfc_peer());
+  none_vs_rfc_b_wins(w);
+  w.a().request_rekey_child(6);  // CB's rekey time: CA is closed instead of kept
+  REQUIRE(w.in_flight(B) >= 1);
+  CHECK(describe_first(w, B) == "INFORMATIONAL request 4 {D(ESP,3)}");
+  settle(w);
+  w.advance(sim::seconds(6));
+  settle(w);
+  w.advance(sim::seconds(6));
+  // CB was rekeyed once; no duplicate is left and both send on SAs the other accepts.
+  CHECK(w.a().child_sas().size() == 1);
+  CHECK(w.b().child_sas().size() == 1);
+  CHECK(w.b().accepts_inbound(*w.a().outbound_spi()));
+  CHECK(w.a().accepts_inbound(*w.b().outbound_spi()));
+  CHECK(w.count(TraceKind::kDeleteForUnknownSpi) == 0);
+}
+
+TEST_CASE(
+    "RFC 7296 2.8.1: an RFC winner whose SA the peer deletes sends on the SA it withheld again",
+    "[collision][none]") {
+  ScriptedWorld w(with_resolution(CollisionResolution::kNone), rfc_peer());
+  none_vs_rfc_b_wins(w);
+  w.a().request_delete_child(6);  // A closes CB, the SA B sends on (a by-age choice)
+  settle(w);
+  CHECK(child_spis(w.b()) == Pairs{{5, 3}});
+  CHECK(w.b().outbound_spi() == 3u);  // not left sending on nothing
+  CHECK(w.a().accepts_inbound(3));
+}
+
+TEST_CASE(
+    "RFC 7296 2.8.1: an RFC winner treats the peer's rekey of the SA it withheld as a plain rekey",
+    "[collision][none]") {
+  ScriptedWorld w(with_resolution(CollisionResolution::kNone), rfc_peer());
+  none_vs_rfc_b_wins(w);
+  w.a().forget_child(6);         // A no longer has CB (e.g. closed it as a duplicate)
+  w.b().forget_child(4);         // ... and neither has B: B sends on nothing now
+  w.a().request_rekey_child(3);  // A rekeys CA, which B withheld
+  settle(w);
+  w.advance(sim::seconds(6));
+  REQUIRE(w.b().outbound_spi().has_value());
+  CHECK(w.a().accepts_inbound(*w.b().outbound_spi()));
+  CHECK(w.b().accepts_inbound(*w.a().outbound_spi()));
+  CHECK(w.a().child_sas().size() == 1);
+  CHECK(w.b().child_sas().size() == 1);
+}

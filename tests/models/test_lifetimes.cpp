@@ -54,7 +54,7 @@ TEST_CASE("LifetimePolicy: responder margin scale and no responder fuzz (libresw
   CHECK(t < 50 * 60.0);
 }
 
-TEST_CASE("LifetimePolicy: timers round up to the peer's tick; clock error scales durations",
+TEST_CASE("LifetimePolicy: timers round up to the peer's tick, clock error scales durations",
           "[lifetime]") {
   PeerConfig c = timed(sim::hours(1), sim::minutes(9));
   c.child.tick = sim::seconds(10);

@@ -302,6 +302,9 @@ TEST_CASE(
   CHECK(none.count(Outcome::kCollisions) >= 1);
   CHECK(none.count(Outcome::kRedundantSas) >= 1);
   CHECK(none.episodes_affected(Outcome::kRedundantSas) <= none.count(Outcome::kCollisions));
-  // Both SAs of the collision live on and are rekeyed separately: more episodes.
-  CHECK(none.episodes > rfc.episodes);
+  // The duplicate lives until the next rekey time and is then closed, not
+  // rekeyed (RFC 7296 2.8: a rekey makes a replacement; the duplicate already
+  // has one): the episode count stays that of one SA, it does not double.
+  CHECK(none.episodes <= rfc.episodes + rfc.episodes / 10);
+  CHECK(none.episodes >= rfc.episodes - rfc.episodes / 10);
 }
