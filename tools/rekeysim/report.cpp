@@ -249,36 +249,42 @@ std::string render_table_sweep(const RunHeader& h, const std::vector<PointReport
     }
     widths.push_back(w + 2);
   }
-  const std::size_t w_ep = 10, w_rate = 34, w_small = 16;
+  // Every figure with its 95% interval: the sweep is where users compare
+  // configurations, so a rate without its uncertainty would invite reading
+  // noise as a difference.
+  const std::size_t w_ep = 10, w_rate = 32, w_amount = 36;
   std::string head;
   for (std::size_t i = 0; i < names.size(); ++i) head += pad(names[i], widths[i]);
   head += pad("episodes", w_ep) + pad("collisions /rekey [95% CI]", w_rate) +
-          pad("cant_find_sa /rekey [95% CI]", w_rate) + pad("outages /rekey", w_small) +
-          pad("esp_dropped", w_small) + pad("downtime", w_small) + pad("tunnel_resets", w_small) +
-          "trials w/ collision\n";
+          pad("cant_find_sa /rekey [95% CI]", w_rate) + pad("outages /rekey [95% CI]", w_rate) +
+          pad("esp_dropped /rekey [95% CI]", w_amount) + pad("downtime /rekey [95% CI]", w_amount) +
+          pad("tunnel_resets /rekey [95% CI]", w_rate) + "trials w/ collision [95% CI]\n";
   out += head;
+  auto cell = [](const auto& result, Outcome o) {
+    const auto& s = result.outcome(o);
+    return amount(o, s.rate, "") + " " + interval_text(o, s.ci95);
+  };
   for (const auto& rep : reports) {
     const auto& r = rep.result;
     std::string line;
     for (std::size_t i = 0; i < rep.params.size() && i < widths.size(); ++i) {
       line += pad(rep.params[i].value, widths[i]);
     }
-    const auto& col = r.outcome(Outcome::kCollisions);
-    const auto& cfs = r.outcome(Outcome::kCantFindSa);
     line += pad(std::to_string(r.episodes), w_ep);
-    line += pad(format_rate(col.rate) + " " + format_interval(col.ci95), w_rate);
-    line += pad(format_rate(cfs.rate) + " " + format_interval(cfs.ci95), w_rate);
-    line += pad(format_rate(r.outcome(Outcome::kOutages).rate), w_small);
-    line +=
-        pad(amount(Outcome::kEspDropped, r.outcome(Outcome::kEspDropped).rate, "/rekey"), w_small);
-    line += pad(amount(Outcome::kDowntime, r.outcome(Outcome::kDowntime).rate, "/rekey"), w_small);
-    line += pad(format_rate(r.outcome(Outcome::kTunnelResets).rate) + "/rekey", w_small);
-    line += format_percent(r.trial_view(Outcome::kCollisions).fraction_affected) + "\n";
+    line += pad(cell(r, Outcome::kCollisions), w_rate);
+    line += pad(cell(r, Outcome::kCantFindSa), w_rate);
+    line += pad(cell(r, Outcome::kOutages), w_rate);
+    line += pad(cell(r, Outcome::kEspDropped), w_amount);
+    line += pad(cell(r, Outcome::kDowntime), w_amount);
+    line += pad(cell(r, Outcome::kTunnelResets), w_rate);
+    const auto& tv = r.trial_view(Outcome::kCollisions);
+    line += format_percent(tv.fraction_affected) + " [" + format_percent(tv.ci95.lo) + ", " +
+            format_percent(tv.ci95.hi) + "]\n";
     out += line;
   }
   out +=
-      "\nrates are per rekey episode with Wilson 95% intervals; esp_dropped in packets and "
-      "downtime in time per episode (ratio-estimator 95% intervals in --format json/csv)\n";
+      "\nrates are per rekey episode: Wilson 95% intervals for counts of episodes, ratio-estimator "
+      "95% intervals across trials for esp_dropped (packets) and downtime (time)\n";
   for (const auto& rep : reports) {
     for (const auto& c : rep.checks) {
       if (!c.passed) out += "expect FAILED at " + params_text(rep.params) + ": " + c.text + "\n";
