@@ -1,6 +1,8 @@
 // rekeysim end to end: scenarios in, numbers out, exit codes as documented
 // (0 ok, 1 an expect failed, 2 usage or input error).
 #include <catch2/catch.hpp>
+#include <cctype>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -120,6 +122,17 @@ TEST_CASE("CLI: table output names units and CSV has a header and one row per po
   CHECK(c.out.starts_with(
       "scenario,peers.b.child.tick,seed,trials,episodes,tunnel_days,child_rekeys_count,"));
   CHECK(std::count(c.out.begin(), c.out.end(), '\n') == 1 + 6);
+  // The sweep table gives every figure with its interval: 7 per row.
+  const Result s = run("sweep " + source("scenarios/coarse-tick.yaml") + kQuick);
+  REQUIRE(s.status == 0);
+  std::istringstream rows(s.out);
+  int data_rows = 0;
+  for (std::string line; std::getline(rows, line);) {
+    if (line.empty() || !std::isdigit(static_cast<unsigned char>(line[0]))) continue;
+    ++data_rows;
+    CHECK(std::count(line.begin(), line.end(), '[') == 7);
+  }
+  CHECK(data_rows == 6);
 }
 
 TEST_CASE("CLI: the sweep plot renders to a PNG of non-trivial size") {
