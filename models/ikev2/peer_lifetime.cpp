@@ -18,7 +18,9 @@ void Peer::arm_child_timers(ChildSa& c) {
   const SimTime now = port_.now();
   const SimTime soft = round_to_tick(now + local_to_true(soft_delay(p, c.role)), p.tick);
   const SimTime hard = round_to_tick(now + local_to_true(p.lifetime), p.tick);
-  c.soft_timer = port_.start_timer(soft, TimerKind::kChildSoftExpire, c.spi_in);
+  // A soft time at or past the hard one (margin 0) means no rekey at all: the
+  // SA simply expires and is deleted (strongSwan: rekey_time = 0).
+  if (soft < hard) c.soft_timer = port_.start_timer(soft, TimerKind::kChildSoftExpire, c.spi_in);
   c.hard_timer = port_.start_timer(hard, TimerKind::kChildHardExpire, c.spi_in);
 }
 
@@ -28,7 +30,7 @@ void Peer::arm_ike_timers(IkeSa& ike) {
   const SimTime now = port_.now();
   const SimTime soft = round_to_tick(now + local_to_true(soft_delay(p, ike.role)), p.tick);
   const SimTime hard = round_to_tick(now + local_to_true(p.lifetime), p.tick);
-  ike.soft_timer = port_.start_timer(soft, TimerKind::kIkeSoftExpire, ike.id);
+  if (soft < hard) ike.soft_timer = port_.start_timer(soft, TimerKind::kIkeSoftExpire, ike.id);
   ike.hard_timer = port_.start_timer(hard, TimerKind::kIkeHardExpire, ike.id);
 }
 

@@ -243,19 +243,26 @@ void Peer::respond_ike_delete(IkeSa& ike, const Message& m) {
 void Peer::respond_ike_rekey(IkeSa& ike, const Message& m) {
   const std::uint64_t old_id = ike.id;
   Message resp = base_message(ike, ExchangeType::kCreateChildSa, true, m.message_id);
-  const bool child_busy = std::any_of(children_.begin(), children_.end(),
-                                      [](const ChildSa& c) {
-                                        return c.state == ChildSaState::kRekeying ||
-                                               c.state == ChildSaState::kDeleting ||
-                                               c.retry_timer.valid();
-                                      }) ||
-                          (ike.request_outstanding && ike.active.kind == TaskKind::kChildCreate);
+  // 2.25: a Child SA exchange of ours in progress makes the IKE rekey wait.
+  // Which kind of collision it is depends on that exchange: a rekey or create
+  // (child vs IKE rekey) or a DELETE (DELETE vs IKE rekey).
+  const bool child_rekeying =
+      std::any_of(children_.begin(), children_.end(),
+                  [](const ChildSa& c) {
+                    return c.state == ChildSaState::kRekeying || c.retry_timer.valid();
+                  }) ||
+      (ike.request_outstanding && ike.active.kind == TaskKind::kChildCreate);
+  const bool child_deleting = std::any_of(children_.begin(), children_.end(), [](const ChildSa& c) {
+    return c.state == ChildSaState::kDeleting;
+  });
+  const bool child_busy = child_rekeying || child_deleting;
   if (ike.state == IkeSaState::kDeleting || ike.state == IkeSaState::kRekeyed ||
       old_id != current_ike_ || child_busy) {
     set_notify(resp, NotifyType::kTemporaryFailure);
     TraceRecord r = rec(TraceKind::kCollisionDetected);
     r.sa_kind = SaKind::kIke;
-    r.collision = child_busy ? CollisionKind::kChildVsIkeRekey : CollisionKind::kDeleteVsIkeRekey;
+    r.collision =
+        child_rekeying ? CollisionKind::kChildVsIkeRekey : CollisionKind::kDeleteVsIkeRekey;
     trace(r);
     send_response(ike, resp);
     return;

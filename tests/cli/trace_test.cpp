@@ -155,6 +155,8 @@ constexpr GoldenCase kGoldenCases[] = {
     {"crossing-delete", "crossing_delete", "crossing_delete"},
     {"child-vs-ike-rekey", "child_vs_ike_rekey", "child_vs_ike_rekey"},
     {"simultaneous-ike-rekey", "simultaneous_ike_rekey", "simultaneous_ike_rekey"},
+    {"rekey-vs-delete", "rekey_vs_delete", "rekey_vs_delete"},
+    {"delete-vs-ike-rekey", "delete_vs_ike_rekey", "delete_vs_ike_rekey"},
 };
 
 std::string golden_path(const std::string& name) {

@@ -38,6 +38,23 @@ TEST_CASE("RFC 7296 2.8: soft lifetime = lifetime - margin, counted from install
   CHECK(describe_first(w, B) == "CREATE_CHILD_SA request 2 {N(REKEY_SA,1), SA(ESP,3), Nonce, TS}");
 }
 
+TEST_CASE(
+    "LifetimePolicy: margin 0 means no rekey, the SA runs to its hard lifetime and is "
+    "deleted",
+    "[lifetime]") {
+  PeerConfig c = timed(sim::hours(1), sim::SimTime{});
+  c.behaviour.start_action = StartAction::kNone;
+  ScriptedWorld w(c, timed(sim::hours(2), sim::minutes(9)));
+  w.establish(A);
+  w.run_until(sim::hours(1) - sim::nanoseconds(1));
+  CHECK(w.count(TraceKind::kRekeyStarted, A) == 0);
+  w.run_until(sim::hours(1));
+  CHECK(w.count(TraceKind::kRekeyStarted, A) == 0);
+  CHECK(w.count(TraceKind::kHardExpired, A) == 1);
+  REQUIRE(w.in_flight(B) == 1);
+  CHECK(describe_first(w, B) == "INFORMATIONAL request 2 {D(ESP,1)}");
+}
+
 TEST_CASE("LifetimePolicy: responder margin scale and no responder fuzz (libreswan rule)",
           "[lifetime]") {
   PeerConfig c = timed(sim::hours(1), sim::minutes(10));

@@ -108,7 +108,8 @@ const std::vector<PeerKey>& table() {
           "child.lifetime", child.lifetime,
           "hard lifetime of a Child SA, counted from when this peer installed it"),
       DURATION_KEY("child.margin", child.margin,
-                   "rekey this long before the hard lifetime (strongSwan: life_time - rekey_time)"),
+                   "rekey this long before the hard lifetime (strongSwan: life_time - rekey_time); "
+                   "0 = never rekey: the SA expires and is deleted"),
       FRACTION_KEY("child.fuzz", child.fuzz, 0.0, kInf, "fraction (>= 0)",
                    "random part: soft time = lifetime - margin - U[0,1) x fuzz x margin"),
       DURATION_KEY("child.fuzz_quantum", child.fuzz_quantum,
@@ -132,7 +133,8 @@ const std::vector<PeerKey>& table() {
       POSITIVE_DURATION_KEY(
           "ike.lifetime", ike.lifetime,
           "hard lifetime of the IKE SA, counted from when this peer installed it"),
-      DURATION_KEY("ike.margin", ike.margin, "rekey the IKE SA this long before its hard lifetime"),
+      DURATION_KEY("ike.margin", ike.margin,
+                   "rekey the IKE SA this long before its hard lifetime; 0 = never rekey"),
       FRACTION_KEY("ike.fuzz", ike.fuzz, 0.0, kInf, "fraction (>= 0)",
                    "random part of the IKE margin, as child.fuzz"),
       DURATION_KEY("ike.fuzz_quantum", ike.fuzz_quantum,
