@@ -139,6 +139,11 @@ struct PeerBehaviour {
   RetransmitPolicy retransmit;
   // Added for the strongswan-5.9 profile (key behaviour.temp_failure_in_collision).
   TempFailureInCollision temp_failure_in_collision = TempFailureInCollision::kAdoptPeerRekey;
+  // RFC 7296 1.3: a responder that will not accept more Child SAs on this IKE
+  // SA answers a CREATE_CHILD_SA that creates one with NO_ADDITIONAL_SAS.
+  // At most this many live Child SAs; 0 = no limit. A rekey is never refused
+  // for it: it replaces an SA rather than adding one.
+  int max_child_sas = 0;
 };
 
 struct PeerConfig {

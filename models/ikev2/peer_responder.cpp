@@ -117,6 +117,16 @@ void Peer::respond_child_create(IkeSa& ike, const Message& m) {
     send_response(ike, resp);
     return;
   }
+  // 1.3: a responder that will not accept more Child SAs says so; the
+  // initiator must not expect a retry to succeed.
+  const int limit = config_.behaviour.max_child_sas;
+  if (limit > 0 && std::count_if(children_.begin(), children_.end(), [](const ChildSa& c) {
+                     return !c.expired && c.state != ChildSaState::kDeleted;
+                   }) >= limit) {
+    set_notify(resp, NotifyType::kNoAdditionalSas);
+    send_response(ike, resp);
+    return;
+  }
   const Nonce nr = port_.make_nonce();
   const std::uint32_t spi = new_child_spi();
   ChildSa& c =

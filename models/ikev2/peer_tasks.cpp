@@ -342,7 +342,10 @@ void Peer::on_response(IkeSa& ike, const Message& m) {
       }
       break;
     case TaskKind::kChildCreate:
-      if (m.notify != NotifyType::kNone) {
+      if (m.notify == NotifyType::kNoAdditionalSas) {
+        // 1.3: the responder refuses any further Child SA on this IKE SA; a
+        // retry would be refused again, so there is none.
+      } else if (m.notify != NotifyType::kNone) {
         // 2.25: retry later, never at once.
         port_.start_timer(port_.now() + draw_retry_delay(), TimerKind::kRetryRekey,
                           std::uint64_t{1} << 32);

@@ -54,6 +54,7 @@ constexpr std::string_view kKeys[] = {
     "behaviour.retransmit.cap",
     "behaviour.retransmit.jitter",
     "behaviour.temp_failure_in_collision",
+    "behaviour.max_child_sas",
 };
 
 double parse_number(std::string_view text, std::string_view expected) {
@@ -196,6 +197,8 @@ void apply_behaviour(PeerBehaviour& b, std::string_view field, std::string_view 
     b.retransmit.cap = sim::parse_duration(value);
   } else if (field == "retransmit.jitter") {
     b.retransmit.jitter = parse_percent(value);
+  } else if (field == "max_child_sas") {
+    b.max_child_sas = static_cast<int>(parse_count(value));
   } else {
     throw std::invalid_argument("unknown profile key 'behaviour." + std::string(field) + "'");
   }

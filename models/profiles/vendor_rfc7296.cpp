@@ -116,6 +116,11 @@ Profile make_rfc7296() {
               kSec2_8_2 + "; " + kSec2_25,
               "when a late rekey request is answered with TEMPORARY_FAILURE because the peer's "
               "rekey already replaced the SA, the initiator must not retry or re-create");
+  b.assumption("behaviour.max_child_sas", "0",
+               "RFC 7296 1.3 (https://www.rfc-editor.org/rfc/rfc7296#section-1.3)",
+               "a responder MAY refuse further Child SAs with NO_ADDITIONAL_SAS; the RFC sets no "
+               "limit, and none of the vendors' documents gives one for a single traffic-selector "
+               "pair");
   return std::move(b).build();
 }
 

@@ -326,3 +326,48 @@ TEST_CASE("RFC 7296 2.3: window size 1 queues own requests but still answers the
   CHECK(w.in_flight(B) == 2);
   CHECK(describe(w.peek(B, 1)).find("CREATE_CHILD_SA response 0 {N(TEMPORARY_FAILURE)}") == 0);
 }
+
+// RFC 7296 1.3: a responder that accepts no more Child SAs answers
+// NO_ADDITIONAL_SAS (an initiator receiving it does not retry, unlike after
+// TEMPORARY_FAILURE, 2.25); a rekey, which replaces an SA, is never refused.
+TEST_CASE(
+    "RFC 7296 1.3: a responder at max_child_sas refuses a create with NO_ADDITIONAL_SAS, "
+    "never a rekey",
+    "[lifetime][create]") {
+  // First capture the CREATE_CHILD_SA that A sends after its SA expired.
+  PeerConfig immediate = strongswan_peer();
+  immediate.behaviour.start_action = StartAction::kImmediate;
+  models::Message create;
+  {
+    ScriptedWorld w(immediate, strongswan_peer());
+    w.establish(A);
+    w.a().on_timer(TimerKind::kChildHardExpire, 1);
+    w.deliver(B);  // D(ESP,1)
+    w.deliver(A);  // its response; A now creates afresh
+    REQUIRE(w.in_flight(B) == 1);
+    create = w.peek(B);
+    REQUIRE(describe_first(w, B) == "CREATE_CHILD_SA request 3 {SA(ESP,3), Nonce, TS}");
+  }
+  // A responder limited to one Child SA that still has its SA 2 refuses it.
+  PeerConfig limited = strongswan_peer();
+  limited.behaviour.max_child_sas = 1;
+  ScriptedWorld w(strongswan_peer(), limited);
+  w.establish(A);
+  create.message_id = 2;  // the next request B expects on this IKE SA
+  w.b().on_message(create);
+  REQUIRE(w.in_flight(A) == 1);
+  CHECK(w.peek(A).notify == models::NotifyType::kNoAdditionalSas);
+  CHECK(child_spis(w.b()) == Pairs{{2, 1}});
+
+  // A rekey of SA 1 is still answered: it adds no SA, it replaces one.
+  w.drop(A);
+  w.a().on_timer(TimerKind::kChildSoftExpire, 1);
+  REQUIRE(w.in_flight(B) == 1);
+  models::Message rekey = w.peek(B);
+  rekey.message_id = 3;
+  w.drop(B);
+  w.b().on_message(rekey);
+  REQUIRE(w.in_flight(A) == 1);
+  CHECK(w.peek(A).notify == models::NotifyType::kNone);
+  CHECK(w.peek(A).sa_spi != 0);
+}

@@ -101,6 +101,7 @@ TEST_CASE("profile values: rfc7296 is exactly the default PeerConfig", "[profile
   CHECK(b.retransmit.cap == db.retransmit.cap);
   CHECK(b.retransmit.jitter == db.retransmit.jitter);
   CHECK(b.temp_failure_in_collision == db.temp_failure_in_collision);
+  CHECK(b.max_child_sas == db.max_child_sas);
   CHECK(c.clock_error_ppm == d.clock_error_ppm);
   CHECK(c.processing_delay.is_zero());
 }

@@ -27,7 +27,9 @@ const std::set<std::string> kAllowedKeys = {
     "behaviour.retransmit.timeout", "behaviour.retransmit.base", "behaviour.retransmit.tries",
     "behaviour.retransmit.cap", "behaviour.retransmit.jitter",
     // Added with the strongswan-5.9 profile (models/config.hpp TempFailureInCollision).
-    "behaviour.temp_failure_in_collision"};
+    "behaviour.temp_failure_in_collision",
+    // RFC 7296 1.3 NO_ADDITIONAL_SAS.
+    "behaviour.max_child_sas"};
 
 const std::set<std::string> kRequiredKeys = {"child.lifetime",
                                              "child.margin",

@@ -50,11 +50,12 @@ TEST_CASE("Peer keys: the contract names of architecture.md are all present") {
                         "behaviour.retransmit.base",
                         "behaviour.retransmit.tries",
                         "behaviour.retransmit.cap",
-                        "behaviour.retransmit.jitter"}) {
+                        "behaviour.retransmit.jitter",
+                        "behaviour.max_child_sas"}) {
     INFO(k);
     CHECK(find_peer_key(k) != nullptr);
   }
-  CHECK(peer_keys().size() == 42);
+  CHECK(peer_keys().size() == 43);
 }
 
 TEST_CASE("Peer keys: values take units and both fraction forms") {

@@ -221,6 +221,9 @@ const std::vector<PeerKey>& table() {
       FRACTION_KEY("behaviour.retransmit.jitter", behaviour.retransmit.jitter, 0.0, 0.99,
                    "fraction in [0, 0.99]",
                    "each timeout is randomly reduced by up to this fraction"),
+      COUNT_KEY("behaviour.max_child_sas", behaviour.max_child_sas, 1000000, "count", "",
+                "answer a CREATE_CHILD_SA that would add a Child SA beyond this many with "
+                "NO_ADDITIONAL_SAS (RFC 7296 1.3); 0 = no limit"),
   };
   return keys;
 }
