@@ -28,7 +28,7 @@ TraceRecord Peer::rec(TraceKind k) const {
   return r;
 }
 
-void Peer::trace(TraceRecord r) {
+void Peer::trace(const TraceRecord& r) {
   port_.emit(r);
 }
 

@@ -86,7 +86,7 @@ class Peer {
   SimTime local_to_true(SimTime local) const;
   SimTime round_to_tick(SimTime at, SimTime tick) const;
   SimTime soft_delay(const LifetimePolicy& p, SaRole role);
-  void trace(TraceRecord r);
+  void trace(const TraceRecord& r);
   TraceRecord rec(TraceKind k) const;
   std::uint32_t new_child_spi();
   std::uint64_t new_ike_spi();
@@ -128,7 +128,7 @@ class Peer {
   void run_tasks();
   bool start_task(IkeSa& ike, Task& t);  // false: task dropped as obsolete
   void send_request(IkeSa& ike, const Task& t, Message m);
-  void send_response(IkeSa& ike, Message m);
+  void send_response(IkeSa& ike, const Message& m);
   void arm_retransmit(IkeSa& ike);
   void finish_request(IkeSa& ike);
   Message base_message(const IkeSa& ike, ExchangeType e, bool response, std::uint32_t id) const;

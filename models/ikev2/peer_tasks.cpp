@@ -203,7 +203,7 @@ void Peer::send_request(IkeSa& ike, const Task& t, Message m) {
   arm_retransmit(ike);
 }
 
-void Peer::send_response(IkeSa& ike, Message m) {
+void Peer::send_response(IkeSa& ike, const Message& m) {
   ike.cached_response = m;
   ike.have_cached_response = true;
   TraceRecord r = rec(TraceKind::kMessageSent);
