@@ -6,24 +6,50 @@
 namespace models::world {
 
 namespace {
-constexpr unsigned __int128 kMilliNsPerSecond = 1'000'000'000'000ULL;  // 1e9 ns * 1e3 (mpps)
-}
+using u128 = unsigned __int128;
+constexpr std::uint64_t kMilliNsPerSecond = 1'000'000'000'000ULL;  // 1e9 ns * 1e3 (mpps)
+
+// Estimates below this are corrected in a step or two; beyond it (results
+// near 2^64, far outside any trial) the exact division is used.
+constexpr double kEstimateLimit = 1.0e19;
+}  // namespace
 
 PacketLattice::PacketLattice(double rate_pps, SimTime phase)
     : rate_mpps_(rate_pps > 0 ? static_cast<std::uint64_t>(std::llround(rate_pps * 1000.0)) : 0),
-      phase_(phase) {}
+      phase_(phase) {
+  if (rate_mpps_ > 0) {
+    packets_per_ns_ = static_cast<double>(rate_mpps_) / static_cast<double>(kMilliNsPerSecond);
+    ns_per_packet_ = static_cast<double>(kMilliNsPerSecond) / static_cast<double>(rate_mpps_);
+  }
+}
 
 std::uint64_t PacketLattice::before(SimTime t) const {
   if (rate_mpps_ == 0 || t <= phase_) return 0;
-  // #{k >= 0 : k * 1e12 < (t - phase) * rate_mpps} = ceil((t - phase) * rate_mpps / 1e12)
-  const unsigned __int128 x =
-      static_cast<unsigned __int128>(static_cast<std::uint64_t>((t - phase_).ns())) * rate_mpps_;
-  return static_cast<std::uint64_t>((x + kMilliNsPerSecond - 1) / kMilliNsPerSecond);
+  // #{k >= 0 : k * 1e12 < (t - phase) * rate_mpps} = ceil((t - phase) * rate_mpps / 1e12):
+  // the least q with q * 1e12 >= x.
+  const auto dt = static_cast<std::uint64_t>((t - phase_).ns());
+  const u128 x = static_cast<u128>(dt) * rate_mpps_;
+  const double e = static_cast<double>(dt) * packets_per_ns_;
+  if (!(e < kEstimateLimit)) {
+    return static_cast<std::uint64_t>((x + kMilliNsPerSecond - 1) / kMilliNsPerSecond);
+  }
+  std::uint64_t q = static_cast<std::uint64_t>(e);
+  while (static_cast<u128>(q) * kMilliNsPerSecond < x) ++q;
+  while (q > 0 && static_cast<u128>(q - 1) * kMilliNsPerSecond >= x) --q;
+  return q;
 }
 
 SimTime PacketLattice::time_of(std::uint64_t k) const {
-  const unsigned __int128 x = static_cast<unsigned __int128>(k) * kMilliNsPerSecond / rate_mpps_;
-  return phase_ + sim::nanoseconds(static_cast<std::int64_t>(x));
+  // floor(k * 1e12 / rate_mpps): the greatest t with t * rate_mpps <= k * 1e12.
+  const u128 x = static_cast<u128>(k) * kMilliNsPerSecond;
+  const double e = static_cast<double>(k) * ns_per_packet_;
+  if (!(e < kEstimateLimit)) {
+    return phase_ + sim::nanoseconds(static_cast<std::int64_t>(x / rate_mpps_));
+  }
+  std::uint64_t t = static_cast<std::uint64_t>(e);
+  while (static_cast<u128>(t) * rate_mpps_ > x) --t;
+  while (static_cast<u128>(t + 1) * rate_mpps_ <= x) ++t;
+  return phase_ + sim::nanoseconds(static_cast<std::int64_t>(t));
 }
 
 std::uint64_t draw_poisson(sim::Rng& rng, double mean) {

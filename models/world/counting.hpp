@@ -36,8 +36,13 @@ class PacketLattice {
   SimTime phase() const { return phase_; }
 
  private:
+  // Both are exact integer results; a double estimate (within a couple of
+  // units) is corrected with 128-bit multiplications, so neither needs a
+  // 128-bit division (a libgcc call, and the hottest part of ESP accounting).
   std::uint64_t rate_mpps_ = 0;
   SimTime phase_{};
+  double packets_per_ns_ = 0;  // rate_mpps_ / 1e12
+  double ns_per_packet_ = 0;   // 1e12 / rate_mpps_
 };
 
 // Poisson(mean) in O(1) expected time for any mean (inversion below 30,

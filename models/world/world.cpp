@@ -42,6 +42,7 @@ sim::EventId World::Port::start_timer(SimTime at, ikev2::TimerKind kind, std::ui
 }
 
 void World::establish() {
+  touched_ |= bit(PeerId::kA) | bit(PeerId::kB);
   ikev2::Peer::establish(peer_a_, peer_b_);
   after_callback();
 }
@@ -132,12 +133,14 @@ void World::processed(PeerId to) {
 
 void World::deliver(PeerId to, const Message& m) {
   volume_sync();
+  touched_ |= bit(to);
   peer(to).on_message(m);
   after_callback();
 }
 
 void World::timer(PeerId p, ikev2::TimerKind kind, std::uint64_t cookie) {
   volume_sync();
+  touched_ |= bit(p);
   peer(p).on_timer(kind, cookie);
   after_callback();
 }
@@ -172,20 +175,27 @@ void World::settle() {
   }
 }
 
+// Only a peer that was called since the last time can have changed: the
+// other's outbound SPI, trace and trigger state are as they were checked then.
+// A peer that had to be reconciled is checked again next time, since one
+// reconciling record may leave the tracker on another stale SPI (its fallback).
 void World::after_callback() {
+  std::uint8_t again = 0;
   for (PeerId p : {PeerId::kA, PeerId::kB}) {
-    reconcile(p);
+    if ((touched_ & bit(p)) == 0) continue;
+    if (reconcile(p)) again |= bit(p);
     maybe_trigger_traffic(p);
   }
+  touched_ = again;
   volume_schedule();
 }
 
 // The sinks learn a peer's outbound SPI from its trace. Should the trace ever
 // miss a switch, tell them (and count it, so tests can insist on zero).
-void World::reconcile(PeerId p) {
+bool World::reconcile(PeerId p) {
   const std::uint32_t truth = peer(p).outbound_spi().value_or(0);
   const std::uint32_t seen = classifier_.tracker().outbound(p);
-  if (truth == seen) return;
+  if (truth == seen) return false;
   ++reconciled_;
   TraceRecord r;
   r.time = scheduler_.now();
@@ -193,6 +203,7 @@ void World::reconcile(PeerId p) {
   r.kind = truth != 0 ? TraceKind::kOutboundSwitched : TraceKind::kOutboundRemoved;
   r.spi_out = truth != 0 ? truth : seen;
   emit(r);
+  return true;
 }
 
 // StartAction::kOnTraffic: the next packet that finds no SA triggers its
@@ -204,7 +215,13 @@ void World::reconcile(PeerId p) {
 void World::maybe_trigger_traffic(PeerId p) {
   if (trigger_pending_[idx(p)] || !trigger_armed_[idx(p)]) return;
   const EspFlow& flow = traffic_.flow_from(p);
-  if (!flow.active() || !peer(p).wants_traffic_trigger()) return;
+  if (!flow.active()) return;
+  // wants_traffic_trigger() needs kOnTraffic and no outbound SA; reconcile()
+  // has just made the tracker's outbound SPI the peer's own. Cheap tests first.
+  const PeerConfig& pc = p == PeerId::kA ? config_.a : config_.b;
+  if (pc.behaviour.start_action != StartAction::kOnTraffic) return;
+  if (classifier_.tracker().outbound(p) != 0) return;
+  if (!peer(p).wants_traffic_trigger()) return;
   const SimTime now = scheduler_.now();
   SimTime at = now;
   const FlowConfig& fc = traffic_config(p);
@@ -221,6 +238,7 @@ void World::maybe_trigger_traffic(PeerId p) {
     trigger_armed_[idx(p)] = false;
     ++triggers_;
     volume_sync();
+    touched_ |= bit(p);
     if (peer(p).wants_traffic_trigger()) peer(p).on_traffic_needs_sa();
     after_callback();
   });
@@ -232,7 +250,13 @@ std::uint64_t World::packets_sent(PeerId sender, SimTime from, SimTime to) {
   const EspFlow& f = traffic_.flow_from(sender);
   if (!f.active() || to <= from) return 0;
   const FlowConfig& fc = traffic_config(sender);
-  if (!fc.poisson) return f.lattice().in(from, to);
+  if (!fc.poisson) {
+    // `from` is always volume_synced_, whose lattice index is cached.
+    const std::uint64_t upto = f.lattice().before(to);
+    const std::uint64_t n = upto - synced_before_[idx(sender)];
+    synced_before_[idx(sender)] = upto;
+    return n;
+  }
   double& carry = fluid_carry_[idx(sender)];
   const double x = fc.rate_pps * (to - from).seconds() + carry;
   const double n = std::floor(x);
@@ -246,7 +270,7 @@ SimTime World::packets_done_at(PeerId sender, std::uint64_t n) const {
   const FlowConfig& fc = traffic_config(sender);
   n = std::max<std::uint64_t>(n, 1);
   if (!fc.poisson) {
-    return f.lattice().time_of(f.lattice().before(volume_synced_) + n - 1) + sim::nanoseconds(1);
+    return f.lattice().time_of(synced_before_[idx(sender)] + n - 1) + sim::nanoseconds(1);
   }
   const double seconds = (static_cast<double>(n) - fluid_carry_[idx(sender)]) / fc.rate_pps;
   return volume_synced_ + sim::from_seconds(std::max(seconds, 1e-9));
@@ -265,16 +289,23 @@ void World::volume_sync() {
     std::uint64_t in;
     std::uint64_t out;
   };
+  if (sent[0] == 0 && sent[1] == 0) return;  // nothing to report to anyone
   for (PeerId p : {PeerId::kA, PeerId::kB}) {
     const PeerId q = other(p);
     // Collect first: on_traffic may rekey or expire SAs and change child_sas().
     std::array<Report, 8> reports{};
     std::size_t n = 0;
+    const std::uint32_t spi_out = sas.outbound(p);
+    const std::uint32_t spi_in = sas.outbound(q);
+    const std::uint64_t sent_out = sent[idx(p)];
+    const std::uint64_t sent_in = sent[idx(q)];
     for (const ikev2::ChildSa& c : peer(p).child_sas()) {
-      const std::uint64_t out = sas.outbound(p) == c.spi_out ? sent[idx(p)] : 0;
-      const std::uint64_t in = sas.outbound(q) == c.spi_in ? sent[idx(q)] : 0;
+      const std::uint64_t out = spi_out == c.spi_out ? sent_out : 0;
+      const std::uint64_t in = spi_in == c.spi_in ? sent_in : 0;
       if ((in || out) && n < reports.size()) reports[n++] = Report{c.spi_in, in, out};
     }
+    if (n == 0) continue;
+    touched_ |= bit(p);
     const std::uint64_t size_out = traffic_config(p).size_bytes;
     const std::uint64_t size_in = traffic_config(q).size_bytes;
     for (std::size_t i = 0; i < n; ++i) {
@@ -297,14 +328,22 @@ void World::volume_schedule() {
   };
   for (PeerId p : {PeerId::kA, PeerId::kB}) {
     const PeerId q = other(p);
+    const bool out_active = traffic_.flow_from(p).active();
+    const bool in_active = traffic_.flow_from(q).active();
+    if (!out_active && !in_active) continue;
+    const std::uint32_t spi_out = sas.outbound(p);
+    const std::uint32_t spi_in = sas.outbound(q);
     for (const ikev2::ChildSa& c : peer(p).child_sas()) {
+      const bool carries_out = out_active && spi_out == c.spi_out;
+      const bool carries_in = in_active && spi_in == c.spi_in;
+      if (!carries_out && !carries_in) continue;  // no budget can run out on it
       const auto b = peer(p).volume_budget(c.spi_in);
       if (!b) continue;
-      if (sas.outbound(p) == c.spi_out && traffic_.flow_from(p).active()) {
+      if (carries_out) {
         const std::uint64_t n = need(b->packets_out, b->bytes_out, traffic_config(p).size_bytes);
         if (n != ikev2::VolumeBudget::kUnlimited) next = std::min(next, packets_done_at(p, n));
       }
-      if (sas.outbound(q) == c.spi_in && traffic_.flow_from(q).active()) {
+      if (carries_in) {
         const std::uint64_t n = need(b->packets_in, b->bytes_in, traffic_config(q).size_bytes);
         if (n != ikev2::VolumeBudget::kUnlimited) next = std::min(next, packets_done_at(q, n));
       }

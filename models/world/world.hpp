@@ -106,6 +106,7 @@ class World final : private SettleScheduler {
   };
 
   static std::size_t idx(PeerId p) { return static_cast<std::size_t>(p); }
+  static std::uint8_t bit(PeerId p) { return static_cast<std::uint8_t>(1u << idx(p)); }
   const FlowConfig& traffic_config(PeerId sender) const {
     return sender == PeerId::kA ? config_.traffic.a_to_b : config_.traffic.b_to_a;
   }
@@ -120,7 +121,7 @@ class World final : private SettleScheduler {
   void emit(const TraceRecord& r);
   void to_sinks(const TraceRecord& r);
   void after_callback();
-  void reconcile(PeerId p);
+  bool reconcile(PeerId p);  // true when it had to emit a record
   void maybe_trigger_traffic(PeerId p);
   std::uint32_t store(const Message& m);
   // Volume lifetimes (LifetimePolicy::lifetime_bytes/packets).
@@ -155,8 +156,13 @@ class World final : private SettleScheduler {
   bool volume_ = false;
   SimTime volume_synced_{};
   std::array<double, 2> fluid_carry_{};  // Poisson flows count volume at the mean rate
+  // Constant-rate flows: lattice().before(volume_synced_) of each sender's flow.
+  std::array<std::uint64_t, 2> synced_before_{};
   sim::EventId volume_event_;
   SimTime volume_event_at_ = SimTime::max();
+  // Peers called (on_message, on_timer, on_traffic, ...) since the last
+  // after_callback(), one bit per PeerId.
+  std::uint8_t touched_ = 0;
   std::uint64_t reconciled_ = 0;
   std::uint64_t in_flight_ = 0;
   std::uint64_t triggers_ = 0;
