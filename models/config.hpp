@@ -188,7 +188,9 @@ struct TrialConfig {
   NetworkConfig network;
   TrafficConfig traffic;
   // A trial ends at `duration` of simulated time, or after `rekeys` Child SA
-  // rekey episodes if that is set (whichever the scenario states).
+  // rekey episodes if that is set (whichever the scenario states); a trial
+  // counted in rekeys also ends after 4 Child lifetimes per rekey plus a day
+  // (run_trial), so a tunnel lost for good cannot run it forever.
   SimTime duration = sim::days(30);
   std::optional<std::uint64_t> rekeys;
 };

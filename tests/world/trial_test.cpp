@@ -89,6 +89,20 @@ TEST_CASE("run_trial stops after config.rekeys episodes and reports the simulate
   const TrialOutcome p = models::run_trial(c, 1, 0);
   CHECK(p.simulated == sim::hours(30));
   CHECK(p.episodes == 3);  // rekeys near 7.8 h, 15.6 h, 23.4 h
+
+  // A tunnel that is lost for good (the SA expires unrekeyed, nobody
+  // re-creates it) stops producing episodes: a trial counted in rekeys ends
+  // at 4 Child lifetimes per rekey plus a day instead of running forever.
+  TrialConfig dead = kb_case();
+  for (models::PeerConfig* peer : {&dead.a, &dead.b}) {
+    peer->child.margin = sim::SimTime{};  // margin 0: never rekey
+    peer->behaviour.start_action = models::StartAction::kNone;
+  }
+  dead.rekeys = 5;
+  dead.duration = sim::SimTime::max();
+  const TrialOutcome d = models::run_trial(dead, 1, 0);
+  CHECK(d.episodes < 5);
+  CHECK(d.simulated <= sim::hours(6 * 4 * 8) + sim::days(1));
 }
 
 TEST_CASE("World: the peers' own trace reports every outbound switch") {
