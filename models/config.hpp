@@ -21,27 +21,31 @@ using sim::SimTime;
 
 // How a peer settles a simultaneous rekey of the same SA (RFC 7296 2.8.1, 2.8.2).
 enum class CollisionResolution {
-  kRfc7296FourNonce,    // lowest of the four nonces (octet order, prefix is lower) marks the redundant SA
-  kStrongswanMinNonce,  // strongSwan lost_collision(): memcmp over the shorter length; a prefix tie makes both win
+  kRfc7296FourNonce,    // lowest of the four nonces (octet order, prefix is lower) marks the
+                        // redundant SA
+  kStrongswanMinNonce,  // strongSwan lost_collision(): memcmp over the shorter length; a prefix tie
+                        // makes both win
   kNone,                // libreswan: no tie-break, both new SAs kept, newest outbound used
 };
 
 // What a peer does with a DELETE (or REKEY_SA) naming an SPI it does not have.
 enum class UnknownSpiAction {
-  kIgnore,          // RFC 7296 2.25.1: answer without a Delete payload, say nothing
-  kLogCantFindSa,   // PAN-OS: log "can't find sa for proto ESP spi 0x..." and answer
-  kTeardownIke,     // treat the state as "sufficiently messed up" (1.4.1) and close the IKE SA
+  kIgnore,         // RFC 7296 2.25.1: answer without a Delete payload, say nothing
+  kLogCantFindSa,  // PAN-OS: log "can't find sa for proto ESP spi 0x..." and answer
+  kTeardownIke,    // treat the state as "sufficiently messed up" (1.4.1) and close the IKE SA
 };
 
 // How a peer answers a DELETE for a Child SA it is itself deleting.
 enum class CrossingDeleteHandling {
   kRfc7296,  // 1.4.1: remove outgoing half on the request, incoming on the response, empty reply
-  kNaive,    // forget the SA as soon as the own DELETE is sent; the peer's DELETE then names an unknown SPI
+  kNaive,    // forget the SA as soon as the own DELETE is sent; the peer's DELETE then names an
+             // unknown SPI
 };
 
 // When the rekey responder starts sending on the new Child SA (RFC 7296 2.8).
 enum class ResponderOutboundSwitch {
-  kOnOldSaDelete,   // RFC recommendation, strongSwan >= 5.5.3: on the initiator's DELETE of the old SA
+  kOnOldSaDelete,   // RFC recommendation, strongSwan >= 5.5.3: on the initiator's DELETE of the old
+                    // SA
   kOnResponseSent,  // right after sending the CREATE_CHILD_SA response (PAN-OS, CSCvx23833)
   kOnRequest,       // while processing the request, before the response leaves
 };
@@ -81,23 +85,24 @@ enum class TempFailureInCollision {
 // One SA kind's lifetime policy as each peer enforces it, from the moment that
 // peer installed the SA (IKEv2 does not negotiate lifetimes, RFC 7296 2.8).
 // soft (rekey) time = lifetime - margin_eff - jitter, where
-//   initiator of the SA:  margin_eff = margin,                          jitter = U[0,1) * fuzz * margin
-//   responder of the SA:  margin_eff = margin * responder_margin_scale, jitter as above if responder_fuzz
+//   initiator of the SA:  margin_eff = margin,                          jitter = U[0,1) * fuzz *
+//   margin responder of the SA:  margin_eff = margin * responder_margin_scale, jitter as above if
+//   responder_fuzz
 // jitter is floored to a multiple of fuzz_quantum when it is non-zero
 // (strongSwan draws whole seconds: rekey - random() % (rand + 1)), and the
 // result is rounded up to the peer's timer tick.
 struct LifetimePolicy {
-  SimTime lifetime = sim::hours(8);      // hard expiry in time
-  SimTime margin = sim::minutes(9);      // rekey this long before expiry
-  double fuzz = 1.0;                     // fraction of margin drawn at random (1.0 = 100%)
-  SimTime fuzz_quantum{};                // 0 = continuous jitter
-  double responder_margin_scale = 1.0;   // libreswan: 0.5
-  bool responder_fuzz = true;            // libreswan: false
-  SimTime tick{};                        // timer granularity; 0 = exact
+  SimTime lifetime = sim::hours(8);     // hard expiry in time
+  SimTime margin = sim::minutes(9);     // rekey this long before expiry
+  double fuzz = 1.0;                    // fraction of margin drawn at random (1.0 = 100%)
+  SimTime fuzz_quantum{};               // 0 = continuous jitter
+  double responder_margin_scale = 1.0;  // libreswan: 0.5
+  bool responder_fuzz = true;           // libreswan: false
+  SimTime tick{};                       // timer granularity; 0 = exact
   // Volume limits; 0 = none. Soft volume = lifetime_bytes * (1 - volume_margin).
   std::uint64_t lifetime_bytes = 0;
   std::uint64_t lifetime_packets = 0;
-  double volume_margin = 0.1;            // Cisco: rekey when ~10% of the volume remains
+  double volume_margin = 0.1;  // Cisco: rekey when ~10% of the volume remains
 };
 
 // Retransmission of requests (RFC 7296 2.4, 2.1). Try n (0-based) times out
@@ -151,15 +156,16 @@ struct PeerConfig {
   LifetimePolicy child;
   LifetimePolicy ike{sim::hours(24), sim::minutes(9)};
   PeerBehaviour behaviour;
-  double clock_error_ppm = 0;       // this peer's clock runs fast (> 0) or slow by this much
-  DurationDist processing_delay;    // per message handled (default 0)
+  double clock_error_ppm = 0;     // this peer's clock runs fast (> 0) or slow by this much
+  DurationDist processing_delay;  // per message handled (default 0)
 };
 
 // ---- Network and traffic --------------------------------------------------
 
 struct LinkConfig {
-  DurationDist latency = DurationDist::constant(sim::milliseconds(16));  // one way, including jitter
-  double loss = 0;          // probability a message (IKE or ESP) is lost
+  DurationDist latency =
+      DurationDist::constant(sim::milliseconds(16));  // one way, including jitter
+  double loss = 0;                                    // probability a message (IKE or ESP) is lost
   double reorder = 0;       // probability a message is held back by reorder_delay
   SimTime reorder_delay{};  // extra delay for a reordered message
 };
@@ -170,8 +176,8 @@ struct NetworkConfig {
 };
 
 struct FlowConfig {
-  double rate_pps = 0;        // packets per second; 0 = no ESP traffic
-  bool poisson = false;       // false = constant spacing
+  double rate_pps = 0;   // packets per second; 0 = no ESP traffic
+  bool poisson = false;  // false = constant spacing
   std::uint64_t size_bytes = 600;
 };
 

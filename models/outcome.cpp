@@ -8,7 +8,9 @@ constexpr std::array<std::string_view, kOutcomeCount> kNames = {
     "downtime",     "redundant_sas", "tunnel_resets", "ike_rekeys",  "ike_collisions"};
 }  // namespace
 
-std::string_view outcome_name(Outcome o) { return kNames[static_cast<std::size_t>(o)]; }
+std::string_view outcome_name(Outcome o) {
+  return kNames[static_cast<std::size_t>(o)];
+}
 
 bool outcome_from_name(std::string_view name, Outcome& out) {
   for (std::size_t i = 0; i < kNames.size(); ++i) {

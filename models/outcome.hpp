@@ -11,14 +11,14 @@
 namespace models {
 
 enum class Outcome : std::uint8_t {
-  kChildRekeys,    // completed Child SA rekeys
-  kCollisions,     // episodes where both peers' exchanges for the same SA overlapped
-  kCantFindSa,     // a peer processed a DELETE or REKEY_SA for an SPI it no longer had
-  kEspDropped,     // ESP packets that arrived for an inbound SPI that was gone
-  kOutages,        // intervals when a direction had no SA pair able to carry traffic
-  kDowntime,       // total length of outages, in nanoseconds
-  kRedundantSas,   // Child SAs left over after a collision settled
-  kTunnelResets,   // IKE SA lost
+  kChildRekeys,   // completed Child SA rekeys
+  kCollisions,    // episodes where both peers' exchanges for the same SA overlapped
+  kCantFindSa,    // a peer processed a DELETE or REKEY_SA for an SPI it no longer had
+  kEspDropped,    // ESP packets that arrived for an inbound SPI that was gone
+  kOutages,       // intervals when a direction had no SA pair able to carry traffic
+  kDowntime,      // total length of outages, in nanoseconds
+  kRedundantSas,  // Child SAs left over after a collision settled
+  kTunnelResets,  // IKE SA lost
   kIkeRekeys,
   kIkeCollisions,
 };
@@ -45,7 +45,9 @@ struct TrialOutcome {
   sim::SimTime simulated{};  // simulated time covered by the trial
 
   std::uint64_t count(Outcome o) const { return counts[static_cast<std::size_t>(o)]; }
-  std::uint64_t episodes_affected(Outcome o) const { return episodes_with[static_cast<std::size_t>(o)]; }
+  std::uint64_t episodes_affected(Outcome o) const {
+    return episodes_with[static_cast<std::size_t>(o)];
+  }
 };
 
 }  // namespace models

@@ -15,11 +15,15 @@ namespace models {
 using sim::SimTime;
 
 enum class PeerId : std::uint8_t { kA = 0, kB = 1 };
-constexpr PeerId other(PeerId p) { return p == PeerId::kA ? PeerId::kB : PeerId::kA; }
-constexpr char peer_name(PeerId p) { return p == PeerId::kA ? 'A' : 'B'; }
+constexpr PeerId other(PeerId p) {
+  return p == PeerId::kA ? PeerId::kB : PeerId::kA;
+}
+constexpr char peer_name(PeerId p) {
+  return p == PeerId::kA ? 'A' : 'B';
+}
 
 enum class ExchangeType : std::uint8_t {
-  kIkeSaInit = 34,      // RFC 7296 3.1 exchange type numbers
+  kIkeSaInit = 34,  // RFC 7296 3.1 exchange type numbers
   kIkeAuth = 35,
   kCreateChildSa = 36,
   kInformational = 37,
@@ -90,10 +94,10 @@ enum class TraceKind : std::uint8_t {
   kNotifyReceived,       // notify
   kRetryScheduled,       // after TEMPORARY_FAILURE
   kHardExpired,          // SA hit its hard lifetime without a successful rekey
-  kEspDropped,           // ESP packets arriving for inbound spi_in the receiver does not have: count
-  kIkeSaRekeyed,         // ike_spi -> new_ike_spi
+  kEspDropped,    // ESP packets arriving for inbound spi_in the receiver does not have: count
+  kIkeSaRekeyed,  // ike_spi -> new_ike_spi
   kIkeSaDeleted,
-  kTunnelDown,           // IKE SA lost (retransmission give-up, teardown)
+  kTunnelDown,  // IKE SA lost (retransmission give-up, teardown)
   kTunnelUp,
 };
 

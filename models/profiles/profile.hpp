@@ -24,7 +24,7 @@ struct ProfileField {
   std::string value;
   std::string source;  // document, section or URL
   SourceStatus status = SourceStatus::kAssumption;
-  std::string note;    // why, for assumptions; what was observed, for confirmations
+  std::string note;  // why, for assumptions; what was observed, for confirmations
 };
 
 struct Profile {
