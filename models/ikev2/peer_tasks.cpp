@@ -8,6 +8,17 @@
 namespace models::ikev2 {
 
 namespace {
+
+// The SA, nonce and traffic selector payloads of a CREATE_CHILD_SA request
+// for an ESP Child SA, new or a rekey's replacement (RFC 7296 1.3.1, 1.3.3).
+void offer_child_sa(Message& m, const Task& t) {
+  m.sa_protocol = ProtocolId::kEsp;
+  m.sa_spi = t.new_spi;
+  m.has_nonce = true;
+  m.nonce = t.nonce;
+  m.has_ts = true;
+}
+
 bool same_task(const Task& a, const Task& b) {
   return a.kind == b.kind && a.child == b.child && a.ike == b.ike;
 }
@@ -81,11 +92,7 @@ bool Peer::start_task(IkeSa& ike, Task& t) {
       Message m = base_message(ike, ExchangeType::kCreateChildSa, false, 0);
       m.notify = NotifyType::kRekeySa;
       m.notify_spi = c->spi_in;
-      m.sa_protocol = ProtocolId::kEsp;
-      m.sa_spi = t.new_spi;
-      m.has_nonce = true;
-      m.nonce = t.nonce;
-      m.has_ts = true;
+      offer_child_sa(m, t);
       send_request(ike, t, m);
       return true;
     }
@@ -95,12 +102,7 @@ bool Peer::start_task(IkeSa& ike, Task& t) {
       t.new_spi = new_child_spi();
       t.nonce = port_.make_nonce();
       Message m = base_message(ike, ExchangeType::kCreateChildSa, false, 0);
-      m.sa_protocol = ProtocolId::kEsp;
-      m.sa_spi = t.new_spi;
-      m.has_nonce = true;
-      m.nonce = t.nonce;
-      m.has_ts = true;
-      // Reserve the SPI so no other SA draws it while the exchange runs.
+      offer_child_sa(m, t);
       send_request(ike, t, m);
       return true;
     }
