@@ -1,7 +1,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "models/ikev2/peer.hpp"
+#include "models/ikev2/nonce.hpp"
 
 namespace models::ikev2 {
 
@@ -22,9 +22,9 @@ int memcmp_shorter(const Nonce& a, const Nonce& b) {
 }
 }  // namespace
 
-bool Peer::lost_collision(const Nonce& my_ni, const Nonce& my_nr, const Nonce& peer_ni,
-                          const Nonce& peer_nr) const {
-  if (config_.behaviour.collision_resolution == CollisionResolution::kStrongswanMinNonce) {
+bool lost_collision(CollisionResolution rule, const Nonce& my_ni, const Nonce& my_nr,
+                    const Nonce& peer_ni, const Nonce& peer_nr) {
+  if (rule == CollisionResolution::kStrongswanMinNonce) {
     // child_create.c get_lower_nonce() + child_rekey.c lost_collision():
     // my exchange holds the lowest nonce -> I lose. A prefix tie makes both win.
     const Nonce& mine = memcmp_shorter(my_ni, my_nr) < 0 ? my_ni : my_nr;

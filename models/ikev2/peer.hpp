@@ -1,6 +1,10 @@
-// One IKEv2 peer: its SA database, its task manager (one task per exchange,
-// window size 1, RFC 7296 2.3) and its lifetime timers. It sees the world
-// only through a PeerPort and reports everything observable as TraceRecords.
+// One IKEv2 peer: what every exchange shares. Its SA databases, its task
+// manager (queue, window size 1 of RFC 7296 2.3, Message IDs and
+// retransmission of 2.1-2.4), its lifetime timers and its port to the world.
+// What happens inside each exchange lives in exchanges/ (one unit per
+// exchange, as strongSwan's child_rekey.c, child_delete.c, ike_rekey.c).
+// It sees the world only through a PeerPort and reports everything
+// observable as TraceRecords.
 //
 // Public API (stable; models/world and the scripted test world code against it):
 //   Peer(id, config, port), Peer::establish(a, b), on_message, on_timer,
@@ -13,15 +17,13 @@
 #include <vector>
 
 #include "models/config.hpp"
+#include "models/ikev2/nonce.hpp"
 #include "models/ikev2/peer_port.hpp"
 #include "models/ikev2/sa.hpp"
 #include "models/ikev2/task.hpp"
 #include "models/trace.hpp"
 
 namespace models::ikev2 {
-
-// RFC 7296 2.8.1 nonce order: octet by octet; a prefix is lower. <0, 0, >0.
-int compare_nonces(const Nonce& a, const Nonce& b);
 
 class Peer {
  public:
@@ -82,6 +84,16 @@ class Peer {
   std::size_t queued_tasks() const { return queue_.size(); }
 
  private:
+  // The exchanges (exchanges/*.hpp) are the peer's tasks, as in strongSwan's
+  // task manager: each builds and processes its own messages on the shared
+  // state below.
+  friend struct ChildRekey;
+  friend struct ChildCreate;
+  friend struct ChildDelete;
+  friend struct IkeRekey;
+  friend struct IkeDelete;
+  friend struct IkeSaInit;
+
   // --- helpers (peer.cpp) ---
   SimTime local_to_true(SimTime local) const;
   SimTime round_to_tick(SimTime at, SimTime tick) const;
@@ -91,8 +103,15 @@ class Peer {
   std::uint32_t new_child_spi();
   std::uint64_t new_ike_spi();
   SimTime draw_retry_delay();
+  // 2.25.1 / 2.25.2: the IKE SA is being rekeyed or closed, so requests to
+  // create or rekey Child SAs on it get TEMPORARY_FAILURE.
+  bool ike_busy_for_child(const IkeSa& ike) const;
 
+  // --- SA database (sa_database.cpp) ---
   ChildSa* child_by_in(std::uint32_t spi);
+  ChildSa* child_by_out(std::uint32_t spi);  // lookup as RFC 7296 1.3.3 / 1.4.1 require
+  IkeSa* ike_by_id(std::uint64_t id);
+  IkeSa* current_ike();
   // Another installed SA for the same traffic, not being replaced or deleted (a
   // collision without a tie-break left a duplicate), or nullptr.
   ChildSa* live_duplicate(const ChildSa& c);
@@ -100,15 +119,8 @@ class Peer {
   // After every event: if we send on nothing but hold an SA we withheld as the
   // 2.8.1 winner (or its replacement), send on it (the peer kept it).
   void resume_withheld_outbound();
-  ChildSa* child_by_out(std::uint32_t spi);  // lookup as RFC 7296 1.3.3 / 1.4.1 require
-  IkeSa* ike_by_id(std::uint64_t id);
-  IkeSa* current_ike();
-
-  // --- Child SA database ---
   ChildSa& add_child(std::uint32_t spi_in, std::uint32_t spi_out, SaRole role, const Nonce& ni,
                      const Nonce& nr);
-  void arm_child_timers(ChildSa& c);
-  void arm_ike_timers(IkeSa& ike);
   void switch_outbound(ChildSa& c);
   void remove_outbound(ChildSa& c);
   void remove_inbound(ChildSa& c);
@@ -123,50 +135,28 @@ class Peer {
   void handle_traffic(std::uint32_t spi_in, std::uint64_t bytes_in, std::uint64_t packets_in,
                       std::uint64_t bytes_out, std::uint64_t packets_out);
 
-  // --- task manager ---
+  // --- task manager (task_manager.cpp): RFC 7296 2.1-2.4 ---
   void queue_task(const Task& t);
   void run_tasks();
   bool start_task(IkeSa& ike, Task& t);  // false: task dropped as obsolete
   void send_request(IkeSa& ike, const Task& t, Message m);
   void send_response(IkeSa& ike, const Message& m);
   void arm_retransmit(IkeSa& ike);
+  void retransmit_timeout(std::uint64_t id);
   void finish_request(IkeSa& ike);
   Message base_message(const IkeSa& ike, ExchangeType e, bool response, std::uint32_t id) const;
-
-  // --- requests received (responder side) ---
   void on_request(IkeSa& ike, const Message& m);
-  void respond_child_rekey(IkeSa& ike, const Message& m);
-  void respond_child_create(IkeSa& ike, const Message& m);
-  void respond_ike_rekey(IkeSa& ike, const Message& m);
-  void respond_informational(IkeSa& ike, const Message& m);
-  void respond_ike_delete(IkeSa& ike, const Message& m);
-  void respond_ike_sa_init(const Message& m);
-  void respond_ike_auth(IkeSa& ike, const Message& m);
-  bool ike_busy_for_child(const IkeSa& ike) const;
-
-  // --- responses received (initiator side) ---
   void on_response(IkeSa& ike, const Message& m);
-  void child_rekey_done(IkeSa& ike, const Task& t, const Message& m);
-  void child_rekey_failed(const Task& t, NotifyType n);
-  void child_create_done(const Task& t, const Message& m);
-  void child_delete_done(const Task& t);
-  void ike_rekey_done(IkeSa& ike, const Task& t, const Message& m);
-  void ike_delete_done(std::uint64_t ike_id);
-  void ike_init_done(IkeSa& ike, Task t, const Message& m);
-  void resolve_child_collision(ChildSa& old_sa, ChildSa& mine);
-  // Switch outbound to the replacement and emit kRekeyCompleted once; with
-  // `finish`, also end the old SA (kDeleted, inbound kept for the keep delay).
-  void conclude_passive_rekey(ChildSa& old_sa, bool finish);
-  bool lost_collision(const Nonce& my_ni, const Nonce& my_nr, const Nonce& peer_ni,
-                      const Nonce& peer_nr) const;
-  void adopt_ike(std::uint64_t old_id, std::uint64_t new_id);
 
-  // --- lifetimes and failure ---
+  // --- lifetimes (lifetimes.cpp) ---
+  void arm_child_timers(ChildSa& c);
+  void arm_ike_timers(IkeSa& ike);
   void child_soft_expire(std::uint32_t spi_in);
   void child_hard_expire(std::uint32_t spi_in);
   void ike_soft_expire(std::uint64_t id);
   void ike_hard_expire(std::uint64_t id);
-  void retransmit_timeout(std::uint64_t id);
+
+  // --- losses and re-establishment (losses.cpp) ---
   void destroy_ike(std::uint64_t id);  // IKE SA record gone (children untouched)
   void tunnel_reset();                 // all IKE and Child SAs gone, then re-establish
   void teardown_ike(IkeSa& ike);

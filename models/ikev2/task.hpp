@@ -30,4 +30,9 @@ struct Task {
   int stage = 0;  // kIkeInit: 0 = IKE_SA_INIT, 1 = IKE_AUTH
 };
 
+// Cookies of TimerKind::kRetryRekey timers that are not about one Child SA
+// (those carry the SA's inbound SPI: never 0, below 2^32).
+inline constexpr std::uint64_t kIkeRekeyRetryCookie = 0;
+inline constexpr std::uint64_t kCreateRetryCookie = std::uint64_t{1} << 32;
+
 }  // namespace models::ikev2

@@ -4,14 +4,15 @@ namespace models::world {
 
 EspTraffic::EspTraffic(const TrafficConfig& traffic, const Link& a_to_b, const Link& b_to_a,
                        sim::Rng rng_a_to_b, sim::Rng rng_b_to_a, TraceSink* drops,
-                       SettleScheduler* settle)
+                       SettleScheduler* settle, const ChildSaTracker* shared)
     : flows_{EspFlow(traffic.a_to_b, a_to_b, rng_a_to_b, PeerId::kB, drops),
              EspFlow(traffic.b_to_a, b_to_a, rng_b_to_a, PeerId::kA, drops)},
+      sas_(shared ? shared : &own_sas_),
       settle_(settle) {}
 
 void EspTraffic::record(const TraceRecord& r) {
-  if (!active()) return;
-  tracker_.apply(r, this);
+  if (!active() || sas_ != &own_sas_) return;
+  own_sas_.apply(r, this);
 }
 
 void EspTraffic::advance(SimTime now) {

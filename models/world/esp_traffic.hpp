@@ -25,17 +25,26 @@ class EspTraffic final : public TraceSink, private ChildSaTracker::Listener {
  public:
   // Flow X->Y uses link X->Y and its own random stream. kEspDropped records go
   // to `drops` (may be null); `settle` (may be null) is asked for a settle after
-  // every SA change.
+  // every SA change. `shared` (may be null): the owner's tracker, which the
+  // owner applies records to with sa_listener(); null: a tracker of its own,
+  // applied by record().
   EspTraffic(const TrafficConfig& traffic, const Link& a_to_b, const Link& b_to_a,
-             sim::Rng rng_a_to_b, sim::Rng rng_b_to_a, TraceSink* drops, SettleScheduler* settle);
+             sim::Rng rng_a_to_b, sim::Rng rng_b_to_a, TraceSink* drops, SettleScheduler* settle,
+             const ChildSaTracker* shared = nullptr);
+  EspTraffic(const EspTraffic&) = delete;
+  EspTraffic& operator=(const EspTraffic&) = delete;
 
+  // Standalone: applies the record to the tracker of its own and moves the
+  // flows on each change. With a shared tracker it does nothing.
   void record(const TraceRecord& r) override;
+  // With a shared tracker: the listener to pass to its apply() while active().
+  ChildSaTracker::Listener* sa_listener() { return this; }
   void advance(SimTime now);
   bool active() const { return flows_[0].active() || flows_[1].active(); }
 
   EspFlow& flow_from(PeerId sender) { return flows_[static_cast<std::size_t>(sender)]; }
   const EspFlow& flow_from(PeerId sender) const { return flows_[static_cast<std::size_t>(sender)]; }
-  const ChildSaTracker& tracker() const { return tracker_; }
+  const ChildSaTracker& tracker() const { return *sas_; }
   std::uint64_t dropped() const { return flows_[0].dropped() + flows_[1].dropped(); }
 
  private:
@@ -44,7 +53,8 @@ class EspTraffic final : public TraceSink, private ChildSaTracker::Listener {
   void changed(EspFlow& f, SimTime at);
 
   std::array<EspFlow, 2> flows_;  // indexed by sender
-  ChildSaTracker tracker_;
+  ChildSaTracker own_sas_;        // used only without a shared tracker
+  const ChildSaTracker* sas_;
   SettleScheduler* settle_;
 };
 

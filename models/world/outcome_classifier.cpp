@@ -13,7 +13,12 @@ constexpr std::size_t at(Outcome o) {
 }
 }  // namespace
 
-OutcomeClassifier::OutcomeClassifier() {
+OutcomeClassifier::OutcomeClassifier() : OutcomeClassifier(own_sas_) {
+  applies_ = true;
+}
+
+OutcomeClassifier::OutcomeClassifier(const ChildSaTracker& shared)
+    : sas_(&shared), applies_(false) {
   pairs_.reserve(16);
   open_.reserve(8);
   for (auto& v : requests_) v.reserve(8);
@@ -172,12 +177,6 @@ void OutcomeClassifier::on_request_sent(PeerId peer, const Message& m) {
   mine.push_back(req);
 }
 
-void OutcomeClassifier::on_transmitted(PeerId peer, const Message& m, SimTime at) {
-  const std::size_t p = idx(peer);
-  sent_[p][sent_next_[p]] = Sent{m.ike_sa, m.message_id, m.is_response, at};
-  sent_next_[p] = (sent_next_[p] + 1) % kSentRing;
-}
-
 void OutcomeClassifier::on_message_received(PeerId peer, const Message& m, SimTime at) {
   const std::size_t p = idx(peer);
   // The latest transmission of this message by the other peer (a retransmission
@@ -211,7 +210,7 @@ void OutcomeClassifier::on_message_received(PeerId peer, const Message& m, SimTi
 }
 
 void OutcomeClassifier::record(const TraceRecord& r) {
-  tracker_.apply(r);
+  if (applies_) own_sas_.apply(r);
   const std::size_t p = idx(r.peer);
   const std::size_t q = 1 - p;
   bool settle_check = false;
@@ -333,48 +332,6 @@ void OutcomeClassifier::record(const TraceRecord& r) {
   }
   update_directions(r);
   if (settle_check) close_settled();
-}
-
-bool OutcomeClassifier::in_flight_install(PeerId sender, const Direction& d,
-                                          const TraceRecord& r) const {
-  const PeerId receiver = other(sender);
-  const Received& rx = received_[idx(receiver)];
-  return d.spi != 0 && !d.spi_changed && tracker_.outbound(sender) == d.spi &&
-         r.kind == TraceKind::kChildSaInstalled && r.peer == receiver && r.spi_in == d.spi &&
-         rx.known && rx.at == r.time && rx.sent_at <= d.since;
-}
-
-void OutcomeClassifier::update_directions(const TraceRecord& r) {
-  const SimTime now = r.time;
-  for (PeerId sender : {PeerId::kA, PeerId::kB}) {
-    Direction& d = directions_[idx(sender)];
-    if (tracker_.carries(sender)) {
-      if (d.down) {
-        if (in_flight_install(sender, d, r)) {
-          d.down = false;  // the packets travelled behind the install: none lost
-        } else {
-          end_outage(d, now);
-        }
-      }
-      d.ever_up = true;
-    } else if (d.ever_up && !d.down) {
-      d.down = true;
-      d.since = now;
-      d.episode = current_episode();
-      d.spi = tracker_.outbound(sender);
-      d.spi_changed = false;
-    } else if (d.down && tracker_.outbound(sender) != d.spi) {
-      d.spi_changed = true;
-    }
-  }
-}
-
-void OutcomeClassifier::end_outage(Direction& d, SimTime now) {
-  d.down = false;
-  const SimTime length = now - d.since;
-  if (length <= SimTime{}) return;
-  add(Outcome::kOutages, 1, d.episode);
-  add(Outcome::kDowntime, static_cast<std::uint64_t>(length.ns()), d.episode);
 }
 
 void OutcomeClassifier::close_settled() {

@@ -61,7 +61,14 @@ namespace models::world {
 
 class OutcomeClassifier final : public TraceSink {
  public:
+  // Standalone: applies every record to a ChildSaTracker of its own.
   OutcomeClassifier();
+  // In a world: reads `shared`, which the owner applies each record to before
+  // handing it to record() (one tracker for the whole trial; it must outlive
+  // the classifier).
+  explicit OutcomeClassifier(const ChildSaTracker& shared);
+  OutcomeClassifier(const OutcomeClassifier&) = delete;
+  OutcomeClassifier& operator=(const OutcomeClassifier&) = delete;
 
   void record(const TraceRecord& r) override;
   // Ends open outages at `end`, counts still-open episodes, sets `simulated`.
@@ -73,7 +80,7 @@ class OutcomeClassifier final : public TraceSink {
   std::size_t tracked_pairs() const { return pairs_.size(); }
   std::size_t open_episodes() const { return open_.size(); }
   std::size_t outstanding_requests(PeerId p) const { return requests_[idx(p)].size(); }
-  const ChildSaTracker& tracker() const { return tracker_; }
+  const ChildSaTracker& tracker() const { return *sas_; }
 
  private:
   struct Pair {
@@ -146,7 +153,9 @@ class OutcomeClassifier final : public TraceSink {
   void fold(Episode& e);
 
   TrialOutcome outcome_;
-  ChildSaTracker tracker_;
+  ChildSaTracker own_sas_;     // used only when standalone
+  const ChildSaTracker* sas_;  // own_sas_ or the owner's
+  bool applies_ = false;       // record() applies records to own_sas_
   std::vector<Pair> pairs_;
   std::array<std::vector<Request>, 2> requests_;
   std::vector<Episode> open_;

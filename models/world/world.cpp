@@ -16,11 +16,13 @@ World::World(const TrialConfig& config, std::uint64_t seed, std::uint64_t trial,
                        sim::Rng::for_stream(seed, trial, kProcessingStreamB)},
       trigger_rngs_{sim::Rng::for_stream(seed, trial, kTrafficTriggerStreamA),
                     sim::Rng::for_stream(seed, trial, kTrafficTriggerStreamB)},
+      classifier_(sas_),
       extra_(extra),
       drop_sink_(*this),
       traffic_(config_.traffic, links_[0], links_[1],
                sim::Rng::for_stream(seed, trial, StreamComponent::kTrafficAtoB),
-               sim::Rng::for_stream(seed, trial, StreamComponent::kTrafficBtoA), &drop_sink_, this),
+               sim::Rng::for_stream(seed, trial, StreamComponent::kTrafficBtoA), &drop_sink_, this,
+               &sas_),
       port_a_(*this, PeerId::kA, sim::Rng::for_stream(seed, trial, StreamComponent::kPeerA)),
       port_b_(*this, PeerId::kB, sim::Rng::for_stream(seed, trial, StreamComponent::kPeerB)),
       peer_a_(PeerId::kA, config_.a, port_a_),
@@ -148,7 +150,7 @@ void World::timer(PeerId p, ikev2::TimerKind kind, std::uint64_t cookie) {
 // ---- trace ------------------------------------------------------------------
 
 void World::emit(const TraceRecord& r) {
-  traffic_.record(r);
+  sas_.apply(r, traffic_.active() ? traffic_.sa_listener() : nullptr);
   to_sinks(r);
 }
 
@@ -194,7 +196,7 @@ void World::after_callback() {
 // miss a switch, tell them (and count it, so tests can insist on zero).
 bool World::reconcile(PeerId p) {
   const std::uint32_t truth = peer(p).outbound_spi().value_or(0);
-  const std::uint32_t seen = classifier_.tracker().outbound(p);
+  const std::uint32_t seen = sas_.outbound(p);
   if (truth == seen) return false;
   ++reconciled_;
   TraceRecord r;
@@ -220,7 +222,7 @@ void World::maybe_trigger_traffic(PeerId p) {
   // has just made the tracker's outbound SPI the peer's own. Cheap tests first.
   const PeerConfig& pc = p == PeerId::kA ? config_.a : config_.b;
   if (pc.behaviour.start_action != StartAction::kOnTraffic) return;
-  if (classifier_.tracker().outbound(p) != 0) return;
+  if (sas_.outbound(p) != 0) return;
   if (!peer(p).wants_traffic_trigger()) return;
   const SimTime now = scheduler_.now();
   SimTime at = now;
@@ -280,7 +282,6 @@ void World::volume_sync() {
   if (!volume_) return;
   const SimTime now = scheduler_.now();
   if (now <= volume_synced_) return;
-  const ChildSaTracker& sas = classifier_.tracker();
   std::array<std::uint64_t, 2> sent{packets_sent(PeerId::kA, volume_synced_, now),
                                     packets_sent(PeerId::kB, volume_synced_, now)};
   volume_synced_ = now;
@@ -295,8 +296,8 @@ void World::volume_sync() {
     // Collect first: on_traffic may rekey or expire SAs and change child_sas().
     std::array<Report, 8> reports{};
     std::size_t n = 0;
-    const std::uint32_t spi_out = sas.outbound(p);
-    const std::uint32_t spi_in = sas.outbound(q);
+    const std::uint32_t spi_out = sas_.outbound(p);
+    const std::uint32_t spi_in = sas_.outbound(q);
     const std::uint64_t sent_out = sent[idx(p)];
     const std::uint64_t sent_in = sent[idx(q)];
     for (const ikev2::ChildSa& c : peer(p).child_sas()) {
@@ -317,7 +318,6 @@ void World::volume_sync() {
 
 void World::volume_schedule() {
   if (!volume_) return;
-  const ChildSaTracker& sas = classifier_.tracker();
   SimTime next = SimTime::max();
   auto need = [](std::uint64_t packets, std::uint64_t bytes, std::uint64_t size) {
     std::uint64_t n = packets;
@@ -331,8 +331,8 @@ void World::volume_schedule() {
     const bool out_active = traffic_.flow_from(p).active();
     const bool in_active = traffic_.flow_from(q).active();
     if (!out_active && !in_active) continue;
-    const std::uint32_t spi_out = sas.outbound(p);
-    const std::uint32_t spi_in = sas.outbound(q);
+    const std::uint32_t spi_out = sas_.outbound(p);
+    const std::uint32_t spi_in = sas_.outbound(q);
     for (const ikev2::ChildSa& c : peer(p).child_sas()) {
       const bool carries_out = out_active && spi_out == c.spi_out;
       const bool carries_in = in_active && spi_in == c.spi_in;

@@ -63,6 +63,7 @@ class World final : private SettleScheduler {
   SimTime now() const { return scheduler_.now(); }
   ikev2::Peer& peer(PeerId p) { return p == PeerId::kA ? peer_a_ : peer_b_; }
   const OutcomeClassifier& classifier() const { return classifier_; }
+  const ChildSaTracker& child_sas() const { return sas_; }
   const EspTraffic& traffic() const { return traffic_; }
   const Link& link_from(PeerId sender) const { return links_[static_cast<std::size_t>(sender)]; }
   // How often the world had to tell the sinks about an outbound switch the
@@ -136,6 +137,10 @@ class World final : private SettleScheduler {
   std::array<sim::Rng, 2> link_rngs_;
   std::array<sim::Rng, 2> processing_rngs_;
   std::array<sim::Rng, 2> trigger_rngs_;
+  // The one Child SA tracker of the trial: applied once per record in emit(),
+  // telling the traffic model of each change; the classifier, the volume
+  // accounting and the reconciliation read it.
+  ChildSaTracker sas_;
   OutcomeClassifier classifier_;
   TraceSink* extra_;
   DropSink drop_sink_;

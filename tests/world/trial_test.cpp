@@ -322,3 +322,19 @@ TEST_CASE(
   CHECK(none.episodes <= rfc.episodes + rfc.episodes / 10);
   CHECK(none.episodes >= rfc.episodes - rfc.episodes / 10);
 }
+
+TEST_CASE("One Child SA tracker per world: traffic and classifier read the same state") {
+  // The classifier's outages and the ESP drops must come from one view of
+  // the SAs; two trackers fed the same records could drift apart silently.
+  models::world::World w(kb_case(), 7, 0);
+  w.establish();
+  w.run(sim::hours(20));
+  CHECK(&w.classifier().tracker() == &w.child_sas());
+  CHECK(&w.traffic().tracker() == &w.child_sas());
+  // The shared tracker saw the rekeys: each peer sends on an SA the other accepts.
+  CHECK(w.child_sas().carries(PeerId::kA));
+  CHECK(w.child_sas().carries(PeerId::kB));
+  CHECK(w.child_sas().outbound(PeerId::kA) == w.peer(PeerId::kA).outbound_spi().value_or(0));
+  CHECK(w.classifier().episodes_closed() >= 2);
+  CHECK(w.reconciled_switches() == 0);
+}

@@ -1,16 +1,12 @@
 // Lifetimes (RFC 7296 2.8: not negotiated; each end enforces its own from the
-// moment it installed the SA), volume limits, timers, and what happens when
-// an SA or the whole tunnel is lost.
+// moment it installed the SA): soft and hard expiry of Child and IKE SAs,
+// volume limits, and the timers that drive them.
 #include <algorithm>
 
+#include "models/ikev2/exchanges/child_rekey.hpp"
 #include "models/ikev2/peer.hpp"
 
 namespace models::ikev2 {
-
-namespace {
-constexpr std::uint64_t kCreateRetryCookie = std::uint64_t{1} << 32;  // see on_timer
-constexpr std::uint64_t kIkeRekeyRetryCookie = 0;
-}  // namespace
 
 void Peer::arm_child_timers(ChildSa& c) {
   const LifetimePolicy& p = config_.child;
@@ -107,8 +103,6 @@ void Peer::handle_timer(TimerKind kind, std::uint64_t cookie) {
   }
 }
 
-// ---- Child SA lifetimes ---------------------------------------------------------
-
 void Peer::child_soft_expire(std::uint32_t spi_in) {
   ChildSa* c = child_by_in(spi_in);
   if (c) c->soft_passed = true;
@@ -170,7 +164,7 @@ void Peer::child_hard_expire(std::uint32_t spi_in) {
       if (!c->redundant && !c->rekeyed && c->replaced_by != 0) {
         // Rekey responder whose D(old) never came (CR-06): the expiry concludes
         // the rekey; the peer is expected to delete the old SA, so no DELETE.
-        conclude_passive_rekey(*c, false);
+        ChildRekey::conclude_passive(*this, *c, false);
         destroy_child(spi_in);
         return;
       }
@@ -242,8 +236,6 @@ std::optional<VolumeBudget> Peer::volume_budget(std::uint32_t spi_in) const {
   return b;
 }
 
-// ---- IKE SA lifetimes -----------------------------------------------------------
-
 void Peer::ike_soft_expire(std::uint64_t id) {
   IkeSa* ike = ike_by_id(id);
   if (!ike || id != current_ike_ || ike->state != IkeSaState::kEstablished) return;
@@ -266,106 +258,6 @@ void Peer::ike_hard_expire(std::uint64_t id) {
   }
   // RFC 7296 2.8: close the IKE SA and its Child SAs, then MAY start new ones.
   teardown_ike(*ike);
-}
-
-// ---- losses -------------------------------------------------------------------
-
-void Peer::destroy_ike(std::uint64_t id) {
-  IkeSa* ike = ike_by_id(id);
-  if (!ike) return;
-  for (sim::EventId t : {ike->soft_timer, ike->hard_timer, ike->aux_timer, ike->retransmit_timer})
-    if (t.valid()) port_.cancel_timer(t);
-  TraceRecord r = rec(TraceKind::kIkeSaDeleted);
-  r.sa_kind = SaKind::kIke;
-  r.ike_spi = id;
-  ikes_.erase(ikes_.begin() + (ike - ikes_.data()));
-  // Tasks bound to it die with it.
-  std::erase_if(queue_, [&](const Task& t) { return t.ike == id; });
-  if (id == current_ike_) current_ike_ = 0;
-  trace(r);
-}
-
-// Retransmission give-up or a peer's IKE DELETE of the SA carrying the Child
-// SAs: everything is gone without further exchanges (RFC 7296 2.4).
-void Peer::tunnel_reset() {
-  destroy_all_children();
-  while (!ikes_.empty()) destroy_ike(ikes_.back().id);
-  queue_.clear();
-  create_wanted_ = false;
-  if (tunnel_up_) {
-    tunnel_up_ = false;
-    trace(rec(TraceKind::kTunnelDown));
-  }
-}
-
-// "Sufficiently messed up" (1.4.1) or an expired IKE SA: close it with a
-// DELETE, then build a fresh one.
-void Peer::teardown_ike(IkeSa& ike) {
-  const std::uint64_t id = ike.id;
-  destroy_all_children();
-  std::erase_if(queue_, [&](const Task& t) { return t.ike != id; });
-  ike.reset_after_delete = true;
-  if (tunnel_up_) {
-    tunnel_up_ = false;
-    trace(rec(TraceKind::kTunnelDown));
-  }
-  Task t;
-  t.kind = TaskKind::kIkeDelete;
-  t.ike = id;
-  queue_task(t);
-}
-
-void Peer::after_child_loss() {
-  const bool usable = std::any_of(children_.begin(), children_.end(), [](const ChildSa& c) {
-    return !c.expired && c.state != ChildSaState::kDeleted && c.state != ChildSaState::kDeleting;
-  });
-  if (usable) return;
-  switch (config_.behaviour.start_action) {
-    case StartAction::kImmediate: {
-      Task t;
-      t.kind = TaskKind::kChildCreate;
-      queue_task(t);
-      break;
-    }
-    case StartAction::kOnTraffic:
-      create_wanted_ = true;
-      break;
-    case StartAction::kNone:
-      break;
-  }
-}
-
-void Peer::start_reestablish() {
-  if (!ikes_.empty()) return;
-  IkeSa ike;
-  ike.id = new_ike_spi();
-  ike.my_spi = ike.id;
-  ike.state = IkeSaState::kConnecting;
-  ike.role = SaRole::kInitiator;
-  ike.installed_at = port_.now();
-  ikes_.push_back(ike);
-  Task t;
-  t.kind = TaskKind::kIkeInit;
-  t.ike = ike.id;
-  queue_task(t);
-}
-
-void Peer::schedule_reestablish() {
-  if (config_.behaviour.start_action == StartAction::kNone || reestablish_pending_) return;
-  reestablish_pending_ = true;
-  port_.start_timer(port_.now() + config_.behaviour.reestablish_delay, TimerKind::kReestablish, 0);
-}
-
-void Peer::on_traffic_needs_sa() {
-  if (ikes_.empty()) {
-    if (!reestablish_pending_) start_reestablish();
-    return;
-  }
-  if (!create_wanted_ || outbound_spi()) return;
-  create_wanted_ = false;
-  Task t;
-  t.kind = TaskKind::kChildCreate;
-  queue_task(t);
 }
 
 }  // namespace models::ikev2

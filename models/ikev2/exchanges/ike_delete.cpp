@@ -1,0 +1,62 @@
+// Deleting an IKE SA, both roles (RFC 7296 1.4.1, 2.8.2, 2.25.2). See
+// ike_delete.hpp.
+#include "models/ikev2/exchanges/ike_delete.hpp"
+
+#include "models/ikev2/exchanges/ike_rekey.hpp"
+#include "models/ikev2/peer.hpp"
+
+namespace models::ikev2 {
+
+bool IkeDelete::initiate(Peer& peer, IkeSa& ike, Task& t) {
+  if (ike.state == IkeSaState::kDeleting) return false;
+  ike.state = IkeSaState::kDeleting;
+  Message m = peer.base_message(ike, ExchangeType::kInformational, false, 0);
+  m.delete_protocol = ProtocolId::kIke;
+  peer.send_request(ike, t, m);
+  return true;
+}
+
+// 2.25.2 for an IKE SA delete request; the answer is always empty (1.4.1).
+void IkeDelete::respond(Peer& peer, IkeSa& ike, const Message& m) {
+  const std::uint64_t id = ike.id;
+  peer.send_response(ike, peer.base_message(ike, ExchangeType::kInformational, true, m.message_id));
+  IkeSa* sa = peer.ike_by_id(id);
+  if (sa->state == IkeSaState::kRekeying && sa->passive_new_id != 0 &&
+      peer.ike_by_id(sa->passive_new_id)) {
+    // 2.8.2: the peer did not see the collision (or won it) and closed the
+    // old IKE SA: take its new IKE SA and forget our own rekey.
+    const std::uint64_t adopt = sa->passive_new_id;
+    TraceRecord r = peer.rec(TraceKind::kCollisionResolved);
+    r.sa_kind = SaKind::kIke;
+    r.collision = CollisionKind::kSimultaneousIkeRekey;
+    r.won = false;
+    r.ike_spi = id;
+    r.new_ike_spi = adopt;
+    peer.trace(r);
+    IkeRekey::adopt(peer, id, adopt);
+    peer.destroy_ike(id);
+    return;
+  }
+  if (id == peer.current_ike_) {
+    // The peer closed the IKE SA carrying everything (DI-54, ID-46: also
+    // forgetting our own rekey or close request).
+    peer.tunnel_reset();
+    return;
+  }
+  peer.destroy_ike(id);  // an old or redundant IKE SA of a rekey
+}
+
+void IkeDelete::complete(Peer& peer, IkeSa& ike, const Task& t, const Message& m) {
+  (void)t;
+  (void)m;
+  const std::uint64_t ike_id = ike.id;
+  const bool reset = ike.reset_after_delete;
+  if (ike_id == peer.current_ike_) {
+    peer.tunnel_reset();
+  } else {
+    peer.destroy_ike(ike_id);
+  }
+  if (reset) peer.schedule_reestablish();
+}
+
+}  // namespace models::ikev2

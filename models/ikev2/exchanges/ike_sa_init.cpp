@@ -1,0 +1,113 @@
+// IKE_SA_INIT and IKE_AUTH, both roles (RFC 7296 1.2, 2.4). See
+// ike_sa_init.hpp.
+#include "models/ikev2/exchanges/ike_sa_init.hpp"
+
+#include "models/ikev2/peer.hpp"
+
+namespace models::ikev2 {
+
+bool IkeSaInit::initiate(Peer& peer, IkeSa& ike, Task& t) {
+  if (t.stage == 0) {
+    t.nonce = peer.port_.make_nonce();
+    ike.ni = t.nonce;
+    Message m = peer.base_message(ike, ExchangeType::kIkeSaInit, false, 0);
+    m.sa_protocol = ProtocolId::kIke;
+    m.sa_spi = ike.my_spi;
+    m.has_nonce = true;
+    m.nonce = t.nonce;
+    peer.send_request(ike, t, m);
+  } else {
+    t.new_spi = peer.new_child_spi();
+    Message m = peer.base_message(ike, ExchangeType::kIkeAuth, false, 0);
+    m.sa_protocol = ProtocolId::kEsp;
+    m.sa_spi = t.new_spi;
+    m.has_ts = true;
+    peer.send_request(ike, t, m);
+  }
+  return true;
+}
+
+// IKE_SA_INIT from the peer: a fresh IKE SA. INITIAL_CONTACT semantics
+// (RFC 7296 2.4): the peer lost its state, so ours for it is discarded.
+void IkeSaInit::respond_init(Peer& peer, const Message& m) {
+  for (const IkeSa& i : peer.ikes_) {
+    // Both ends re-establishing at once: A's attempt wins, B abandons its own
+    // (a simplification of the real race, documented in the report).
+    if (i.state == IkeSaState::kConnecting && i.role == SaRole::kInitiator &&
+        peer.id_ == PeerId::kA)
+      return;
+  }
+  peer.tunnel_reset();
+  IkeSa n;
+  n.id = m.sa_spi;
+  n.my_spi = peer.new_ike_spi();
+  n.peer_spi = m.sa_spi;
+  n.role = SaRole::kResponder;
+  n.state = IkeSaState::kConnecting;
+  n.ni = m.nonce;
+  n.nr = peer.port_.make_nonce();
+  n.installed_at = peer.port_.now();
+  n.expected_request_id = 1;
+  peer.ikes_.push_back(n);
+  IkeSa& ike = peer.ikes_.back();
+  Message resp = peer.base_message(ike, ExchangeType::kIkeSaInit, true, m.message_id);
+  resp.sa_protocol = ProtocolId::kIke;
+  resp.sa_spi = ike.my_spi;
+  resp.has_nonce = true;
+  resp.nonce = ike.nr;
+  peer.send_response(ike, resp);
+}
+
+void IkeSaInit::respond(Peer& peer, IkeSa& ike, const Message& m) {
+  const std::uint64_t id = ike.id;
+  if (ike.state != IkeSaState::kConnecting) return;
+  ike.state = IkeSaState::kEstablished;
+  peer.current_ike_ = id;
+  peer.arm_ike_timers(ike);
+  const Nonce ni = ike.ni, nr = ike.nr;
+  const std::uint32_t spi = peer.new_child_spi();
+  ChildSa& c =
+      peer.add_child(spi, static_cast<std::uint32_t>(m.sa_spi), SaRole::kResponder, ni, nr);
+  peer.switch_outbound(c);
+  IkeSa& sa = *peer.ike_by_id(id);
+  Message resp = peer.base_message(sa, ExchangeType::kIkeAuth, true, m.message_id);
+  resp.sa_protocol = ProtocolId::kEsp;
+  resp.sa_spi = spi;
+  resp.has_ts = true;
+  peer.send_response(sa, resp);
+  if (!peer.tunnel_up_) {
+    peer.tunnel_up_ = true;
+    peer.trace(peer.rec(TraceKind::kTunnelUp));
+  }
+}
+
+void IkeSaInit::complete(Peer& peer, IkeSa& ike, const Task& done, const Message& m) {
+  Task t = done;
+  const std::uint64_t id = ike.id;
+  if (m.notify != NotifyType::kNone) {
+    peer.destroy_ike(id);
+    peer.schedule_reestablish();
+    return;
+  }
+  if (t.stage == 0) {
+    ike.peer_spi = m.sa_spi;
+    ike.nr = m.nonce;
+    t.stage = 1;
+    initiate(peer, ike, t);  // IKE_AUTH follows at once on the same IKE SA
+    return;
+  }
+  ike.state = IkeSaState::kEstablished;
+  peer.current_ike_ = id;
+  peer.arm_ike_timers(ike);
+  const Nonce ni = ike.ni, nr = ike.nr;
+  ChildSa& c =
+      peer.add_child(t.new_spi, static_cast<std::uint32_t>(m.sa_spi), SaRole::kInitiator, ni, nr);
+  peer.switch_outbound(c);
+  peer.create_wanted_ = false;
+  if (!peer.tunnel_up_) {
+    peer.tunnel_up_ = true;
+    peer.trace(peer.rec(TraceKind::kTunnelUp));
+  }
+}
+
+}  // namespace models::ikev2

@@ -1,0 +1,37 @@
+// Establishing an IKE SA and its first Child SA: IKE_SA_INIT then IKE_AUTH,
+// one task (strongSwan's ike_init.c + ike_auth.c + child_create.c), used to
+// re-establish the tunnel after a reset. A trial's first IKE SA is made by
+// Peer::establish without messages.
+//
+// RFC 7296 rules held here:
+//   1.2    IKE_SA_INIT {SA, KE, Ni} then IKE_AUTH {SA, TSi, TSr}; the Child
+//          SA is installed by the responder on the IKE_AUTH request and by
+//          the initiator on its response.
+//   2.4    a fresh IKE_SA_INIT means the peer lost its state
+//          (INITIAL_CONTACT): the responder discards what it still has.
+// Shortcut (models/ikev2/README.md): both ends re-establishing at once, A's
+// attempt wins and B abandons its own.
+// Tests: tests/models/test_lifetimes.cpp (resets and re-establishment).
+#pragma once
+
+#include "models/ikev2/sa.hpp"
+#include "models/ikev2/task.hpp"
+#include "models/trace.hpp"
+
+namespace models::ikev2 {
+
+class Peer;
+
+struct IkeSaInit {
+  // Sends IKE_SA_INIT (t.stage 0) or IKE_AUTH (t.stage 1) on `ike`, which
+  // start_reestablish created in kConnecting.
+  static bool initiate(Peer& peer, IkeSa& ike, Task& t);
+  // IKE_SA_INIT request for an IKE SA we do not know: a fresh IKE SA.
+  static void respond_init(Peer& peer, const Message& m);
+  // IKE_AUTH request: the IKE SA and its Child SA are up.
+  static void respond(Peer& peer, IkeSa& ike, const Message& m);
+  // IKE_SA_INIT answered: IKE_AUTH follows at once; IKE_AUTH answered: up.
+  static void complete(Peer& peer, IkeSa& ike, const Task& t, const Message& m);
+};
+
+}  // namespace models::ikev2

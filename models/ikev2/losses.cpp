@@ -1,0 +1,107 @@
+// What happens when an SA or the whole tunnel is lost (RFC 7296 2.4, 2.8),
+// and how the peer brings it back (start_action, re-establishment).
+#include <algorithm>
+
+#include "models/ikev2/peer.hpp"
+
+namespace models::ikev2 {
+
+void Peer::destroy_ike(std::uint64_t id) {
+  IkeSa* ike = ike_by_id(id);
+  if (!ike) return;
+  for (sim::EventId t : {ike->soft_timer, ike->hard_timer, ike->aux_timer, ike->retransmit_timer})
+    if (t.valid()) port_.cancel_timer(t);
+  TraceRecord r = rec(TraceKind::kIkeSaDeleted);
+  r.sa_kind = SaKind::kIke;
+  r.ike_spi = id;
+  ikes_.erase(ikes_.begin() + (ike - ikes_.data()));
+  // Tasks bound to it die with it.
+  std::erase_if(queue_, [&](const Task& t) { return t.ike == id; });
+  if (id == current_ike_) current_ike_ = 0;
+  trace(r);
+}
+
+// Retransmission give-up or a peer's IKE DELETE of the SA carrying the Child
+// SAs: everything is gone without further exchanges (RFC 7296 2.4).
+void Peer::tunnel_reset() {
+  destroy_all_children();
+  while (!ikes_.empty()) destroy_ike(ikes_.back().id);
+  queue_.clear();
+  create_wanted_ = false;
+  if (tunnel_up_) {
+    tunnel_up_ = false;
+    trace(rec(TraceKind::kTunnelDown));
+  }
+}
+
+// "Sufficiently messed up" (1.4.1) or an expired IKE SA: close it with a
+// DELETE, then build a fresh one.
+void Peer::teardown_ike(IkeSa& ike) {
+  const std::uint64_t id = ike.id;
+  destroy_all_children();
+  std::erase_if(queue_, [&](const Task& t) { return t.ike != id; });
+  ike.reset_after_delete = true;
+  if (tunnel_up_) {
+    tunnel_up_ = false;
+    trace(rec(TraceKind::kTunnelDown));
+  }
+  Task t;
+  t.kind = TaskKind::kIkeDelete;
+  t.ike = id;
+  queue_task(t);
+}
+
+void Peer::after_child_loss() {
+  const bool usable = std::any_of(children_.begin(), children_.end(), [](const ChildSa& c) {
+    return !c.expired && c.state != ChildSaState::kDeleted && c.state != ChildSaState::kDeleting;
+  });
+  if (usable) return;
+  switch (config_.behaviour.start_action) {
+    case StartAction::kImmediate: {
+      Task t;
+      t.kind = TaskKind::kChildCreate;
+      queue_task(t);
+      break;
+    }
+    case StartAction::kOnTraffic:
+      create_wanted_ = true;
+      break;
+    case StartAction::kNone:
+      break;
+  }
+}
+
+void Peer::start_reestablish() {
+  if (!ikes_.empty()) return;
+  IkeSa ike;
+  ike.id = new_ike_spi();
+  ike.my_spi = ike.id;
+  ike.state = IkeSaState::kConnecting;
+  ike.role = SaRole::kInitiator;
+  ike.installed_at = port_.now();
+  ikes_.push_back(ike);
+  Task t;
+  t.kind = TaskKind::kIkeInit;
+  t.ike = ike.id;
+  queue_task(t);
+}
+
+void Peer::schedule_reestablish() {
+  if (config_.behaviour.start_action == StartAction::kNone || reestablish_pending_) return;
+  reestablish_pending_ = true;
+  port_.start_timer(port_.now() + config_.behaviour.reestablish_delay, TimerKind::kReestablish, 0);
+}
+
+void Peer::on_traffic_needs_sa() {
+  if (ikes_.empty()) {
+    if (!reestablish_pending_) start_reestablish();
+    return;
+  }
+  if (!create_wanted_ || outbound_spi()) return;
+  create_wanted_ = false;
+  Task t;
+  t.kind = TaskKind::kChildCreate;
+  queue_task(t);
+}
+
+}  // namespace models::ikev2

@@ -1,0 +1,23 @@
+// Nonce order for collision resolution (RFC 7296 2.8.1, 2.8.2).
+#pragma once
+
+#include "models/config.hpp"
+#include "models/trace.hpp"
+
+namespace models::ikev2 {
+
+// RFC 7296 2.8.1 nonce order: octet by octet; a prefix is lower. Returns <0, 0
+// or >0 as a is lower than, equal to or higher than b.
+int compare_nonces(const Nonce& a, const Nonce& b);
+
+// Whether this peer's exchange (nonces my_ni, my_nr) lost a simultaneous
+// rekey against the peer's (peer_ni, peer_nr) under `rule`: true means this
+// peer's new SA is the redundant one and this peer deletes it.
+//   kRfc7296 (and kNone, where callers never ask): the SA created with the
+//   lowest of the four nonces is redundant (2.8.1; 2.8.2 for IKE SAs).
+//   kStrongswanMinNonce: strongSwan's child_rekey.c lost_collision(), memcmp
+//   over the shorter length, so a prefix tie makes both sides win.
+bool lost_collision(CollisionResolution rule, const Nonce& my_ni, const Nonce& my_nr,
+                    const Nonce& peer_ni, const Nonce& peer_nr);
+
+}  // namespace models::ikev2

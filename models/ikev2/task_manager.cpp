@@ -1,0 +1,200 @@
+// The task manager: one task per exchange, Message IDs per IKE SA, window
+// size 1 (RFC 7296 2.3), retransmission and the response cache (2.1, 2.4).
+// It knows nothing of what an exchange does: it hands each task, request and
+// response to its exchange through the table in exchanges/exchange.hpp.
+#include <algorithm>
+#include <cmath>
+
+#include "models/ikev2/exchanges/exchange.hpp"
+#include "models/ikev2/exchanges/ike_sa_init.hpp"
+#include "models/ikev2/peer.hpp"
+
+namespace models::ikev2 {
+
+namespace {
+bool same_task(const Task& a, const Task& b) {
+  return a.kind == b.kind && a.child == b.child && a.ike == b.ike;
+}
+}  // namespace
+
+void Peer::queue_task(const Task& t) {
+  // One task per job: a second soft expire does not queue a second rekey.
+  if (std::any_of(queue_.begin(), queue_.end(), [&](const Task& q) { return same_task(q, t); }))
+    return;
+  for (const IkeSa& ike : ikes_)
+    if (ike.request_outstanding && same_task(ike.active, t) && t.kind != TaskKind::kChildCreate)
+      return;
+  queue_.push_back(t);
+  run_tasks();
+}
+
+// Starts every queued task whose IKE SA has no request outstanding, in queue
+// order per IKE SA. Child and IKE-rekey tasks (ike == 0) run on the IKE SA that
+// currently carries the Child SAs and wait while it is not established.
+void Peer::run_tasks() {
+  for (std::size_t i = 0; i < queue_.size();) {
+    const Task t = queue_[i];
+    const std::uint64_t id = t.ike != 0 ? t.ike : current_ike_;
+    IkeSa* ike = id != 0 ? ike_by_id(id) : nullptr;
+    if (!ike) {
+      if (t.ike != 0) {
+        queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
+      } else {
+        ++i;
+      }
+      continue;
+    }
+    const bool usable = t.ike != 0 || ike->state == IkeSaState::kEstablished;
+    if (ike->request_outstanding || !usable) {
+      ++i;
+      continue;
+    }
+    queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
+    Task copy = t;
+    start_task(*ike, copy);
+    // start_task may have changed the queue; rescan from the start.
+    i = 0;
+  }
+}
+
+Message Peer::base_message(const IkeSa& ike, ExchangeType e, bool response,
+                           std::uint32_t id) const {
+  Message m;
+  m.exchange = e;
+  m.is_response = response;
+  m.message_id = id;
+  m.ike_sa = ike.id;
+  return m;
+}
+
+bool Peer::start_task(IkeSa& ike, Task& t) {
+  return exchange(t.kind).initiate(*this, ike, t);
+}
+
+void Peer::send_request(IkeSa& ike, const Task& t, Message m) {
+  m.message_id = ike.next_request_id++;
+  ike.outstanding = m;
+  ike.request_outstanding = true;
+  ike.active = t;
+  ike.retransmits = 0;
+  TraceRecord r = rec(TraceKind::kMessageSent);
+  r.message = m;
+  r.ike_spi = ike.id;
+  trace(r);
+  port_.send(m);
+  arm_retransmit(ike);
+}
+
+void Peer::send_response(IkeSa& ike, const Message& m) {
+  ike.cached_response = m;
+  ike.have_cached_response = true;
+  TraceRecord r = rec(TraceKind::kMessageSent);
+  r.message = m;
+  r.ike_spi = ike.id;
+  trace(r);
+  port_.send(m);
+}
+
+// RFC 7296 2.4: intervals grow exponentially. strongSwan: timeout * base^n,
+// optionally capped and reduced by a random jitter.
+void Peer::arm_retransmit(IkeSa& ike) {
+  const RetransmitPolicy& p = config_.behaviour.retransmit;
+  double ns = static_cast<double>(p.timeout.ns()) * std::pow(p.base, ike.retransmits);
+  if (p.cap.ns() > 0) ns = std::min(ns, static_cast<double>(p.cap.ns()));
+  if (p.jitter > 0) ns -= ns * p.jitter * port_.rng().uniform01();
+  const SimTime d = local_to_true(sim::nanoseconds(static_cast<std::int64_t>(std::llround(ns))));
+  ike.retransmit_timer = port_.start_timer(port_.now() + d, TimerKind::kRetransmit, ike.id);
+}
+
+void Peer::retransmit_timeout(std::uint64_t id) {
+  IkeSa* ike = ike_by_id(id);
+  if (!ike || !ike->request_outstanding) return;
+  ike->retransmit_timer = {};
+  if (ike->retransmits < config_.behaviour.retransmit.tries) {
+    ++ike->retransmits;
+    // 2.1: bitwise identical, same Message ID.
+    TraceRecord r = rec(TraceKind::kRetransmit);
+    r.message = ike->outstanding;
+    r.ike_spi = id;
+    trace(r);
+    port_.send(ike->outstanding);
+    arm_retransmit(*ike);
+    return;
+  }
+  // 2.4: the peer is considered dead; the IKE SA and everything under it go
+  // without further exchanges.
+  const bool carries_children = id == current_ike_ || ike->state == IkeSaState::kConnecting;
+  if (carries_children) {
+    tunnel_reset();
+    schedule_reestablish();
+  } else {
+    destroy_ike(id);
+    run_tasks();
+  }
+}
+
+void Peer::finish_request(IkeSa& ike) {
+  ike.request_outstanding = false;
+  if (ike.retransmit_timer.valid()) port_.cancel_timer(ike.retransmit_timer);
+  ike.retransmit_timer = {};
+}
+
+void Peer::on_message(const Message& m) {
+  handle_message(m);
+  resume_withheld_outbound();
+}
+
+void Peer::handle_message(const Message& m) {
+  {
+    TraceRecord r = rec(TraceKind::kMessageReceived);
+    r.message = m;
+    r.ike_spi = m.ike_sa;
+    trace(r);
+  }
+  IkeSa* ike = ike_by_id(m.ike_sa);
+  if (!ike) {
+    if (m.exchange == ExchangeType::kIkeSaInit && !m.is_response) IkeSaInit::respond_init(*this, m);
+    return;  // unknown IKE SA: dropped, as an implementation drops it
+  }
+  // A new IKE SA made while answering the peer's colliding rekey is not in
+  // use until the collision is resolved (strongSwan has not registered it).
+  if (ike->state == IkeSaState::kPassiveNew) return;
+  if (!m.is_response) {
+    if (m.message_id == ike->expected_request_id) {
+      ++ike->expected_request_id;
+      on_request(*ike, m);
+    } else if (ike->have_cached_response && m.message_id == ike->cached_response.message_id) {
+      // 2.1: a retransmitted request gets the cached response again.
+      TraceRecord r = rec(TraceKind::kRetransmit);
+      r.message = ike->cached_response;
+      r.ike_spi = ike->id;
+      trace(r);
+      port_.send(ike->cached_response);
+    }
+    return;
+  }
+  if (!ike->request_outstanding || m.message_id != ike->outstanding.message_id) return;
+  finish_request(*ike);
+  if (m.notify != NotifyType::kNone) {
+    TraceRecord r = rec(TraceKind::kNotifyReceived);
+    r.notify = m.notify;
+    r.spi_in = m.notify_spi;
+    r.ike_spi = ike->id;
+    trace(r);
+  }
+  on_response(*ike, m);
+  run_tasks();
+}
+
+void Peer::on_request(IkeSa& ike, const Message& m) {
+  // IKE_SA_INIT is only ever message 0 of a fresh IKE SA (handle_message).
+  if (const auto kind = exchange_of_request(m)) exchange(*kind).respond(*this, ike, m);
+  run_tasks();
+}
+
+void Peer::on_response(IkeSa& ike, const Message& m) {
+  const Task t = ike.active;
+  exchange(t.kind).complete(*this, ike, t, m);
+}
+
+}  // namespace models::ikev2

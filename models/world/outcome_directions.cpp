@@ -1,0 +1,56 @@
+// The outcome classifier's view of each direction of ESP traffic (outages,
+// downtime) and of the messages in flight that explain when a mismatch loses
+// no packet (see outcome_classifier.hpp).
+#include "models/world/outcome_classifier.hpp"
+
+namespace models::world {
+
+void OutcomeClassifier::on_transmitted(PeerId peer, const Message& m, SimTime at) {
+  const std::size_t p = idx(peer);
+  sent_[p][sent_next_[p]] = Sent{m.ike_sa, m.message_id, m.is_response, at};
+  sent_next_[p] = (sent_next_[p] + 1) % kSentRing;
+}
+
+bool OutcomeClassifier::in_flight_install(PeerId sender, const Direction& d,
+                                          const TraceRecord& r) const {
+  const PeerId receiver = other(sender);
+  const Received& rx = received_[idx(receiver)];
+  return d.spi != 0 && !d.spi_changed && sas_->outbound(sender) == d.spi &&
+         r.kind == TraceKind::kChildSaInstalled && r.peer == receiver && r.spi_in == d.spi &&
+         rx.known && rx.at == r.time && rx.sent_at <= d.since;
+}
+
+void OutcomeClassifier::update_directions(const TraceRecord& r) {
+  const SimTime now = r.time;
+  for (PeerId sender : {PeerId::kA, PeerId::kB}) {
+    Direction& d = directions_[idx(sender)];
+    if (sas_->carries(sender)) {
+      if (d.down) {
+        if (in_flight_install(sender, d, r)) {
+          d.down = false;  // the packets travelled behind the install: none lost
+        } else {
+          end_outage(d, now);
+        }
+      }
+      d.ever_up = true;
+    } else if (d.ever_up && !d.down) {
+      d.down = true;
+      d.since = now;
+      d.episode = current_episode();
+      d.spi = sas_->outbound(sender);
+      d.spi_changed = false;
+    } else if (d.down && sas_->outbound(sender) != d.spi) {
+      d.spi_changed = true;
+    }
+  }
+}
+
+void OutcomeClassifier::end_outage(Direction& d, SimTime now) {
+  d.down = false;
+  const SimTime length = now - d.since;
+  if (length <= SimTime{}) return;
+  add(Outcome::kOutages, 1, d.episode);
+  add(Outcome::kDowntime, static_cast<std::uint64_t>(length.ns()), d.episode);
+}
+
+}  // namespace models::world
