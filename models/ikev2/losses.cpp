@@ -71,6 +71,10 @@ void Peer::after_child_loss() {
   }
 }
 
+void Peer::connect() {
+  start_reestablish();
+}
+
 void Peer::start_reestablish() {
   if (!ikes_.empty()) return;
   IkeSa ike;

@@ -37,6 +37,12 @@ class Peer {
   // initiator). Arms lifetime timers. Emits kChildSaInstalled,
   // kOutboundSwitched and kTunnelUp on both.
   static void establish(Peer& initiator, Peer& responder);
+  // Negotiates a fresh IKE SA and its first Child SA as the initiator, now:
+  // IKE_SA_INIT then IKE_AUTH through the port (RFC 7296 1.2). The responder
+  // installs its Child SA on the IKE_AUTH request, this peer on the response,
+  // so their lifetimes start one message latency apart. Does nothing while
+  // this peer holds any IKE SA.
+  void connect();
 
   // A message arrived (after the world's processing delay).
   void on_message(const Message& m);

@@ -52,7 +52,8 @@ class World final : private SettleScheduler {
   World& operator=(const World&) = delete;
   ~World() override;
 
-  // Peer::establish(A, B) at now(): A is the IKE initiator.
+  // A negotiates the IKE SA and first Child SA with B from now() on
+  // (IKE_SA_INIT, IKE_AUTH over the links): A is the IKE initiator.
   void establish();
   // Runs events until `end` (inclusive) or, when `max_episodes` is set, until
   // that many rekey episodes have closed. Returns the simulated time reached.
