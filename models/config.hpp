@@ -144,6 +144,10 @@ struct PeerBehaviour {
   RetransmitPolicy retransmit;
   // Added for the strongswan-5.9 profile (key behaviour.temp_failure_in_collision).
   TempFailureInCollision temp_failure_in_collision = TempFailureInCollision::kAdoptPeerRekey;
+  // CREATE_CHILD_SA for Child SAs carries a KE payload (PFS, RFC 7296 1.3.1):
+  // the daemon then does a Diffie-Hellman exchange for each rekey, which is
+  // what its processing_delay_ke measures.
+  bool child_pfs = false;
   // RFC 7296 1.3: a responder that will not accept more Child SAs on this IKE
   // SA answers a CREATE_CHILD_SA that creates one with NO_ADDITIONAL_SAS.
   // At most this many live Child SAs; 0 = no limit. A rekey is never refused
@@ -158,6 +162,19 @@ struct PeerConfig {
   PeerBehaviour behaviour;
   double clock_error_ppm = 0;     // this peer's clock runs fast (> 0) or slow by this much
   DurationDist processing_delay;  // per message handled (default 0)
+  // Per message kind, where it differs: messages carrying a KE payload
+  // (Diffie-Hellman, key derivation and SA install: IKE_SA_INIT, IKE rekey,
+  // Child rekey/create with PFS) and INFORMATIONAL ones. Unset:
+  // processing_delay.
+  std::optional<DurationDist> processing_delay_ke;
+  std::optional<DurationDist> processing_delay_informational;
+  // A soft-expiry (rekey) timer runs this long after it came due: the
+  // daemon's scheduler and the kernel's expiry event (strongSwan 5.9.8 with
+  // kernel-libipsec: 0-4 ms, see the strongswan profile).
+  DurationDist timer_lateness;
+  // A request that a rekey timer starts leaves this long after the timer ran
+  // (key generation and building the message).
+  DurationDist initiation_delay;
 };
 
 // ---- Network and traffic --------------------------------------------------

@@ -64,6 +64,7 @@ struct Message {
   bool has_nonce = false;
   Nonce nonce;
   bool has_ts = false;  // TSi/TSr present (Child SA exchanges)
+  bool has_ke = false;  // KE payload present (IKE_SA_INIT, IKE rekey, Child SA with PFS)
 
   // One Notify payload (REKEY_SA in requests, an error in responses).
   NotifyType notify = NotifyType::kNone;

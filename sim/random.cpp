@@ -9,6 +9,9 @@
 #include <numbers>
 #include <numeric>
 #include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace sim {
 
@@ -331,6 +334,65 @@ std::string DurationDist::describe() const {
              format_duration(mean()) + ")";
   }
   return "?";
+}
+
+namespace {
+std::string_view trim_space(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+}  // namespace
+
+DurationDist parse_duration_dist(std::string_view text) {
+  static constexpr std::string_view kForm =
+      "a duration (16ms) or uniform(lo, hi), normal(mean, sd), lognormal(median, sigma), "
+      "exponential(mean)";
+  const std::string_view t = trim_space(text);
+  const auto open = t.find('(');
+  if (open == std::string_view::npos) return DurationDist::constant(parse_duration(t));
+  if (t.back() != ')') throw ParseError(std::string(text), std::string(kForm), "no closing ')'");
+  const std::string_view name = trim_space(t.substr(0, open));
+  std::string_view rest = t.substr(open + 1, t.size() - open - 2);
+  std::vector<std::string_view> args;
+  while (true) {
+    const auto comma = rest.find(',');
+    args.push_back(trim_space(rest.substr(0, comma)));
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  auto want = [&](std::size_t n) {
+    if (args.size() != n)
+      throw ParseError(std::string(text), std::string(kForm),
+                       std::string(name) + " takes " + std::to_string(n) + " argument(s)");
+  };
+  if (name == "uniform") {
+    want(2);
+    return DurationDist::uniform(parse_duration(args[0]), parse_duration(args[1]));
+  }
+  if (name == "normal") {
+    want(2);
+    return DurationDist::normal(parse_duration(args[0]), parse_duration(args[1]));
+  }
+  if (name == "exponential") {
+    want(1);
+    return DurationDist::exponential(parse_duration(args[0]));
+  }
+  if (name == "lognormal") {
+    want(2);
+    double sigma = 0;
+    const std::string s(args[1]);
+    std::size_t used = 0;
+    try {
+      sigma = std::stod(s, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != s.size() || sigma < 0 || sigma > 10)
+      throw ParseError(std::string(text), std::string(kForm), "sigma is not a number in [0, 10]");
+    return DurationDist::lognormal(parse_duration(args[0]), sigma);
+  }
+  throw ParseError(std::string(text), std::string(kForm), "unknown distribution");
 }
 
 }  // namespace sim

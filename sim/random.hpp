@@ -90,4 +90,9 @@ struct DurationDist {
   std::string describe() const;
 };
 
+// Parses describe()'s forms for the first five kinds: "16ms" (constant),
+// "uniform(1ms, 5ms)", "normal(16ms, 2ms)", "lognormal(700us, 0.1)",
+// "exponential(550us)". Throws ParseError (text, expected form) otherwise.
+DurationDist parse_duration_dist(std::string_view text);
+
 }  // namespace sim

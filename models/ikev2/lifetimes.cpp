@@ -12,7 +12,8 @@ void Peer::arm_child_timers(ChildSa& c) {
   const LifetimePolicy& p = config_.child;
   if (p.lifetime.ns() <= 0) return;
   const SimTime now = port_.now();
-  const SimTime soft = round_to_tick(now + local_to_true(soft_delay(p, c.role)), p.tick);
+  const SimTime soft =
+      round_to_tick(now + local_to_true(soft_delay(p, c.role)), p.tick) + timer_lateness();
   const SimTime hard = round_to_tick(now + local_to_true(p.lifetime), p.tick);
   // A soft time at or past the hard one (margin 0) means no rekey at all: the
   // SA simply expires and is deleted (strongSwan: rekey_time = 0).
@@ -24,7 +25,8 @@ void Peer::arm_ike_timers(IkeSa& ike) {
   const LifetimePolicy& p = config_.ike;
   if (p.lifetime.ns() <= 0) return;
   const SimTime now = port_.now();
-  const SimTime soft = round_to_tick(now + local_to_true(soft_delay(p, ike.role)), p.tick);
+  const SimTime soft =
+      round_to_tick(now + local_to_true(soft_delay(p, ike.role)), p.tick) + timer_lateness();
   const SimTime hard = round_to_tick(now + local_to_true(p.lifetime), p.tick);
   if (soft < hard) ike.soft_timer = port_.start_timer(soft, TimerKind::kIkeSoftExpire, ike.id);
   ike.hard_timer = port_.start_timer(hard, TimerKind::kIkeHardExpire, ike.id);

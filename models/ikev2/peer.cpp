@@ -63,6 +63,11 @@ SimTime Peer::soft_delay(const LifetimePolicy& p, SaRole role) {
   return sim::nanoseconds(static_cast<std::int64_t>(std::max(0.0, soft)));
 }
 
+SimTime Peer::timer_lateness() {
+  if (config_.timer_lateness.is_zero()) return SimTime{};
+  return config_.timer_lateness.draw(port_.rng());
+}
+
 std::uint32_t Peer::new_child_spi() {
   for (;;) {
     const std::uint32_t spi = port_.make_child_spi();

@@ -109,6 +109,7 @@ class Peer {
   std::uint32_t new_child_spi();
   std::uint64_t new_ike_spi();
   SimTime draw_retry_delay();
+  SimTime timer_lateness();  // a draw of config.timer_lateness (no draw when it is 0)
   // 2.25.1 / 2.25.2: the IKE SA is being rekeyed or closed, so requests to
   // create or rekey Child SAs on it get TEMPORARY_FAILURE.
   bool ike_busy_for_child(const IkeSa& ike) const;

@@ -35,6 +35,10 @@ constexpr std::string_view kKeys[] = {
     "ike.volume_margin",
     "clock_error",
     "processing_delay",
+    "processing_delay_ke",
+    "processing_delay_informational",
+    "timer_lateness",
+    "initiation_delay",
     "behaviour.collision_resolution",
     "behaviour.unknown_spi",
     "behaviour.crossing_delete",
@@ -55,6 +59,7 @@ constexpr std::string_view kKeys[] = {
     "behaviour.retransmit.jitter",
     "behaviour.temp_failure_in_collision",
     "behaviour.max_child_sas",
+    "behaviour.child_pfs",
 };
 
 double parse_number(std::string_view text, std::string_view expected) {
@@ -197,6 +202,8 @@ void apply_behaviour(PeerBehaviour& b, std::string_view field, std::string_view 
     b.retransmit.cap = sim::parse_duration(value);
   } else if (field == "retransmit.jitter") {
     b.retransmit.jitter = parse_percent(value);
+  } else if (field == "child_pfs") {
+    b.child_pfs = parse_bool(value);
   } else if (field == "max_child_sas") {
     b.max_child_sas = static_cast<int>(parse_count(value));
   } else {
@@ -231,7 +238,15 @@ void apply_profile_field(PeerConfig& config, std::string_view key, std::string_v
   } else if (key == "clock_error") {
     config.clock_error_ppm = parse_ppm(value);
   } else if (key == "processing_delay") {
-    config.processing_delay = sim::DurationDist::constant(sim::parse_duration(value));
+    config.processing_delay = sim::parse_duration_dist(value);
+  } else if (key == "processing_delay_ke") {
+    config.processing_delay_ke = sim::parse_duration_dist(value);
+  } else if (key == "processing_delay_informational") {
+    config.processing_delay_informational = sim::parse_duration_dist(value);
+  } else if (key == "timer_lateness") {
+    config.timer_lateness = sim::parse_duration_dist(value);
+  } else if (key == "initiation_delay") {
+    config.initiation_delay = sim::parse_duration_dist(value);
   } else {
     throw std::invalid_argument("unknown profile key '" + std::string(key) + "'");
   }

@@ -83,7 +83,7 @@ std::uint32_t World::store(const Message& m) {
 }
 
 void World::send(PeerId from, const Message& m) {
-  const auto delay = links_[idx(from)].transit(link_rngs_[idx(from)]);
+  auto delay = links_[idx(from)].transit(link_rngs_[idx(from)]);
   if (!delay) {
     TraceRecord r;
     r.time = scheduler_.now();
@@ -98,13 +98,26 @@ void World::send(PeerId from, const Message& m) {
   const std::uint32_t slot = store(m);
   ++in_flight_;
   const PeerId to = other(from);
+  if (!m.is_response && (initiating_ & bit(from)) != 0) {
+    // A request a rekey timer started leaves after the key generation.
+    const DurationDist& d = peer_config(from).initiation_delay;
+    if (!d.is_zero()) *delay += std::max(SimTime{}, d.draw(processing_rngs_[idx(from)]));
+  }
   scheduler_.schedule_in(*delay, [this, to, slot] { arrive(to, slot); });
+}
+
+// How long `pc`'s daemon takes to handle `m` (PeerConfig: by message kind).
+const DurationDist& World::processing_of(const PeerConfig& pc, const Message& m) {
+  if (m.has_ke && pc.processing_delay_ke) return *pc.processing_delay_ke;
+  if (m.exchange == ExchangeType::kInformational && pc.processing_delay_informational)
+    return *pc.processing_delay_informational;
+  return pc.processing_delay;
 }
 
 void World::arrive(PeerId to, std::uint32_t slot) {
   Inbox& in = inboxes_[idx(to)];
-  const PeerConfig& pc = to == PeerId::kA ? config_.a : config_.b;
-  if (!in.busy && in.queue.empty() && pc.processing_delay.is_zero()) {
+  const PeerConfig& pc = peer_config(to);
+  if (!in.busy && in.queue.empty() && processing_of(pc, slots_[slot]).is_zero()) {
     const Message m = slots_[slot];
     free_slots_.push_back(slot);
     --in_flight_;
@@ -118,8 +131,8 @@ void World::arrive(PeerId to, std::uint32_t slot) {
 void World::start_processing(PeerId to) {
   Inbox& in = inboxes_[idx(to)];
   in.busy = true;
-  const PeerConfig& pc = to == PeerId::kA ? config_.a : config_.b;
-  const SimTime d = std::max(SimTime{}, pc.processing_delay.draw(processing_rngs_[idx(to)]));
+  const DurationDist& dist = processing_of(peer_config(to), slots_[in.queue.front()]);
+  const SimTime d = std::max(SimTime{}, dist.draw(processing_rngs_[idx(to)]));
   scheduler_.schedule_in(d, [this, to] { processed(to); });
 }
 
@@ -131,11 +144,15 @@ void World::processed(PeerId to) {
   free_slots_.push_back(slot);
   --in_flight_;
   deliver(to, m);
-  if (in.queue.empty()) {
-    in.busy = false;
-  } else {
-    start_processing(to);
+  // Rekey timers that came due while the message held the IKE SA run now, in
+  // the order they came due, before the next message.
+  in.busy = false;
+  while (!in.deferred.empty()) {
+    const auto [kind, cookie] = in.deferred.front();
+    in.deferred.pop_front();
+    timer(to, kind, cookie);
   }
+  if (!in.queue.empty()) start_processing(to);
 }
 
 void World::deliver(PeerId to, const Message& m) {
@@ -145,10 +162,23 @@ void World::deliver(PeerId to, const Message& m) {
   after_callback();
 }
 
+// A daemon works on one IKE SA at a time (strongSwan checks the IKE_SA out
+// of its manager for a message and for a rekey job alike): a rekey timer that
+// comes due while a message is being processed waits for it, so a request
+// already being processed is handled first (issue 11: what decides a dead
+// heat). Only soft expiries wait; other timers are bookkeeping.
 void World::timer(PeerId p, ikev2::TimerKind kind, std::uint64_t cookie) {
+  const bool rekey =
+      kind == ikev2::TimerKind::kChildSoftExpire || kind == ikev2::TimerKind::kIkeSoftExpire;
+  if (rekey && inboxes_[idx(p)].busy) {
+    inboxes_[idx(p)].deferred.emplace_back(kind, cookie);
+    return;
+  }
   volume_sync();
   touched_ |= bit(p);
+  if (rekey) initiating_ |= bit(p);
   peer(p).on_timer(kind, cookie);
+  initiating_ &= static_cast<std::uint8_t>(~bit(p));
   after_callback();
 }
 

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "models/config.hpp"
@@ -105,10 +106,14 @@ class World final : private SettleScheduler {
   struct Inbox {
     std::deque<std::uint32_t> queue;  // message slots in arrival order
     bool busy = false;
+    // Rekey timers that came due while busy (see timer()).
+    std::deque<std::pair<ikev2::TimerKind, std::uint64_t>> deferred;
   };
 
   static std::size_t idx(PeerId p) { return static_cast<std::size_t>(p); }
   static std::uint8_t bit(PeerId p) { return static_cast<std::uint8_t>(1u << idx(p)); }
+  const PeerConfig& peer_config(PeerId p) const { return p == PeerId::kA ? config_.a : config_.b; }
+  static const DurationDist& processing_of(const PeerConfig& pc, const Message& m);
   const FlowConfig& traffic_config(PeerId sender) const {
     return sender == PeerId::kA ? config_.traffic.a_to_b : config_.traffic.b_to_a;
   }
@@ -169,6 +174,9 @@ class World final : private SettleScheduler {
   // Peers called (on_message, on_timer, on_traffic, ...) since the last
   // after_callback(), one bit per PeerId.
   std::uint8_t touched_ = 0;
+  // Peers inside a rekey timer callback, one bit per PeerId: their requests
+  // leave after PeerConfig::initiation_delay.
+  std::uint8_t initiating_ = 0;
   std::uint64_t reconciled_ = 0;
   std::uint64_t in_flight_ = 0;
   std::uint64_t triggers_ = 0;

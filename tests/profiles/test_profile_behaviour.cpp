@@ -45,9 +45,11 @@ models::TrialConfig pair(const char* a, const char* b) {
 }  // namespace
 
 // What the strongSwan 5.9.8 pair showed (profile notes): with identical timers
-// the two daemons dead-heat (rekey in the same second, since rand_time is
-// drawn in whole seconds), the collision is resolved by the nonces and every
-// one settles with one SA per side: no redundant SA, no outage, no reset.
+// every rekey starts as a dead heat; the previous responder fires first, one
+// latency (plus the initiator's processing) ahead, and collides only when its
+// request arrives after the other's timer. Every collision settles with one SA
+// per side: no redundant SA, no outage, no reset. (The calibrated rate of the
+// real pair is pinned in tests/cli: strongswan-lab.)
 TEST_CASE("strongswan profile pair: dead heats with identical timers settle with one SA per side",
           "[profiles][behaviour]") {
   models::TrialConfig c = pair("strongswan", "strongswan");
@@ -55,8 +57,10 @@ TEST_CASE("strongswan profile pair: dead heats with identical timers settle with
   SasAtRekey sas;
   const models::TrialOutcome o = models::run_trial(c, 5, 0, &sas);
   CHECK(o.count(Outcome::kChildRekeys) > 600);  // 30 days of 1 h rekeys, minus 6 min margin
-  // Identical timers: nearly every rekey is a dead heat...
-  CHECK(o.count(Outcome::kCollisions) * 10 >= o.count(Outcome::kChildRekeys) * 9);
+  // Identical timers on a 1 ms LAN: the dead heat is decided by processing
+  // and key generation times, so collisions are common but far from certain...
+  CHECK(o.count(Outcome::kCollisions) * 10 >= o.count(Outcome::kChildRekeys) * 3);
+  CHECK(o.count(Outcome::kCollisions) * 10 <= o.count(Outcome::kChildRekeys) * 9);
   CHECK(o.count(Outcome::kRedundantSas) == 0);  // ...and every collision settles
   CHECK(o.count(Outcome::kTunnelResets) == 0);
   CHECK(o.count(Outcome::kEspDropped) == 0);  // the 5 s keep delay covers packets in flight

@@ -29,7 +29,8 @@ const std::set<std::string> kAllowedKeys = {
     // Added with the strongswan-5.9 profile (models/config.hpp TempFailureInCollision).
     "behaviour.temp_failure_in_collision",
     // RFC 7296 1.3 NO_ADDITIONAL_SAS.
-    "behaviour.max_child_sas"};
+    "behaviour.max_child_sas", "processing_delay_ke", "processing_delay_informational",
+    "timer_lateness", "initiation_delay", "behaviour.child_pfs"};
 
 const std::set<std::string> kRequiredKeys = {"child.lifetime",
                                              "child.margin",

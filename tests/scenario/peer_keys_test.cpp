@@ -51,11 +51,16 @@ TEST_CASE("Peer keys: the contract names of architecture.md are all present") {
                         "behaviour.retransmit.tries",
                         "behaviour.retransmit.cap",
                         "behaviour.retransmit.jitter",
-                        "behaviour.max_child_sas"}) {
+                        "behaviour.max_child_sas",
+                        "processing_delay_ke",
+                        "processing_delay_informational",
+                        "timer_lateness",
+                        "initiation_delay",
+                        "behaviour.child_pfs"}) {
     INFO(k);
     CHECK(find_peer_key(k) != nullptr);
   }
-  CHECK(peer_keys().size() == 43);
+  CHECK(peer_keys().size() == 48);
 }
 
 TEST_CASE("Peer keys: values take units and both fraction forms") {

@@ -168,6 +168,49 @@ const std::vector<PeerKey>& table() {
           {},
           [](const ValueContext& v, PeerConfig& c) { c.processing_delay = read_distribution(v); },
           [](const PeerConfig& c) { return format_distribution(c.processing_delay); }},
+      PeerKey{"processing_delay_ke",
+              ValueKind::kDistribution,
+              "duration or distribution",
+              kDurationUnit,
+              "time to handle a message with a KE payload (Diffie-Hellman): IKE_SA_INIT, IKE "
+              "rekey, Child rekey with PFS; unset = processing_delay",
+              {},
+              [](const ValueContext& v, PeerConfig& c) {
+                c.processing_delay_ke = read_distribution(v);
+              },
+              [](const PeerConfig& c) {
+                return format_distribution(c.processing_delay_ke.value_or(c.processing_delay));
+              }},
+      PeerKey{"processing_delay_informational",
+              ValueKind::kDistribution,
+              "duration or distribution",
+              kDurationUnit,
+              "time to handle an INFORMATIONAL message (DELETE); unset = processing_delay",
+              {},
+              [](const ValueContext& v, PeerConfig& c) {
+                c.processing_delay_informational = read_distribution(v);
+              },
+              [](const PeerConfig& c) {
+                return format_distribution(
+                    c.processing_delay_informational.value_or(c.processing_delay));
+              }},
+      PeerKey{"timer_lateness",
+              ValueKind::kDistribution,
+              "duration or distribution",
+              kDurationUnit,
+              "a rekey (soft expiry) timer runs this long after it came due",
+              {},
+              [](const ValueContext& v, PeerConfig& c) { c.timer_lateness = read_distribution(v); },
+              [](const PeerConfig& c) { return format_distribution(c.timer_lateness); }},
+      PeerKey{
+          "initiation_delay",
+          ValueKind::kDistribution,
+          "duration or distribution",
+          kDurationUnit,
+          "a request started by a rekey timer leaves this long after the timer ran",
+          {},
+          [](const ValueContext& v, PeerConfig& c) { c.initiation_delay = read_distribution(v); },
+          [](const PeerConfig& c) { return format_distribution(c.initiation_delay); }},
       // ---- Behaviour (what differs between implementations)
       ENUM_KEY("behaviour.collision_resolution", behaviour.collision_resolution,
                models::CollisionResolution, kCollisionResolution,
@@ -221,6 +264,8 @@ const std::vector<PeerKey>& table() {
       FRACTION_KEY("behaviour.retransmit.jitter", behaviour.retransmit.jitter, 0.0, 0.99,
                    "fraction in [0, 0.99]",
                    "each timeout is randomly reduced by up to this fraction"),
+      BOOL_KEY("behaviour.child_pfs", behaviour.child_pfs,
+               "Child SA rekeys carry a KE payload (PFS, RFC 7296 1.3.1)"),
       COUNT_KEY("behaviour.max_child_sas", behaviour.max_child_sas, 1000000, "count", "",
                 "answer a CREATE_CHILD_SA that would add a Child SA beyond this many with "
                 "NO_ADDITIONAL_SAS (RFC 7296 1.3); 0 = no limit"),

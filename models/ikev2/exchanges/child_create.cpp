@@ -9,7 +9,8 @@
 
 namespace models::ikev2 {
 
-void ChildCreate::offer_sa(Message& m, const Task& t) {
+void ChildCreate::offer_sa(Message& m, const Task& t, bool ke) {
+  m.has_ke = ke;
   m.sa_protocol = ProtocolId::kEsp;
   m.sa_spi = t.new_spi;
   m.has_nonce = true;
@@ -17,7 +18,9 @@ void ChildCreate::offer_sa(Message& m, const Task& t) {
   m.has_ts = true;
 }
 
-void ChildCreate::accept_sa(Message& resp, std::uint32_t spi, const Nonce& nr) {
+void ChildCreate::accept_sa(Message& resp, const Message& request, std::uint32_t spi,
+                            const Nonce& nr) {
+  resp.has_ke = request.has_ke;
   resp.sa_protocol = ProtocolId::kEsp;
   resp.sa_spi = spi;
   resp.has_nonce = true;
@@ -31,7 +34,7 @@ bool ChildCreate::initiate(Peer& peer, IkeSa& ike, Task& t) {
   t.new_spi = peer.new_child_spi();
   t.nonce = peer.port_.make_nonce();
   Message m = peer.base_message(ike, ExchangeType::kCreateChildSa, false, 0);
-  offer_sa(m, t);
+  offer_sa(m, t, peer.config_.behaviour.child_pfs);
   peer.send_request(ike, t, m);
   return true;
 }
@@ -82,7 +85,7 @@ void ChildCreate::respond(Peer& peer, IkeSa& ike, const Message& m) {
   // Nothing is replaced, so the responder uses the new SA at once.
   peer.switch_outbound(c);
   peer.create_wanted_ = false;
-  accept_sa(resp, spi, nr);
+  accept_sa(resp, m, spi, nr);
   peer.send_response(*peer.ike_by_id(ike_id), resp);
 }
 

@@ -33,10 +33,11 @@ struct ChildCreate {
 
   // The SA, nonce and traffic selector payloads of a request for an ESP
   // Child SA, new or a rekey's replacement (1.3.1, 1.3.3): SPI t.new_spi,
-  // nonce t.nonce.
-  static void offer_sa(Message& m, const Task& t);
-  // The same payloads in a response accepting it: our SPI `spi`, nonce `nr`.
-  static void accept_sa(Message& resp, std::uint32_t spi, const Nonce& nr);
+  // nonce t.nonce, and a KE payload when `ke` (PFS).
+  static void offer_sa(Message& m, const Task& t, bool ke);
+  // The same payloads in a response accepting `request`: our SPI `spi`,
+  // nonce `nr`, a KE payload if the request had one.
+  static void accept_sa(Message& resp, const Message& request, std::uint32_t spi, const Nonce& nr);
 };
 
 }  // namespace models::ikev2

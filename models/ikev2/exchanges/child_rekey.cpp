@@ -25,7 +25,7 @@ bool ChildRekey::initiate(Peer& peer, IkeSa& ike, Task& t) {
   Message m = peer.base_message(ike, ExchangeType::kCreateChildSa, false, 0);
   m.notify = NotifyType::kRekeySa;
   m.notify_spi = c->spi_in;
-  ChildCreate::offer_sa(m, t);
+  ChildCreate::offer_sa(m, t, peer.config_.behaviour.child_pfs);
   peer.send_request(ike, t, m);
   return true;
 }
@@ -107,7 +107,7 @@ void ChildRekey::respond(Peer& peer, IkeSa& ike_in, const Message& m) {
         peer.config_.behaviour.responder_switch == ResponderOutboundSwitch::kOnRequest) {
       peer.switch_outbound(neu);
     }
-    ChildCreate::accept_sa(resp, spi, nr);
+    ChildCreate::accept_sa(resp, m, spi, nr);
     peer.send_response(*peer.ike_by_id(ike_id), resp);
     if (!collision &&
         peer.config_.behaviour.responder_switch == ResponderOutboundSwitch::kOnResponseSent) {

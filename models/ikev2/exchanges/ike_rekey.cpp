@@ -28,6 +28,7 @@ bool IkeRekey::initiate(Peer& peer, IkeSa& ike, Task& t) {
   m.sa_spi = t.new_ike_spi;
   m.has_nonce = true;
   m.nonce = t.nonce;
+  m.has_ke = true;
   peer.send_request(ike, t, m);
   return true;
 }
@@ -75,6 +76,7 @@ void IkeRekey::respond(Peer& peer, IkeSa& ike, const Message& m) {
   resp.sa_spi = n.my_spi;
   resp.has_nonce = true;
   resp.nonce = nr;
+  resp.has_ke = true;
   if (collision) {
     ike.passive_new_id = n.id;
     TraceRecord r = peer.rec(TraceKind::kCollisionDetected);

@@ -15,6 +15,7 @@ bool IkeSaInit::initiate(Peer& peer, IkeSa& ike, Task& t) {
     m.sa_spi = ike.my_spi;
     m.has_nonce = true;
     m.nonce = t.nonce;
+    m.has_ke = true;
     peer.send_request(ike, t, m);
   } else {
     t.new_spi = peer.new_child_spi();
@@ -55,6 +56,7 @@ void IkeSaInit::respond_init(Peer& peer, const Message& m) {
   resp.sa_spi = ike.my_spi;
   resp.has_nonce = true;
   resp.nonce = ike.nr;
+  resp.has_ke = true;
   peer.send_response(ike, resp);
 }
 
