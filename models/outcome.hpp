@@ -28,6 +28,24 @@ inline constexpr std::array<Outcome, kOutcomeCount> kAllOutcomes = {
     Outcome::kOutages,     Outcome::kDowntime,     Outcome::kRedundantSas, Outcome::kTunnelResets,
     Outcome::kIkeRekeys,   Outcome::kIkeCollisions};
 
+// IKE SA outcomes (ike_rekeys, ike_collisions) are counted per IKE rekey
+// episode (TrialOutcome::ike_episodes), every other outcome per Child SA
+// rekey episode (TrialOutcome::episodes).
+constexpr bool is_ike_outcome(Outcome o) {
+  return o == Outcome::kIkeRekeys || o == Outcome::kIkeCollisions;
+}
+
+// Told of every outcome as the classifier counts it, so that every view
+// (run, sweep, trace --first) uses the one definition of each outcome.
+// `onset`: when it began (an outage's first moment, a collision's second
+// crossing request, the record that showed a can't-find-SA or reset);
+// `count`: as added to TrialOutcome::counts (packets, ns of downtime, events).
+class OutcomeListener {
+ public:
+  virtual ~OutcomeListener() = default;
+  virtual void counted(Outcome o, std::uint64_t count, sim::SimTime onset) = 0;
+};
+
 // The contract names used in every output (table, JSON, CSV, expect:).
 std::string_view outcome_name(Outcome o);
 // Parses a contract name; false if unknown.
@@ -38,6 +56,9 @@ struct TrialOutcome {
   // Child SA rekey episodes: each time the pair of peers replaced (or tried to
   // replace) one Child SA generation. The denominator of every rate.
   std::uint64_t episodes = 0;
+  // IKE SA rekey episodes: IKE SAs one or both peers started to rekey. The
+  // denominator of ike_rekeys and ike_collisions.
+  std::uint64_t ike_episodes = 0;
   std::array<std::uint64_t, kOutcomeCount> counts{};
   // Episodes in which each outcome occurred at least once (for per-episode
   // proportions with Wilson intervals: collisions, cant_find_sa, ...).

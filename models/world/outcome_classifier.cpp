@@ -111,8 +111,10 @@ std::uint64_t OutcomeClassifier::current_episode() const {
   return last_closed_.id;
 }
 
-void OutcomeClassifier::add(Outcome o, std::uint64_t n, std::uint64_t episode_id) {
+void OutcomeClassifier::add(Outcome o, std::uint64_t n, std::uint64_t episode_id,
+                            std::optional<SimTime> onset) {
   outcome_.counts[at(o)] += n;
+  if (listener_ && n > 0) listener_->counted(o, n, onset.value_or(now_));
   if (episode_id == 0) episode_id = current_episode();
   if (Episode* e = episode_by_id(episode_id)) {
     e->flags |= bit(o);
@@ -123,6 +125,11 @@ void OutcomeClassifier::add(Outcome o, std::uint64_t n, std::uint64_t episode_id
   if (e.id == 0 || (e.flags & bit(o))) return;
   e.flags |= bit(o);
   ++outcome_.episodes_with[at(o)];
+}
+
+void OutcomeClassifier::count_at_close(Outcome o, std::uint64_t n, SimTime onset) {
+  outcome_.counts[at(o)] += n;
+  if (listener_) listener_->counted(o, n, onset);
 }
 
 bool OutcomeClassifier::counted_recently(std::array<std::uint64_t, 4>& ring, std::size_t& next,
@@ -162,11 +169,16 @@ void OutcomeClassifier::on_request_sent(PeerId peer, const Message& m) {
     // Both peers' exchanges for the same SA overlap in time: a collision (2.8.1, 2.25.1, 1.4.1).
     for (const Request& theirs : requests_[1 - p]) {
       if (std::find(theirs.pairs.begin(), theirs.pairs.end(), g->id) != theirs.pairs.end()) {
-        if (Episode* e = episode_by_id(g->episode)) e->collision = true;
+        Episode* e = episode_by_id(g->episode);
+        if (e && !e->collision) {
+          e->collision = true;
+          e->collision_at = now_;
+        }
       }
     }
   }
   if (req.ike_rekey) {
+    if (!counted_recently(ike_started_, ike_started_next_, req.ike_sa)) ++outcome_.ike_episodes;
     for (const Request& theirs : requests_[1 - p]) {
       if (theirs.ike_rekey && theirs.ike_sa == req.ike_sa &&
           !counted_recently(ike_collided_, ike_collided_next_, req.ike_sa)) {
@@ -211,6 +223,7 @@ void OutcomeClassifier::on_message_received(PeerId peer, const Message& m, SimTi
 
 void OutcomeClassifier::record(const TraceRecord& r) {
   if (applies_) own_sas_.apply(r);
+  now_ = r.time;
   const std::size_t p = idx(r.peer);
   const std::size_t q = 1 - p;
   bool settle_check = false;
@@ -375,15 +388,15 @@ void OutcomeClassifier::close(std::size_t open_index) {
   last_closed_.id = e.id;
   if (survivors > 1) {
     // More than one replacement of G outlived the collision: the extra ones are redundant.
-    outcome_.counts[at(Outcome::kRedundantSas)] += survivors - 1;
+    count_at_close(Outcome::kRedundantSas, survivors - 1, now_);
     e.flags |= bit(Outcome::kRedundantSas);
   }
   if (e.rekeyed || survivors > 0) {
-    outcome_.counts[at(Outcome::kChildRekeys)] += 1;
+    count_at_close(Outcome::kChildRekeys, 1, now_);
     e.flags |= bit(Outcome::kChildRekeys);
   }
   if (e.collision) {
-    outcome_.counts[at(Outcome::kCollisions)] += 1;
+    count_at_close(Outcome::kCollisions, 1, e.collision_at);
     e.flags |= bit(Outcome::kCollisions);
   }
   fold(e);

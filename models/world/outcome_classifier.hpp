@@ -51,6 +51,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "models/outcome.hpp"
@@ -71,6 +72,8 @@ class OutcomeClassifier final : public TraceSink {
   OutcomeClassifier& operator=(const OutcomeClassifier&) = delete;
 
   void record(const TraceRecord& r) override;
+  // Tells `listener` (may be null) of every outcome as it is counted.
+  void set_listener(OutcomeListener* listener) { listener_ = listener; }
   // Ends open outages at `end`, counts still-open episodes, sets `simulated`.
   void finish(SimTime end);
 
@@ -105,6 +108,7 @@ class OutcomeClassifier final : public TraceSink {
     std::uint64_t root = 0;   // pair id of generation G
     std::uint32_t flags = 0;  // bit per Outcome
     bool collision = false;
+    SimTime collision_at{};  // the second crossing request
     bool rekeyed = false;
   };
   struct Direction {
@@ -138,7 +142,11 @@ class OutcomeClassifier final : public TraceSink {
   void touch(Pair& g);
   void on_request_sent(PeerId p, const Message& m);
   void on_message_received(PeerId p, const Message& m, SimTime at);
-  void add(Outcome o, std::uint64_t n, std::uint64_t episode_id);
+  // Counts n of o in episode episode_id (0: the current one), begun at
+  // `onset` (default: the record being classified).
+  void add(Outcome o, std::uint64_t n, std::uint64_t episode_id,
+           std::optional<SimTime> onset = std::nullopt);
+  void count_at_close(Outcome o, std::uint64_t n, SimTime onset);
   std::uint64_t current_episode() const;
   bool counted_recently(std::array<std::uint64_t, 4>& ring, std::size_t& next, std::uint64_t spi);
   void on_transmitted(PeerId p, const Message& m, SimTime at);
@@ -168,6 +176,10 @@ class OutcomeClassifier final : public TraceSink {
   std::array<bool, 2> tunnel_down_{};  // the peer reported kTunnelDown and not yet kTunnelUp
   std::array<std::uint64_t, 4> ike_rekeyed_{};
   std::size_t ike_rekeyed_next_ = 0;
+  std::array<std::uint64_t, 4> ike_started_{};
+  std::size_t ike_started_next_ = 0;
+  SimTime now_{};  // time of the record being classified
+  OutcomeListener* listener_ = nullptr;
   std::array<std::uint64_t, 4> ike_collided_{};
   std::size_t ike_collided_next_ = 0;
   std::uint64_t next_pair_id_ = 1;

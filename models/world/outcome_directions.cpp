@@ -49,8 +49,8 @@ void OutcomeClassifier::end_outage(Direction& d, SimTime now) {
   d.down = false;
   const SimTime length = now - d.since;
   if (length <= SimTime{}) return;
-  add(Outcome::kOutages, 1, d.episode);
-  add(Outcome::kDowntime, static_cast<std::uint64_t>(length.ns()), d.episode);
+  add(Outcome::kOutages, 1, d.episode, d.since);
+  add(Outcome::kDowntime, static_cast<std::uint64_t>(length.ns()), d.episode, d.since);
 }
 
 }  // namespace models::world

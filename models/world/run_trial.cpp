@@ -27,8 +27,10 @@ SimTime time_limit(const TrialConfig& config) {
 }  // namespace
 
 TrialOutcome run_trial(const TrialConfig& config, std::uint64_t scenario_seed,
-                       std::uint64_t trial_index, TraceSink* extra_sink) {
+                       std::uint64_t trial_index, TraceSink* extra_sink,
+                       OutcomeListener* outcomes) {
   world::World w(config, scenario_seed, trial_index, extra_sink);
+  w.set_outcome_listener(outcomes);
   w.establish();
   const SimTime end = w.run(time_limit(config), config.rekeys);
   return w.finish(end);

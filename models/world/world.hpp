@@ -56,6 +56,8 @@ class World final : private SettleScheduler {
   // A negotiates the IKE SA and first Child SA with B from now() on
   // (IKE_SA_INIT, IKE_AUTH over the links): A is the IKE initiator.
   void establish();
+  // Tells `listener` (may be null) of every outcome as the classifier counts it.
+  void set_outcome_listener(OutcomeListener* listener) { classifier_.set_listener(listener); }
   // Runs events until `end` (inclusive) or, when `max_episodes` is set, until
   // that many rekey episodes have closed. Returns the simulated time reached.
   SimTime run(SimTime end, std::optional<std::uint64_t> max_episodes = std::nullopt);

@@ -162,6 +162,7 @@ json point_json(const RunHeader& h, const PointReport& rep) {
   j["seed"] = h.seed;
   j["trials"] = r.trials;
   j["episodes"] = r.episodes;
+  j["ike_episodes"] = r.ike_episodes;
   j["tunnel_days"] = r.tunnel_days();
   json outcomes = json::object();
   json per_trial = json::object();
@@ -209,8 +210,9 @@ std::string render_table_run(const RunHeader& h, const PointReport& rep) {
   const auto& r = rep.result;
   std::string out = header_text(h);
   if (!rep.params.empty()) out += "params: " + params_text(rep.params) + "\n";
-  out += std::to_string(r.episodes) + " rekey episodes, " + printf_str("%.1f", r.tunnel_days()) +
-         " tunnel-days simulated\n\n";
+  out += std::to_string(r.episodes) + " Child SA rekey episodes, " +
+         std::to_string(r.ike_episodes) + " IKE SA rekey episodes, " +
+         printf_str("%.1f", r.tunnel_days()) + " tunnel-days simulated\n\n";
   const std::size_t w[] = {16, 14, 40, 18, 26};
   out += pad("outcome", w[0]) + pad("total", w[1]) + pad("rate per rekey episode [95% CI]", w[2]) +
          pad("per tunnel-day", w[3]) + pad("trials affected [95% CI]", w[4]) +
@@ -218,13 +220,15 @@ std::string render_table_run(const RunHeader& h, const PointReport& rep) {
   for (const auto o : models::kAllOutcomes) {
     const auto& s = r.outcome(o);
     const auto& p = r.trial_view(o);
-    std::string rate = amount(o, s.rate, "/rekey") + " " + interval_text(o, s.ci95);
+    // IKE outcomes are per IKE SA rekey episode, the rest per Child SA rekey episode.
+    const char* per = models::is_ike_outcome(o) ? "/IKE rekey" : "/rekey";
+    std::string rate = amount(o, s.rate, per) + " " + interval_text(o, s.ci95);
     std::string per_day = o == Outcome::kDowntime ? format_seconds(s.per_day * 1e-9) + "/day"
                                                   : amount(o, s.per_day, "/day");
     std::string affected = format_percent(p.fraction_affected) + " [" + format_percent(p.ci95.lo) +
                            ", " + format_percent(p.ci95.hi) + "]";
     std::string quant =
-        amount(o, p.p50, "") + " / " + amount(o, p.p90, "") + " / " + amount(o, p.p99, "/rekey");
+        amount(o, p.p50, "") + " / " + amount(o, p.p90, "") + " / " + amount(o, p.p99, per);
     out += pad(std::string(models::outcome_name(o)), w[0]) + pad(count_text(o, s.count), w[1]) +
            pad(rate, w[2]) + pad(per_day, w[3]) + pad(affected, w[4]) + quant + "\n";
   }

@@ -23,6 +23,7 @@ double t95(std::uint64_t df) {
 void PointAccumulator::add(const models::TrialOutcome& t) {
   ++trials_;
   episodes_ += t.episodes;
+  ike_episodes_ += t.ike_episodes;
   const long double y = static_cast<long double>(t.episodes);
   sum_yy_ += y * y;
   simulated_seconds_ += t.simulated.seconds();
@@ -37,7 +38,10 @@ void PointAccumulator::add(const models::TrialOutcome& t) {
     o.sum_xx += x * x;
     o.sum_xy += x * y;
     double rate = 0;
-    if (t.episodes > 0) {
+    if (models::is_ike_outcome(outcome)) {
+      // Each IKE outcome is counted at most once per IKE SA: a proportion of IKE episodes.
+      if (t.ike_episodes > 0) rate = static_cast<double>(c) / static_cast<double>(t.ike_episodes);
+    } else if (t.episodes > 0) {
       rate = is_amount_outcome(outcome)
                  ? static_cast<double>(c) / static_cast<double>(t.episodes)
                  : static_cast<double>(t.episodes_with[i]) / static_cast<double>(t.episodes);
@@ -50,6 +54,7 @@ PointResult PointAccumulator::result() const {
   PointResult r;
   r.trials = trials_;
   r.episodes = episodes_;
+  r.ike_episodes = ike_episodes_;
   r.simulated_seconds = simulated_seconds_;
   const double days = simulated_seconds_ / 86400.0;
   for (std::size_t i = 0; i < models::kOutcomeCount; ++i) {
@@ -75,6 +80,11 @@ PointResult PointAccumulator::result() const {
       } else {
         s.ci95 = {0, std::numeric_limits<double>::infinity()};
       }
+    } else if (models::is_ike_outcome(models::kAllOutcomes[i])) {
+      s.rate = ike_episodes_ > 0
+                   ? static_cast<double>(o.count) / static_cast<double>(ike_episodes_)
+                   : 0;
+      s.ci95 = sim::wilson_interval(std::min(o.count, ike_episodes_), ike_episodes_);
     } else {
       s.rate =
           episodes_ > 0 ? static_cast<double>(o.episodes_with) / static_cast<double>(episodes_) : 0;

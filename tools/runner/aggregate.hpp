@@ -22,7 +22,8 @@ bool is_amount_outcome(models::Outcome o);
 struct OutcomeStats {
   std::uint64_t count = 0;          // total over all trials (downtime: nanoseconds)
   std::uint64_t episodes_with = 0;  // episodes in which it occurred
-  // Proportions: episodes_with / episodes, Wilson 95% interval.
+  // Proportions: episodes_with / episodes, Wilson 95% interval; IKE outcomes
+  // (models::is_ike_outcome): count / ike_episodes, Wilson 95% interval.
   // Amounts: count / episodes, ratio-estimator 95% interval across trials
   // (hi = +inf when fewer than 2 trials ran).
   double rate = 0;
@@ -42,7 +43,8 @@ struct PerTrialStats {
 struct PointResult {
   std::uint64_t trials = 0;
   std::uint64_t episodes = 0;
-  double simulated_seconds = 0;  // total simulated time over all trials
+  std::uint64_t ike_episodes = 0;  // IKE SA rekey episodes (denominator of IKE outcomes)
+  double simulated_seconds = 0;    // total simulated time over all trials
   std::array<OutcomeStats, models::kOutcomeCount> outcomes{};
   std::array<PerTrialStats, models::kOutcomeCount> per_trial{};
 
@@ -72,6 +74,7 @@ class PointAccumulator {
   };
   std::uint64_t trials_ = 0;
   std::uint64_t episodes_ = 0;
+  std::uint64_t ike_episodes_ = 0;
   long double sum_yy_ = 0;  // Σ episodes_i²
   double simulated_seconds_ = 0;
   std::array<PerOutcome, models::kOutcomeCount> outcomes_{};
