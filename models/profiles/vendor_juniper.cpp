@@ -17,16 +17,16 @@ Profile make_juniper_srx(const Profile& rfc7296) {
   b.assumption("child.lifetime", "1h", kJunos,
                "UNCONFIRMED and conflicting: current SRX docs 3600 s, older Junos 28,800 s if "
                "unset; the current value is used");
-  b.assumption("child.margin", "6m", kJunos,
+  b.assumption("child.margin", "10%", kJunos,
                "UNCONFIRMED: the soft lifetime is derived from the hard one, by an undocumented "
-               "rule; 10% of the lifetime assumed");
+               "rule; 10% of the configured lifetime assumed (6 min at 1 h)");
   b.assumption("child.fuzz", "0%", kJunos, "no jitter documented");
   b.assumption("child.lifetime_bytes", "0", kJunos,
                "lifetime-kilobytes (64-1048576 KB) has no default: no volume limit");
   b.assumption("ike.lifetime", "8h", "Juniper IKE proposal lifetime-seconds",
                "UNCONFIRMED: 28,800 s");
-  b.assumption("ike.margin", "48m", "Juniper IKE proposal lifetime-seconds",
-               "UNCONFIRMED: 10% of the lifetime assumed");
+  b.assumption("ike.margin", "10%", "Juniper IKE proposal lifetime-seconds",
+               "UNCONFIRMED: 10% of the configured lifetime assumed (48 min at 8 h)");
   b.assumption("ike.fuzz", "0%", kJunos, "no jitter documented");
   return std::move(b).build();
 }
