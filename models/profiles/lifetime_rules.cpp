@@ -14,12 +14,17 @@ const ProfileField* find_field(const Profile& p, const std::string& key) {
   return nullptr;
 }
 
+// To the millisecond: 1/11 of an hour is 5m27.272727273s to the ns.
+std::string rounded(SimTime t) {
+  const std::int64_t ms = sim::milliseconds(1).ns();
+  return sim::format_duration(sim::nanoseconds((t.ns() + ms / 2) / ms * ms));
+}
+
 std::string window_text(const LifetimePolicy& policy, SimTime lifetime) {
   const SoftWindow w = soft_window(policy, lifetime);
   if (!w.rekeys) return "no rekey, the SA expires";
-  if (w.earliest == w.latest) return "rekey at " + sim::format_duration(w.latest);
-  return "rekey between " + sim::format_duration(w.earliest) + " and " +
-         sim::format_duration(w.latest);
+  if (w.earliest == w.latest) return "rekey at " + rounded(w.latest);
+  return "rekey between " + rounded(w.earliest) + " and " + rounded(w.latest);
 }
 
 std::string format_fuzz(double fuzz) {

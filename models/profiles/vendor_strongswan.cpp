@@ -55,7 +55,8 @@ Profile make_strongswan(const Profile& rfc7296) {
               "margin = life_time - rekey_time. With the defaults 66 min - 60 min = 6 min; when "
               "only life_time is set, rekey_time = life_time / 1.1, so margin = life_time / 11 "
               "(5 min 27.3 s at 1 h, 2 h 10 min 54.5 s at 24 h), and rand_time = life_time - "
-              "rekey_time = the whole margin (child.fuzz 100%)");
+              "rekey_time = the whole margin (child.fuzz 100%). strongSwan truncates rekey_time "
+              "to whole seconds, rekeysim keeps it to the ns");
   b.confirmed("child.fuzz", "100%", kSwanctl + "; " + kJitter,
               "rand_time = life_time - rekey_time = 6 min = the whole margin; strongSwan draws "
               "rekey - random() % (rand+1), i.e. 0..360 whole seconds (rekeysim: 0..359)");
