@@ -162,8 +162,10 @@ Profile make_strongswan_5_9(const Profile& strongswan) {
   b.confirmed("child.margin", "1/11", kDerive,
               "the derivation of rekey_time from life_time (life_time / 1.1) is that of 5.9.9 - "
               "5.9.14 (commit a2b1e06f07), as in 6.x. 5.9.0 - 5.9.8 keep rekey_time at 1 h when "
-              "only life_time is set (rand_time = life_time - 1 h, capped at rekey_time), which "
-              "a margin cannot express: for those versions set child.margin and child.fuzz");
+              "only life_time is set and use rand_time = life_time - 1 h; before commit "
+              "b450865615 (5.9.9) a rand_time above rekey_time was not capped, so the drawn "
+              "rekey time could underflow. Neither is modelled: for those versions set "
+              "child.margin and child.fuzz explicitly");
   b.confirmed("behaviour.temp_failure_in_collision", "retry_own_rekey", kIssue1896,
               "5.9.11: after a collision with a retransmitted request the peer answered "
               "TEMPORARY_FAILURE, then sent D(old); charon had set the old SA back to INSTALLED "
