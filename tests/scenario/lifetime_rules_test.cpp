@@ -63,6 +63,13 @@ TEST_CASE("Lifetime rules: `margin: 10%` and `margin: 1/11` are fractions of the
   CHECK(margin_of(c.a.ike) == sim::hours(2));
   CHECK(margin_of(c.b.child) == sim::hours(1));  // 12.5% of rfc7296's 8 h
   CHECK(format_peer_field(c.a, "child.margin") == "10%");
+  // A sweep can list margins of either kind.
+  const Scenario sw = load(
+      "duration: 1d\npeers:\n  a: {child: {lifetime: 1h}}\n  b: {}\n"
+      "sweep:\n  - {param: peers.a.child.margin, values: [5%, 1/12, 2m]}\n");
+  CHECK(margin_of(build_point(sw, 0).config.a.child) == sim::minutes(3));
+  CHECK(margin_of(build_point(sw, 1).config.a.child) == sim::minutes(5));
+  CHECK(margin_of(build_point(sw, 2).config.a.child) == sim::minutes(2));
   CHECK(format_peer_field(c.a, "ike.margin") == "1/11");
 }
 
