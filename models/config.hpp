@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "models/margin.hpp"
 #include "sim/random.hpp"
 #include "sim/time.hpp"
 
@@ -84,18 +85,20 @@ enum class TempFailureInCollision {
 
 // One SA kind's lifetime policy as each peer enforces it, from the moment that
 // peer installed the SA (IKEv2 does not negotiate lifetimes, RFC 7296 2.8).
-// soft (rekey) time = lifetime - margin_eff - jitter, where
-//   initiator of the SA:  margin_eff = margin,                          jitter = U[0,1) * fuzz *
-//   margin responder of the SA:  margin_eff = margin * responder_margin_scale, jitter as above if
-//   responder_fuzz
+// soft (rekey) time = lifetime - margin_eff - jitter, where, with
+// m = margin.resolve(lifetime) (a fixed duration, or the vendor's fraction of
+// this lifetime: models/margin.hpp),
+//   initiator of the SA:  margin_eff = m,                            jitter = U[0,1) * fuzz * m
+//   responder of the SA:  margin_eff = m * responder_margin_scale,   jitter as above if
+//                         responder_fuzz
 // jitter is floored to a multiple of fuzz_quantum when it is non-zero
 // (strongSwan draws whole seconds: rekey - random() % (rand + 1)), and the
 // result is rounded up to the peer's timer tick.
 struct LifetimePolicy {
-  SimTime lifetime = sim::hours(8);     // hard expiry in time
-  SimTime margin = sim::minutes(9);     // rekey this long before expiry
-  double fuzz = 1.0;                    // fraction of margin drawn at random (1.0 = 100%)
-  SimTime fuzz_quantum{};               // 0 = continuous jitter
+  SimTime lifetime = sim::hours(8);  // hard expiry in time
+  Margin margin = sim::minutes(9);   // rekey this long (or this fraction of lifetime) before expiry
+  double fuzz = 1.0;                 // fraction of margin drawn at random (1.0 = 100%)
+  SimTime fuzz_quantum{};            // 0 = continuous jitter
   double responder_margin_scale = 1.0;  // libreswan: 0.5
   bool responder_fuzz = true;           // libreswan: false
   SimTime tick{};                       // timer granularity; 0 = exact

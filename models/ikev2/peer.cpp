@@ -51,7 +51,8 @@ SimTime Peer::round_to_tick(SimTime at, SimTime tick) const {
 // LifetimePolicy's soft time (config.hpp): lifetime - margin_eff - jitter.
 SimTime Peer::soft_delay(const LifetimePolicy& p, SaRole role) {
   const bool initiator = role == SaRole::kInitiator;
-  const double margin_ns = static_cast<double>(p.margin.ns());
+  // A fractional margin follows the lifetime in force (the vendor's rule).
+  const double margin_ns = static_cast<double>(p.margin.resolve(p.lifetime).ns());
   const double margin_eff = initiator ? margin_ns : margin_ns * p.responder_margin_scale;
   double jitter = 0;
   if (initiator || p.responder_fuzz) jitter = port_.rng().uniform01() * p.fuzz * margin_ns;

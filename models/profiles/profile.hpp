@@ -54,6 +54,7 @@ std::span<const std::string_view> profile_field_keys();
 bool is_profile_field_key(std::string_view key);
 
 // Sets one field of `config` from its scenario-syntax value: durations "8h",
+// margins "9m", "10%" (of the lifetime) or "1/11",
 // "500ms", "0"; fractions "100%"; plain numbers "0.5", "1.8"; booleans
 // "true"/"false"; byte volumes "4608000KB"; counts "5"; clock error "20ppm";
 // enums as in the scenario schema ("strongswan_min_nonce", "on_response_sent").

@@ -124,7 +124,7 @@ void apply_lifetime(LifetimePolicy& p, std::string_view field, std::string_view 
   if (field == "lifetime") {
     p.lifetime = sim::parse_duration(value);
   } else if (field == "margin") {
-    p.margin = sim::parse_duration(value);
+    p.margin = parse_margin(value);  // "9m", "10%" or "1/11" (models/margin.hpp)
   } else if (field == "fuzz") {
     p.fuzz = parse_percent(value);
   } else if (field == "fuzz_quantum") {

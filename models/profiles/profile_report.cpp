@@ -1,5 +1,7 @@
 #include "models/profiles/profile_report.hpp"
 
+#include "models/profiles/lifetime_rules.hpp"
+
 #include <algorithm>
 #include <array>
 #include <vector>
@@ -85,6 +87,7 @@ std::string format_profile_detail(const Profile& p) {
     out += "      source: " + f.source + "\n";
     if (!f.note.empty()) out += "      note:   " + f.note + "\n";
   }
+  out += format_lifetime_rules(p);
   return out;
 }
 

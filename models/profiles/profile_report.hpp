@@ -13,7 +13,8 @@ namespace models {
 // and how many fields are confirmed by a source.
 std::string format_profile_table(std::span<const Profile> profiles);
 
-// Every field of one profile: key = value [status], then its source and note.
+// Every field of one profile: key = value [status], then its source and note;
+// then the lifetime rules (lifetime_rules.hpp).
 std::string format_profile_detail(const Profile& profile);
 
 }  // namespace models

@@ -44,11 +44,12 @@ Profile make_cisco_ios(const Profile& rfc7296) {
   b.confirmed("child.lifetime", "1h", kIosIpsec, "IPsec SA lifetime 3600 s");
   cisco_common(b, kIosIpsec);
   b.assumption("child.margin", "30s", kMds,
-               "stated for NX-OS/MDS: a new SA is negotiated 30 s before the time lifetime "
-               "expires; assumed the same in IOS");
+               "a fixed offset: stated for NX-OS/MDS, a new SA is negotiated 30 s before the time "
+               "lifetime expires, whatever the lifetime; assumed the same in IOS");
   b.assumption("ike.lifetime", "24h", "Cisco IOS 'crypto ikev2 profile' lifetime",
                "UNCONFIRMED: 86400 s is the commonly cited IKEv2 SA default");
-  b.assumption("ike.margin", "30s", kMds, "assumed to follow the IPsec SA rule");
+  b.assumption("ike.margin", "30s", kMds,
+               "assumed to follow the IPsec SA rule: a fixed 30 s before expiry");
   return std::move(b).build();
 }
 
@@ -56,12 +57,13 @@ Profile make_cisco_asa(const Profile& rfc7296) {
   ProfileBuilder b("cisco-asa", "Cisco ASA / FTD IKEv2", rfc7296, Inherit::kReferenceOnly);
   b.confirmed("child.lifetime", "8h", kAsaIpsec, "IPsec SA lifetime 28,800 s");
   cisco_common(b, kAsaIpsec);
-  b.assumption("child.margin", "48m", kCscvx23833,
-               "UNCONFIRMED: 'rekeys at ~90% of the lifetime' is recalled, not found; 10% of 8 h");
+  b.assumption("child.margin", "10%", kCscvx23833,
+               "UNCONFIRMED: 'rekeys at ~90% of the lifetime' is recalled, not found; a fraction "
+               "of the configured lifetime (48 min at the 8 h default, 6 min at 1 h)");
   b.assumption("ike.lifetime", "24h", "Cisco ASA 'crypto ikev2 policy' lifetime",
                "UNCONFIRMED: 86400 s is the commonly cited default");
-  b.assumption("ike.margin", "2h24m", "Cisco ASA 'crypto ikev2 policy' lifetime",
-               "UNCONFIRMED: 10% of the lifetime, as child.margin");
+  b.assumption("ike.margin", "10%", "Cisco ASA 'crypto ikev2 policy' lifetime",
+               "UNCONFIRMED: 10% of the configured lifetime, as child.margin (2 h 24 min at 24 h)");
   b.assumption("behaviour.collision_resolution", "rfc7296", "Cisco ASA syslog 750005",
                "a syslog text 'IPsec rekey collision detected. I am lowest nonce initiator, "
                "deleting SA ...' is recalled but not found; it would mean the RFC nonce rule");

@@ -22,13 +22,15 @@ Profile make_aws_vpn(const Profile& rfc7296) {
   b.confirmed("child.margin", "4m30s", kAws,
               "RekeyMarginTimeSeconds: 'the margin time before the phase 2 lifetime expires, "
               "during which the AWS side ... performs an IKE rekey'; 270 s today (540 s in older "
-              "API docs); range 60..Phase2/2");
+              "API docs); range 60..Phase2/2. A separate parameter with its own default: a fixed "
+              "offset, unchanged when only the Phase 2 lifetime is set");
   b.confirmed("child.fuzz", "100%", kAws,
               "RekeyFuzzPercentage 100: 'the percentage of the rekey window ... during which the "
               "rekey time is randomly selected'");
   b.confirmed("ike.lifetime", "8h", kAws, "Phase1LifetimeSeconds 28800 (900-28800)");
   b.assumption("ike.margin", "4m30s", kAws,
-               "the API describes the margin for Phase 2; assumed the same for Phase 1");
+               "the API describes the margin for Phase 2; assumed the same fixed offset for "
+               "Phase 1");
   b.assumption("ike.fuzz", "100%", kAws, "as child.fuzz");
   b.confirmed("behaviour.start_action", "none", kAws,
               "StartupAction 'add': the customer gateway initiates; the AWS side waits (DPD "
@@ -43,11 +45,13 @@ Profile make_azure_vpngw(const Profile& rfc7296) {
   b.confirmed("child.lifetime_bytes", "102400000KB", kAzure, "QM SA default 102,400,000 KB");
   b.confirmed("child.responder_margin_scale", "1", kAzure,
               "QM lifetimes are 'local specifications only, don't need to match'");
-  b.assumption("child.margin", "45m", kAzure,
-               "UNCONFIRMED: the rekey point is not documented; 10% of the lifetime assumed");
+  b.assumption("child.margin", "10%", kAzure,
+               "UNCONFIRMED: the rekey point is not documented; 10% of the configured lifetime "
+               "assumed (45 min at the 7.5 h default)");
   b.assumption("child.fuzz", "0%", kAzure, "no jitter documented");
   b.confirmed("ike.lifetime", "8h", kAzure, "IKEv2 main mode SA fixed at 28,800 s");
-  b.assumption("ike.margin", "48m", kAzure, "UNCONFIRMED: 10% of the lifetime assumed");
+  b.assumption("ike.margin", "10%", kAzure,
+               "UNCONFIRMED: 10% of the configured lifetime assumed (48 min at 8 h)");
   b.assumption("ike.fuzz", "0%", kAzure, "no jitter documented");
   return std::move(b).build();
 }

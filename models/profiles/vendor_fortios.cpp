@@ -15,13 +15,14 @@ const std::string kForti =
 Profile make_fortios(const Profile& rfc7296) {
   ProfileBuilder b("fortios", "Fortinet FortiGate FortiOS IKEv2", rfc7296, Inherit::kReferenceOnly);
   b.confirmed("child.lifetime", "12h", kForti, "phase2 keylifeseconds 43200 (kbytes optional)");
-  b.assumption("child.margin", "1h12m", kForti,
+  b.assumption("child.margin", "10%", kForti,
                "UNCONFIRMED: FortiOS rekeys before expiry by an undocumented soft margin; 10% of "
-               "the lifetime assumed");
+               "the configured lifetime assumed (1 h 12 min at 12 h)");
   b.assumption("child.fuzz", "0%", kForti, "no jitter documented");
   b.assumption("child.lifetime_bytes", "0", kForti, "keylife-kbs is off unless enabled");
   b.confirmed("ike.lifetime", "24h", kForti, "phase1 keylife 86400 s");
-  b.assumption("ike.margin", "2h24m", kForti, "UNCONFIRMED: 10% of the lifetime assumed");
+  b.assumption("ike.margin", "10%", kForti,
+               "UNCONFIRMED: 10% of the configured lifetime assumed (2 h 24 min at 24 h)");
   b.assumption("ike.fuzz", "0%", kForti, "no jitter documented");
   return std::move(b).build();
 }

@@ -7,7 +7,9 @@ namespace models::profiles {
 
 namespace {
 
-const std::string kJunos = "juniper.net Junos 9.3 (J-series) and current SRX IPsec proposal pages";
+const std::string kJunos =
+    "juniper.net Junos 9.3 (J-series) and current SRX IPsec proposal pages; Junos 9.3 'Configuring "
+    "the Lifetime for an IPSec SA'";
 
 }  // namespace
 
@@ -17,16 +19,17 @@ Profile make_juniper_srx(const Profile& rfc7296) {
   b.assumption("child.lifetime", "1h", kJunos,
                "UNCONFIRMED and conflicting: current SRX docs 3600 s, older Junos 28,800 s if "
                "unset; the current value is used");
-  b.assumption("child.margin", "6m", kJunos,
-               "UNCONFIRMED: the soft lifetime is derived from the hard one, by an undocumented "
-               "rule; 10% of the lifetime assumed");
+  b.assumption("child.margin", "10%", kJunos,
+               "UNCONFIRMED: 'the soft lifetime, which is derived from the hard lifetime' (Junos "
+               "9.3), by a rule the stored pages do not give; 10% of the configured lifetime "
+               "assumed (6 min at 1 h)");
   b.assumption("child.fuzz", "0%", kJunos, "no jitter documented");
   b.assumption("child.lifetime_bytes", "0", kJunos,
                "lifetime-kilobytes (64-1048576 KB) has no default: no volume limit");
   b.assumption("ike.lifetime", "8h", "Juniper IKE proposal lifetime-seconds",
                "UNCONFIRMED: 28,800 s");
-  b.assumption("ike.margin", "48m", "Juniper IKE proposal lifetime-seconds",
-               "UNCONFIRMED: 10% of the lifetime assumed");
+  b.assumption("ike.margin", "10%", "Juniper IKE proposal lifetime-seconds",
+               "UNCONFIRMED: 10% of the configured lifetime assumed (48 min at 8 h)");
   b.assumption("ike.fuzz", "0%", kJunos, "no jitter documented");
   return std::move(b).build();
 }

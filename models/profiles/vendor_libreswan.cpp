@@ -33,7 +33,8 @@ Profile make_libreswan(const Profile& rfc7296) {
                 kind == "child" ? "ipsec-lifetime (formerly salifetime/keylife) 8 h, max 24 h"
                                 : "ikelifetime 8 h (IKE_SA_LIFETIME_DEFAULT; 1 h before 4.2)");
     b.confirmed(k + "margin", "9m", kConstants,
-                "rekeymargin 540 s (SA_REPLACEMENT_MARGIN_DEFAULT), for IKE and IPsec");
+                "rekeymargin 540 s (SA_REPLACEMENT_MARGIN_DEFAULT), for IKE and IPsec: a fixed "
+                "offset, its own setting, unchanged when only the lifetime is set");
     b.confirmed(k + "fuzz", "100%", kFuzz,
                 "rekeyfuzz 100%: the SA's initiator uses margin x (100 + rnd(0..fuzz))/100, "
                 "i.e. rekeys 9-18 min before expiry");

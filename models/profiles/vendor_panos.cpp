@@ -35,10 +35,10 @@ Profile make_panos(const Profile& rfc7296) {
   b.assumption("child.lifetime", "1h", "PAN-OS IPsec crypto profile default",
                "UNCONFIRMED: the commonly documented default (lifesize unset); the KB incident "
                "used identical lifetimes set by the admin, which scenarios set explicitly");
-  b.assumption("child.margin", "6m", kLifetimeDoc,
+  b.assumption("child.margin", "10%", kLifetimeDoc,
                "UNCONFIRMED: PAN-OS does not document when before expiry it rekeys, only that "
                "'the gateway with the shorter key lifetime' requests the rekey; 10% of the "
-               "lifetime assumed");
+               "configured lifetime assumed (6 min at 1 h)");
   b.assumption("child.fuzz", "0%", kKb,
                "no jitter is documented; the KB's remedy (make the lifetimes differ) and both "
                "peers acting on the same SA within 32 ms suggest little or none");
@@ -47,8 +47,8 @@ Profile make_panos(const Profile& rfc7296) {
   b.assumption("child.lifetime_bytes", "0", "PAN-OS IPsec crypto profile (lifesize)",
                "lifesize is unset unless configured");
   b.confirmed("ike.lifetime", "8h", kSaKeyLifetime, "IKE crypto profile key lifetime 8 h");
-  b.assumption("ike.margin", "48m", kSaKeyLifetime,
-               "UNCONFIRMED: as child.margin, 10% of the lifetime");
+  b.assumption("ike.margin", "10%", kSaKeyLifetime,
+               "UNCONFIRMED: as child.margin, 10% of the configured lifetime (48 min at 8 h)");
   b.assumption("ike.fuzz", "0%", kKb, "as child.fuzz");
   b.confirmed("ike.responder_margin_scale", "1", kLifetimeDoc, "lifetimes are local on both ends");
   b.assumption("behaviour.collision_resolution", "none", kKb,

@@ -34,7 +34,8 @@ void lifetime_fields(ProfileBuilder& b, const std::string& kind, const char* lif
                                          "FortiGate, HPE)")));
   b.assumption(k + "margin", "9m", kSec2_8,
                "the RFC says rekey before expiry but gives no margin; 9 min is the "
-               "FreeS/WAN-lineage rekeymargin (libreswan, strongSwan ipsec.conf)");
+               "FreeS/WAN-lineage rekeymargin (libreswan, strongSwan ipsec.conf), a fixed offset "
+               "whatever the lifetime");
   b.assumption(k + "fuzz", "100%", kSec2_8_1,
                "rekey requests SHOULD be jittered, amount unspecified; 100% of the margin is "
                "libreswan's and strongSwan ipsec.conf's rekeyfuzz");

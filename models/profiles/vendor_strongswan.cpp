@@ -17,6 +17,16 @@ const std::string kSwanctl =
 const std::string kSwanctlIke =
     "strongSwan swanctl.conf(5) connections.<c>.rekey_time/over_time/rand_time "
     "(src/swanctl/swanctl.opt, vici_config.c, src/libcharon/config/peer_cfg.c)";
+// The derivation of rekey_time from life_time: commit a2b1e06f07 ("vici: Base
+// default soft lifetime on hard lifetime if configured", 2022-12-06), first
+// released in 5.9.9.
+const std::string kDerive =
+    "strongSwan src/libcharon/plugins/vici/vici_config.c check_lifetimes (commit a2b1e06f07, "
+    "5.9.9 and later); swanctl.conf(5) children.<ch>.rekey_time ('If life_time is explicitly "
+    "configured, rekey_time defaults to 10% less than that')";
+const std::string kDeriveIke =
+    "strongSwan src/libcharon/plugins/vici/vici_config.c (peer over_time = max(rekey_time, "
+    "reauth_time) / 10, rand_time = min(over_time, rekey_time / 2)); swanctl.conf(5) over_time";
 const std::string kJitter = "strongSwan child_cfg.c apply_jitter / ike_sa.c rekey scheduling";
 const std::string kObserved =
     "rekeysim observation of two strongSwan 5.9.8 daemons (charon logs, identical and staggered "
@@ -41,7 +51,12 @@ Profile make_strongswan(const Profile& rfc7296) {
   b.confirmed("child.lifetime", "66m", kSwanctl,
               "life_time defaults to 1.1 x rekey_time (1h) = 3960 s; the SA is deleted at this "
               "hard expiry if rekeying failed");
-  b.confirmed("child.margin", "6m", kSwanctl, "margin = life_time - rekey_time = 66 min - 60 min");
+  b.confirmed("child.margin", "1/11", kSwanctl + "; " + kDerive,
+              "margin = life_time - rekey_time. With the defaults 66 min - 60 min = 6 min; when "
+              "only life_time is set, rekey_time = life_time / 1.1, so margin = life_time / 11 "
+              "(5 min 27.3 s at 1 h, 2 h 10 min 54.5 s at 24 h), and rand_time = life_time - "
+              "rekey_time = the whole margin (child.fuzz 100%). strongSwan truncates rekey_time "
+              "to whole seconds, rekeysim keeps it to the ns");
   b.confirmed("child.fuzz", "100%", kSwanctl + "; " + kJitter,
               "rand_time = life_time - rekey_time = 6 min = the whole margin; strongSwan draws "
               "rekey - random() % (rand+1), i.e. 0..360 whole seconds (rekeysim: 0..359)");
@@ -68,7 +83,11 @@ Profile make_strongswan(const Profile& rfc7296) {
   b.confirmed("ike.lifetime", "4h24m", kSwanctlIke,
               "rekey_time 4h + over_time 24 min (10% of rekey_time); strongSwan counts the hard "
               "delete from the jittered rekey time, rekeysim from install (<= 24 min apart)");
-  b.confirmed("ike.margin", "24m", kSwanctlIke, "over_time 24 min before the hard delete");
+  b.confirmed("ike.margin", "1/11", kSwanctlIke + "; " + kDeriveIke,
+              "over_time defaults to 10% of rekey_time, so lifetime (rekey_time + over_time) = "
+              "1.1 x rekey_time and the margin is lifetime / 11: 24 min at the 4 h 24 min default. "
+              "A lifetime set alone is read as rekey_time = lifetime / 1.1 with the default "
+              "over_time; swanctl has no IKE life_time key");
   b.confirmed("ike.fuzz", "100%", kSwanctlIke,
               "rand_time = min(over_time, rekey_time/2) = 24 min: rekey at 4h - random() % "
               "rand_time");
@@ -165,6 +184,13 @@ Profile make_strongswan_5_9(const Profile& strongswan) {
                    "strongSwan 5.9.x: as strongswan, with the pre-6.0 collision "
                    "handling (issue #1896)",
                    strongswan, Inherit::kSameImplementation);
+  b.confirmed("child.margin", "1/11", kDerive,
+              "the derivation of rekey_time from life_time (life_time / 1.1) is that of 5.9.9 - "
+              "5.9.14 (commit a2b1e06f07), as in 6.x. 5.9.0 - 5.9.8 keep rekey_time at 1 h when "
+              "only life_time is set and use rand_time = life_time - 1 h; before commit "
+              "b450865615 (5.9.9) a rand_time above rekey_time was not capped, so the drawn "
+              "rekey time could underflow. Neither is modelled: for those versions set "
+              "child.margin and child.fuzz explicitly");
   b.confirmed("behaviour.temp_failure_in_collision", "retry_own_rekey", kIssue1896,
               "5.9.11: after a collision with a retransmitted request the peer answered "
               "TEMPORARY_FAILURE, then sent D(old); charon had set the old SA back to INSTALLED "

@@ -67,7 +67,8 @@ std::vector<Case> cases() {
        "peers.a.profile: unknown profile \"pano\" (did you mean \"panos\"?)"},
       {"margin + fuzz x margin >= lifetime",
        peers("{child: {lifetime: 10m, margin: 9m, fuzz: 100%}}"), "5:25",
-       "peers.a.child: margin + fuzz x margin (9m + 100% x 9m) is not less than lifetime (10m)"},
+       // The values' origins follow, as file:line:column (loader_test.cpp checks them).
+       "peers.a.child: margin 9m ("},
       {"huge number",
        "name: t\nduration: 2d\ntrials: 99999999999999999999999\npeers:\n  a: {}\n  b: {}\n", "3:9",
        "trials: \"99999999999999999999999\" is too large"},

@@ -181,7 +181,8 @@ TEST_CASE("Scenario: errors carry file:line:column, the field and the expected f
   CHECK_THAT(
       error_of(
           "duration: 1d\npeers:\n  a: {child: {lifetime: 10m, margin: 6m, fuzz: 100%}}\n  b: {}\n"),
-      Catch::StartsWith("t.yaml:3:25: error: peers.a.child: margin + fuzz x margin"));
+      Catch::StartsWith("t.yaml:3:25: error: peers.a.child: margin 6m (t.yaml:3:38) + fuzz 100% "
+                        "(t.yaml:3:48) x margin is not less than lifetime 10m (t.yaml:3:25)"));
 }
 
 TEST_CASE("Scenario: expect accepts a bare count and named limits") {

@@ -1,8 +1,10 @@
 // `rekeysim profiles [NAME]`: the builtin vendor profiles. Without NAME a
 // table of key figures; with NAME every peer key with its value and, where
-// the profile documents it, the source and whether it is confirmed.
+// the profile documents it, the source and whether it is confirmed, then the
+// lifetime rules (how the rekey margin follows a configured lifetime).
 #include <iostream>
 
+#include "models/profiles/lifetime_rules.hpp"
 #include "models/profiles/profile.hpp"
 #include "tools/rekeysim/common.hpp"
 #include "tools/scenario/peer_keys.hpp"
@@ -77,6 +79,8 @@ int show_profile(const std::string& name) {
     std::cout << pad(std::string(key.path), 38) << pad(value, 22) << pad(status, 11) << source
               << "\n";
   }
+  // How the margin follows a lifetime the user sets, per SA kind (issue 11).
+  std::cout << "\n" << models::format_lifetime_rules(*p);
   return kExitOk;
 }
 

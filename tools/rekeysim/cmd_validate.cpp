@@ -30,6 +30,12 @@ Command add_validate_command(CLI::App& root) {
           std::cout << "  peer " << (p == 0 ? 'A' : 'B') << ": profile " << peer.profile;
           for (const char* k : {"child.lifetime", "child.margin", "child.fuzz", "ike.lifetime"}) {
             std::cout << ", " << k << " " << scenario::format_peer_field(peer, k);
+            // A fraction of the lifetime: show what it comes to for this point.
+            if (std::string_view(k) == "child.margin" && peer.child.margin.is_fraction()) {
+              std::cout << " ("
+                        << sim::format_duration(peer.child.margin.resolve(peer.child.lifetime))
+                        << ")";
+            }
           }
           std::cout << "\n";
         }

@@ -32,11 +32,10 @@ void add_common_options(CLI::App* sub, CommonOptions& o, bool with_output) {
 }
 
 scenario::Scenario load_with_overrides(const CommonOptions& o) {
-  scenario::Scenario sc = scenario::load_scenario(o.scenario_path);
-  spdlog::debug("loaded {}: {} setting(s), {} point(s)", o.scenario_path, sc.settings.size(),
-                scenario::point_count(sc));
-  int index = 1;
-  for (const auto& s : o.sets) scenario::apply_override(sc, s, index++);
+  // Overrides before validation (SCHEMA.md): `--set` may be what makes the file valid.
+  scenario::Scenario sc = scenario::load_scenario(o.scenario_path, o.sets);
+  spdlog::debug("loaded {} with {} --set: {} setting(s), {} point(s)", o.scenario_path,
+                o.sets.size(), sc.settings.size(), scenario::point_count(sc));
   if (o.trials) sc.trials = *o.trials;
   if (o.seed) sc.seed = *o.seed;
   return sc;

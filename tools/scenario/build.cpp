@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "models/profiles/profile.hpp"
+#include "tools/scenario/lifetime_check.hpp"
 #include "tools/scenario/peer_keys.hpp"
 #include "tools/scenario/profile_file.hpp"
 #include "tools/scenario/scenario.hpp"
@@ -205,32 +206,6 @@ models::PeerConfig resolve_profile(const Scenario& sc, const Setting& s) {
   return p->config;
 }
 
-void check_lifetime(const models::LifetimePolicy& lp, std::string_view peer, std::string_view sa,
-                    const BuildState& st, const std::string& file) {
-  const std::string base = "peers." + std::string(peer) + "." + std::string(sa);
-  // The earliest the soft time can fall is lifetime - margin - fuzz * margin;
-  // at or before the SA's installation the peer would rekey at once, forever.
-  const double earliest_rekey = lp.margin.seconds() * (1.0 + lp.fuzz);
-  if (earliest_rekey >= lp.lifetime.seconds()) {
-    SourcePos pos{file, 0, 0};
-    for (const char* k : {".lifetime", ".margin", ".fuzz", ".profile"}) {
-      const std::string path =
-          std::string(k) == ".profile" ? "peers." + std::string(peer) + ".profile" : base + k;
-      const auto it = st.where.find(path);
-      if (it != st.where.end()) {
-        pos = it->second;
-        break;
-      }
-    }
-    throw ScenarioError(pos, base,
-                        "margin + fuzz x margin (" + sim::format_duration(lp.margin) + " + " +
-                            format_fraction(lp.fuzz) + " x " + sim::format_duration(lp.margin) +
-                            ") is not less than lifetime (" + sim::format_duration(lp.lifetime) +
-                            ")",
-                        "lifetime > margin x (1 + fuzz), so an SA lives before it is rekeyed");
-  }
-}
-
 SourcePos where_or(const BuildState& st, const std::string& path, const std::string& file) {
   const auto it = st.where.find(path);
   return it != st.where.end() ? it->second : SourcePos{file, 0, 0};
@@ -320,10 +295,15 @@ Point build(const Scenario& sc, std::span<const Setting> extra, std::size_t inde
     link.reorder = spec.reorder;
     link.reorder_delay = spec.reorder_delay;
   }
-  check_lifetime(st.config.a.child, "a", "child", st, sc.file);
-  check_lifetime(st.config.a.ike, "a", "ike", st, sc.file);
-  check_lifetime(st.config.b.child, "b", "child", st, sc.file);
-  check_lifetime(st.config.b.ike, "b", "ike", st, sc.file);
+  // After every override and the stagger: a fractional margin is judged
+  // against the lifetime the trial will run with.
+  std::optional<StaggerOrigin> stagger;
+  if (st.stagger) stagger = StaggerOrigin{*st.stagger, st.stagger_pos};
+  check_lifetime(st.config.a.child, "peers.a.child", st.config.a.profile, st.where, sc.file, {});
+  check_lifetime(st.config.a.ike, "peers.a.ike", st.config.a.profile, st.where, sc.file, {});
+  check_lifetime(st.config.b.child, "peers.b.child", st.config.b.profile, st.where, sc.file,
+                 stagger);
+  check_lifetime(st.config.b.ike, "peers.b.ike", st.config.b.profile, st.where, sc.file, {});
   for (int p = 0; p < 2; ++p) {
     const models::PeerConfig& peer = p == 0 ? st.config.a : st.config.b;
     const std::string prefix = p == 0 ? "peers.a." : "peers.b.";

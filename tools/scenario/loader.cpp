@@ -440,16 +440,45 @@ Scenario load_scenario_text(std::string_view text, const std::string& file,
   return sc;
 }
 
-Scenario load_scenario(const std::string& path) {
+namespace {
+
+// The file's settings, unchecked: its values are judged only with the
+// overrides that follow (SCHEMA.md: profile, file, --set, sweep point).
+Scenario read_scenario_file(const std::string& path) {
   const YAML::Node root = load_yaml_file(path);
   std::string dir = std::filesystem::path(path).parent_path().string();
   if (dir.empty()) dir = ".";
-  Scenario sc = load_root(root, path, dir);
+  return load_root(root, path, dir);
+}
+
+// Parses one --set and appends it as a setting; checks only the assignment
+// itself (path, syntax), not the points it changes.
+void add_override(Scenario& sc, std::string_view assignment, int index);
+
+}  // namespace
+
+Scenario load_scenario(const std::string& path) {
+  Scenario sc = read_scenario_file(path);
+  check_points(sc);
+  return sc;
+}
+
+Scenario load_scenario(const std::string& path, std::span<const std::string> overrides) {
+  Scenario sc = read_scenario_file(path);
+  int index = 1;
+  for (const std::string& o : overrides) add_override(sc, o, index++);
   check_points(sc);
   return sc;
 }
 
 void apply_override(Scenario& sc, std::string_view assignment, int index) {
+  add_override(sc, assignment, index);
+  check_points(sc);
+}
+
+namespace {
+
+void add_override(Scenario& sc, std::string_view assignment, int index) {
   const std::string file = "--set";
   const std::string text(assignment);
   const auto eq = text.find('=');
@@ -496,7 +525,8 @@ void apply_override(Scenario& sc, std::string_view assignment, int index) {
                         "unknown key path " + quoted_with_suggestion(path, all),
                         "a key path listed in scenarios/SCHEMA.md, e.g. peers.a.child.lifetime");
   }
-  check_points(sc);
 }
+
+}  // namespace
 
 }  // namespace rekeysim::scenario

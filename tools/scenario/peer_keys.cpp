@@ -22,6 +22,24 @@ constexpr std::string_view kStartAction[] = {"on_traffic", "immediate", "none"};
 constexpr std::string_view kTempFailureInCollision[] = {"adopt_peer_rekey", "retry_own_rekey"};
 
 constexpr std::string_view kDurationUnit = "ns, us, ms, s, m, h, d";
+constexpr std::string_view kMarginUnit = "ns, us, ms, s, m, h, d, % or N/M of lifetime";
+
+constexpr std::string_view kMarginForm =
+    "a duration like 9m or 270s, a percentage of the lifetime like 10%, or a ratio like 1/11";
+
+// A margin is a duration (read as every duration, with its messages) or a
+// fraction of the lifetime, resolved against the final lifetime (models/margin.hpp).
+models::Margin read_margin(const ValueContext& v) {
+  const std::string text = scalar_text(v, kMarginForm);
+  if (text.find('%') == std::string::npos && text.find('/') == std::string::npos) {
+    return models::Margin(read_duration(v));
+  }
+  try {
+    return models::parse_margin(text);
+  } catch (const sim::ParseError&) {
+    v.fail("\"" + text + "\" is not a margin", std::string(kMarginForm));
+  }
+}
 
 void require_positive(const ValueContext& v, sim::SimTime t) {
   if (t.ns() <= 0) v.fail("must be greater than 0", "a positive duration like 8h or 250ms");
@@ -44,6 +62,12 @@ void require_positive(const ValueContext& v, sim::SimTime t) {
           c.MEMBER = t;                                                       \
         },                                                                    \
         [](const PeerConfig& c) { return sim::format_duration(c.MEMBER); }    \
+  }
+#define MARGIN_KEY(PATH, MEMBER, MEANING)                                                     \
+  PeerKey {                                                                                   \
+    PATH, ValueKind::kDuration, "duration or fraction of lifetime", kMarginUnit, MEANING, {}, \
+        [](const ValueContext& v, PeerConfig& c) { c.MEMBER = read_margin(v); },              \
+        [](const PeerConfig& c) { return models::format_margin(c.MEMBER); }                   \
   }
 #define FRACTION_KEY(PATH, MEMBER, LO, HI, TYPE, MEANING)                                  \
   PeerKey {                                                                                \
@@ -107,9 +131,10 @@ const std::vector<PeerKey>& table() {
       POSITIVE_DURATION_KEY(
           "child.lifetime", child.lifetime,
           "hard lifetime of a Child SA, counted from when this peer installed it"),
-      DURATION_KEY("child.margin", child.margin,
-                   "rekey this long before the hard lifetime (strongSwan: life_time - rekey_time); "
-                   "0 = never rekey: the SA expires and is deleted"),
+      MARGIN_KEY("child.margin", child.margin,
+                 "rekey this long before the hard lifetime: a duration, or a fraction of the final "
+                 "lifetime (10%; strongSwan 1/11 = life_time - life_time/1.1); 0 = never rekey: "
+                 "the SA expires and is deleted"),
       FRACTION_KEY("child.fuzz", child.fuzz, 0.0, kInf, "fraction (>= 0)",
                    "random part: soft time = lifetime - margin - U[0,1) x fuzz x margin"),
       DURATION_KEY("child.fuzz_quantum", child.fuzz_quantum,
@@ -133,8 +158,9 @@ const std::vector<PeerKey>& table() {
       POSITIVE_DURATION_KEY(
           "ike.lifetime", ike.lifetime,
           "hard lifetime of the IKE SA, counted from when this peer installed it"),
-      DURATION_KEY("ike.margin", ike.margin,
-                   "rekey the IKE SA this long before its hard lifetime; 0 = never rekey"),
+      MARGIN_KEY("ike.margin", ike.margin,
+                 "rekey the IKE SA this long before its hard lifetime, or this fraction of it "
+                 "(10%, 1/11); 0 = never rekey"),
       FRACTION_KEY("ike.fuzz", ike.fuzz, 0.0, kInf, "fraction (>= 0)",
                    "random part of the IKE margin, as child.fuzz"),
       DURATION_KEY("ike.fuzz_quantum", ike.fuzz_quantum,

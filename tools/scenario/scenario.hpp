@@ -95,6 +95,11 @@ Scenario load_scenario(const std::string& path);
 Scenario load_scenario_text(std::string_view text, const std::string& file,
                             const std::string& dir = ".");
 
+// Reads a scenario file and applies the `--set` overrides in command-line
+// order (the n-th is "--set:<n>:<column>" in messages) before any point is
+// checked: a file that only its overrides make valid loads. Throws ScenarioError.
+Scenario load_scenario(const std::string& path, std::span<const std::string> overrides);
+
 // Applies one `--set path=value` (the `index`-th on the command line, for
 // messages "--set:<index>:<column>"). Re-checks every point.
 void apply_override(Scenario& scenario, std::string_view assignment, int index);
