@@ -34,7 +34,9 @@ std::string shell(const std::string& cmd) {
   return slurp(io / "out");
 }
 
-bool have_tshark() { return std::system("tshark --version >/dev/null 2>&1") == 0; }
+bool have_tshark() {
+  return std::system("tshark --version >/dev/null 2>&1") == 0;
+}
 
 // tshark with every line of both decryption tables as a -o uat option, the way
 // `rekeysim trace --pcap` prints it. The table lines contain no single quote.
@@ -79,14 +81,14 @@ std::size_t count(const std::string& text, const std::string& needle) {
 
 // One decoded packet: tshark -T fields with the columns of kFields.
 struct Packet {
-  std::string src;  // outer source address
+  std::string src;   // outer source address
   int exchange = 0;  // 0: not IKE
   std::uint32_t message_id = 0;
   bool response = false;
-  std::string notify;             // notify types, comma-separated
-  std::string sa_spis;            // SPIs of SA payloads and notifies (isakmp.spi)
+  std::string notify;                // notify types, comma-separated
+  std::string sa_spis;               // SPIs of SA payloads and notifies (isakmp.spi)
   std::vector<std::string> deleted;  // Delete payload SPIs, 8 hex digits
-  std::string esp_spi;            // "" if not ESP
+  std::string esp_spi;               // "" if not ESP
   std::uint64_t esp_seq = 0;
 };
 
@@ -237,9 +239,9 @@ TEST_CASE("pcap: golden capture and tables of a simultaneous rekey, identical at
   const std::string scn = source("tests/cli/trace-scenarios/simultaneous-child-rekey.yaml");
   TempDir dir;
   for (const char* threads : {"1", "2"}) {
-    const auto r = run("trace " + scn + " --first collision --window 1s --threads " +
-                       std::string(threads) + " --out " + (dir / "log") + " --pcap " +
-                       (dir / (std::string(threads) + ".pcap")));
+    const auto r =
+        run("trace " + scn + " --first collision --window 1s --threads " + std::string(threads) +
+            " --out " + (dir / "log") + " --pcap " + (dir / (std::string(threads) + ".pcap")));
     INFO(r.err);
     REQUIRE(r.status == 0);
   }

@@ -11,7 +11,9 @@ namespace rekeysim::pcap {
 
 using Bytes = std::vector<std::uint8_t>;
 
-inline void put8(Bytes& b, std::uint64_t v) { b.push_back(static_cast<std::uint8_t>(v)); }
+inline void put8(Bytes& b, std::uint64_t v) {
+  b.push_back(static_cast<std::uint8_t>(v));
+}
 inline void put16(Bytes& b, std::uint64_t v) {
   put8(b, v >> 8);
   put8(b, v);

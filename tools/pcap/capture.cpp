@@ -139,8 +139,7 @@ std::string format_ipv4(std::uint32_t a) {
          std::to_string((a >> 8) & 255) + "." + std::to_string(a & 255);
 }
 
-Capture build_capture(std::span<const models::TraceRecord> whole_trial,
-                      const CaptureOptions& o) {
+Capture build_capture(std::span<const models::TraceRecord> whole_trial, const CaptureOptions& o) {
   Builder b(whole_trial, o);
   std::vector<Pending> pending;
   for (std::size_t i = 0; i < whole_trial.size(); ++i) {
@@ -173,8 +172,9 @@ Capture build_capture(std::span<const models::TraceRecord> whole_trial,
   for (const Pending& p : pending) {
     const std::uint32_t src = b.address(p.sender);
     const std::uint32_t dst = b.address(models::other(p.sender));
-    const Bytes l4 = p.protocol == kIpProtoUdp ? udp_datagram(src, dst, kIkePort, kIkePort, p.payload)
-                                               : p.payload;
+    const Bytes l4 = p.protocol == kIpProtoUdp
+                         ? udp_datagram(src, dst, kIkePort, kIkePort, p.payload)
+                         : p.payload;
     auto& id = ip_id[p.sender == PeerId::kA ? 0 : 1];
     w.add(o.epoch_unix_ns + p.time.ns(), ipv4_packet(src, dst, p.protocol, ++id, l4));
   }

@@ -49,10 +49,10 @@ std::vector<EspPacket> derive_esp_packets(std::span<const models::TraceRecord> w
     const auto i = static_cast<std::size_t>(sender);
     const models::FlowConfig& flow = sender == PeerId::kA ? traffic.a_to_b : traffic.b_to_a;
     if (flow.rate_pps <= 0) continue;
-    const auto period =
-        std::max<std::uint64_t>(1, static_cast<std::uint64_t>(1e9 / flow.rate_pps));
+    const auto period = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(1e9 / flow.rate_pps));
     const models::world::PacketLattice lattice(
-        flow.rate_pps, sim::nanoseconds(static_cast<std::int64_t>(keys.uniform("esp-phase", i, period))));
+        flow.rate_pps,
+        sim::nanoseconds(static_cast<std::int64_t>(keys.uniform("esp-phase", i, period))));
     std::uint64_t k0 = lattice.before(from);
     std::uint64_t k1 = lattice.before(to + sim::nanoseconds(1));
     if (k1 - k0 > kMaxEspPacketsPerDirection) {
@@ -83,8 +83,8 @@ Bytes encode_esp(const EspPacket& p, std::uint32_t inner_src, std::uint32_t inne
                  std::size_t inner_bytes, std::span<const std::uint8_t> integ_key) {
   inner_bytes = std::clamp<std::size_t>(inner_bytes, 28, 1400);
   const Bytes udp = udp_datagram(inner_src, inner_dst, 9, 9, Bytes(inner_bytes - 28, 0));
-  const Bytes inner = ipv4_packet(inner_src, inner_dst, kIpProtoUdp,
-                                  static_cast<std::uint16_t>(p.seq), udp);
+  const Bytes inner =
+      ipv4_packet(inner_src, inner_dst, kIpProtoUdp, static_cast<std::uint16_t>(p.seq), udp);
   Bytes b;
   put32(b, p.spi);
   put32(b, p.seq);

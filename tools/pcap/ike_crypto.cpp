@@ -21,8 +21,8 @@ Bytes hmac_sha1(std::span<const std::uint8_t> key, std::span<const std::uint8_t>
 
 namespace {
 
-Bytes aes128_cbc(bool encrypt, std::span<const std::uint8_t> key,
-                 std::span<const std::uint8_t> iv, std::span<const std::uint8_t> in) {
+Bytes aes128_cbc(bool encrypt, std::span<const std::uint8_t> key, std::span<const std::uint8_t> iv,
+                 std::span<const std::uint8_t> in) {
   if (key.size() != 16 || iv.size() != 16 || in.size() % 16 != 0) {
     throw std::invalid_argument("AES-CBC-128 needs a 16-byte key and IV and whole blocks");
   }
@@ -32,12 +32,13 @@ Bytes aes128_cbc(bool encrypt, std::span<const std::uint8_t> key,
   int n = 0;
   int tail = 0;
   // Padding is off: RFC 7296 3.14 pads inside the plaintext, not PKCS#7.
-  const bool ok = ctx && EVP_CipherInit_ex(ctx.get(), EVP_aes_128_cbc(), nullptr, key.data(),
-                                           iv.data(), encrypt ? 1 : 0) == 1 &&
-                  EVP_CIPHER_CTX_set_padding(ctx.get(), 0) == 1 &&
-                  EVP_CipherUpdate(ctx.get(), out.data(), &n, in.data(),
-                                   static_cast<int>(in.size())) == 1 &&
-                  EVP_CipherFinal_ex(ctx.get(), out.data() + n, &tail) == 1;
+  const bool ok =
+      ctx &&
+      EVP_CipherInit_ex(ctx.get(), EVP_aes_128_cbc(), nullptr, key.data(), iv.data(),
+                        encrypt ? 1 : 0) == 1 &&
+      EVP_CIPHER_CTX_set_padding(ctx.get(), 0) == 1 &&
+      EVP_CipherUpdate(ctx.get(), out.data(), &n, in.data(), static_cast<int>(in.size())) == 1 &&
+      EVP_CipherFinal_ex(ctx.get(), out.data() + n, &tail) == 1;
   if (!ok) throw std::runtime_error("libcrypto AES-CBC-128 failed");
   out.resize(static_cast<std::size_t>(n + tail));
   return out;

@@ -66,15 +66,15 @@ struct Ipv4Range {
 };
 
 struct EncodeParams {
-  std::uint64_t initiator_spi = 0;  // IKE header; the IKE SA's original initiator's SPI
-  std::uint64_t responder_spi = 0;  // 0 in an IKE_SA_INIT request
+  std::uint64_t initiator_spi = 0;       // IKE header; the IKE SA's original initiator's SPI
+  std::uint64_t responder_spi = 0;       // 0 in an IKE_SA_INIT request
   bool from_original_initiator = false;  // header flag I (0x08); selects SK_ei/SK_ai
-  Ipv4Range ts_initiator;  // TSi: traffic of the exchange's initiator (the requester)
-  Ipv4Range ts_responder;  // TSr
-  std::uint32_t sender_address = 0;  // IDi/IDr in IKE_AUTH
-  Bytes ke_data;    // kDhGroupOctets octets, used when the message carries SA(IKE)
-  Bytes auth_data;  // AUTH payload octets (IKE_AUTH)
-  Bytes iv;         // 16 octets, Encrypted payload IV
+  Ipv4Range ts_initiator;                // TSi: traffic of the exchange's initiator (the requester)
+  Ipv4Range ts_responder;                // TSr
+  std::uint32_t sender_address = 0;      // IDi/IDr in IKE_AUTH
+  Bytes ke_data;                    // kDhGroupOctets octets, used when the message carries SA(IKE)
+  Bytes auth_data;                  // AUTH payload octets (IKE_AUTH)
+  Bytes iv;                         // 16 octets, Encrypted payload IV
   const IkeSaKeys* keys = nullptr;  // required for every exchange but IKE_SA_INIT
 };
 

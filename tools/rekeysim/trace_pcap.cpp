@@ -26,7 +26,8 @@ const char* const kPcapHelp =
     "Open it (each table line is one -o option):\n"
     "  tshark -r FILE -o 'uat:ikev2_decryption_table:LINE' ... -o 'uat:esp_sa:LINE' ...\n"
     "e.g. in bash:\n"
-    "  o=(); while read -r l; do o+=(-o \"uat:ikev2_decryption_table:$l\"); done < FILE.ikev2_decryption_table\n"
+    "  o=(); while read -r l; do o+=(-o \"uat:ikev2_decryption_table:$l\"); done < "
+    "FILE.ikev2_decryption_table\n"
     "  while read -r l; do o+=(-o \"uat:esp_sa:$l\"); done < FILE.esp_sa\n"
     "  tshark -r FILE \"${o[@]}\" -o esp.enable_encryption_decode:TRUE -V\n"
     "(or copy both tables into ~/.config/wireshark/ under those names).\n";
@@ -42,7 +43,9 @@ pcap::Ipv4Range subnet(const std::string& cidr) {
   return {*base & ~host, *base | host};
 }
 
-void remove_quietly(const std::string& path) { std::remove(path.c_str()); }
+void remove_quietly(const std::string& path) {
+  std::remove(path.c_str());
+}
 
 }  // namespace
 
