@@ -1,7 +1,7 @@
 // One trial's IKE and ESP packets around an episode, as a classic pcap plus
-// the two Wireshark decryption tables that open it (tools/trace/README.md,
-// "pcap"). A pure function of its inputs: same records and options => same
-// bytes, at any --threads.
+// the two Wireshark decryption tables that open it (tools/pcap/README.md). A
+// pure function of its inputs: same records and options => same bytes, at
+// any --threads.
 //
 // Network: peer A at a_address, B at b_address (IPv4); IKEv2 on UDP 500 <->
 // 500 without NAT traversal (so no non-ESP marker), ESP as IP protocol 50.

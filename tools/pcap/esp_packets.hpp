@@ -36,7 +36,7 @@ struct EspPacket {
 
 // At most this many packets each way (keeps a 100k pps scenario's capture
 // bounded): beyond it only the packets closest to the window's centre are kept.
-inline constexpr std::uint64_t kMaxEspPacketsPerDirection = 100'000;
+inline constexpr std::uint64_t kMaxEspPacketsPerDirection = 10'000;
 
 // Packets sent with from <= time <= to, in time order (A before B at equal times).
 std::vector<EspPacket> derive_esp_packets(std::span<const models::TraceRecord> whole_trial,
