@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -233,6 +234,99 @@ TEST_CASE(
   const std::string expert = tshark(pcap, "-q -z expert,warn");
   CHECK(expert.find("Warns") == std::string::npos);
   CHECK(expert.find("Errors") == std::string::npos);
+}
+
+TEST_CASE(
+    "pcap: for a normal rekey and every collision kind the capture's IKE packets are the "
+    "trace's sent messages, field by field, all decrypted, none malformed") {
+  REQUIRE(have_tshark());
+  struct Case {
+    const char* scenario;
+    const char* select;
+  };
+  const Case cases[] = {
+      {"normal-rekey", "--trial 0"},
+      {"simultaneous-child-rekey", "--first simultaneous_child_rekey"},
+      {"crossing-delete", "--first crossing_delete"},
+      {"child-vs-ike-rekey", "--first child_vs_ike_rekey"},
+      {"simultaneous-ike-rekey", "--first simultaneous_ike_rekey"},
+      {"rekey-vs-delete", "--first rekey_vs_delete"},
+      {"delete-vs-ike-rekey", "--first delete_vs_ike_rekey"},
+  };
+  const std::map<std::string, std::string> notify_number = {
+      {"REKEY_SA", "16393"},       {"TEMPORARY_FAILURE", "43"},  {"CHILD_SA_NOT_FOUND", "44"},
+      {"NO_ADDITIONAL_SAS", "35"}, {"NO_PROPOSAL_CHOSEN", "14"}, {"INVALID_KE_PAYLOAD", "17"}};
+  const std::map<std::string, int> exchange_number = {
+      {"IKE_SA_INIT", 34}, {"IKE_AUTH", 35}, {"CREATE_CHILD_SA", 36}, {"INFORMATIONAL", 37}};
+  for (const auto& c : cases) {
+    SECTION(c.scenario) {
+      TempDir dir;
+      const std::string pcap = dir / "t.pcap";
+      const auto r =
+          run("trace " + source(std::string("tests/cli/trace-scenarios/") + c.scenario + ".yaml") +
+              " " + c.select + " --window 10s --jsonl " + (dir / "t.jsonl") + " --out " +
+              (dir / "t.log") + " --pcap " + pcap);
+      INFO(r.err);
+      REQUIRE(r.status == 0);
+      std::vector<nlohmann::json> sent;
+      std::istringstream in(slurp(dir / "t.jsonl"));
+      for (std::string line; std::getline(in, line);) {
+        auto j = nlohmann::json::parse(line);
+        if (j["kind"] == "message_sent" || j["kind"] == "retransmit") sent.push_back(j);
+      }
+      std::vector<std::vector<std::string>> rows;
+      std::istringstream fields(
+          tshark(pcap,
+                 "-Y isakmp -T fields -E separator='|' -e ip.src -e isakmp.ispi "
+                 "-e isakmp.exchangetype -e isakmp.messageid -e isakmp.flag_r "
+                 "-e isakmp.notify.msgtype -e isakmp.spi -e isakmp.delete.spi -e isakmp.nonce"));
+      for (std::string line; std::getline(fields, line);) rows.push_back(split(line, '|'));
+      REQUIRE(!sent.empty());
+      REQUIRE(rows.size() == sent.size());
+      for (std::size_t i = 0; i < sent.size(); ++i) {
+        const auto& j = sent[i];
+        const auto& m = j["message"];
+        const auto& f = rows[i];
+        INFO("message " << i << ": " << j.dump());
+        REQUIRE(f.size() == 9);
+        CHECK(f[0] == (j["peer"] == "A" ? kA : kB));
+        CHECK("0x" + f[1] == m["ike_sa"].get<std::string>());
+        CHECK(std::stoi(f[2]) == exchange_number.at(m["exchange"]));
+        CHECK(std::stoul(f[3], nullptr, 16) == m["message_id"].get<std::uint32_t>());
+        CHECK((f[4] == "1" || f[4] == "True") == m["response"].get<bool>());
+        // isakmp.spi lists the notify's SPI, then the proposal's.
+        std::vector<std::string> spis;
+        if (m.contains("notify")) {
+          CHECK(f[5] == notify_number.at(m["notify"]["type"]));
+          // A notify without an SPI (0) is encoded with SPI size 0 (RFC 7296 3.10).
+          const std::string spi = m["notify"].value("spi", std::string("0x00000000"));
+          if (spi != "0x00000000") spis.push_back(spi);
+        } else {
+          CHECK(f[5].empty());
+        }
+        if (m.contains("sa")) spis.push_back(m["sa"]["spi"]);
+        std::vector<std::string> got;
+        if (!f[6].empty()) {
+          for (const auto& x : split(f[6], ',')) got.push_back("0x" + x);
+        }
+        CHECK(got == spis);
+        std::vector<std::string> deleted;
+        if (m.contains("delete") && m["delete"].contains("spis")) {
+          for (const auto& x : m["delete"]["spis"])
+            deleted.push_back(x.get<std::string>().substr(2));
+        }
+        CHECK((f[7].empty() ? std::vector<std::string>{} : split(f[7], ',')) == deleted);
+        CHECK(f[8] == m.value("nonce", std::string()));
+      }
+      const std::string verbose = tshark(pcap, "-V");
+      CHECK(count(verbose, "Malformed") == 0);
+      CHECK(count(verbose, "<HMAC_SHA1_96 [RFC2404]>[correct]") == sent.size());
+      CHECK(count(verbose, "[Bad: True]") == 0);
+      const std::string expert = tshark(pcap, "-q -z expert,warn");
+      CHECK(expert.find("Warns") == std::string::npos);
+      CHECK(expert.find("Errors") == std::string::npos);
+    }
+  }
 }
 
 TEST_CASE("pcap: golden capture and tables of a simultaneous rekey, identical at 1 and 2 threads") {
