@@ -99,10 +99,13 @@ class Builder {
     return s;
   }
 
+  // Keyed by (sender, SPI): each peer picks its inbound SPIs on its own, so
+  // the two directions could in principle share a value.
   const Bytes& esp_key(PeerId sender, std::uint32_t spi) {
-    auto [it, fresh] = esp_keys_.try_emplace(spi);
+    auto [it, fresh] = esp_keys_.try_emplace({sender, spi});
     if (fresh) {
-      it->second = keys_.derive("ESP-integ", spi, 20);
+      const std::uint64_t id = (std::uint64_t{sender == PeerId::kB} << 32) | spi;
+      it->second = keys_.derive("ESP-integ", id, 20);
       esp_order_.push_back({sender, spi});
     }
     return it->second;
@@ -115,7 +118,8 @@ class Builder {
       std::snprintf(spi_text, sizeof spi_text, "0x%08x", spi);
       s += "\"IPv4\",\"" + format_ipv4(address(sender)) + "\",\"" +
            format_ipv4(address(models::other(sender))) + "\",\"" + spi_text +
-           "\",\"NULL\",\"\",\"HMAC-SHA-1-96 [RFC2404]\",\"0x" + hex(esp_keys_.at(spi)) + "\"\n";
+           "\",\"NULL\",\"\",\"HMAC-SHA-1-96 [RFC2404]\",\"0x" + hex(esp_keys_.at({sender, spi})) +
+           "\"\n";
     }
     return s;
   }
@@ -128,7 +132,7 @@ class Builder {
   IkeSaDirectory ikes_;
   std::map<std::uint64_t, IkeSaKeys> ike_keys_;
   std::vector<std::uint64_t> ike_order_;  // first appearance in the capture
-  std::map<std::uint32_t, Bytes> esp_keys_;
+  std::map<std::pair<PeerId, std::uint32_t>, Bytes> esp_keys_;
   std::vector<std::pair<PeerId, std::uint32_t>> esp_order_;
 };
 
