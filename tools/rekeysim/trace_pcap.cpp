@@ -30,7 +30,8 @@ const char* const kPcapHelp =
     "  o=(); while read -r l; do o+=(-o \"uat:ikev2_decryption_table:$l\"); done < "
     "FILE.ikev2_decryption_table\n"
     "  while read -r l; do o+=(-o \"uat:esp_sa:$l\"); done < FILE.esp_sa\n"
-    "  tshark -r FILE \"${o[@]}\" -o esp.enable_encryption_decode:TRUE -V\n"
+    "  tshark -r FILE \"${o[@]}\" -o esp.enable_encryption_decode:TRUE \\\n"
+    "    -o esp.enable_authentication_check:TRUE -V\n"
     "(or copy both tables into ~/.config/wireshark/ under those names).\n";
 
 namespace {
@@ -98,7 +99,7 @@ void write_trace_pcap(const std::string& path, const models::TrialConfig& config
   };
   options("ikev2_decryption_table", c.ikev2_decryption_table);
   options("esp_sa", c.esp_sa);
-  cmd << " -o esp.enable_encryption_decode:TRUE";
+  cmd << " -o esp.enable_encryption_decode:TRUE -o esp.enable_authentication_check:TRUE";
   std::cerr << "wrote " << path << ": " << c.ike_packets << " IKE and " << c.esp_packets
             << " ESP packets, keys in " << ike_table << " and " << esp_table << "\n"
             << "open with: " << cmd.str() << "\n";
