@@ -95,3 +95,36 @@ TEST_CASE("ESP packets: the sender's SPI per its outbound switches, sequence num
   CHECK(again.size() == ps.size());
   CHECK(again.back().time == ps.back().time);
 }
+
+TEST_CASE("ESP packets: falling back to an older SA continues its sequence numbers") {
+  const KeyDeriver keys(42, 0);
+  std::vector<TraceRecord> rs;
+  TraceRecord install = rec(sim::seconds(0), PeerId::kA, TraceKind::kChildSaInstalled);
+  install.spi_in = 0x10;
+  install.spi_out = 0x11;
+  rs.push_back(install);
+  TraceRecord install2 = rec(sim::milliseconds(900), PeerId::kA, TraceKind::kChildSaInstalled);
+  install2.spi_in = 0x20;
+  install2.spi_out = 0x21;
+  rs.push_back(install2);
+  TraceRecord sw = rec(sim::milliseconds(1000), PeerId::kA, TraceKind::kOutboundSwitched);
+  sw.spi_in = 0x20;
+  sw.spi_out = 0x21;
+  rs.push_back(sw);
+  // The new SA's outbound half goes: A falls back to its newest remaining one.
+  TraceRecord gone = rec(sim::milliseconds(1200), PeerId::kA, TraceKind::kOutboundRemoved);
+  gone.spi_in = 0x20;
+  gone.spi_out = 0x21;
+  rs.push_back(gone);
+  models::TrafficConfig traffic;
+  traffic.a_to_b.rate_pps = 10;
+  const auto ps =
+      derive_esp_packets(rs, traffic, sim::milliseconds(500), sim::milliseconds(1500), keys);
+  REQUIRE(ps.size() == 10);
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> got;
+  for (const auto& p : ps) got.push_back({p.spi, p.seq});
+  const std::vector<std::pair<std::uint32_t, std::uint32_t>> want = {
+      {0x11, 6}, {0x11, 7}, {0x11, 8},  {0x11, 9},  {0x11, 10},
+      {0x21, 1}, {0x21, 2}, {0x11, 11}, {0x11, 12}, {0x11, 13}};
+  CHECK(got == want);
+}

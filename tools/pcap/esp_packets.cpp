@@ -17,20 +17,19 @@ using sim::SimTime;
 
 struct Segment {
   SimTime start;
-  std::uint32_t spi;  // 0: no outbound SA
+  std::uint32_t spi;              // 0: no outbound SA
+  std::uint64_t sent_before = 0;  // packets on `spi` in earlier segments (a fallback
+                                  // can return to an SPI used before)
 };
 
 // Each peer's outbound SPI over the trial, as the simulator's ESP model sees it.
 class OutboundTimeline final : public models::world::ChildSaTracker::Listener {
  public:
   std::array<std::vector<Segment>, 2> segments;
-  std::array<std::map<std::uint32_t, SimTime>, 2> first_used;
 
  private:
   void outbound_changed(PeerId peer, SimTime at, std::uint32_t spi) override {
-    const auto i = static_cast<std::size_t>(peer);
-    segments[i].push_back({at, spi});
-    if (spi != 0) first_used[i].emplace(spi, at);
+    segments[static_cast<std::size_t>(peer)].push_back({at, spi});
   }
   void inbound_changed(PeerId, SimTime, std::uint32_t, bool) override {}
 };
@@ -60,18 +59,22 @@ std::vector<EspPacket> derive_esp_packets(std::span<const models::TraceRecord> w
       k0 = std::max(k0, mid - std::min(mid, kMaxEspPacketsPerDirection / 2));
       k1 = k0 + kMaxEspPacketsPerDirection;
     }
-    const auto& segs = timeline.segments[i];
+    auto& segs = timeline.segments[i];
+    std::map<std::uint32_t, std::uint64_t> sent_on;  // packets per SPI so far
+    for (std::size_t j = 0; j < segs.size(); ++j) {
+      segs[j].sent_before = sent_on[segs[j].spi];
+      if (j + 1 < segs.size()) sent_on[segs[j].spi] += lattice.in(segs[j].start, segs[j + 1].start);
+    }
     for (std::uint64_t k = k0; k < k1; ++k) {
       const SimTime t = lattice.time_of(k);
       // The segment in force at t: a change at exactly t applies to t.
       const auto it = std::upper_bound(segs.begin(), segs.end(), t,
                                        [](SimTime x, const Segment& s) { return x < s.start; });
       if (it == segs.begin()) continue;
-      const std::uint32_t spi = std::prev(it)->spi;
-      if (spi == 0) continue;
-      const SimTime since = timeline.first_used[i].at(spi);
-      const auto seq = static_cast<std::uint32_t>(lattice.in(since, t) + 1);
-      out.push_back({t, sender, spi, seq});
+      const Segment& seg = *std::prev(it);
+      if (seg.spi == 0) continue;
+      const auto seq = static_cast<std::uint32_t>(seg.sent_before + lattice.in(seg.start, t) + 1);
+      out.push_back({t, sender, seg.spi, seq});
     }
   }
   std::stable_sort(out.begin(), out.end(),

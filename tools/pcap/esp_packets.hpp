@@ -10,8 +10,9 @@
 //    seed, NOT the simulator's own phase: the capture shows the SPI switch at
 //    the simulated instant, not the simulator's individual packets;
 //  - the sequence number (RFC 4303 2.2) of a packet is 1 + the number of packets
-//    that peer sent on that SPI since it started sending on it (counted from
-//    the switch, which may be hours before the window), modulo 2^32.
+//    that peer sent on that SPI before it (counted from the switch to it,
+//    which may be hours before the window, over every interval the peer used
+//    it), modulo 2^32.
 // Timestamps are send times (the capture is taken at each sender), so packets
 // a receiver drops (kEspDropped) appear here as sent.
 #pragma once
