@@ -14,6 +14,8 @@ packages=(
   nlohmann-json3-dev
   libbenchmark-dev      # Google Benchmark
   librsvg2-bin          # rsvg-convert, used by the SVG tests
+  libssl-dev            # libcrypto: AES-CBC / HMAC-SHA1 of `trace --pcap` captures
+  tshark                # decodes the `trace --pcap` captures in the CLI tests
 )
 
 missing=()
@@ -36,6 +38,8 @@ fi
 
 echo "rekeysim setup: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# tshark's package asks whether non-root users may capture: answer no.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -12,6 +12,7 @@
 #include "models/trial.hpp"
 #include "tools/rekeysim/atomic_file.hpp"
 #include "tools/rekeysim/common.hpp"
+#include "tools/rekeysim/trace_pcap.hpp"
 #include "tools/trace/trace_views.hpp"
 
 namespace rekeysim::cli {
@@ -26,6 +27,7 @@ struct TraceOptions {
   std::string style = "plain";
   std::string svg;
   std::string jsonl;
+  std::string pcap;
   std::optional<std::uint64_t> search;
 };
 
@@ -125,6 +127,7 @@ int run_trace(const TraceOptions& o) {
                                        sim::format_duration(half_width) + ")"
                                  : "trial " + std::to_string(k) + ": whole trial";
       show(o, sc, point, where, f.records, *style);
+      if (!o.pcap.empty()) write_trace_pcap(o.pcap, point.config, sc.seed, k, f.at, half_width);
       return kExitOk;
     }
   }
@@ -160,11 +163,16 @@ Command add_trace_command(CLI::App& root) {
   sub->add_option("--out", o->common.out, "write the log to this file instead of stdout");
   sub->add_option("--svg", o->svg, "also write a ladder diagram (SVG)");
   sub->add_option("--jsonl", o->jsonl, "also write the records as JSON Lines");
+  sub->add_option("--pcap", o->pcap,
+                  "also write the IKE and ESP packets as pcap, with decryption tables (below)");
   sub->footer(
       "Example:\n"
       "  rekeysim trace scenarios/kb-incident.yaml --first cant_find_sa --style panos --svg "
       "ladder.svg\n"
       "  rekeysim trace scenarios/kb-incident.yaml --trial 3 --first collision --window 5s\n"
+      "  rekeysim trace scenarios/kb-incident.yaml --first cant_find_sa --window 100ms --pcap "
+      "kb.pcap\n" +
+      std::string(kPcapHelp) +
       "Exit status: 0 ok, 1 no such episode in the trials searched, 2 usage or input error.");
   return {sub, [o] { return run_trace(*o); }};
 }

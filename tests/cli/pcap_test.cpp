@@ -1,0 +1,378 @@
+// `rekeysim trace --pcap`: the capture of the KB incident decoded by tshark
+// with the decryption tables written beside it (IKE decrypted and its ICV
+// correct, ESP ICVs correct, no malformed packet or expert warning), the
+// episode's packets in the order the PAN-OS trace tells it, golden capture
+// bytes identical at 1 and 2 threads, and bad output paths.
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "run_cli.hpp"
+
+using cli_test::run;
+using cli_test::slurp;
+using cli_test::source;
+using cli_test::TempDir;
+
+namespace {
+
+// Runs a shell command, returns its stdout (stderr discarded: tshark warns
+// about running as root).
+std::string shell(const std::string& cmd) {
+  TempDir io;
+  const std::string full = cmd + " >" + (io / "out") + " 2>/dev/null </dev/null";
+  const int raw = std::system(full.c_str());
+  INFO(cmd);
+  REQUIRE(WIFEXITED(raw));
+  REQUIRE(WEXITSTATUS(raw) == 0);
+  return slurp(io / "out");
+}
+
+bool have_tshark() {
+  return std::system("tshark --version >/dev/null 2>&1") == 0;
+}
+
+// tshark with every line of both decryption tables as a -o uat option, the way
+// `rekeysim trace --pcap` prints it. The table lines contain no single quote.
+std::string tshark(const std::string& pcap, const std::string& args) {
+  std::string cmd = "tshark -n -r '" + pcap + "'";
+  for (const char* uat : {"ikev2_decryption_table", "esp_sa"}) {
+    std::istringstream in(slurp(pcap + "." + uat));
+    for (std::string line; std::getline(in, line);) {
+      REQUIRE(line.find('\'') == std::string::npos);
+      cmd += " -o 'uat:" + std::string(uat) + ":" + line + "'";
+    }
+  }
+  cmd += " -o esp.enable_encryption_decode:TRUE -o esp.enable_authentication_check:TRUE " + args;
+  return shell(cmd);
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : s) {
+    if (c == sep) {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::size_t count(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+// One decoded packet: tshark -T fields with the columns of kFields.
+struct Packet {
+  std::string src;   // outer source address
+  int exchange = 0;  // 0: not IKE
+  std::uint32_t message_id = 0;
+  bool response = false;
+  std::string notify;                // notify types, comma-separated
+  std::string sa_spis;               // SPIs of SA payloads and notifies (isakmp.spi)
+  std::vector<std::string> deleted;  // Delete payload SPIs, 8 hex digits
+  std::string esp_spi;               // "" if not ESP
+  std::uint64_t esp_seq = 0;
+};
+
+const char* const kFields =
+    "-T fields -E separator='|' -e ip.src -e isakmp.exchangetype -e isakmp.messageid "
+    "-e isakmp.flag_r -e isakmp.notify.msgtype -e isakmp.spi -e isakmp.delete.spi -e esp.spi "
+    "-e esp.sequence";
+
+std::vector<Packet> decode(const std::string& pcap) {
+  std::vector<Packet> out;
+  std::istringstream in(tshark(pcap, kFields));
+  for (std::string line; std::getline(in, line);) {
+    const auto f = split(line, '|');
+    REQUIRE(f.size() == 9);
+    Packet p;
+    p.src = split(f[0], ',')[0];  // ESP rows also list the inner source
+    if (!f[1].empty()) {
+      p.exchange = std::stoi(f[1]);
+      p.message_id = static_cast<std::uint32_t>(std::stoul(f[2], nullptr, 16));
+      p.response = f[3] == "1" || f[3] == "True";
+      p.notify = f[4];
+      p.sa_spis = f[5];
+      if (!f[6].empty()) p.deleted = split(lower(f[6]), ',');
+    }
+    if (!f[7].empty()) {
+      p.esp_spi = lower(f[7]);
+      p.esp_seq = std::stoull(f[8]);
+    }
+    out.push_back(p);
+  }
+  return out;
+}
+
+const std::string kA = "192.0.2.1";
+const std::string kB = "198.51.100.2";
+
+}  // namespace
+
+TEST_CASE(
+    "pcap: tshark decodes the KB incident capture: crossing REKEY_SA requests, responses, the "
+    "DELETEs the PAN-OS trace names, ESP switching SPIs; no malformed packet") {
+  REQUIRE(have_tshark());  // tools/setup.sh installs it
+  TempDir dir;
+  const std::string pcap = dir / "kb.pcap";
+  const auto r = run("trace " + source("scenarios/kb-incident.yaml") +
+                     " --first cant_find_sa --style panos --window 100ms --pcap " + pcap);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.err.find("open with: tshark -r " + pcap + " -o 'uat:ikev2_decryption_table:") !=
+        std::string::npos);
+
+  // What the PAN-OS trace says: each peer's rekey request (message ID) and the
+  // SPI each peer's received DELETE named.
+  const std::regex started(
+      R"(^(A|B)\(.*child SA negotiation is started as initiator, rekey.*message id:0x([0-9A-F]{8}))");
+  const std::regex deleted(R"(^(A|B)\(.*\]: \{ 7: \}: delete proto ESP spi 0x([0-9A-F]{8}))");
+  std::map<std::string, std::uint32_t> request_id;  // requester address -> message ID
+  std::map<std::string, std::string> delete_named;  // DELETE sender address -> SPI
+  std::istringstream log(r.out);
+  for (std::string line; std::getline(log, line);) {
+    std::smatch m;
+    if (std::regex_search(line, m, started)) {
+      request_id[m[1] == "A" ? kA : kB] = static_cast<std::uint32_t>(std::stoul(m[2], nullptr, 16));
+    }
+    // "delete proto ESP spi" is logged by the receiver of the DELETE.
+    if (std::regex_search(line, m, deleted)) delete_named[m[1] == "A" ? kB : kA] = lower(m[2]);
+  }
+  REQUIRE(request_id.size() == 2);
+  REQUIRE(delete_named.size() == 2);
+
+  const auto packets = decode(pcap);
+  std::vector<Packet> ike;
+  for (const auto& p : packets) {
+    if (p.exchange) ike.push_back(p);
+  }
+  REQUIRE(ike.size() >= 6);
+
+  // 1. The two crossing CREATE_CHILD_SA requests with N(REKEY_SA), one from
+  //    each peer, with the message IDs the trace logged.
+  std::set<std::string> requesters;
+  for (int i = 0; i < 2; ++i) {
+    INFO("IKE packet " << i);
+    CHECK(ike[i].exchange == 36);
+    CHECK_FALSE(ike[i].response);
+    CHECK(ike[i].notify == "16393");
+    CHECK(ike[i].message_id == request_id[ike[i].src]);
+    requesters.insert(ike[i].src);
+  }
+  CHECK(requesters == std::set<std::string>{kA, kB});
+  // 2. The two responses, each answering the other peer's request.
+  for (int i = 2; i < 4; ++i) {
+    INFO("IKE packet " << i);
+    CHECK(ike[i].exchange == 36);
+    CHECK(ike[i].response);
+    CHECK(ike[i].message_id == request_id[ike[i].src == kA ? kB : kA]);
+  }
+  // 3. The two INFORMATIONAL requests with the DELETE payloads the PAN-OS
+  //    trace names ("delete proto ESP spi 0x...").
+  for (int i = 4; i < 6; ++i) {
+    INFO("IKE packet " << i);
+    CHECK(ike[i].exchange == 37);
+    CHECK_FALSE(ike[i].response);
+    CHECK(ike[i].deleted == std::vector<std::string>{delete_named[ike[i].src]});
+  }
+
+  // 4. ESP: each peer sends on its old SPI (the one the other peer's DELETE
+  //    names: the other's inbound half) until the rekey, then switches, once
+  //    for good, to a new SPI whose sequence numbers start at 1; the switch
+  //    follows the first request.
+  std::size_t first_request = 0;
+  while (packets[first_request].exchange == 0) ++first_request;
+  for (const std::string& sender : {kA, kB}) {
+    INFO("ESP from " << sender);
+    std::vector<std::pair<std::string, std::uint64_t>> runs;  // SPI, first sequence number
+    std::size_t switch_at = 0;
+    for (std::size_t i = 0; i < packets.size(); ++i) {
+      const Packet& p = packets[i];
+      if (p.esp_spi.empty() || p.src != sender) continue;
+      if (runs.empty() || runs.back().first != p.esp_spi) {
+        runs.push_back({p.esp_spi, p.esp_seq});
+        if (runs.size() == 2) switch_at = i;
+      }
+    }
+    REQUIRE(runs.size() >= 2);
+    CHECK(runs.front().first == "0x" + delete_named[sender == kA ? kB : kA]);
+    CHECK(runs.front().second > 1000);  // the old SA has carried traffic for hours
+    CHECK(switch_at > first_request);
+    for (std::size_t k = 1; k < runs.size(); ++k) {
+      CHECK(runs[k].first != runs.front().first);
+      CHECK(runs[k].second == 1);
+    }
+  }
+
+  // Every packet decodes: IKE decrypted with a correct ICV, ESP ICVs correct,
+  // nothing malformed, no expert warning or error.
+  const std::string verbose = tshark(pcap, "-V");
+  CHECK(count(verbose, "Malformed") == 0);
+  CHECK(count(verbose, "Decrypted Data (") == ike.size());
+  CHECK(count(verbose, "<HMAC_SHA1_96 [RFC2404]>[correct]") == ike.size());
+  CHECK(count(verbose, "[Good: True]") == packets.size() - ike.size());
+  CHECK(count(verbose, "[Bad: True]") == 0);
+  const std::string expert = tshark(pcap, "-q -z expert,warn");
+  CHECK(expert.find("Warns") == std::string::npos);
+  CHECK(expert.find("Errors") == std::string::npos);
+}
+
+TEST_CASE(
+    "pcap: for a normal rekey and every collision kind the capture's IKE packets are the "
+    "trace's sent messages, field by field, all decrypted, none malformed") {
+  REQUIRE(have_tshark());
+  struct Case {
+    const char* scenario;
+    const char* select;
+  };
+  const Case cases[] = {
+      {"normal-rekey", "--trial 0"},
+      {"simultaneous-child-rekey", "--first simultaneous_child_rekey"},
+      {"crossing-delete", "--first crossing_delete"},
+      {"child-vs-ike-rekey", "--first child_vs_ike_rekey"},
+      {"simultaneous-ike-rekey", "--first simultaneous_ike_rekey"},
+      {"rekey-vs-delete", "--first rekey_vs_delete"},
+      {"delete-vs-ike-rekey", "--first delete_vs_ike_rekey"},
+  };
+  const std::map<std::string, std::string> notify_number = {
+      {"REKEY_SA", "16393"},       {"TEMPORARY_FAILURE", "43"},  {"CHILD_SA_NOT_FOUND", "44"},
+      {"NO_ADDITIONAL_SAS", "35"}, {"NO_PROPOSAL_CHOSEN", "14"}, {"INVALID_KE_PAYLOAD", "17"}};
+  const std::map<std::string, int> exchange_number = {
+      {"IKE_SA_INIT", 34}, {"IKE_AUTH", 35}, {"CREATE_CHILD_SA", 36}, {"INFORMATIONAL", 37}};
+  for (const auto& c : cases) {
+    SECTION(c.scenario) {
+      TempDir dir;
+      const std::string pcap = dir / "t.pcap";
+      const auto r =
+          run("trace " + source(std::string("tests/cli/trace-scenarios/") + c.scenario + ".yaml") +
+              " " + c.select + " --window 10s --jsonl " + (dir / "t.jsonl") + " --out " +
+              (dir / "t.log") + " --pcap " + pcap);
+      INFO(r.err);
+      REQUIRE(r.status == 0);
+      std::vector<nlohmann::json> sent;
+      std::istringstream in(slurp(dir / "t.jsonl"));
+      for (std::string line; std::getline(in, line);) {
+        auto j = nlohmann::json::parse(line);
+        if (j["kind"] == "message_sent" || j["kind"] == "retransmit") sent.push_back(j);
+      }
+      std::vector<std::vector<std::string>> rows;
+      std::istringstream fields(
+          tshark(pcap,
+                 "-Y isakmp -T fields -E separator='|' -e ip.src -e isakmp.ispi "
+                 "-e isakmp.exchangetype -e isakmp.messageid -e isakmp.flag_r "
+                 "-e isakmp.notify.msgtype -e isakmp.spi -e isakmp.delete.spi -e isakmp.nonce"));
+      for (std::string line; std::getline(fields, line);) rows.push_back(split(line, '|'));
+      REQUIRE(!sent.empty());
+      REQUIRE(rows.size() == sent.size());
+      std::size_t plain = 0;  // IKE_SA_INIT: not encrypted (RFC 7296 1.2)
+      for (std::size_t i = 0; i < sent.size(); ++i) {
+        const auto& j = sent[i];
+        const auto& m = j["message"];
+        const auto& f = rows[i];
+        INFO("message " << i << ": " << j.dump());
+        REQUIRE(f.size() == 9);
+        CHECK(f[0] == (j["peer"] == "A" ? kA : kB));
+        CHECK("0x" + f[1] == m["ike_sa"].get<std::string>());
+        CHECK(std::stoi(f[2]) == exchange_number.at(m["exchange"]));
+        CHECK(std::stoul(f[3], nullptr, 16) == m["message_id"].get<std::uint32_t>());
+        CHECK((f[4] == "1" || f[4] == "True") == m["response"].get<bool>());
+        // isakmp.spi lists the notify's SPI, then the proposal's.
+        std::vector<std::string> spis;
+        if (m.contains("notify")) {
+          CHECK(f[5] == notify_number.at(m["notify"]["type"]));
+          // A notify without an SPI (0) is encoded with SPI size 0 (RFC 7296 3.10).
+          const std::string spi = m["notify"].value("spi", std::string("0x00000000"));
+          if (spi != "0x00000000") spis.push_back(spi);
+        } else {
+          CHECK(f[5].empty());
+        }
+        // IKE_SA_INIT's proposal has SPI size 0: its SPIs are the header's
+        // (RFC 7296 3.3.1).
+        const bool init = m["exchange"] == "IKE_SA_INIT";
+        if (init) ++plain;
+        if (m.contains("sa") && !init) spis.push_back(m["sa"]["spi"]);
+        std::vector<std::string> got;
+        if (!f[6].empty()) {
+          for (const auto& x : split(f[6], ',')) got.push_back("0x" + x);
+        }
+        CHECK(got == spis);
+        std::vector<std::string> deleted;
+        if (m.contains("delete") && m["delete"].contains("spis")) {
+          for (const auto& x : m["delete"]["spis"])
+            deleted.push_back(x.get<std::string>().substr(2));
+        }
+        CHECK((f[7].empty() ? std::vector<std::string>{} : split(f[7], ',')) == deleted);
+        CHECK(f[8] == m.value("nonce", std::string()));
+      }
+      const std::string verbose = tshark(pcap, "-V");
+      CHECK(count(verbose, "Malformed") == 0);
+      CHECK(count(verbose, "<HMAC_SHA1_96 [RFC2404]>[correct]") == sent.size() - plain);
+      CHECK(count(verbose, "[Bad: True]") == 0);
+      const std::string expert = tshark(pcap, "-q -z expert,warn");
+      CHECK(expert.find("Warns") == std::string::npos);
+      CHECK(expert.find("Errors") == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("pcap: golden capture and tables of a simultaneous rekey, identical at 1 and 2 threads") {
+  const std::string scn = source("tests/cli/trace-scenarios/simultaneous-child-rekey.yaml");
+  TempDir dir;
+  for (const char* threads : {"1", "2"}) {
+    const auto r =
+        run("trace " + scn + " --first collision --window 1s --threads " + std::string(threads) +
+            " --out " + (dir / "log") + " --pcap " + (dir / (std::string(threads) + ".pcap")));
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+  }
+  for (const char* suffix : {"", ".ikev2_decryption_table", ".esp_sa"}) {
+    const std::string one = slurp(dir / ("1.pcap" + std::string(suffix)));
+    CHECK(one == slurp(dir / ("2.pcap" + std::string(suffix))));
+    const std::string golden = source("tests/cli/golden/simultaneous-child-rekey.pcap") + suffix;
+    if (std::getenv("REKEYSIM_UPDATE_GOLDEN")) {
+      std::ofstream(golden, std::ios::binary) << one;
+      continue;
+    }
+    INFO("golden file " << golden
+                        << " (REKEYSIM_UPDATE_GOLDEN=1 rewrites it after a deliberate change)");
+    CHECK(slurp(golden) == one);
+  }
+}
+
+TEST_CASE("pcap: a bad output path is a usage error and leaves no file behind") {
+  const std::string scn = source("tests/cli/trace-scenarios/simultaneous-child-rekey.yaml");
+  TempDir dir;
+  const auto missing = run("trace " + scn + " --pcap " + (dir / "no/such/dir/x.pcap"));
+  CHECK(missing.status == 2);
+  CHECK(missing.err.find("cannot write") != std::string::npos);
+  // The tables could be written but the capture cannot (its path is a
+  // directory): the tables are removed again.
+  std::filesystem::create_directory(dir / "d.pcap");
+  const auto is_dir = run("trace " + scn + " --pcap " + (dir / "d.pcap"));
+  CHECK(is_dir.status == 2);
+  CHECK(is_dir.err.find("cannot write " + (dir / "d.pcap")) != std::string::npos);
+  std::vector<std::string> left;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path)) {
+    left.push_back(e.path().filename().string());
+  }
+  CHECK(left == std::vector<std::string>{"d.pcap"});
+}

@@ -1,0 +1,54 @@
+// One trial's IKE and ESP packets around an episode, as a classic pcap plus
+// the two Wireshark decryption tables that open it (tools/pcap/README.md). A
+// pure function of its inputs: same records and options => same bytes, at
+// any --threads.
+//
+// Network: peer A at a_address, B at b_address (IPv4); IKEv2 on UDP 500 <->
+// 500 without NAT traversal (so no non-ESP marker), ESP as IP protocol 50.
+// Every message the trace records as sent (kMessageSent) or re-sent
+// (kRetransmit) in the window becomes one packet at its send time, lost
+// messages included (they left the sender). ESP packets: esp_packets.hpp.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "models/config.hpp"
+#include "models/trace.hpp"
+#include "tools/pcap/bytes.hpp"
+#include "tools/pcap/ikev2_encode.hpp"
+
+namespace rekeysim::pcap {
+
+struct CaptureOptions {
+  std::uint64_t scenario_seed = 0;  // key material, ESP phase, derived SPIs
+  std::uint64_t trial_index = 0;
+  sim::SimTime from;  // window of simulated time, inclusive both ends (ns)
+  sim::SimTime to;
+  models::TrafficConfig traffic;  // ESP rate (pps) and packet size (bytes) each way
+  std::uint32_t a_address = 0;    // host-order IPv4
+  std::uint32_t b_address = 0;
+  Ipv4Range a_subnet;  // A's protected network: TSi/TSr, inner ESP addresses
+  Ipv4Range b_subnet;
+  std::int64_t epoch_unix_ns = 0;  // wall-clock time of simulated t = 0
+};
+
+struct Capture {
+  Bytes pcap;                          // the file (pcap_writer.hpp)
+  std::string ikev2_decryption_table;  // Wireshark UAT "ikev2_decryption_table", one IKE SA a line
+  std::string esp_sa;                  // Wireshark UAT "esp_sa", one SA direction a line
+  std::size_t ike_packets = 0;
+  std::size_t esp_packets = 0;
+};
+
+// `whole_trial`: every record of the trial from t = 0 (IKE SA roles and SPIs,
+// ESP sequence numbers start before the window). Throws std::runtime_error if
+// a packet cannot be encoded.
+Capture build_capture(std::span<const models::TraceRecord> whole_trial,
+                      const CaptureOptions& options);
+
+// Wireshark's spelling of an IPv4 address, for the tables and messages.
+std::string format_ipv4(std::uint32_t address);
+
+}  // namespace rekeysim::pcap

@@ -1,0 +1,108 @@
+#include "tools/rekeysim/trace_pcap.hpp"
+
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+#include "models/trial.hpp"
+#include "tools/pcap/capture.hpp"
+#include "tools/pcap/ip_packets.hpp"
+#include "tools/rekeysim/atomic_file.hpp"
+#include "tools/trace/trace_views.hpp"
+
+namespace rekeysim::cli {
+
+const char* const kPcapHelp =
+    "--pcap FILE: the trial's IKE and ESP packets in the window as a classic pcap (raw IPv4, ns\n"
+    "timestamps = send times), A = 192.0.2.1, B = 198.51.100.2 (the addresses the logs print),\n"
+    "IKEv2 on UDP 500, ESP as IP protocol 50. Beside it FILE.ikev2_decryption_table and\n"
+    "FILE.esp_sa, Wireshark's UAT formats, one record a line. IKE messages are real RFC 7296\n"
+    "encodings of what the simulator exchanged (message IDs, SPIs, nonces, notifies, deletes),\n"
+    "encrypted with AES-CBC-128 + HMAC_SHA1_96; ESP uses ENCR_NULL + HMAC-SHA-1-96. DERIVED,\n"
+    "not simulated: all keys, IVs, KE data (group 14) and the first IKE SA's responder SPI (from\n"
+    "the seed); ESP packet times (the scenario's rate from a seeded phase; the SPI switches are\n"
+    "the simulator's) and sequence numbers (counted from each SA's first use); at most 10,000\n"
+    "ESP packets each way. Details: tools/pcap/README.md.\n"
+    "Open it (each table line is one -o option):\n"
+    "  tshark -r FILE -o 'uat:ikev2_decryption_table:LINE' ... -o 'uat:esp_sa:LINE' ...\n"
+    "e.g. in bash:\n"
+    "  o=(); while read -r l; do o+=(-o \"uat:ikev2_decryption_table:$l\"); done < "
+    "FILE.ikev2_decryption_table\n"
+    "  while read -r l; do o+=(-o \"uat:esp_sa:$l\"); done < FILE.esp_sa\n"
+    "  tshark -r FILE \"${o[@]}\" -o esp.enable_encryption_decode:TRUE \\\n"
+    "    -o esp.enable_authentication_check:TRUE -V\n"
+    "(or copy both tables into ~/.config/wireshark/ under those names).\n";
+
+namespace {
+
+pcap::Ipv4Range subnet(const std::string& cidr) {
+  const auto slash = cidr.find('/');
+  const auto base = pcap::parse_ipv4(cidr.substr(0, slash));
+  const int bits = slash == std::string::npos ? 32 : std::stoi(cidr.substr(slash + 1));
+  if (!base || bits < 0 || bits > 32) throw std::logic_error("bad subnet " + cidr);
+  const std::uint32_t host = bits == 32 ? 0 : (~std::uint32_t{0} >> bits);
+  return {*base & ~host, *base | host};
+}
+
+void remove_quietly(const std::string& path) {
+  std::remove(path.c_str());
+}
+
+}  // namespace
+
+void write_trace_pcap(const std::string& path, const models::TrialConfig& config,
+                      std::uint64_t seed, std::uint64_t trial, std::optional<sim::SimTime> center,
+                      sim::SimTime half_width) {
+  trace::TraceBuffer all;
+  models::run_trial(config, seed, trial, &all);
+  const auto records = all.records();
+  // Addresses, networks and wall clock exactly as the log views print them.
+  const trace::LogContext ctx;
+  pcap::CaptureOptions o;
+  o.scenario_seed = seed;
+  o.trial_index = trial;
+  if (center) {
+    o.from = *center - half_width;
+    o.to = *center + half_width;
+  } else if (!records.empty()) {
+    o.from = records.front().time;
+    o.to = records.back().time;
+  }
+  o.traffic = config.traffic;
+  o.a_address = *pcap::parse_ipv4(ctx.a_address);
+  o.b_address = *pcap::parse_ipv4(ctx.b_address);
+  o.a_subnet = subnet(ctx.a_subnet);
+  o.b_subnet = subnet(ctx.b_subnet);
+  o.epoch_unix_ns = ctx.epoch_unix_seconds * 1'000'000'000;
+  const pcap::Capture c = pcap::build_capture(records, o);
+
+  const std::string ike_table = path + ".ikev2_decryption_table";
+  const std::string esp_table = path + ".esp_sa";
+  std::vector<std::string> written;
+  try {
+    write_file_atomic(ike_table, c.ikev2_decryption_table);
+    written.push_back(ike_table);
+    write_file_atomic(esp_table, c.esp_sa);
+    written.push_back(esp_table);
+    write_file_atomic(path, pcap::as_chars(c.pcap));
+  } catch (...) {
+    // Nothing partial: the capture and its tables exist together or not at all.
+    for (const auto& w : written) remove_quietly(w);
+    throw;
+  }
+  std::ostringstream cmd;
+  cmd << "tshark -r " << path;
+  auto options = [&](const char* uat, const std::string& table) {
+    std::istringstream in(table);
+    for (std::string line; std::getline(in, line);) cmd << " -o 'uat:" << uat << ":" << line << "'";
+  };
+  options("ikev2_decryption_table", c.ikev2_decryption_table);
+  options("esp_sa", c.esp_sa);
+  cmd << " -o esp.enable_encryption_decode:TRUE -o esp.enable_authentication_check:TRUE";
+  std::cerr << "wrote " << path << ": " << c.ike_packets << " IKE and " << c.esp_packets
+            << " ESP packets, keys in " << ike_table << " and " << esp_table << "\n"
+            << "open with: " << cmd.str() << "\n";
+}
+
+}  // namespace rekeysim::cli
