@@ -158,6 +158,10 @@ struct PeerConfig {
   PeerBehaviour behaviour;
   double clock_error_ppm = 0;     // this peer's clock runs fast (> 0) or slow by this much
   DurationDist processing_delay;  // per message handled (default 0)
+  // The vendor log shape `rekeysim trace --style auto` prints this peer's
+  // lines in (a tools/trace style name, models::known_log_styles()). Only
+  // the trace views read it; the simulation never does.
+  std::string log_style = "plain";
 };
 
 // ---- Network and traffic --------------------------------------------------

@@ -23,6 +23,9 @@ Profile make_fortios(const Profile& rfc7296) {
   b.confirmed("ike.lifetime", "24h", kForti, "phase1 keylife 86400 s");
   b.assumption("ike.margin", "2h24m", kForti, "UNCONFIRMED: 10% of the lifetime assumed");
   b.assumption("ike.fuzz", "0%", kForti, "no jitter documented");
+  b.assumption("log_style", "plain", "FortiOS `diagnose debug application ike -1`",
+               "no public sample of FortiOS IKE debug output for a rekey or delete was found, so "
+               "rekeysim has no FortiOS style");
   return std::move(b).build();
 }
 

@@ -17,7 +17,8 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {"name",   "description", "seed",    "duration",
                                            "rekeys", "trials",      "network", "traffic",
-                                           "peers",  "stagger",     "sweep",   "expect"};
+                                           "peers",  "stagger",     "sweep",   "expect",
+                                           "trace"};
 const std::vector<std::string> kDirections = {"a_to_b", "b_to_a"};
 
 struct Loader {
@@ -389,6 +390,8 @@ Scenario load_root(const YAML::Node& root, const std::string& file, const std::s
       ld.sweep(v);
     } else if (k == "expect") {
       ld.expect(v);
+    } else if (k == "trace") {
+      sc.trace = read_trace_section(v, file);
     } else {
       ld.unknown(kv.first, k, kTopKeys);
     }
