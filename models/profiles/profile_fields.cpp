@@ -58,9 +58,8 @@ constexpr std::string_view kKeys[] = {
     "log_style",
 };
 
-constexpr std::string_view kLogStyles[] = {"plain",        "panos",     "strongswan",
-                                           "strongswan-6", "cisco-asa", "libreswan",
-                                           "cisco-ios",    "juniper-srx"};
+constexpr std::string_view kLogStyles[] = {"plain",     "panos",     "strongswan", "strongswan-6",
+                                           "cisco-asa", "libreswan", "cisco-ios",  "juniper-srx"};
 
 double parse_number(std::string_view text, std::string_view expected) {
   double v = 0;
@@ -248,9 +247,10 @@ void apply_profile_field(PeerConfig& config, std::string_view key, std::string_v
         return;
       }
     }
-    throw sim::ParseError(std::string(value), "a log style: plain, panos, strongswan, "
-                                              "strongswan-6, cisco-asa, libreswan, cisco-ios, "
-                                              "juniper-srx");
+    throw sim::ParseError(std::string(value),
+                          "a log style: plain, panos, strongswan, "
+                          "strongswan-6, cisco-asa, libreswan, cisco-ios, "
+                          "juniper-srx");
   } else {
     throw std::invalid_argument("unknown profile key '" + std::string(key) + "'");
   }

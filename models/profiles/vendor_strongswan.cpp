@@ -149,8 +149,9 @@ Profile make_strongswan_5_9(const Profile& strongswan) {
               "TEMPORARY_FAILURE, then sent D(old); charon had set the old SA back to INSTALLED "
               "(retry path), so D(old) did not conclude the passive rekey and the outbound SPI "
               "was never installed: traffic lost until DPD or the next rekey. Fixed in 6.0");
-  b.confirmed("log_style", "strongswan", "strongSwan 5.9.14 src/libcharon; real 5.9.8 logs",
-              "charon file logger; 5.x collision wording (detected CHILD_REKEY collision with ...)");
+  b.confirmed(
+      "log_style", "strongswan", "strongSwan 5.9.14 src/libcharon; real 5.9.8 logs",
+      "charon file logger; 5.x collision wording (detected CHILD_REKEY collision with ...)");
   return std::move(b).build();
 }
 

@@ -29,7 +29,9 @@ const std::set<std::string> kAllowedKeys = {
     // Added with the strongswan-5.9 profile (models/config.hpp TempFailureInCollision).
     "behaviour.temp_failure_in_collision",
     // RFC 7296 1.3 NO_ADDITIONAL_SAS.
-    "behaviour.max_child_sas"};
+    "behaviour.max_child_sas",
+    // The vendor log shape `rekeysim trace --style auto` prints the peer in.
+    "log_style"};
 
 const std::set<std::string> kRequiredKeys = {"child.lifetime",
                                              "child.margin",

@@ -9,53 +9,27 @@
 using namespace rekeysim::scenario;
 
 TEST_CASE("Peer keys: the contract names of architecture.md are all present") {
-  for (const char* k : {"child.lifetime",
-                        "child.margin",
-                        "child.fuzz",
-                        "child.fuzz_quantum",
-                        "child.responder_margin_scale",
-                        "child.responder_fuzz",
-                        "child.tick",
-                        "child.lifetime_bytes",
-                        "child.lifetime_packets",
-                        "child.volume_margin",
-                        "ike.lifetime",
-                        "ike.margin",
-                        "ike.fuzz",
-                        "ike.fuzz_quantum",
-                        "ike.responder_margin_scale",
-                        "ike.responder_fuzz",
-                        "ike.tick",
-                        "ike.lifetime_bytes",
-                        "ike.lifetime_packets",
-                        "ike.volume_margin",
-                        "profile",
-                        "clock_error",
-                        "processing_delay",
-                        "behaviour.collision_resolution",
-                        "behaviour.unknown_spi",
-                        "behaviour.crossing_delete",
-                        "behaviour.responder_switch",
-                        "behaviour.ike_collision_winner",
-                        "behaviour.start_action",
-                        "behaviour.temp_failure_in_collision",
-                        "behaviour.old_sa_delete_delay",
-                        "behaviour.inbound_keep_delay",
-                        "behaviour.retry_min",
-                        "behaviour.retry_max",
-                        "behaviour.redundant_ike_timeout",
-                        "behaviour.ike_rekey_forced_delete",
-                        "behaviour.reestablish_delay",
-                        "behaviour.retransmit.timeout",
-                        "behaviour.retransmit.base",
-                        "behaviour.retransmit.tries",
-                        "behaviour.retransmit.cap",
-                        "behaviour.retransmit.jitter",
-                        "behaviour.max_child_sas"}) {
+  for (const char* k :
+       {"child.lifetime", "child.margin", "child.fuzz", "child.fuzz_quantum",
+        "child.responder_margin_scale", "child.responder_fuzz", "child.tick",
+        "child.lifetime_bytes", "child.lifetime_packets", "child.volume_margin", "ike.lifetime",
+        "ike.margin", "ike.fuzz", "ike.fuzz_quantum", "ike.responder_margin_scale",
+        "ike.responder_fuzz", "ike.tick", "ike.lifetime_bytes", "ike.lifetime_packets",
+        "ike.volume_margin", "profile", "clock_error", "processing_delay",
+        "behaviour.collision_resolution", "behaviour.unknown_spi", "behaviour.crossing_delete",
+        "behaviour.responder_switch", "behaviour.ike_collision_winner", "behaviour.start_action",
+        "behaviour.temp_failure_in_collision", "behaviour.old_sa_delete_delay",
+        "behaviour.inbound_keep_delay", "behaviour.retry_min", "behaviour.retry_max",
+        "behaviour.redundant_ike_timeout", "behaviour.ike_rekey_forced_delete",
+        "behaviour.reestablish_delay", "behaviour.retransmit.timeout", "behaviour.retransmit.base",
+        "behaviour.retransmit.tries", "behaviour.retransmit.cap", "behaviour.retransmit.jitter",
+        "behaviour.max_child_sas",
+        // The vendor log shape `trace --style auto` uses (issue 12).
+        "log_style"}) {
     INFO(k);
     CHECK(find_peer_key(k) != nullptr);
   }
-  CHECK(peer_keys().size() == 43);
+  CHECK(peer_keys().size() == 44);
 }
 
 TEST_CASE("Peer keys: values take units and both fraction forms") {

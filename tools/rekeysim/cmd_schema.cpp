@@ -15,11 +15,11 @@ Command add_schema_command(CLI::App& root) {
   auto trace = std::make_shared<bool>(false);
   sub->add_flag("--trace", *trace, "print the `trace:` section's key table instead");
   sub->footer("Example:\n  rekeysim schema > /tmp/peer-keys.md\n  rekeysim schema --trace");
-  return {sub, [trace] {
-            std::cout << (*trace ? scenario::trace_keys_markdown()
-                                 : scenario::peer_keys_markdown());
-            return kExitOk;
-          }};
+  return {
+      sub, [trace] {
+        std::cout << (*trace ? scenario::trace_keys_markdown() : scenario::peer_keys_markdown());
+        return kExitOk;
+      }};
 }
 
 }  // namespace rekeysim::cli

@@ -58,7 +58,8 @@ int run_trace(const TraceOptions& o) {
   const scenario::Scenario sc = load_with_overrides(o.common);
   const scenario::Point point = scenario::build_with(sc, {});
   const ResolvedLog log = resolve_trace_log(o.log, sc, point.config);
-  if (o.nth == 0) usage("--nth", "must be at least 1", "1 for the first episode, 2 for the second, ...");
+  if (o.nth == 0)
+    usage("--nth", "must be at least 1", "1 for the first episode, 2 for the second, ...");
   std::optional<trace::EpisodeFilter> filter;
   if (!o.first.empty()) {
     filter = trace::parse_episode_filter(o.first);
@@ -137,8 +138,8 @@ int run_trace(const TraceOptions& o) {
       const std::string which =
           o.nth == 1 ? std::string("first") : "episode " + std::to_string(o.nth) + " of";
       std::string where = "trial " + std::to_string(k) + ": " + which + " " +
-                          std::string(trace::to_string(*filter)) + " at t=" +
-                          sim::format_duration(at) + " (showing ±" +
+                          std::string(trace::to_string(*filter)) +
+                          " at t=" + sim::format_duration(at) + " (showing ±" +
                           sim::format_duration(half_width) + ")";
       show(o, sc, where, trace::window(f.records, at, half_width), log);
       return kExitOk;
@@ -187,7 +188,8 @@ Command add_trace_command(CLI::App& root) {
   sub->add_option("--start", o->log.start,
                   "local wall-clock time of t = 0, \"YYYY-MM-DD HH:MM:SS\" (default: the "
                   "scenario's trace.start, else 2025-07-06 00:00:00)");
-  sub->add_option("--utc-offset", o->log.utc_offset, "time zone of the log's timestamps, e.g. -0400");
+  sub->add_option("--utc-offset", o->log.utc_offset,
+                  "time zone of the log's timestamps, e.g. -0400");
   sub->add_option("--first-message-id-a", o->log.first_message_id_a,
                   "message ID of peer A's first request shown (e.g. 0x344)");
   sub->add_option("--first-message-id-b", o->log.first_message_id_b,

@@ -69,7 +69,8 @@ ResolvedLog resolve_trace_log(const TraceLogFlags& f, const scenario::Scenario& 
   if (!f.utc_offset.empty()) {
     offset = scenario::parse_utc_offset(f.utc_offset);
     if (!offset)
-      bad_flag("--utc-offset", "\"" + f.utc_offset + "\" is not a UTC offset", "like -0400 or +0530");
+      bad_flag("--utc-offset", "\"" + f.utc_offset + "\" is not a UTC offset",
+               "like -0400 or +0530");
   }
   std::optional<std::int64_t> start = t.start_unix;
   if (!f.start.empty()) {

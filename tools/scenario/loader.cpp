@@ -15,10 +15,9 @@ namespace rekeysim::scenario {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"name",   "description", "seed",    "duration",
-                                           "rekeys", "trials",      "network", "traffic",
-                                           "peers",  "stagger",     "sweep",   "expect",
-                                           "trace"};
+const std::vector<std::string> kTopKeys = {
+    "name",    "description", "seed",    "duration", "rekeys", "trials", "network",
+    "traffic", "peers",       "stagger", "sweep",    "expect", "trace"};
 const std::vector<std::string> kDirections = {"a_to_b", "b_to_a"};
 
 struct Loader {

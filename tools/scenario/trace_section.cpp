@@ -14,7 +14,8 @@ namespace {
 
 constexpr TraceKey kKeys[] = {
     {"peer", "a | b", "print this device's log alone, without the peer prefix (`--peer`)"},
-    {"style", "enum", "log style: `auto` (each peer's profile `log_style`) or a style name (`--style`)"},
+    {"style", "enum",
+     "log style: `auto` (each peer's profile `log_style`) or a style name (`--style`)"},
     {"start", "\"YYYY-MM-DD HH:MM:SS\"", "local wall-clock time of simulated t = 0"},
     {"utc_offset", "\"+HHMM\" / \"-HHMM\"", "time zone the device writes its timestamps in"},
     {"gateway", "text", "PAN-OS IKE gateway name; Juniper IKE gateway name"},
@@ -23,7 +24,8 @@ constexpr TraceKey kKeys[] = {
     {"tunnel_id", "count", "PAN-OS second field; Cisco ASA session number"},
     {"connection", "text", "strongSwan / libreswan connection name; Juniper VPN name"},
     {"child", "text", "strongSwan CHILD_SA name"},
-    {"syslog_wrap", "asa | ftd", "Cisco ASA style: wrap debug lines as %ASA-7-711001 / %FTD-7-711001 syslog"},
+    {"syslog_wrap", "asa | ftd",
+     "Cisco ASA style: wrap debug lines as %ASA-7-711001 / %FTD-7-711001 syslog"},
     {"a.address", "IPv4 address", "peer A's IKE address"},
     {"a.subnet", "IPv4 prefix", "peer A's protected subnet (traffic selector)"},
     {"a.host", "text", "peer A's host name in syslog-shaped logs"},
@@ -59,9 +61,8 @@ bool is_ipv4(const std::string& s, bool prefix) {
 // A printable name without spaces or control characters (it goes into a log line).
 std::string read_name(const ValueContext& v) {
   const std::string s = scalar_text(v, "a name without spaces");
-  if (s.empty() || std::any_of(s.begin(), s.end(), [](unsigned char ch) {
-        return ch <= ' ' || ch == 127;
-      })) {
+  if (s.empty() ||
+      std::any_of(s.begin(), s.end(), [](unsigned char ch) { return ch <= ' ' || ch == 127; })) {
     v.fail("\"" + s + "\" is not a name", "a name without spaces");
   }
   return s;
@@ -76,7 +77,8 @@ std::uint32_t read_message_id(const ValueContext& v) {
                             used == static_cast<int>(s.size() - 2)
                       : std::sscanf(s.c_str(), "%llu%n", &x, &used) == 1 &&
                             used == static_cast<int>(s.size()) && s[0] != '-';
-  if (!ok || x > 0xffffffffULL) v.fail("\"" + s + "\" is not a 32-bit message ID", "a message ID like 836 or 0x344");
+  if (!ok || x > 0xffffffffULL)
+    v.fail("\"" + s + "\" is not a 32-bit message ID", "a message ID like 836 or 0x344");
   return static_cast<std::uint32_t>(x);
 }
 
@@ -133,7 +135,8 @@ std::optional<std::int64_t> parse_local_time(std::string_view text, int utc_offs
 
 TraceSection read_trace_section(const YAML::Node& node, const std::string& file) {
   if (!node.IsMap()) {
-    throw ScenarioError(pos_of(node, file), "trace", node.IsNull() ? "is empty" : "is not a mapping",
+    throw ScenarioError(pos_of(node, file), "trace",
+                        node.IsNull() ? "is empty" : "is not a mapping",
                         "a mapping like {peer: a, start: \"2025-07-06 03:00:00\", utc_offset: "
                         "\"-0400\"}");
   }
@@ -164,7 +167,9 @@ TraceSection read_trace_section(const YAML::Node& node, const std::string& file)
     } else if (k == "utc_offset") {
       const std::string s = scalar_text(v, "a UTC offset like \"-0400\"");
       t.utc_offset_minutes = parse_utc_offset(s);
-      if (!t.utc_offset_minutes) v.fail("\"" + s + "\" is not a UTC offset", "a UTC offset like \"-0400\" or \"+0530\" (quoted)");
+      if (!t.utc_offset_minutes)
+        v.fail("\"" + s + "\" is not a UTC offset",
+               "a UTC offset like \"-0400\" or \"+0530\" (quoted)");
     } else if (k == "gateway") {
       t.gateway = read_name(v);
     } else if (k == "tunnel") {

@@ -30,13 +30,13 @@ struct TraceSection {
   std::optional<std::string> style;        // a log style name or "auto"
   std::optional<std::int64_t> start_unix;  // wall clock of t = 0, Unix seconds (UTC)
   std::optional<int> utc_offset_minutes;
-  std::optional<std::string> gateway;     // PAN-OS gateway, Juniper IKE gateway
-  std::optional<std::string> tunnel;      // PAN-OS "<gateway>:<proxy-id>"
-  std::optional<int> gateway_id;          // PAN-OS "{ 7: 60}" first field
-  std::optional<int> tunnel_id;           // PAN-OS second field; Cisco session number
-  std::optional<std::string> connection;  // strongSwan/libreswan connection, Juniper VPN
-  std::optional<std::string> child;       // strongSwan CHILD_SA name
-  std::optional<std::string> syslog_wrap; // "asa" | "ftd"
+  std::optional<std::string> gateway;      // PAN-OS gateway, Juniper IKE gateway
+  std::optional<std::string> tunnel;       // PAN-OS "<gateway>:<proxy-id>"
+  std::optional<int> gateway_id;           // PAN-OS "{ 7: 60}" first field
+  std::optional<int> tunnel_id;            // PAN-OS second field; Cisco session number
+  std::optional<std::string> connection;   // strongSwan/libreswan connection, Juniper VPN
+  std::optional<std::string> child;        // strongSwan CHILD_SA name
+  std::optional<std::string> syslog_wrap;  // "asa" | "ftd"
   TracePeerNames a;
   TracePeerNames b;
 };

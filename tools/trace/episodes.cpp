@@ -45,9 +45,8 @@ models::CollisionKind collision_of(EpisodeFilter f) {
 
 namespace {
 // In LogStyle enumerator order.
-constexpr std::string_view kStyleNames[] = {"plain",     "panos",     "strongswan",
-                                            "strongswan-6", "cisco-asa", "libreswan",
-                                            "cisco-ios", "juniper-srx"};
+constexpr std::string_view kStyleNames[] = {"plain",     "panos",     "strongswan", "strongswan-6",
+                                            "cisco-asa", "libreswan", "cisco-ios",  "juniper-srx"};
 }  // namespace
 
 std::span<const std::string_view> log_style_names() {

@@ -110,11 +110,10 @@ class AsaWriter {
                              (sent ? v.remote_address : v.local_address) + "]:" + port +
                              " InitSPI=0x" + ispi + " RespSPI=0x" + rspi + " MID=" + mid;
     debug(r, "IKEv2-PLAT-5: " + plat);
-    const std::string head =
-        sent ? "Sending Packet [To " + v.remote_address + ":" + port + "/From " + v.local_address +
-                   ":" + port + "/VRF i0:f0]"
-             : "Received Packet [From " + v.remote_address + ":" + port + "/To " +
-                   v.local_address + ":" + port + "/VRF i0:f0]";
+    const std::string head = sent ? "Sending Packet [To " + v.remote_address + ":" + port +
+                                        "/From " + v.local_address + ":" + port + "/VRF i0:f0]"
+                                  : "Received Packet [From " + v.remote_address + ":" + port +
+                                        "/To " + v.local_address + ":" + port + "/VRF i0:f0]";
     debug(r, "IKEv2-PROTO-4: " + session() + head);
     debug(r,
           session() + "Initiator SPI : " + ispi + " - Responder SPI : " + rspi +
@@ -138,7 +137,8 @@ class AsaWriter {
       case TraceKind::kMessageSent:
         if (m.delete_protocol == ProtocolId::kEsp && !m.is_response && c_.inferred_lines) {
           for (int k = 0; k < m.delete_count && k < models::Message::kMaxDeleteSpis; ++k) {
-            debug(r, "IKEv2-PROTO-4: " + session() + "Sending DELETE INFO message for IPsec SA [SPI: " +
+            debug(r, "IKEv2-PROTO-4: " + session() +
+                         "Sending DELETE INFO message for IPsec SA [SPI: " +
                          hex_upper(m.delete_spis[static_cast<std::size_t>(k)]) + "]");
           }
         }

@@ -62,11 +62,10 @@ class IosWriter {
     const models::Message& m = r.message;
     const PeerView v = peer_view(c_, r.peer);
     const std::string port = std::to_string(c_.ike_port);
-    line(r, session() +
-                (sent ? "Sending Packet [To " + v.remote_address + ":" + port + "/From " +
-                            v.local_address + ":" + port + "/VRF i0:f0]"
-                      : "Received Packet [From " + v.remote_address + ":" + port + "/To " +
-                            v.local_address + ":" + port + "/VRF i0:f0]"));
+    line(r, session() + (sent ? "Sending Packet [To " + v.remote_address + ":" + port + "/From " +
+                                    v.local_address + ":" + port + "/VRF i0:f0]"
+                              : "Received Packet [From " + v.remote_address + ":" + port + "/To " +
+                                    v.local_address + ":" + port + "/VRF i0:f0]"));
     continuation(r, "Initiator SPI : " + spi16(m.ike_sa) + " - Responder SPI : " +
                         spi16(~m.ike_sa) + " Message id: " + std::to_string(m.message_id));
     continuation(r, "IKEv2 " + std::string{models::to_string(m.exchange)} + " Exchange " +
@@ -101,11 +100,12 @@ class IosWriter {
         if (last && r.time - *last < sim::seconds(5)) break;
         last = r.time;
         const PeerView v = peer_view(c_, r.peer);
-        line(r, "%CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for "
-                "destaddr=" +
-                    v.local_address + ", prot=50, spi=" + hex_upper(r.spi_in) + "(" +
-                    std::to_string(r.spi_in) + "), srcaddr=" + v.remote_address +
-                    ", input interface=GigabitEthernet1");
+        line(r,
+             "%CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for "
+             "destaddr=" +
+                 v.local_address + ", prot=50, spi=" + hex_upper(r.spi_in) + "(" +
+                 std::to_string(r.spi_in) + "), srcaddr=" + v.remote_address +
+                 ", input interface=GigabitEthernet1");
         break;
       }
       default:

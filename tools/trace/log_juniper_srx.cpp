@@ -52,10 +52,9 @@ class SrxWriter {
 
   void sa_established(const TraceRecord& r, const char* direction, std::uint32_t spi) {
     const PeerView v = peer_view(c_, r.peer);
-    line(r, "KMD_PM_SA_ESTABLISHED: Local gateway: " + v.local_address +
-                ", Remote gateway: " + v.remote_address + ", Local ID: " +
-                selector(v.local_subnet) + ", Remote ID: " + selector(v.remote_subnet) +
-                ", Direction: " + direction + ", SPI: " + hex_0x(spi) +
+    line(r, "KMD_PM_SA_ESTABLISHED: Local gateway: " + v.local_address + ", Remote gateway: " +
+                v.remote_address + ", Local ID: " + selector(v.local_subnet) + ", Remote ID: " +
+                selector(v.remote_subnet) + ", Direction: " + direction + ", SPI: " + hex_0x(spi) +
                 ", AUX-SPI: 0, Mode: Tunnel, Type: dynamic, Traffic-selector:  FC Name: ");
   }
 
@@ -64,8 +63,8 @@ class SrxWriter {
     line(r, "IKE negotiation successfully completed. IKE Version: 2, VPN: " + c_.ike_sa_name +
                 " Gateway: " + c_.gateway_name + ", Local: " + v.local_address +
                 "/500, Remote: " + v.remote_address + "/500, Local IKE-ID: " + v.local_address +
-                ", Remote IKE-ID: " + v.remote_address + ", VR-ID: 0, Role: " +
-                (initiator ? "Initiator" : "Responder"));
+                ", Remote IKE-ID: " + v.remote_address +
+                ", VR-ID: 0, Role: " + (initiator ? "Initiator" : "Responder"));
   }
 
   std::string alarm_fields(const TraceRecord& r) const {
@@ -76,8 +75,8 @@ class SrxWriter {
            v.local_address + ", Remote IKE-ID: " + v.remote_address +
            ", AAA username: Not-Applicable, VR id: 0, Traffic-selector: , Traffic-selector local "
            "ID: " +
-           selector(v.local_subnet) + ", Traffic-selector remote ID: " +
-           selector(v.remote_subnet) + ", SA Type: Static";
+           selector(v.local_subnet) + ", Traffic-selector remote ID: " + selector(v.remote_subnet) +
+           ", SA Type: Static";
   }
 
   void write(const TraceRecord& r) {

@@ -52,12 +52,12 @@ class PlutoWriter {
   struct PeerState {
     int ike = 1;
     int next = 2;
-    std::map<std::uint32_t, int> by_in;   // inbound SPI -> serial
-    std::map<std::uint32_t, int> by_out;  // outbound SPI -> serial
-    std::map<int, int> replaces;          // new serial -> the serial it rekeys
+    std::map<std::uint32_t, int> by_in;       // inbound SPI -> serial
+    std::map<std::uint32_t, int> by_out;      // outbound SPI -> serial
+    std::map<int, int> replaces;              // new serial -> the serial it rekeys
     std::map<std::uint32_t, int> own_new_in;  // SPI we proposed -> serial (we initiated)
-    int pending_new = 0;                  // allocated at rekey start, bound when sent
-    int responder_old = 0;                // SA the peer's last rekey request named
+    int pending_new = 0;                      // allocated at rekey start, bound when sent
+    int responder_old = 0;                    // SA the peer's last rekey request named
     bool ike_rekey_initiator = false;
   };
 
@@ -112,8 +112,9 @@ class PlutoWriter {
           s.pending_new = 0;
         } else if (m.sa_protocol == ProtocolId::kIke) {
           s.ike_rekey_initiator = true;
-          line(r, s.next, "sent CREATE_CHILD_SA request to rekey IKE SA #" + std::to_string(s.ike) +
-                              " (using IKE SA #" + std::to_string(s.ike) + ")");
+          line(r, s.next,
+               "sent CREATE_CHILD_SA request to rekey IKE SA #" + std::to_string(s.ike) +
+                   " (using IKE SA #" + std::to_string(s.ike) + ")");
         }
         break;
       case TraceKind::kMessageReceived:
@@ -139,8 +140,7 @@ class PlutoWriter {
         line(r, id,
              role + what + " using #" + std::to_string(s.ike) + "; IPsec tunnel [" +
                  v.local_subnet + "===" + v.remote_subnet + "] {ESP/ESN=>" + hex_0x(r.spi_out) +
-                 " <" + hex_0x(r.spi_in) +
-                 " xfrm=AES_GCM_16_256-NONE DPD=passive}");
+                 " <" + hex_0x(r.spi_in) + " xfrm=AES_GCM_16_256-NONE DPD=passive}");
         break;
       }
       case TraceKind::kChildSaDeleted: {
@@ -164,8 +164,8 @@ class PlutoWriter {
         const int old = s.ike;
         s.ike = s.next++;
         line(r, s.ike,
-             std::string(s.ike_rekey_initiator ? "initiator" : "responder") +
-                 " rekeyed IKE SA #" + std::to_string(old) +
+             std::string(s.ike_rekey_initiator ? "initiator" : "responder") + " rekeyed IKE SA #" +
+                 std::to_string(old) +
                  " {cipher=AES_GCM_16_256 integ=n/a prf=HMAC_SHA2_512 group=MODP2048}");
         s.ike_rekey_initiator = false;
         break;

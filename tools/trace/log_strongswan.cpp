@@ -541,8 +541,7 @@ std::vector<LogLine> strongswan_lines(std::span<const TraceRecord> records, cons
   return StrongswanWriter(records, c, false).run();
 }
 
-std::vector<LogLine> strongswan6_lines(std::span<const TraceRecord> records,
-                                       const LogContext& c) {
+std::vector<LogLine> strongswan6_lines(std::span<const TraceRecord> records, const LogContext& c) {
   return StrongswanWriter(records, c, true).run();
 }
 

@@ -48,8 +48,7 @@ const std::string& host_name(const LogContext& context, models::PeerId peer);
 
 // "Jul  6 03:32:18" (RFC 3164 syslog time, `%b %e %T`), and with
 // `decimals` 3 or 6 the fraction of the second appended (".287", ".287000").
-std::string syslog_time(const models::TraceRecord& r, const LogContext& context,
-                        int decimals = 0);
+std::string syslog_time(const models::TraceRecord& r, const LogContext& context, int decimals = 0);
 
 // True if a record of `kind` for `peer` at `time` naming `spi` (in spi_in)
 // follows index `i` at the same time (used to merge lines the way the

@@ -64,8 +64,8 @@ models::PeerId requester(const models::TraceRecord& r) {
   return r.message.is_response ? models::other(sender) : sender;
 }
 
-std::vector<detail::LogLine> lines_of(std::span<const models::TraceRecord> records,
-                                      LogStyle style, const LogContext& context) {
+std::vector<detail::LogLine> lines_of(std::span<const models::TraceRecord> records, LogStyle style,
+                                      const LogContext& context) {
   switch (style) {
     case LogStyle::kPlain:
       return detail::plain_lines(records, context);
@@ -122,8 +122,8 @@ std::string render_log(std::span<const models::TraceRecord> records_in, LogStyle
   std::erase_if(a, [](const detail::LogLine& l) { return l.peer != models::PeerId::kA; });
   std::erase_if(b, [](const detail::LogLine& l) { return l.peer != models::PeerId::kB; });
   // The plain style names the peer on every line already.
-  const bool prefix = !context.only_peer &&
-                      !(style_a == LogStyle::kPlain && style_b == LogStyle::kPlain);
+  const bool prefix =
+      !context.only_peer && !(style_a == LogStyle::kPlain && style_b == LogStyle::kPlain);
   std::string out;
   auto emit = [&](const detail::LogLine& line) {
     if (context.only_peer && line.peer != *context.only_peer) return;
