@@ -94,6 +94,8 @@ const std::map<std::string, std::vector<std::string>>& shapes() {
                 ss_ts + R"((sending|received) DELETE for IKE_SA \w+\[\d+\])",
                 ss_ts + R"((deleting )?IKE_SA \w+\[\d+\] (established|rekeyed|between).*)",
                 ss_ts + R"(received TEMPORARY_FAILURE notify)",
+                ss_ts +
+                    R"(abort active rekeying for CHILD_SA \w+\{\d+\} because the peer successfully rekeyed it before receiving our request(, waiting for delete)?)",
                 ss_ts + R"(unable to rekey, ESP CHILD_SA with SPI [0-9a-f]{8} not found)",
                 ss_ts +
                     R"(peer didn't find CHILD_SA \w+\{\d+\} we tried to rekey, create a replacement)",
@@ -194,6 +196,9 @@ TEST_CASE(
        " --first rekey_vs_delete --window 10s"},
       {source("tests/cli/trace-scenarios/simultaneous-ike-rekey.yaml"),
        " --first simultaneous_ike_rekey --window 10s"},
+      // A strongSwan pair whose third collision is settled by TEMPORARY_FAILURE.
+      {source("scenarios/strongswan-defaults.yaml"),
+       " --first simultaneous_child_rekey --nth 3 --window 3s"},
   };
   for (const auto& [style, _] : shapes()) {
     SECTION(style) {
@@ -284,6 +289,10 @@ TEST_CASE(
                        sim + " --style " + s + " --peer " + p});
     }
   }
+  // strongSwan 6 aborting its own rekey after the peer's completed (TEMPORARY_FAILURE).
+  cases.push_back({"strongswan-defaults.strongswan-6.nth3.log",
+                   "trace " + source("scenarios/strongswan-defaults.yaml") +
+                       " --first simultaneous_child_rekey --nth 3 --window 3s"});
   for (const auto& g : cases) {
     SECTION(g.name) {
       const auto one = run(g.args + " --threads 1");

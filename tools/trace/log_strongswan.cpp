@@ -14,7 +14,9 @@
 //    ...", "closing CHILD_SA ... we tried to rekey because the peer started to
 //    delete it before receiving our request", "delay closing of inbound
 //    CHILD_SA n{u} for 5s", "peer didn't find CHILD_SA n{u} we tried to rekey,
-//    create a replacement", "received TEMPORARY_FAILURE notify".
+//    create a replacement", "received TEMPORARY_FAILURE notify", "abort
+//    active rekeying for CHILD_SA n{u} because the peer successfully rekeyed
+//    it before receiving our request[, waiting for delete]".
 // CHILD_SA unique ids {n} are assigned per peer in order of first
 // appearance, as charon does; worker thread numbers are a deterministic
 // stand-in (a new "job" at each received message or new instant).
@@ -100,6 +102,7 @@ class StrongswanWriter {
     bool has_time = false;
     sim::SimTime last_time{};
     bool saw_create_child = false;
+    std::optional<sim::SimTime> temp_failure_at;        // last TEMPORARY_FAILURE received
     std::vector<std::uint32_t> peer_deleted_out;        // SPIs in the last DELETE received
     std::map<std::uint32_t, std::uint32_t> own_new_in;  // old inbound SPI -> SPI we proposed
   };
@@ -382,6 +385,18 @@ class StrongswanWriter {
                            ike_name(s.ike_uid + 1));
           break;
         }
+        // 6.x: a TEMPORARY_FAILURE answering our rekey after the peer's
+        // rekey of the same SA completed aborts ours and keeps the peer's
+        // (child_rekey.c ignore_child_sa_failure()).
+        if (v6_ && !r.won && r.collision != CollisionKind::kRekeyVsDelete &&
+            s.temp_failure_at == r.time) {
+          const int id = uid(r.peer, r.spi_in, r.spi_out);
+          line(r, "IKE",
+               "abort active rekeying for CHILD_SA " + child_name(id) +
+                   " because the peer successfully rekeyed it before receiving our request" +
+                   (s.closed.contains(id) ? "" : ", waiting for delete"));
+          break;
+        }
         // spi_in/out: the SA being rekeyed; new_spi_in/out: this peer's own new SA.
         if (r.won) {
           line(r, "IKE",
@@ -420,6 +435,7 @@ class StrongswanWriter {
         break;
       case TraceKind::kNotifyReceived:
         if (r.notify == NotifyType::kTemporaryFailure) {
+          s.temp_failure_at = r.time;
           line(r, "IKE",
                v6_ ? "received TEMPORARY_FAILURE notify"
                    : "received TEMPORARY_FAILURE notify, will retry later");
