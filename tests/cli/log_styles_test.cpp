@@ -58,11 +58,11 @@ const std::map<std::string, std::vector<std::string>>& shapes() {
                 ss_ts +
                     R"((sending|received) DELETE for (unknown )?ESP CHILD_SA with SPI [0-9a-f]{8})",
                 ss_ts + R"(deleting SAD entry with SPI [0-9a-f]{8})",
-                ss_ts + R"(establishing CHILD_SA \w+\{\d+\} reqid \d+)",
+                ss_ts + R"(establishing CHILD_SA \w+\{\d+\}( reqid \d+)?)",
                 ss_ts +
                     R"(detected (CHILD_REKEY|IKE_REKEY) collision with (CHILD_REKEY|CHILD_DELETE|IKE_REKEY))",
                 ss_ts +
-                    R"(CHILD_SA rekey(/delete)? collision (won|lost)?,? ?deleting (old|redundant) child \w+\{\d+\})",
+                    R"(CHILD_SA rekey(/delete)? collision( won| lost)?, deleting (old|redundant) child \w+\{\d+\})",
                 ss_ts + R"(IKE_SA rekey collision (won|lost), .+)",
                 ss_ts + R"((sending|received) DELETE for IKE_SA \w+\[\d+\])",
                 ss_ts + R"((deleting )?IKE_SA \w+\[\d+\] (established|rekeyed|between).*)",
@@ -80,7 +80,7 @@ const std::map<std::string, std::vector<std::string>>& shapes() {
                 ss_ts +
                     R"((sending|received) DELETE for (unknown )?ESP CHILD_SA with SPI [0-9a-f]{8})",
                 ss_ts + R"(deleting SAD entry with SPI [0-9a-f]{8})",
-                ss_ts + R"(establishing CHILD_SA \w+\{\d+\} reqid \d+)",
+                ss_ts + R"(establishing CHILD_SA \w+\{\d+\}( reqid \d+)?)",
                 ss_ts + R"(detected rekey collision for CHILD_SA \w+\{\d+\})",
                 ss_ts + R"(detected IKE_REKEY collision with (IKE_REKEY|CHILD_DELETE))",
                 ss_ts +
@@ -226,6 +226,47 @@ TEST_CASE(
                             "-7-711001: IKEv2-PLAT-5: RECV PKT";
     CHECK(r.out.find(tag) != std::string::npos);
   }
+}
+
+TEST_CASE(
+    "Log styles: the line regexes accept every line of those kinds in real logs: a strongSwan "
+    "5.9.8 charon log and the PAN-OS KB's ikemgr.log") {
+  // strongSwan: the real log has no date and no <conn|id> (ike_name off);
+  // both are added so the same regexes apply.
+  const std::regex kind(
+      R"(^(\d\d:\d\d:\d\d\.\d{3}) (\d\d\[(IKE|ENC)\] )((generating|parsed) (CREATE_CHILD_SA|INFORMATIONAL) .*|.*CHILD_SA net\{.*|(sending|received) DELETE .*|detected .*|CHILD_SA rekey.*)$)");
+  std::vector<std::regex> res;
+  for (const auto& s : shapes().at("strongswan")) res.emplace_back(s);
+  int checked = 0;
+  for (const std::string& l :
+       lines_of(slurp(source("tests/cli/data/strongswan-5.9.8-identical-timers-a.log")))) {
+    std::smatch m;
+    if (!std::regex_match(l, m, kind)) continue;
+    if (m[4].str().find("state change") != std::string::npos) continue;  // DBG2 [CHD], not printed
+    const std::string as_logged =
+        "Jul  6 " + m[1].str() + " " + m[2].str() + "<rk|1> " + m[4].str();
+    bool ok = false;
+    for (const auto& re : res) ok = ok || std::regex_match(as_logged, re);
+    INFO(l);
+    CHECK(ok);
+    ++checked;
+  }
+  CHECK(checked > 100);
+  // PAN-OS: the KB's sample (SPI digits masked with X in the source; 0 here).
+  std::vector<std::regex> pan;
+  for (const auto& s : shapes().at("panos")) pan.emplace_back(s);
+  int pan_checked = 0;
+  for (std::string l : lines_of(slurp(source("tests/trace/data/panos-ikemgr-delete-race.log")))) {
+    for (char& ch : l) {
+      if (ch == 'X') ch = '0';
+    }
+    bool ok = false;
+    for (const auto& re : pan) ok = ok || std::regex_match(l, re);
+    INFO(l);
+    CHECK(ok);
+    ++pan_checked;
+  }
+  CHECK(pan_checked == 8);
 }
 
 TEST_CASE(
