@@ -198,8 +198,9 @@ Command add_trace_command(CLI::App& root) {
                   "cisco-asa style: debug lines as %ASA-7-711001 (asa) or %FTD-7-711001 (ftd) "
                   "syslog messages");
   sub->add_flag("--inferred", o->log.inferred,
-                "also print line shapes rekeysim infers but no public log sample shows "
-                "(tools/trace/README.md tags them I)");
+                "also print lines the device does not write by default: shapes rekeysim "
+                "infers but no public log sample shows (tools/trace/README.md tags them I) "
+                "and debug-level lines (strongSwan DBG2)");
   sub->add_option("--out", o->common.out, "write the log to this file instead of stdout");
   sub->add_option("--svg", o->svg, "also write a ladder diagram (SVG)");
   sub->add_option("--jsonl", o->jsonl, "also write the records as JSON Lines");

@@ -309,7 +309,9 @@ class StrongswanWriter {
       }
       case TraceKind::kOutboundRemoved: {
         const int id = uid(r.peer, r.spi_in, r.spi_out);
-        line(r, "KNL", "deleting SAD entry with SPI " + hex_lower(r.spi_out));  // DBG2
+        // DBG2: not in a default-level log, so only with LogContext::inferred_lines.
+        if (c_.inferred_lines)
+          line(r, "KNL", "deleting SAD entry with SPI " + hex_lower(r.spi_out));
         // 6.x child_delete.c: a rekeyed SA's inbound half outlives its
         // outbound half by delete_rekeyed_delay (5 s), and says so.
         if (const auto later = inbound_removed_after(i); v6_ && later) {
@@ -332,7 +334,7 @@ class StrongswanWriter {
       }
       case TraceKind::kInboundRemoved: {
         uid(r.peer, r.spi_in, 0);
-        line(r, "KNL", "deleting SAD entry with SPI " + hex_lower(r.spi_in));  // DBG2
+        if (c_.inferred_lines) line(r, "KNL", "deleting SAD entry with SPI " + hex_lower(r.spi_in));
         break;
       }
       case TraceKind::kChildSaDeleted:

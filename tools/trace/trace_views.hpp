@@ -131,8 +131,11 @@ struct LogContext {
   std::string b_subnet = "10.2.0.0/16";
   // strongSwan: print KE in CREATE_CHILD_SA payload lists (PFS on rekey).
   bool pfs = true;
-  // Also print line shapes that are inferred rather than seen in a public log
-  // sample (PAN-OS install/negotiation lines, notifies); see README.md.
+  // Also print lines a device does not write by default: shapes inferred
+  // rather than seen in a public log sample (PAN-OS install/negotiation
+  // lines, notifies, ASA sends) and debug-level lines (strongSwan DBG2
+  // "[KNL] deleting SAD entry"); see README.md. `rekeysim trace` turns it on
+  // only with --inferred.
   bool inferred_lines = true;
   // Render only this peer's log (no prefix). nullopt: both peers interleaved
   // in time order, every line (continuation lines too) prefixed "<name>| ".
