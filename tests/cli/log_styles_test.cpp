@@ -124,8 +124,8 @@ const std::map<std::string, std::vector<std::string>>& shapes() {
                 R"(Payload contents:)", R"( ENCR)",
                 R"([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\.\d{3}: %CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for destaddr=[\d.]+, prot=50, spi=0x[0-9A-F]{8}\(\d+\), srcaddr=[\d.]+, input interface=\S+)"}},
               {"juniper-srx",
-               {R"([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d  \S+ kmd\[\d+\]: KMD_PM_SA_ESTABLISHED: Local gateway: [\d.]+, Remote gateway: [\d.]+, Local ID: ipv4_subnet\(any:0,\[0\.\.7\]=[\d./]+\), Remote ID: ipv4_subnet\(any:0,\[0\.\.7\]=[\d./]+\), Direction: (inbound|outbound), SPI: 0x[0-9a-f]{8}, AUX-SPI: 0, Mode: Tunnel, Type: dynamic, Traffic-selector:  FC Name: )",
-                R"([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d  \S+ kmd\[\d+\]: IKE negotiation successfully completed\. IKE Version: 2, VPN: \S+ Gateway: \S+, Local: [\d.]+/500, Remote: [\d.]+/500, .*Role: (Initiator|Responder))",
+               {R"([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d  \S+ kmd\[\d+\]: KMD_PM_SA_ESTABLISHED: Local gateway: [\d.]+, Remote gateway: [\d.]+, Local ID: ipv4_subnet\(any:0,\[0\.\.7\]=[\d./]+\), Remote ID: ipv4_subnet\(any:0,\[0\.\.7\]=[\d./]+\), Direction: (inbound|outbound), SPI: 0x[0-9a-f]{8}, AUX-SPI: 0, Mode: Tunnel, Type: dynamic, Traffic-selector:  FC Name:)",
+                R"([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d  \S+ kmd\[\d+\]: IKE negotiation successfully completed\. IKE Version: 2, VPN: \S+ Gateway: \S+, Local: [\d.]+/\d+, Remote: [\d.]+/\d+, .*Role: (Initiator|Responder))",
                 R"([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d  \S+ kmd\[\d+\]: KMD_VPN_UP_ALARM_USER: VPN \S+ from [\d.]+ is up\. .+)"}},
           };
   return m;
@@ -230,7 +230,7 @@ TEST_CASE(
 
 TEST_CASE(
     "Log styles: the line regexes accept every line of those kinds in real logs: a strongSwan "
-    "5.9.8 charon log and the PAN-OS KB's ikemgr.log") {
+    "5.9.8 charon log, the PAN-OS KB's ikemgr.log and a Juniper SRX kmd log") {
   // strongSwan: the real log has no date and no <conn|id> (ike_name off);
   // both are added so the same regexes apply.
   const std::regex kind(
@@ -267,6 +267,24 @@ TEST_CASE(
     ++pan_checked;
   }
   CHECK(pan_checked == 8);
+  // Juniper SRX: lines of a public `show log kmd-logs` sample (an SRX to
+  // Azure VPN Gateway lab, 2024), addresses replaced by documentation ones.
+  std::vector<std::regex> srx;
+  for (const auto& s : shapes().at("juniper-srx")) srx.emplace_back(s);
+  for (const std::string l :
+       {"Nov 28 11:24:02  srx kmd[13696]: KMD_PM_SA_ESTABLISHED: Local gateway: 10.200.0.5, "
+        "Remote gateway: 203.0.113.7, Local ID: ipv4_subnet(any:0,[0..7]=0.0.0.0/0), Remote "
+        "ID: ipv4_subnet(any:0,[0..7]=0.0.0.0/0), Direction: outbound, SPI: 0x3bb47cb4, "
+        "AUX-SPI: 0, Mode: Tunnel, Type: dynamic, Traffic-selector:  FC Name:",
+        "Nov 28 11:24:02  srx kmd[13696]: IKE negotiation successfully completed. IKE Version: "
+        "2, VPN: VPN_AZURE Gateway: VPN_AZURE_IKE_GW, Local: 10.200.0.5/4500, Remote: "
+        "203.0.113.7/4500, Local IKE-ID: 198.51.100.9, Remote IKE-ID: 203.0.113.7, VR-ID: 4, "
+        "Role: Responder"}) {
+    bool ok = false;
+    for (const auto& re : srx) ok = ok || std::regex_match(l, re);
+    INFO(l);
+    CHECK(ok);
+  }
 }
 
 TEST_CASE(

@@ -1,17 +1,19 @@
 // Juniper SRX kmd syslog shapes (`set system syslog file kmd-logs daemon info`,
 // `match KMD`; `show log kmd-logs`). Sources (public):
-//  - Juniper "KMD System Log Messages" reference (Junos system log messages
-//    reference, https://www.juniper.net/documentation/ ... syslog-messages,
-//    KMD chapter): the KMD_* message tags and their fields.
-//  - An Azure + vSRX lab write-up and public log-monitoring regexes (cited in
-//    tools/trace/README.md) with real lines:
+//  - Juniper KB "SRX: How to configure syslog to display VPN status messages"
+//    (https://supportportal.juniper.net/s/article/SRX-How-to-configure-syslog-to-display-VPN-status-messages)
+//    and the Junos system log messages reference, KMD chapter: the KMD_*
+//    message tags and their fields.
+//  - A public SRX + Azure VPN Gateway lab write-up on GitHub (2024-11-26,
+//    `show log kmd-logs` of a working tunnel) with real lines:
 //    "Jul  6 03:32:18  host kmd[1520]: KMD_PM_SA_ESTABLISHED: Local gateway:
 //    .., Remote gateway: .., Local ID: ipv4_subnet(any:0,[0..7]=..), Remote
 //    ID: .., Direction: inbound|outbound, SPI: 0x.., AUX-SPI: 0, Mode: Tunnel,
-//    Type: dynamic, Traffic-selector:  FC Name: ", one per direction;
+//    Type: dynamic, Traffic-selector:  FC Name:", one per direction;
 //    "KMD_VPN_UP_ALARM_USER: VPN .. from .. is up. ..." and
 //    "IKE negotiation successfully completed. IKE Version: 2, VPN: .. Gateway:
-//    .., Local: lip/500, Remote: rip/500, ..., Role: Initiator|Responder".
+//    .., Local: lip/4500, Remote: rip/4500, ..., Role: Initiator|Responder"
+//    (the IKE port: 4500 behind NAT-T, as in the sample).
 // kmd logs nothing at this level about DELETE payloads, unknown SPIs,
 // collisions or ESP drops (a "Bad SPIs" counter only), so neither does this
 // style. Names: the VPN is LogContext::ike_sa_name, the IKE gateway
@@ -55,14 +57,15 @@ class SrxWriter {
     line(r, "KMD_PM_SA_ESTABLISHED: Local gateway: " + v.local_address + ", Remote gateway: " +
                 v.remote_address + ", Local ID: " + selector(v.local_subnet) + ", Remote ID: " +
                 selector(v.remote_subnet) + ", Direction: " + direction + ", SPI: " + hex_0x(spi) +
-                ", AUX-SPI: 0, Mode: Tunnel, Type: dynamic, Traffic-selector:  FC Name: ");
+                ", AUX-SPI: 0, Mode: Tunnel, Type: dynamic, Traffic-selector:  FC Name:");
   }
 
   void ike_completed(const TraceRecord& r, bool initiator) {
     const PeerView v = peer_view(c_, r.peer);
     line(r, "IKE negotiation successfully completed. IKE Version: 2, VPN: " + c_.ike_sa_name +
-                " Gateway: " + c_.gateway_name + ", Local: " + v.local_address +
-                "/500, Remote: " + v.remote_address + "/500, Local IKE-ID: " + v.local_address +
+                " Gateway: " + c_.gateway_name + ", Local: " + v.local_address + "/" +
+                std::to_string(c_.ike_port) + ", Remote: " + v.remote_address + "/" +
+                std::to_string(c_.ike_port) + ", Local IKE-ID: " + v.local_address +
                 ", Remote IKE-ID: " + v.remote_address +
                 ", VR-ID: 0, Role: " + (initiator ? "Initiator" : "Responder"));
   }
