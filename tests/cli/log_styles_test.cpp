@@ -318,6 +318,12 @@ TEST_CASE(
   CHECK(r.out.find("B(cisco-asa)| Jul 06 ") != std::string::npos);
   // The explicit style name gives the same bytes.
   CHECK(run("trace " + source(kKb) + kKbSel + " --style auto").out == r.out);
+  // A scenario (or --set) may name a peer's log style over its profile's.
+  const auto lib =
+      run("trace " + source(kKb) + kKbSel + " --set peers.b.log_style=libreswan --peer b");
+  REQUIRE(lib.status == 0);
+  CHECK(lib.out.find("\"conn\" #") != std::string::npos);
+  CHECK(lib.out.find("IKEv2-PLAT") == std::string::npos);
 }
 
 TEST_CASE(
