@@ -186,8 +186,9 @@ Command add_trace_command(CLI::App& root) {
   sub->add_option("--peer", o->log.peer,
                   "a|b: that device's log alone, exactly as the device writes it (no peer prefix)");
   sub->add_option("--start", o->log.start,
-                  "local wall-clock time of t = 0, \"YYYY-MM-DD HH:MM:SS\" (default: the "
-                  "scenario's trace.start, else 2025-07-06 00:00:00)");
+                  "wall-clock time of t = 0, \"YYYY-MM-DD HH:MM:SS\", local to --utc-offset "
+                  "(UTC if none is given; default: the scenario's trace.start, else "
+                  "2025-07-06 00:00:00 -0400)");
   sub->add_option("--utc-offset", o->log.utc_offset,
                   "time zone of the log's timestamps, e.g. -0400");
   sub->add_option("--first-message-id-a", o->log.first_message_id_a,
