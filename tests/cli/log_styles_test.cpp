@@ -122,7 +122,7 @@ const std::map<std::string, std::vector<std::string>>& shapes() {
                 R"(Initiator SPI : [0-9A-F]{16} - Responder SPI : [0-9A-F]{16} Message id: \d+)",
                 R"(IKEv2 (CREATE_CHILD_SA|INFORMATIONAL) Exchange (REQUEST|RESPONSE))",
                 R"(Payload contents:)", R"( ENCR)",
-                R"([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\.\d{3}: %CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for destaddr=[\d.]+, prot=50, spi=0x[0-9A-F]{8}\(\d+\), srcaddr=[\d.]+, input interface=\S+)"}},
+                R"(\*?[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\.\d{3}: %CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for destaddr=[\d.]+, prot=50, spi=0x[0-9A-F]{8}\(\d+\), srcaddr=[\d.]+, input interface=\S+)"}},
               {"juniper-srx",
                {R"([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d  \S+ kmd\[\d+\]: KMD_PM_SA_ESTABLISHED: Local gateway: [\d.]+, Remote gateway: [\d.]+, Local ID: ipv4_subnet\(any:0,\[0\.\.7\]=[\d./]+\), Remote ID: ipv4_subnet\(any:0,\[0\.\.7\]=[\d./]+\), Direction: (inbound|outbound), SPI: 0x[0-9a-f]{8}, AUX-SPI: 0, Mode: Tunnel, Type: dynamic, Traffic-selector:  FC Name:)",
                 R"([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d  \S+ kmd\[\d+\]: IKE negotiation successfully completed\. IKE Version: 2, VPN: \S+ Gateway: \S+, Local: [\d.]+/\d+, Remote: [\d.]+/\d+, .*Role: (Initiator|Responder))",
@@ -230,7 +230,8 @@ TEST_CASE(
 
 TEST_CASE(
     "Log styles: the line regexes accept every line of those kinds in real logs: a strongSwan "
-    "5.9.8 charon log, the PAN-OS KB's ikemgr.log and a Juniper SRX kmd log") {
+    "5.9.8 charon log, the PAN-OS KB's ikemgr.log, an IOS-XE syslog line and a Juniper SRX kmd "
+    "log") {
   // strongSwan: the real log has no date and no <conn|id> (ike_name off);
   // both are added so the same regexes apply.
   const std::regex kind(
@@ -267,6 +268,20 @@ TEST_CASE(
     ++pan_checked;
   }
   CHECK(pan_checked == 8);
+  // Cisco IOS-XE: the invalid-SPI syslog line of a public lab log ('*' = clock
+  // not NTP-synced; the destination address, elided in the source, and the
+  // source address are documentation addresses here).
+  {
+    std::vector<std::regex> ios;
+    for (const auto& s : shapes().at("cisco-ios")) ios.emplace_back(s);
+    const std::string l =
+        "*Oct 24 04:31:10.058: %CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has "
+        "invalid spi for destaddr=192.0.2.1, prot=50, spi=0x3EA71AED(1051138797), "
+        "srcaddr=203.0.113.1, input interface=GigabitEthernet1";
+    bool ok = false;
+    for (const auto& re : ios) ok = ok || std::regex_match(l, re);
+    CHECK(ok);
+  }
   // Juniper SRX: lines of a public `show log kmd-logs` sample (an SRX to
   // Azure VPN Gateway lab, 2024), addresses replaced by documentation ones.
   std::vector<std::regex> srx;
