@@ -435,6 +435,12 @@ trace:
   CHECK(r.out.find("Deleted SA: 10.18.152.5[4500]-192.104.67.227[4500]") != std::string::npos);
   // t = 0 is 03:25:00 -0400 and the episode ~7h12m later.
   CHECK(r.out.starts_with("2025-07-06 10:37:"));
+  // --set trace.* overrides a key of the section, like any scenario key.
+  const auto set =
+      run("trace " + scn + kKbSel + " --set trace.gateway=fw1 --set trace.a.first_message_id=0x10");
+  REQUIRE(set.status == 0);
+  CHECK(set.out.find("IKEv2 INFO transmit: gateway fw1, message_id: 0x00000011") !=
+        std::string::npos);
   // Flags override the section.
   const auto f =
       run("trace " + scn + kKbSel +
@@ -484,6 +490,10 @@ TEST_CASE("Log styles: bad styles, peers, flags and trace: keys exit 2 naming th
   check(run("trace " + scenario_with("k5.yaml", "  style: asa\n") + kKbSel), "trace.style");
   check(run("trace " + scenario_with("k6.yaml", "  b: {address: 300.1.1.1}\n") + kKbSel),
         "trace.b.address: \"300.1.1.1\" is not an IPv4 address");
+  check(run("trace " + source(kKb) + kKbSel + " --set trace.peer=c"),
+        "--set:1:12: error: trace.peer: unknown value \"c\"");
+  check(run("trace " + source(kKb) + kKbSel + " --set trace.a.adress=x"),
+        "trace.a.adress: unknown key \"adress\" (did you mean \"address\"?)");
   // A profile's log_style is checked like any key.
   check(run("trace " + source(kKb) + " --set peers.b.log_style=asa"), "peers.b.log_style");
 }

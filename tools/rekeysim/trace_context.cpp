@@ -72,16 +72,14 @@ ResolvedLog resolve_trace_log(const TraceLogFlags& f, const scenario::Scenario& 
       bad_flag("--utc-offset", "\"" + f.utc_offset + "\" is not a UTC offset",
                "like -0400 or +0530");
   }
-  std::optional<std::int64_t> start = t.start_unix;
-  if (!f.start.empty()) {
-    start = scenario::parse_local_time(f.start, offset.value_or(0));
+  const std::string start_text = !f.start.empty() ? f.start : t.start.value_or("");
+  std::optional<std::int64_t> start;
+  if (!start_text.empty()) {
+    // Local to the final offset (flag, else scenario, else UTC).
+    start = scenario::parse_local_time(start_text, offset.value_or(0));
     if (!start)
-      bad_flag("--start", "\"" + f.start + "\" is not a local date and time",
+      bad_flag("--start", "\"" + start_text + "\" is not a local date and time",
                "\"YYYY-MM-DD HH:MM:SS\", e.g. \"2025-07-06 03:00:00\"");
-  } else if (!f.utc_offset.empty() && t.start_unix) {
-    // The scenario's start was read in the scenario's offset; a new offset
-    // keeps the same local time.
-    start = *start + std::int64_t{t.utc_offset_minutes.value_or(0) - *offset} * 60;
   }
   if (start) {
     c.epoch_unix_seconds = *start;

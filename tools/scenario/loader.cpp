@@ -485,6 +485,19 @@ void apply_override(Scenario& sc, std::string_view assignment, int index) {
     sc.name = value;
   } else if (path == "description") {
     sc.description = value;
+  } else if (path.starts_with("trace.")) {
+    // `trace.a.first_message_id=0x344` -> {a: {first_message_id: 0x344}}, read
+    // like the scenario's own `trace:` section, errors at this argument.
+    YAML::Node root(YAML::NodeType::Map);
+    const std::string rest = path.substr(6);
+    if (const auto dot = rest.find('.'); dot == std::string::npos) {
+      root[rest] = detached;
+    } else {  // a.address, b.first_message_id: one level of nesting
+      YAML::Node inner(YAML::NodeType::Map);
+      inner[rest.substr(dot + 1)] = detached;
+      root[rest.substr(0, dot)] = inner;
+    }
+    merge_trace_section(sc.trace, read_trace_section(root, file, pos));
   } else if (is_config_path(path)) {
     Setting s{path, detached, pos, "."};
     if (path.ends_with(".profile") && looks_like_profile_path(value)) {

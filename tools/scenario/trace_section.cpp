@@ -134,7 +134,11 @@ std::optional<std::int64_t> parse_local_time(std::string_view text, int utc_offs
   return days * 86400 + h * 3600 + mi * 60 + s - std::int64_t{utc_offset_minutes} * 60;
 }
 
-TraceSection read_trace_section(const YAML::Node& node, const std::string& file) {
+TraceSection read_trace_section(const YAML::Node& node, const std::string& file,
+                                const SourcePos& fallback) {
+  auto pos_of = [&](const YAML::Node& n, const std::string& f) {
+    return fallback.file.empty() ? scenario::pos_of(n, f) : fallback;
+  };
   if (!node.IsMap()) {
     throw ScenarioError(pos_of(node, file), "trace",
                         node.IsNull() ? "is empty" : "is not a mapping",
@@ -154,7 +158,7 @@ TraceSection read_trace_section(const YAML::Node& node, const std::string& file)
   for (const auto& kv : node) {
     const std::string k = kv.first.Scalar();
     const std::string field = "trace." + k;
-    const ValueContext v{kv.second, file, field};
+    const ValueContext v{kv.second, file, field, fallback};
     if (k == "peer") {
       static constexpr std::string_view kPeers[] = {"a", "b"};
       t.peer = std::string(kPeers[static_cast<std::size_t>(read_enum(v, kPeers))]);
@@ -195,7 +199,7 @@ TraceSection read_trace_section(const YAML::Node& node, const std::string& file)
       const std::vector<std::string> inner = {"address", "subnet", "host", "first_message_id"};
       for (const auto& ikv : kv.second) {
         const std::string ik = ikv.first.Scalar();
-        const ValueContext iv{ikv.second, file, field + "." + ik};
+        const ValueContext iv{ikv.second, file, field + "." + ik, fallback};
         if (ik == "address" || ik == "subnet") {
           const std::string s = scalar_text(iv, "an IPv4 address");
           const bool prefix = ik == "subnet";
@@ -220,14 +224,39 @@ TraceSection read_trace_section(const YAML::Node& node, const std::string& file)
     }
   }
   if (start_text) {
-    t.start_unix = parse_local_time(*start_text, t.utc_offset_minutes.value_or(0));
-    if (!t.start_unix) {
-      ValueContext{start_node, file, "trace.start"}.fail(
+    // Checked here (offset 0: the date itself); the trace command reads it
+    // in the final UTC offset, which --set or a flag may still change.
+    t.start = start_text;
+    if (!parse_local_time(*start_text, 0)) {
+      ValueContext{start_node, file, "trace.start", fallback}.fail(
           "\"" + *start_text + "\" is not a local date and time",
           "\"YYYY-MM-DD HH:MM:SS\" (quoted), e.g. \"2025-07-06 03:00:00\"");
     }
   }
   return t;
+}
+
+void merge_trace_section(TraceSection& t, const TraceSection& u) {
+  auto take = [](auto& into, const auto& from) {
+    if (from) into = from;
+  };
+  take(t.peer, u.peer);
+  take(t.style, u.style);
+  take(t.start, u.start);
+  take(t.utc_offset_minutes, u.utc_offset_minutes);
+  take(t.gateway, u.gateway);
+  take(t.tunnel, u.tunnel);
+  take(t.gateway_id, u.gateway_id);
+  take(t.tunnel_id, u.tunnel_id);
+  take(t.connection, u.connection);
+  take(t.child, u.child);
+  take(t.syslog_wrap, u.syslog_wrap);
+  for (auto [into, from] : {std::pair{&t.a, &u.a}, std::pair{&t.b, &u.b}}) {
+    take(into->address, from->address);
+    take(into->subnet, from->subnet);
+    take(into->host, from->host);
+    take(into->first_message_id, from->first_message_id);
+  }
 }
 
 }  // namespace rekeysim::scenario

@@ -26,9 +26,9 @@ struct TracePeerNames {
 };
 
 struct TraceSection {
-  std::optional<std::string> peer;         // "a" | "b"
-  std::optional<std::string> style;        // a log style name or "auto"
-  std::optional<std::int64_t> start_unix;  // wall clock of t = 0, Unix seconds (UTC)
+  std::optional<std::string> peer;   // "a" | "b"
+  std::optional<std::string> style;  // a log style name or "auto"
+  std::optional<std::string> start;  // "YYYY-MM-DD HH:MM:SS", local to the UTC offset
   std::optional<int> utc_offset_minutes;
   std::optional<std::string> gateway;      // PAN-OS gateway, Juniper IKE gateway
   std::optional<std::string> tunnel;       // PAN-OS "<gateway>:<proxy-id>"
@@ -54,8 +54,11 @@ std::span<const TraceKey> trace_keys();
 std::string trace_keys_markdown();
 
 // Reads the `trace:` mapping of `file`; throws ScenarioError at the
-// offending key or value.
-TraceSection read_trace_section(const YAML::Node& node, const std::string& file);
+// offending key or value (at `fallback` when it is set: a --set argument).
+TraceSection read_trace_section(const YAML::Node& node, const std::string& file,
+                                const SourcePos& fallback = {});
+// Every key set in `update` replaces the one in `section` (--set trace.*).
+void merge_trace_section(TraceSection& section, const TraceSection& update);
 
 // "2025-07-06 03:00:00" (local time at `utc_offset_minutes`) -> Unix
 // seconds; nullopt if the text is not that form or not a real date.
