@@ -178,6 +178,10 @@ struct PeerConfig {
   // A request that a rekey timer starts leaves this long after the timer ran
   // (key generation and building the message).
   DurationDist initiation_delay;
+  // The vendor log shape `rekeysim trace --style auto` prints this peer's
+  // lines in (a tools/trace style name, models::known_log_styles()). Only
+  // the trace views read it; the simulation never does.
+  std::string log_style = "plain";
 };
 
 // ---- Network and traffic --------------------------------------------------

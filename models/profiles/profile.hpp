@@ -49,9 +49,13 @@ std::string_view to_string(SourceStatus s);
 // them: child.* then ike.* (lifetime, margin, fuzz, fuzz_quantum,
 // responder_margin_scale, responder_fuzz, tick, lifetime_bytes,
 // lifetime_packets, volume_margin), clock_error, processing_delay,
-// behaviour.*. These are the scenario key paths relative to a peer.
+// behaviour.*, log_style. These are the scenario key paths relative to a peer.
 std::span<const std::string_view> profile_field_keys();
 bool is_profile_field_key(std::string_view key);
+
+// The log style names a profile's `log_style` may take: the styles
+// tools/trace renders (a test keeps the two lists equal).
+std::span<const std::string_view> known_log_styles();
 
 // Sets one field of `config` from its scenario-syntax value: durations "8h",
 // margins "9m", "10%" (of the lifetime) or "1/11",

@@ -60,7 +60,11 @@ constexpr std::string_view kKeys[] = {
     "behaviour.temp_failure_in_collision",
     "behaviour.max_child_sas",
     "behaviour.child_pfs",
+    "log_style",
 };
+
+constexpr std::string_view kLogStyles[] = {"plain",     "panos",     "strongswan", "strongswan-6",
+                                           "cisco-asa", "libreswan", "cisco-ios",  "juniper-srx"};
 
 double parse_number(std::string_view text, std::string_view expected) {
   double v = 0;
@@ -217,6 +221,10 @@ std::string_view to_string(SourceStatus s) {
   return s == SourceStatus::kConfirmed ? "confirmed" : "assumption";
 }
 
+std::span<const std::string_view> known_log_styles() {
+  return kLogStyles;
+}
+
 std::span<const std::string_view> profile_field_keys() {
   return kKeys;
 }
@@ -247,6 +255,17 @@ void apply_profile_field(PeerConfig& config, std::string_view key, std::string_v
     config.timer_lateness = sim::parse_duration_dist(value);
   } else if (key == "initiation_delay") {
     config.initiation_delay = sim::parse_duration_dist(value);
+  } else if (key == "log_style") {
+    for (std::string_view name : kLogStyles) {
+      if (name == value) {
+        config.log_style = std::string(name);
+        return;
+      }
+    }
+    throw sim::ParseError(std::string(value),
+                          "a log style: plain, panos, strongswan, "
+                          "strongswan-6, cisco-asa, libreswan, cisco-ios, "
+                          "juniper-srx");
   } else {
     throw std::invalid_argument("unknown profile key '" + std::string(key) + "'");
   }

@@ -50,6 +50,9 @@ Profile make_cisco_ios(const Profile& rfc7296) {
                "UNCONFIRMED: 86400 s is the commonly cited IKEv2 SA default");
   b.assumption("ike.margin", "30s", kMds,
                "assumed to follow the IPsec SA rule: a fixed 30 s before expiry");
+  b.confirmed("log_style", "cisco-ios",
+              "Cisco TAC 'IOS IKEv2 Debugs for Site-to-Site VPN with PSKs' (doc 115934)",
+              "IOS/IOS-XE `debug crypto ikev2` packet records and %CRYPTO syslog messages");
   return std::move(b).build();
 }
 
@@ -71,6 +74,10 @@ Profile make_cisco_asa(const Profile& rfc7296) {
                "the bugs show the ASA rejecting traffic on its own new inbound SPI (INVALID_SPI) "
                "when a PAN peer switches early, i.e. the ASA itself does not switch early; "
                "rekeysim does not model that install race");
+  b.confirmed("log_style", "cisco-asa",
+              "Cisco TAC 'ASA IKEv2 Debugs for Site-to-Site VPN with PSKs' (doc 115935); "
+              "Cisco bugs CSCwc54984, CSCvx23833",
+              "ASA/FTD `debug crypto ikev2 protocol|platform` lines and %ASA syslog messages");
   return std::move(b).build();
 }
 

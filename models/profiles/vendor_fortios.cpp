@@ -24,6 +24,9 @@ Profile make_fortios(const Profile& rfc7296) {
   b.assumption("ike.margin", "10%", kForti,
                "UNCONFIRMED: 10% of the configured lifetime assumed (2 h 24 min at 24 h)");
   b.assumption("ike.fuzz", "0%", kForti, "no jitter documented");
+  b.assumption("log_style", "plain", "FortiOS `diagnose debug application ike -1`",
+               "no public sample of FortiOS IKE debug output for a rekey or delete was found, so "
+               "rekeysim has no FortiOS style");
   return std::move(b).build();
 }
 

@@ -31,6 +31,10 @@ Profile make_juniper_srx(const Profile& rfc7296) {
   b.assumption("ike.margin", "10%", "Juniper IKE proposal lifetime-seconds",
                "UNCONFIRMED: 10% of the configured lifetime assumed (48 min at 8 h)");
   b.assumption("ike.fuzz", "0%", kJunos, "no jitter documented");
+  b.confirmed("log_style", "juniper-srx",
+              "Junos system log messages reference, KMD chapter; public kmd-logs samples (cited in "
+              "rekeysim tools/trace/README.md)",
+              "SRX kmd syslog: KMD_PM_SA_ESTABLISHED per direction, KMD_VPN_UP/DOWN_ALARM_USER");
   return std::move(b).build();
 }
 

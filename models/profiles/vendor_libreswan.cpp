@@ -86,6 +86,8 @@ Profile make_libreswan(const Profile& rfc7296) {
   b.confirmed("behaviour.retransmit.cap", "30s", kRetransmit,
               "RETRANSMIT_TIMEOUT_DEFAULT 30 s: the interval is not doubled beyond it (never "
               "reached before giving up)");
+  b.confirmed("log_style", "libreswan", "https://github.com/libreswan/libreswan/issues/1044",
+              "pluto log file with logtime=yes: \"conn\" #serial: message");
   return std::move(b).build();
 }
 

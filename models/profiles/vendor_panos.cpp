@@ -82,6 +82,9 @@ Profile make_panos(const Profile& rfc7296) {
   b.assumption("behaviour.retransmit.tries", "9", kLiveness,
                "10 timeouts = 9 retransmissions before giving up at 319 s (liveness schedule)");
   b.assumption("behaviour.retransmit.cap", "64s", kLiveness, "intervals stop growing at 64 s");
+  b.confirmed("log_style", "panos",
+              "https://knowledgebase.paloaltonetworks.com/KCSArticleDetail?id=kA1Ki000000TNW8KAO",
+              "PAN-OS 10/11 ikemgr.log as in the KB's sample");
   return std::move(b).build();
 }
 

@@ -122,6 +122,8 @@ Profile make_rfc7296() {
                "a responder MAY refuse further Child SAs with NO_ADDITIONAL_SAS; the RFC sets no "
                "limit, and none of the vendors' documents gives one for a single traffic-selector "
                "pair");
+  b.assumption("log_style", "plain", "rekeysim",
+               "an RFC is not an implementation: no vendor log shape, the plain event view");
   return std::move(b).build();
 }
 

@@ -176,6 +176,10 @@ Profile make_strongswan(const Profile& rfc7296) {
   b.confirmed("behaviour.temp_failure_in_collision", "adopt_peer_rekey", kIssue1896,
               "6.0 aborts its own rekey 'because the peer successfully rekeyed it before "
               "receiving our request' and waits for the peer's DELETE");
+  b.confirmed("log_style", "strongswan-6",
+              "strongSwan 6.0.6 src/libcharon/sa/ikev2/tasks/child_rekey.c, child_delete.c "
+              "(https://github.com/strongswan/strongswan)",
+              "charon file logger; 6.x Child SA collision wording");
   return std::move(b).build();
 }
 
@@ -196,6 +200,9 @@ Profile make_strongswan_5_9(const Profile& strongswan) {
               "TEMPORARY_FAILURE, then sent D(old); charon had set the old SA back to INSTALLED "
               "(retry path), so D(old) did not conclude the passive rekey and the outbound SPI "
               "was never installed: traffic lost until DPD or the next rekey. Fixed in 6.0");
+  b.confirmed(
+      "log_style", "strongswan", "strongSwan 5.9.14 src/libcharon; real 5.9.8 logs",
+      "charon file logger; 5.x collision wording (detected CHILD_REKEY collision with ...)");
   return std::move(b).build();
 }
 

@@ -30,7 +30,9 @@ const std::set<std::string> kAllowedKeys = {
     "behaviour.temp_failure_in_collision",
     // RFC 7296 1.3 NO_ADDITIONAL_SAS.
     "behaviour.max_child_sas", "processing_delay_ke", "processing_delay_informational",
-    "timer_lateness", "initiation_delay", "behaviour.child_pfs"};
+    "timer_lateness", "initiation_delay", "behaviour.child_pfs",
+    // The vendor log shape `rekeysim trace --style auto` prints the peer in.
+    "log_style"};
 
 const std::set<std::string> kRequiredKeys = {"child.lifetime",
                                              "child.margin",

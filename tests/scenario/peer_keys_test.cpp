@@ -56,11 +56,13 @@ TEST_CASE("Peer keys: the contract names of architecture.md are all present") {
                         "processing_delay_informational",
                         "timer_lateness",
                         "initiation_delay",
-                        "behaviour.child_pfs"}) {
+                        "behaviour.child_pfs",
+                        // The vendor log shape `trace --style auto` uses (issue 12).
+                        "log_style"}) {
     INFO(k);
     CHECK(find_peer_key(k) != nullptr);
   }
-  CHECK(peer_keys().size() == 48);
+  CHECK(peer_keys().size() == 49);
 }
 
 TEST_CASE("Peer keys: values take units and both fraction forms") {

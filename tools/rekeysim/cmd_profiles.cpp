@@ -1,13 +1,20 @@
-// `rekeysim profiles [NAME]`: the builtin vendor profiles. Without NAME a
-// table of key figures; with NAME every peer key with its value and, where
-// the profile documents it, the source and whether it is confirmed, then the
-// lifetime rules (how the rekey margin follows a configured lifetime).
+// `rekeysim profiles [NAME | FILE.yaml]`: the builtin vendor profiles.
+// Without NAME a table of key figures; with NAME every peer key with its
+// value and, where the profile documents it, the source and whether it is
+// confirmed, then the lifetime rules (how the rekey margin follows a
+// configured lifetime); with a profile file (`base:` + overrides, as a
+// scenario's `profile:` may name) the same for the user's own profile, each
+// key set by the file shown as "file" with its line.
 #include <iostream>
+#include <map>
 
 #include "models/profiles/lifetime_rules.hpp"
 #include "models/profiles/profile.hpp"
 #include "tools/rekeysim/common.hpp"
 #include "tools/scenario/peer_keys.hpp"
+#include "tools/scenario/peer_map.hpp"
+#include "tools/scenario/profile_file.hpp"
+#include "tools/scenario/yaml_input.hpp"
 
 namespace rekeysim::cli {
 
@@ -50,7 +57,53 @@ int list_profiles() {
   return kExitOk;
 }
 
+// A user's profile file: validated by the scenario loader's own reader, so
+// an error here is the error a scenario naming the file would give.
+int show_profile_file(const std::string& path) {
+  scenario::Setting where;
+  where.path = "profile";
+  where.value = YAML::Node(path);
+  where.pos.file = "<command line>";
+  where.pos.line = 1;
+  where.pos.column = 1;
+  where.dir = ".";
+  const models::PeerConfig config = scenario::load_profile_file(where, path);
+  const std::string file = scenario::profile_key(".", path);
+  const YAML::Node root = scenario::load_yaml_file(file);
+  const std::string base_name = root["base"].Scalar();
+  const models::Profile* base = models::find_builtin_profile(base_name);
+  std::map<std::string, int> set_at;  // key path -> line in the file
+  for (const auto& e :
+       scenario::flatten_peer_map(root, file, "profile", {"base", "name", "description"})) {
+    set_at[e.path] = scenario::pos_of(e.key, file).line;
+  }
+  std::cout << config.profile << ": profile file " << file << "\n";
+  if (const YAML::Node d = root["description"]) std::cout << d.Scalar() << "\n";
+  std::cout << "base: " << base_name << "\n";
+  std::cout << "\n" << pad("key", 38) << pad("value", 22) << pad("status", 11) << "source / note\n";
+  for (const auto& key : scenario::peer_keys()) {
+    if (key.path == "profile") continue;
+    const std::string value = key.format(config);
+    std::string status = "default";
+    std::string source = "inherited from " + base_name;
+    if (auto it = set_at.find(std::string(key.path)); it != set_at.end()) {
+      status = "file";
+      source = file + ":" + std::to_string(it->second);
+    } else if (base != nullptr) {
+      for (const auto& f : base->fields) {
+        if (f.key != key.path) continue;
+        status = std::string(status_text(f.status));
+        source = f.source + " (" + base_name + ")";
+      }
+    }
+    std::cout << pad(std::string(key.path), 38) << pad(value, 22) << pad(status, 11) << source
+              << "\n";
+  }
+  return kExitOk;
+}
+
 int show_profile(const std::string& name) {
+  if (scenario::looks_like_profile_path(name)) return show_profile_file(name);
   const models::Profile* p = models::find_builtin_profile(name);
   if (p == nullptr) {
     std::vector<std::string> names;
@@ -88,13 +141,17 @@ int show_profile(const std::string& name) {
 
 Command add_profiles_command(CLI::App& root) {
   auto name = std::make_shared<std::string>();
-  CLI::App* sub = root.add_subcommand("profiles", "list the builtin vendor profiles, or show one");
-  sub->add_option("name", *name, "a profile to show field by field");
+  CLI::App* sub = root.add_subcommand(
+      "profiles", "list the builtin vendor profiles, or show one (builtin or a profile file)");
+  sub->add_option("name", *name,
+                  "a profile to show field by field: a builtin name or a profile YAML file "
+                  "(`base:` + peer keys)");
   sub->footer(
       "Example:\n"
       "  rekeysim profiles\n"
       "  rekeysim profiles panos\n"
-      "Exit status: 0 ok, 2 unknown profile.");
+      "  rekeysim profiles profiles/our-hub.yaml\n"
+      "Exit status: 0 ok, 2 unknown profile or a bad profile file (file:line:column).");
   return {sub, [name] { return name->empty() ? list_profiles() : show_profile(*name); }};
 }
 

@@ -1,6 +1,9 @@
 // `rekeysim trace SCENARIO`: one trial's trace as vendor-style log lines, a
 // ladder diagram (SVG) or JSON Lines, around the first episode of a kind
-// (collision, cant_find_sa, outage, tunnel_reset) or for a chosen trial.
+// (collision, cant_find_sa, outage, tunnel_reset, rekey, a collision kind;
+// --nth picks a later one) or for a chosen trial. Log shapes: each peer's
+// own vendor style by default (`--style auto`), one device alone with --peer
+// (tools/rekeysim/trace_context.hpp).
 // The trial is re-run with a TraceBuffer attached (models::run_trial's
 // extra_sink); its outcome is identical to the one `run` counted.
 #include <algorithm>
@@ -13,6 +16,7 @@
 #include "tools/rekeysim/atomic_file.hpp"
 #include "tools/rekeysim/common.hpp"
 #include "tools/rekeysim/trace_pcap.hpp"
+#include "tools/rekeysim/trace_context.hpp"
 #include "tools/trace/trace_views.hpp"
 
 namespace rekeysim::cli {
@@ -24,21 +28,19 @@ struct TraceOptions {
   std::optional<std::uint64_t> trial;
   std::string first;
   std::string window = "30s";
-  std::string style = "plain";
+  std::uint64_t nth = 1;
+  TraceLogFlags log;
   std::string svg;
   std::string jsonl;
   std::string pcap;
   std::optional<std::uint64_t> search;
 };
 
-void show(const TraceOptions& o, const scenario::Scenario& sc, const scenario::Point& point,
-          const std::string& where, const std::vector<models::TraceRecord>& records,
-          trace::LogStyle style) {
+void show(const TraceOptions& o, const scenario::Scenario& sc, const std::string& where,
+          const std::vector<models::TraceRecord>& records, const ResolvedLog& log) {
   std::cerr << where << ", " << records.size() << " records\n";
-  trace::LogContext ctx;
-  ctx.peer_a_name = "A(" + point.config.a.profile + ")";
-  ctx.peer_b_name = "B(" + point.config.b.profile + ")";
-  emit(o.common, trace::render_log(records, style, ctx));
+  const trace::LogContext& ctx = log.context;
+  emit(o.common, trace::render_log(records, log.style_a, log.style_b, ctx));
   if (!o.svg.empty()) {
     trace::LadderOptions lo;
     lo.title = sc.name + ": " + where;
@@ -57,14 +59,15 @@ void show(const TraceOptions& o, const scenario::Scenario& sc, const scenario::P
 int run_trace(const TraceOptions& o) {
   const scenario::Scenario sc = load_with_overrides(o.common);
   const scenario::Point point = scenario::build_with(sc, {});
-  const auto style = trace::parse_log_style(o.style);
-  if (!style) usage("--style", "unknown style \"" + o.style + "\"", "panos, strongswan or plain");
+  const ResolvedLog log = resolve_trace_log(o.log, sc, point.config);
+  if (o.nth == 0)
+    usage("--nth", "must be at least 1", "1 for the first episode, 2 for the second, ...");
   std::optional<trace::EpisodeFilter> filter;
   if (!o.first.empty()) {
     filter = trace::parse_episode_filter(o.first);
     if (!filter)
       usage("--first", "unknown episode kind \"" + o.first + "\"",
-            "collision, cant_find_sa, outage, tunnel_reset, or a collision kind: "
+            "collision, cant_find_sa, outage, tunnel_reset, rekey, or a collision kind: "
             "simultaneous_child_rekey, simultaneous_ike_rekey, rekey_vs_delete, "
             "child_vs_ike_rekey, crossing_delete, delete_vs_ike_rekey");
   }
@@ -84,9 +87,12 @@ int run_trace(const TraceOptions& o) {
   // Trials are searched in batches on a thread pool; within a batch the lowest
   // trial index with the episode wins, so the trial shown (and every byte of
   // output) is the one a sequential search finds, at any --threads.
+  // With --nth the N-th episode counts across trials in index order: a
+  // trial's episodes are all found, then the sequential pass below skips
+  // whole trials until the N-th falls inside one.
   struct Found {
-    std::vector<models::TraceRecord> records;
-    std::optional<sim::SimTime> at;
+    std::vector<models::TraceRecord> records;  // the whole trial, when it has episodes
+    std::vector<sim::SimTime> episodes;
     bool hit = false;
   };
   auto search_one = [&](std::uint64_t k) {
@@ -94,15 +100,16 @@ int run_trace(const TraceOptions& o) {
     models::run_trial(point.config, sc.seed, k, &buffer);
     Found f;
     if (filter) {
-      f.at = trace::find_first(buffer.records(), *filter);
-      f.hit = f.at.has_value();
-      if (f.hit) f.records = trace::window(buffer.records(), *f.at, half_width);
+      f.episodes = trace::find_all(buffer.records(), *filter);
+      f.hit = !f.episodes.empty();
+      if (f.hit) f.records = buffer.take();
     } else {
       f.hit = true;
       f.records = buffer.take();
     }
     return f;
   };
+  std::uint64_t remaining = o.nth;  // episodes still to skip, counting the one wanted
   const std::uint64_t batch = std::uint64_t{threads} * 4;
   for (std::uint64_t lo = from; lo < to; lo += batch) {
     const std::uint64_t hi = std::min(to, lo + batch);
@@ -110,7 +117,7 @@ int run_trace(const TraceOptions& o) {
     if (threads == 1 || hi - lo == 1) {
       for (std::uint64_t k = lo; k < hi; ++k) {
         found[k - lo] = search_one(k);
-        if (found[k - lo].hit) break;
+        if (found[k - lo].episodes.size() >= remaining || (!filter && found[k - lo].hit)) break;
       }
     } else {
       boost::asio::thread_pool pool(threads);
@@ -121,17 +128,30 @@ int run_trace(const TraceOptions& o) {
     for (std::uint64_t k = lo; k < hi; ++k) {
       Found& f = found[k - lo];
       if (!f.hit) continue;
-      std::string where = filter ? "trial " + std::to_string(k) + ": first " +
-                                       std::string(trace::to_string(*filter)) +
-                                       " at t=" + sim::format_duration(*f.at) + " (showing ±" +
-                                       sim::format_duration(half_width) + ")"
-                                 : "trial " + std::to_string(k) + ": whole trial";
-      show(o, sc, point, where, f.records, *style);
-      if (!o.pcap.empty()) write_trace_pcap(o.pcap, point.config, sc.seed, k, f.at, half_width);
+      if (!filter) {
+        show(o, sc, "trial " + std::to_string(k) + ": whole trial", f.records, log);
+        if (!o.pcap.empty())
+          write_trace_pcap(o.pcap, point.config, sc.seed, k, std::nullopt, half_width);
+        return kExitOk;
+      }
+      if (f.episodes.size() < remaining) {
+        remaining -= f.episodes.size();
+        continue;
+      }
+      const sim::SimTime at = f.episodes[remaining - 1];
+      const std::string which =
+          o.nth == 1 ? std::string("first") : "episode " + std::to_string(o.nth) + " of";
+      std::string where = "trial " + std::to_string(k) + ": " + which + " " +
+                          std::string(trace::to_string(*filter)) +
+                          " at t=" + sim::format_duration(at) + " (showing ±" +
+                          sim::format_duration(half_width) + ")";
+      show(o, sc, where, trace::window(f.records, at, half_width), log);
+      if (!o.pcap.empty()) write_trace_pcap(o.pcap, point.config, sc.seed, k, at, half_width);
       return kExitOk;
     }
   }
-  std::cerr << "no " << (filter ? std::string(trace::to_string(*filter)) : std::string("trial"))
+  std::cerr << "no " << (o.nth > 1 ? "episode " + std::to_string(o.nth) + " of " : std::string())
+            << (filter ? std::string(trace::to_string(*filter)) : std::string("trial"))
             << " found in trials " << from << ".." << (to - 1)
             << " (try --search N or --set to change the scenario)\n";
   return kExitExpectFailed;
@@ -153,13 +173,40 @@ Command add_trace_command(CLI::App& root) {
                   "is the lowest-numbered match at any value");
   sub->add_option("--trial", o->trial, "trace this trial index (default: search from 0)");
   sub->add_option("--first", o->first,
-                  "the first episode of this kind: collision|cant_find_sa|outage|tunnel_reset, "
-                  "or one collision kind, e.g. crossing_delete (default collision)");
+                  "the first episode of this kind: collision|cant_find_sa|outage|tunnel_reset|"
+                  "rekey (a normal rekey, no collision), or one collision kind, e.g. "
+                  "crossing_delete (default collision)");
+  sub->add_option("--nth", o->nth,
+                  "show the N-th episode of that kind instead of the first (counted over the "
+                  "trials searched, in trial order)")
+      ->capture_default_str();
   sub->add_option("--search", o->search,
                   "trials to search for --first (default: the scenario's trials)");
   sub->add_option("--window", o->window, "show records within ± this of the episode")
       ->capture_default_str();
-  sub->add_option("--style", o->style, "log style: panos|strongswan|plain")->capture_default_str();
+  sub->add_option("--style", o->log.style,
+                  "log style: auto (default: each peer in its profile's log_style) | plain | "
+                  "panos | strongswan | strongswan-6 | cisco-asa | libreswan | cisco-ios | "
+                  "juniper-srx");
+  sub->add_option("--peer", o->log.peer,
+                  "a|b: that device's log alone, exactly as the device writes it (no peer prefix)");
+  sub->add_option("--start", o->log.start,
+                  "wall-clock time of t = 0, \"YYYY-MM-DD HH:MM:SS\", local to --utc-offset "
+                  "(UTC if none is given; default: the scenario's trace.start, else "
+                  "2025-07-06 00:00:00 -0400)");
+  sub->add_option("--utc-offset", o->log.utc_offset,
+                  "time zone of the log's timestamps, e.g. -0400");
+  sub->add_option("--first-message-id-a", o->log.first_message_id_a,
+                  "message ID of peer A's first request shown (e.g. 0x344)");
+  sub->add_option("--first-message-id-b", o->log.first_message_id_b,
+                  "message ID of peer B's first request shown");
+  sub->add_option("--syslog-wrap", o->log.syslog_wrap,
+                  "cisco-asa style: debug lines as %ASA-7-711001 (asa) or %FTD-7-711001 (ftd) "
+                  "syslog messages");
+  sub->add_flag("--inferred", o->log.inferred,
+                "also print lines the device does not write by default: shapes rekeysim "
+                "infers but no public log sample shows (tools/trace/README.md tags them I) "
+                "and debug-level lines (strongSwan DBG2)");
   sub->add_option("--out", o->common.out, "write the log to this file instead of stdout");
   sub->add_option("--svg", o->svg, "also write a ladder diagram (SVG)");
   sub->add_option("--jsonl", o->jsonl, "also write the records as JSON Lines");
@@ -173,6 +220,7 @@ Command add_trace_command(CLI::App& root) {
       "  rekeysim trace scenarios/kb-incident.yaml --first cant_find_sa --window 100ms --pcap "
       "kb.pcap\n" +
       std::string(kPcapHelp) +
+      "  rekeysim trace scenarios/kb-incident.yaml --first rekey --nth 2 --peer b\n"
       "Exit status: 0 ok, 1 no such episode in the trials searched, 2 usage or input error.");
   return {sub, [o] { return run_trace(*o); }};
 }

@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   std::vector<Command> commands = {add_run_command(app),       add_sweep_command(app),
                                    add_recommend_command(app), add_validate_command(app),
                                    add_profiles_command(app),  add_trace_command(app),
-                                   add_schema_command(app)};
+                                   add_schema_command(app),    add_ingest_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

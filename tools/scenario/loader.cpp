@@ -15,9 +15,9 @@ namespace rekeysim::scenario {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"name",   "description", "seed",    "duration",
-                                           "rekeys", "trials",      "network", "traffic",
-                                           "peers",  "stagger",     "sweep",   "expect"};
+const std::vector<std::string> kTopKeys = {
+    "name",    "description", "seed",    "duration", "rekeys", "trials", "network",
+    "traffic", "peers",       "stagger", "sweep",    "expect", "trace"};
 const std::vector<std::string> kDirections = {"a_to_b", "b_to_a"};
 
 struct Loader {
@@ -389,6 +389,8 @@ Scenario load_root(const YAML::Node& root, const std::string& file, const std::s
       ld.sweep(v);
     } else if (k == "expect") {
       ld.expect(v);
+    } else if (k == "trace") {
+      sc.trace = read_trace_section(v, file);
     } else {
       ld.unknown(kv.first, k, kTopKeys);
     }
@@ -512,6 +514,19 @@ void add_override(Scenario& sc, std::string_view assignment, int index) {
     sc.name = value;
   } else if (path == "description") {
     sc.description = value;
+  } else if (path.starts_with("trace.")) {
+    // `trace.a.first_message_id=0x344` -> {a: {first_message_id: 0x344}}, read
+    // like the scenario's own `trace:` section, errors at this argument.
+    YAML::Node root(YAML::NodeType::Map);
+    const std::string rest = path.substr(6);
+    if (const auto dot = rest.find('.'); dot == std::string::npos) {
+      root[rest] = detached;
+    } else {  // a.address, b.first_message_id: one level of nesting
+      YAML::Node inner(YAML::NodeType::Map);
+      inner[rest.substr(dot + 1)] = detached;
+      root[rest.substr(0, dot)] = inner;
+    }
+    merge_trace_section(sc.trace, read_trace_section(root, file, pos));
   } else if (is_config_path(path)) {
     Setting s{path, detached, pos, "."};
     if (path.ends_with(".profile") && looks_like_profile_path(value)) {

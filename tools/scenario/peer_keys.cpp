@@ -1,5 +1,7 @@
 #include "tools/scenario/peer_keys.hpp"
 
+#include "models/profiles/profile.hpp"
+
 #include <limits>
 #include <stdexcept>
 #include <vector>
@@ -295,6 +297,14 @@ const std::vector<PeerKey>& table() {
       COUNT_KEY("behaviour.max_child_sas", behaviour.max_child_sas, 1000000, "count", "",
                 "answer a CREATE_CHILD_SA that would add a Child SA beyond this many with "
                 "NO_ADDITIONAL_SAS (RFC 7296 1.3); 0 = no limit"),
+      PeerKey{"log_style", ValueKind::kEnum, "enum", "",
+              "vendor log shape `rekeysim trace --style auto` prints this peer in (tools/trace)",
+              models::known_log_styles(),
+              [](const ValueContext& v, PeerConfig& c) {
+                c.log_style = std::string(models::known_log_styles()[static_cast<std::size_t>(
+                    read_enum(v, models::known_log_styles()))]);
+              },
+              [](const PeerConfig& c) { return c.log_style; }},
   };
   return keys;
 }

@@ -21,6 +21,7 @@
 #include "models/config.hpp"
 #include "models/outcome.hpp"
 #include "tools/scenario/diagnostics.hpp"
+#include "tools/scenario/trace_section.hpp"
 
 namespace rekeysim::scenario {
 
@@ -71,6 +72,8 @@ struct Scenario {
   // Profile YAML files named by `profile:` settings, resolved to configs,
   // keyed by the path as resolved (see profile_key()).
   std::map<std::string, models::PeerConfig> profile_files;
+  // How `rekeysim trace` names and dates the log (the `trace:` section).
+  TraceSection trace;
 };
 
 struct PointParam {

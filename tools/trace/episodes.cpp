@@ -43,23 +43,26 @@ models::CollisionKind collision_of(EpisodeFilter f) {
 
 }  // namespace
 
+namespace {
+// In LogStyle enumerator order.
+constexpr std::string_view kStyleNames[] = {"plain",     "panos",     "strongswan", "strongswan-6",
+                                            "cisco-asa", "libreswan", "cisco-ios",  "juniper-srx"};
+}  // namespace
+
+std::span<const std::string_view> log_style_names() {
+  return kStyleNames;
+}
+
 std::optional<LogStyle> parse_log_style(std::string_view text) {
-  if (text == "plain") return LogStyle::kPlain;
-  if (text == "panos") return LogStyle::kPanos;
-  if (text == "strongswan") return LogStyle::kStrongswan;
+  for (std::size_t i = 0; i < std::size(kStyleNames); ++i) {
+    if (text == kStyleNames[i]) return static_cast<LogStyle>(i);
+  }
   return std::nullopt;
 }
 
 std::string_view to_string(LogStyle style) {
-  switch (style) {
-    case LogStyle::kPlain:
-      return "plain";
-    case LogStyle::kPanos:
-      return "panos";
-    case LogStyle::kStrongswan:
-      return "strongswan";
-  }
-  return "plain";
+  const auto i = static_cast<std::size_t>(style);
+  return i < std::size(kStyleNames) ? kStyleNames[i] : "plain";
 }
 
 std::optional<EpisodeFilter> parse_episode_filter(std::string_view text) {
@@ -67,6 +70,7 @@ std::optional<EpisodeFilter> parse_episode_filter(std::string_view text) {
   if (text == "cant_find_sa") return EpisodeFilter::kCantFindSa;
   if (text == "outage") return EpisodeFilter::kOutage;
   if (text == "tunnel_reset") return EpisodeFilter::kTunnelReset;
+  if (text == "rekey") return EpisodeFilter::kRekey;
   for (EpisodeFilter f : kCollisionFilters) {
     if (text == models::to_string(collision_of(f))) return f;
   }
@@ -83,6 +87,8 @@ std::string_view to_string(EpisodeFilter filter) {
       return "outage";
     case EpisodeFilter::kTunnelReset:
       return "tunnel_reset";
+    case EpisodeFilter::kRekey:
+      return "rekey";
     default:
       return models::to_string(collision_of(filter));
   }
@@ -169,33 +175,90 @@ class CrossingDetector {
 
 }  // namespace
 
-std::optional<sim::SimTime> find_first(std::span<const TraceRecord> records, EpisodeFilter filter) {
-  CrossingDetector crossing;
-  for (const TraceRecord& r : records) {
-    switch (filter) {
-      case EpisodeFilter::kCollision:
-        if (r.kind == TraceKind::kCollisionDetected) return r.time;
-        if (auto t = crossing.feed(r)) return t;
-        break;
-      case EpisodeFilter::kCantFindSa:
-        if (r.kind == TraceKind::kDeleteForUnknownSpi || r.kind == TraceKind::kRekeyForUnknownSpi) {
-          return r.time;
-        }
-        break;
-      case EpisodeFilter::kOutage:
-        if (r.kind == TraceKind::kEspDropped) return r.time;
-        break;
-      case EpisodeFilter::kTunnelReset:
-        if (r.kind == TraceKind::kTunnelDown) return r.time;
-        break;
-      default:
-        if (r.kind == TraceKind::kCollisionDetected && r.collision == collision_of(filter)) {
-          return r.time;
-        }
-        break;
-    }
+namespace {
+
+// Whether record `r` marks an episode of kind `filter` (kRekey is decided
+// over whole episodes in find_all()).
+bool marks(const TraceRecord& r, EpisodeFilter filter, CrossingDetector& crossing,
+           sim::SimTime& at) {
+  at = r.time;
+  switch (filter) {
+    case EpisodeFilter::kCollision:
+      if (r.kind == TraceKind::kCollisionDetected) return true;
+      if (auto t = crossing.feed(r)) {
+        at = *t;
+        return true;
+      }
+      return false;
+    case EpisodeFilter::kCantFindSa:
+      return r.kind == TraceKind::kDeleteForUnknownSpi || r.kind == TraceKind::kRekeyForUnknownSpi;
+    case EpisodeFilter::kOutage:
+      return r.kind == TraceKind::kEspDropped;
+    case EpisodeFilter::kTunnelReset:
+      return r.kind == TraceKind::kTunnelDown;
+    case EpisodeFilter::kRekey:
+      return false;
+    default:
+      return r.kind == TraceKind::kCollisionDetected && r.collision == collision_of(filter);
   }
-  return std::nullopt;
+}
+
+// Rekeys with no collision, can't-find-SA or outage within kEpisodeGap: the
+// time of each such episode's first Child SA kRekeyStarted.
+std::vector<sim::SimTime> clean_rekeys(std::span<const TraceRecord> records) {
+  std::vector<sim::SimTime> trouble;
+  for (EpisodeFilter f : {EpisodeFilter::kCollision, EpisodeFilter::kCantFindSa,
+                          EpisodeFilter::kOutage, EpisodeFilter::kTunnelReset}) {
+    const auto t = find_all(records, f);
+    trouble.insert(trouble.end(), t.begin(), t.end());
+  }
+  std::vector<sim::SimTime> out;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const TraceRecord& r = records[i];
+    if (r.kind != TraceKind::kRekeyStarted || r.sa_kind != models::SaKind::kChild) continue;
+    if (!out.empty() && r.time - out.back() < kEpisodeGap) continue;
+    bool quiet = true;
+    for (sim::SimTime t : trouble) {
+      if (t >= r.time - kEpisodeGap && t <= r.time + kEpisodeGap) quiet = false;
+    }
+    // Only a rekey that finished in the records counts as a normal rekey.
+    bool completed = false;
+    for (std::size_t j = i + 1; j < records.size() && records[j].time <= r.time + kEpisodeGap;
+         ++j) {
+      if (records[j].kind == TraceKind::kRekeyCompleted) completed = true;
+    }
+    if (quiet && completed) out.push_back(r.time);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<sim::SimTime> find_all(std::span<const TraceRecord> records, EpisodeFilter filter) {
+  if (filter == EpisodeFilter::kRekey) return clean_rekeys(records);
+  CrossingDetector crossing;
+  std::vector<sim::SimTime> out;
+  for (const TraceRecord& r : records) {
+    sim::SimTime at;
+    if (!marks(r, filter, crossing, at)) continue;
+    // Marks closer than kEpisodeGap to the last one are the same episode
+    // (both peers log a collision, an outage lasts many packets).
+    if (!out.empty() && at - out.back() < kEpisodeGap) continue;
+    out.push_back(at);
+  }
+  return out;
+}
+
+std::optional<sim::SimTime> find_first(std::span<const TraceRecord> records, EpisodeFilter filter) {
+  return find_nth(records, filter, 1);
+}
+
+std::optional<sim::SimTime> find_nth(std::span<const TraceRecord> records, EpisodeFilter filter,
+                                     std::uint64_t n) {
+  if (n == 0) return std::nullopt;
+  const auto all = find_all(records, filter);
+  if (all.size() < n) return std::nullopt;
+  return all[n - 1];
 }
 
 std::vector<TraceRecord> window(std::span<const TraceRecord> records, sim::SimTime center,

@@ -53,10 +53,10 @@ class PanosWriter {
   }
 
   void line(const TraceRecord& r, const char* level, bool tunnel, const std::string& text) {
-    lines_.push_back({r.peer, prefix(r, level, tunnel) + text});
+    lines_.push_back({r.peer, index(r), prefix(r, level, tunnel) + text});
   }
   void continuation(const TraceRecord& r, const std::string& text) {
-    lines_.push_back({r.peer, text});
+    lines_.push_back({r.peer, index(r), text});
   }
 
   std::string endpoints(PeerId p, int port) const {
@@ -74,6 +74,9 @@ class PanosWriter {
   }
 
   PeerState& state(PeerId p) { return peers_[static_cast<std::size_t>(p)]; }
+  std::size_t index(const TraceRecord& r) const {
+    return static_cast<std::size_t>(&r - records_.data());
+  }
 
   void write(std::size_t i) {
     const TraceRecord& r = records_[i];

@@ -1,13 +1,28 @@
-// strongSwan charon file-logger shapes (5.9.x wording, as in the 5.9.8 logs
-// the strongswan profile was checked against), with time_format "%b %e %T",
+// strongSwan charon file-logger shapes, with time_format "%b %e %T",
 // milliseconds and ike_name=yes:
 //   "Jul  6 03:32:18.287 09[IKE] <conn|1> <message>"
-// Format strings: strongSwan 5.9.14 src/libcharon (file:line in README.md).
+// Two wordings share this writer because the logger and almost every
+// message are the same in both versions:
+//  - 5.9.x (style "strongswan"): format strings of strongSwan 5.9.14
+//    src/libcharon, as in the real 5.9.8 logs the strongswan-5.9 profile was
+//    checked against (file:line in README.md).
+//  - 6.x (style "strongswan-6"): strongSwan 6.0 rewrote Child SA collision
+//    handling; the differing messages follow src/libcharon/sa/ikev2/tasks/
+//    child_rekey.c and child_delete.c of
+//    https://github.com/strongswan/strongswan (commit 3b902ea59b, 6.0.6-23):
+//    "detected rekey collision for CHILD_SA n{u}", "rekeyed CHILD_SA ... with
+//    ...", "closing CHILD_SA ... we tried to rekey because the peer started to
+//    delete it before receiving our request", "delay closing of inbound
+//    CHILD_SA n{u} for 5s", "peer didn't find CHILD_SA n{u} we tried to rekey,
+//    create a replacement", "received TEMPORARY_FAILURE notify", "abort
+//    active rekeying for CHILD_SA n{u} because the peer successfully rekeyed
+//    it before receiving our request[, waiting for delete]".
 // CHILD_SA unique ids {n} are assigned per peer in order of first
 // appearance, as charon does; worker thread numbers are a deterministic
 // stand-in (a new "job" at each received message or new instant).
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "tools/trace/format_common.hpp"
@@ -48,8 +63,8 @@ const char* short_notify(NotifyType n) {
 
 class StrongswanWriter {
  public:
-  StrongswanWriter(std::span<const TraceRecord> records, const LogContext& c)
-      : records_(records), c_(c) {
+  StrongswanWriter(std::span<const TraceRecord> records, const LogContext& c, bool v6)
+      : records_(records), c_(c), v6_(v6) {
     for (auto& p : peers_) {
       p.next_child_uid = c.first_child_unique_id;
       p.ike_uid = c.ike_sa_unique_id;
@@ -87,6 +102,7 @@ class StrongswanWriter {
     bool has_time = false;
     sim::SimTime last_time{};
     bool saw_create_child = false;
+    std::optional<sim::SimTime> temp_failure_at;        // last TEMPORARY_FAILURE received
     std::vector<std::uint32_t> peer_deleted_out;        // SPIs in the last DELETE received
     std::map<std::uint32_t, std::uint32_t> own_new_in;  // old inbound SPI -> SPI we proposed
   };
@@ -144,7 +160,7 @@ class StrongswanWriter {
     std::snprintf(buf, sizeof buf, "%s %2d %02d:%02d:%02d.%03d %02d[%s] <%s|%d> ",
                   month_abbrev(t.month), t.day, t.hour, t.minute, t.second, t.millisecond,
                   s.job % 16 + 1, group, c_.ike_sa_name.c_str(), s.ike_uid);
-    lines_.push_back({r.peer, buf + text});
+    lines_.push_back({r.peer, static_cast<std::size_t>(&r - records_.data()), buf + text});
   }
 
   std::string payloads(const models::Message& m) const {
@@ -291,18 +307,34 @@ class StrongswanWriter {
                  " and TS " + ts(r.peer));
         break;
       }
-      case TraceKind::kOutboundRemoved:
-        uid(r.peer, r.spi_in, r.spi_out);
-        line(r, "KNL", "deleting SAD entry with SPI " + hex_lower(r.spi_out));  // DBG2
+      case TraceKind::kOutboundRemoved: {
+        const int id = uid(r.peer, r.spi_in, r.spi_out);
+        // DBG2: not in a default-level log, so only with LogContext::inferred_lines.
+        if (c_.inferred_lines)
+          line(r, "KNL", "deleting SAD entry with SPI " + hex_lower(r.spi_out));
+        // 6.x child_delete.c: a rekeyed SA's inbound half outlives its
+        // outbound half by delete_rekeyed_delay (5 s), and says so.
+        if (const auto later = inbound_removed_after(i); v6_ && later) {
+          line(r, "IKE",
+               "delay closing of inbound CHILD_SA " + child_name(id) + " for " +
+                   std::to_string((*later - r.time).ns() / 1'000'000'000) + "s");
+        }
         break;
-      case TraceKind::kRekeyCompleted:
+      }
+      case TraceKind::kRekeyCompleted: {
         // Learn both pairs so later lines name the right CHILD_SA.
-        uid(r.peer, r.spi_in, r.spi_out);
-        uid(r.peer, r.new_spi_in, r.new_spi_out);
+        const int old_id = uid(r.peer, r.spi_in, r.spi_out);
+        const int new_id = uid(r.peer, r.new_spi_in, r.new_spi_out);
+        if (v6_) {  // 6.x child_rekey.c, DBG0
+          line(r, "IKE",
+               "rekeyed CHILD_SA " + child_name(old_id) + " with SPIs " + spis(old_id) + " with " +
+                   child_name(new_id) + " with SPIs " + spis(new_id));
+        }
         break;
+      }
       case TraceKind::kInboundRemoved: {
         uid(r.peer, r.spi_in, 0);
-        line(r, "KNL", "deleting SAD entry with SPI " + hex_lower(r.spi_in));  // DBG2
+        if (c_.inferred_lines) line(r, "KNL", "deleting SAD entry with SPI " + hex_lower(r.spi_in));
         break;
       }
       case TraceKind::kChildSaDeleted:
@@ -333,6 +365,16 @@ class StrongswanWriter {
           default:
             break;  // crossing DELETEs are not reported by charon
         }
+        if (v6_ && r.sa_kind == models::SaKind::kChild) {
+          // 6.x names the CHILD_SA, not the tasks; a rekey/delete collision is
+          // only reported by its outcome.
+          if (r.collision == CollisionKind::kSimultaneousChildRekey) {
+            line(r, "IKE",
+                 "detected rekey collision for CHILD_SA " +
+                     child_name(uid(r.peer, r.spi_in, r.spi_out)));
+          }
+          break;
+        }
         if (what != nullptr) line(r, "IKE", std::string("detected ") + what);
         break;
       }
@@ -345,6 +387,18 @@ class StrongswanWriter {
                            ike_name(s.ike_uid + 1));
           break;
         }
+        // 6.x: a TEMPORARY_FAILURE answering our rekey after the peer's
+        // rekey of the same SA completed aborts ours and keeps the peer's
+        // (child_rekey.c ignore_child_sa_failure()).
+        if (v6_ && !r.won && r.collision != CollisionKind::kRekeyVsDelete &&
+            s.temp_failure_at == r.time) {
+          const int id = uid(r.peer, r.spi_in, r.spi_out);
+          line(r, "IKE",
+               "abort active rekeying for CHILD_SA " + child_name(id) +
+                   " because the peer successfully rekeyed it before receiving our request" +
+                   (s.closed.contains(id) ? "" : ", waiting for delete"));
+          break;
+        }
         // spi_in/out: the SA being rekeyed; new_spi_in/out: this peer's own new SA.
         if (r.won) {
           line(r, "IKE",
@@ -353,6 +407,13 @@ class StrongswanWriter {
         } else {
           // The redundant child is the one this peer's own request created
           // (new_spi_in names the surviving SA, the peer's).
+          if (v6_ && r.collision == CollisionKind::kRekeyVsDelete) {
+            line(r, "IKE",
+                 "closing CHILD_SA " + child_name(uid(r.peer, r.spi_in, r.spi_out)) +
+                     " we tried to rekey because the peer started to delete it before "
+                     "receiving our request");
+            break;
+          }
           int id = 0;
           if (auto it = s.own_new_in.find(r.spi_in); it != s.own_new_in.end()) {
             id = uid(r.peer, it->second, 0);
@@ -376,9 +437,15 @@ class StrongswanWriter {
         break;
       case TraceKind::kNotifyReceived:
         if (r.notify == NotifyType::kTemporaryFailure) {
-          line(r, "IKE", "received TEMPORARY_FAILURE notify, will retry later");
+          s.temp_failure_at = r.time;
+          line(r, "IKE",
+               v6_ ? "received TEMPORARY_FAILURE notify"
+                   : "received TEMPORARY_FAILURE notify, will retry later");
         } else if (r.notify == NotifyType::kChildSaNotFound) {
-          line(r, "IKE", "peer didn't find the CHILD_SA we tried to rekey");
+          line(r, "IKE",
+               v6_ ? "peer didn't find CHILD_SA " + child_name(uid(r.peer, r.spi_in, 0)) +
+                         " we tried to rekey, create a replacement"
+                   : std::string("peer didn't find the CHILD_SA we tried to rekey"));
         } else if (r.notify != NotifyType::kNone) {
           line(r, "IKE", "received " + std::string{models::to_string(r.notify)} + " notify");
         }
@@ -450,6 +517,19 @@ class StrongswanWriter {
     return it == s.ike_uid_by_spi.end() ? s.ike_uid : it->second;
   }
 
+  // Time of a later kInboundRemoved of the same SA as the kOutboundRemoved at i.
+  std::optional<sim::SimTime> inbound_removed_after(std::size_t i) const {
+    const TraceRecord& r = records_[i];
+    for (std::size_t j = i + 1; j < records_.size(); ++j) {
+      const TraceRecord& q = records_[j];
+      if (q.peer == r.peer && q.kind == TraceKind::kInboundRemoved && q.spi_in == r.spi_in) {
+        if (q.time == r.time) return std::nullopt;
+        return q.time;
+      }
+    }
+    return std::nullopt;
+  }
+
   bool switch_follows(std::size_t i, std::uint32_t spi_out) const {
     const TraceRecord& r = records_[i];
     for (std::size_t j = i + 1; j < records_.size() && records_[j].time == r.time; ++j) {
@@ -463,6 +543,7 @@ class StrongswanWriter {
 
   std::span<const TraceRecord> records_;
   const LogContext& c_;
+  bool v6_ = false;  // strongSwan 6.x wording
   std::vector<LogLine> lines_;
   PeerState peers_[2];
   std::map<std::uint32_t, std::uint32_t> pairs_[2];  // inbound SPI -> outbound SPI
@@ -475,7 +556,11 @@ class StrongswanWriter {
 }  // namespace
 
 std::vector<LogLine> strongswan_lines(std::span<const TraceRecord> records, const LogContext& c) {
-  return StrongswanWriter(records, c).run();
+  return StrongswanWriter(records, c, false).run();
+}
+
+std::vector<LogLine> strongswan6_lines(std::span<const TraceRecord> records, const LogContext& c) {
+  return StrongswanWriter(records, c, true).run();
 }
 
 }  // namespace rekeysim::trace::detail

@@ -14,6 +14,7 @@ namespace rekeysim::trace::detail {
 
 struct LogLine {
   models::PeerId peer = models::PeerId::kA;
+  std::size_t record = 0;  // index of the record it was written for (interleaving order)
   std::string text;
 };
 
@@ -23,6 +24,16 @@ std::vector<LogLine> panos_lines(std::span<const models::TraceRecord> records,
                                  const LogContext& context);
 std::vector<LogLine> strongswan_lines(std::span<const models::TraceRecord> records,
                                       const LogContext& context);
+std::vector<LogLine> strongswan6_lines(std::span<const models::TraceRecord> records,
+                                       const LogContext& context);
+std::vector<LogLine> cisco_asa_lines(std::span<const models::TraceRecord> records,
+                                     const LogContext& context);
+std::vector<LogLine> libreswan_lines(std::span<const models::TraceRecord> records,
+                                     const LogContext& context);
+std::vector<LogLine> cisco_ios_lines(std::span<const models::TraceRecord> records,
+                                     const LogContext& context);
+std::vector<LogLine> juniper_srx_lines(std::span<const models::TraceRecord> records,
+                                       const LogContext& context);
 
 // Addresses and names as seen from one peer (local = that peer).
 struct PeerView {
@@ -32,6 +43,12 @@ struct PeerView {
   const std::string& remote_subnet;
 };
 PeerView peer_view(const LogContext& context, models::PeerId peer);
+// The peer's host name in syslog-shaped lines.
+const std::string& host_name(const LogContext& context, models::PeerId peer);
+
+// "Jul  6 03:32:18" (RFC 3164 syslog time, `%b %e %T`), and with
+// `decimals` 3 or 6 the fraction of the second appended (".287", ".287000").
+std::string syslog_time(const models::TraceRecord& r, const LogContext& context, int decimals = 0);
 
 // True if a record of `kind` for `peer` at `time` naming `spi` (in spi_in)
 // follows index `i` at the same time (used to merge lines the way the

@@ -24,10 +24,17 @@
 
 namespace rekeysim::trace {
 
+// One style per vendor log shape; each has its own renderer file
+// (log_<style>.cpp) whose header comment cites the public samples it follows.
 enum class LogStyle {
-  kPlain,       // one readable line per record: time, peer, event, SPIs, message summary
-  kPanos,       // PAN-OS ikemgr.log shapes (docs: tools/trace/README.md)
-  kStrongswan,  // strongSwan charon file-logger shapes
+  kPlain,        // one readable line per record: time, peer, event, SPIs, message summary
+  kPanos,        // PAN-OS ikemgr.log shapes (docs: tools/trace/README.md)
+  kStrongswan,   // strongSwan 5.9 charon file-logger shapes
+  kStrongswan6,  // strongSwan 6.x charon: same logger, 6.x collision wording
+  kCiscoAsa,     // Cisco ASA/FTD `debug crypto ikev2 protocol|platform` lines
+  kLibreswan,    // libreswan pluto log file (logtime=yes)
+  kCiscoIos,     // Cisco IOS-XE `debug crypto ikev2` + %CRYPTO syslog
+  kJuniperSrx,   // Juniper SRX kmd syslog (KMD_* messages)
 };
 
 enum class EpisodeFilter {
@@ -35,6 +42,8 @@ enum class EpisodeFilter {
   kCantFindSa,   // kDeleteForUnknownSpi or kRekeyForUnknownSpi
   kOutage,       // kEspDropped
   kTunnelReset,  // kTunnelDown
+  kRekey,        // a Child SA rekey that completed with no collision, can't-find-SA,
+                 // outage or reset within kEpisodeGap (time: its first rekey_started)
   // One collision kind (kCollisionDetected with that CollisionKind), by the
   // RFC 7296 section that governs it.
   kSimultaneousChildRekey,  // 2.8.1
@@ -45,10 +54,14 @@ enum class EpisodeFilter {
   kDeleteVsIkeRekey,        // 2.25.2
 };
 
-// "plain" | "panos" | "strongswan"; nullopt for anything else.
+// "plain" | "panos" | "strongswan" | "strongswan-6" | "cisco-asa" |
+// "libreswan" | "cisco-ios" | "juniper-srx"; nullopt for anything else
+// ("auto" is resolved by the caller from each peer's profile).
 std::optional<LogStyle> parse_log_style(std::string_view text);
 std::string_view to_string(LogStyle style);
-// "collision" | "cant_find_sa" | "outage" | "tunnel_reset", or a collision kind
+// Every style name parse_log_style() accepts, in enumerator order.
+std::span<const std::string_view> log_style_names();
+// "collision" | "cant_find_sa" | "outage" | "tunnel_reset" | "rekey", or a collision kind
 // as the plain view names it ("simultaneous_child_rekey", "crossing_delete", ...);
 // nullopt otherwise.
 std::optional<EpisodeFilter> parse_episode_filter(std::string_view text);
@@ -81,6 +94,15 @@ class TraceBuffer : public models::TraceSink {
 // the time returned is then the second send.
 std::optional<sim::SimTime> find_first(std::span<const models::TraceRecord> records,
                                        EpisodeFilter filter);
+// Marks of one kind closer than this to the previous counted one belong to
+// the same episode (both peers log a collision; an outage spans many drops).
+inline constexpr sim::SimTime kEpisodeGap = sim::seconds(10);
+// Times of every episode of the kind, in order (one per episode, see kEpisodeGap).
+std::vector<sim::SimTime> find_all(std::span<const models::TraceRecord> records,
+                                   EpisodeFilter filter);
+// The n-th (1-based) of find_all(); nullopt if there are fewer or n == 0.
+std::optional<sim::SimTime> find_nth(std::span<const models::TraceRecord> records,
+                                     EpisodeFilter filter, std::uint64_t n);
 
 // Records with center - half_width <= time <= center + half_width, in order.
 std::vector<models::TraceRecord> window(std::span<const models::TraceRecord> records,
@@ -109,18 +131,43 @@ struct LogContext {
   std::string b_subnet = "10.2.0.0/16";
   // strongSwan: print KE in CREATE_CHILD_SA payload lists (PFS on rekey).
   bool pfs = true;
-  // Also print line shapes that are inferred rather than seen in a public log
-  // sample (PAN-OS install/negotiation lines, notifies); see README.md.
+  // Also print lines a device does not write by default: shapes inferred
+  // rather than seen in a public log sample (PAN-OS install/negotiation
+  // lines, notifies, ASA sends) and debug-level lines (strongSwan DBG2
+  // "[KNL] deleting SAD entry"); see README.md. `rekeysim trace` turns it on
+  // only with --inferred.
   bool inferred_lines = true;
   // Render only this peer's log (no prefix). nullopt: both peers interleaved
   // in time order, every line (continuation lines too) prefixed "<name>| ".
   std::optional<models::PeerId> only_peer;
+  // Message ID each peer's first request in the records is printed with
+  // (the IDs of later requests and of the responses to them shift by the
+  // same amount), so a simulated log can be lined up with a real one.
+  // nullopt: the simulated IDs.
+  std::optional<std::uint32_t> first_message_id[2];
+  // Cisco ASA/FTD: wrap each debug line as the syslog message the device
+  // sends with `logging debug-trace` ("ASA" -> "%ASA-7-711001: <line>",
+  // "FTD" -> "%FTD-7-711001: <line>"); empty: console/buffer form.
+  std::string syslog_wrap;
+  // Host names in syslog-shaped logs (Juniper kmd, libreswan via syslog).
+  std::string a_host = "gw-a";
+  std::string b_host = "gw-b";
 };
+
+// Records with message IDs shifted as LogContext::first_message_id asks
+// (a copy; the records themselves are unchanged when nothing is set).
+std::vector<models::TraceRecord> with_message_ids(std::span<const models::TraceRecord> records,
+                                                  const LogContext& context);
 
 // Log lines, each terminated by '\n'. See tools/trace/README.md for the
 // record -> line mapping of each style.
 std::string render_log(std::span<const models::TraceRecord> records, LogStyle style,
                        const LogContext& context);
+// Each peer in its own style (`--style auto`): peer A's lines as style_a
+// writes them, peer B's as style_b, interleaved in trace order (or one peer
+// alone with LogContext::only_peer).
+std::string render_log(std::span<const models::TraceRecord> records, LogStyle style_a,
+                       LogStyle style_b, const LogContext& context);
 
 struct LadderOptions {
   std::string title;

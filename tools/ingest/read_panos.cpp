@@ -1,0 +1,187 @@
+// PAN-OS ikemgr.log lines -> TraceRecords. The shapes are the ones
+// tools/trace/log_panos.cpp writes, from the 2025 KB sample
+// (https://knowledgebase.paloaltonetworks.com/KCSArticleDetail?id=kA1Ki000000TNW8KAO):
+//   "2025-07-06 03:32:18.287 -0400 [INFO]: { 7: }: <message>"
+// plus the banner's un-prefixed continuation line "====> Deleted SA: ... <====".
+#include <optional>
+#include <regex>
+
+#include "tools/ingest/readers.hpp"
+
+namespace rekeysim::ingest::detail {
+
+namespace {
+
+using models::TraceKind;
+using models::TraceRecord;
+
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+const std::regex& prefix_re() {
+  static const std::regex re(
+      R"(^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)\.(\d{3}) ([+-])(\d\d)(\d\d) \[([A-Z]+)\]: \{\s*\d+\s*:\s*\d*\s*\}: (.*)$)");
+  return re;
+}
+
+class PanosReader : public LineReader {
+ public:
+  explicit PanosReader(models::PeerId peer) : peer_(peer) {}
+
+  bool looks_like(const std::string& line) const override {
+    return std::regex_match(line, prefix_re());
+  }
+
+  LineUse read(const std::string& line, IngestResult& out) override {
+    std::smatch m;
+    if (!std::regex_match(line, m, prefix_re())) return continuation(line, out);
+    banner_ = Banner::kNone;
+    const std::int64_t days =
+        days_from_civil(std::stoll(m[1]), static_cast<unsigned>(std::stoi(m[2])),
+                        static_cast<unsigned>(std::stoi(m[3])));
+    const std::int64_t offset_min =
+        (m[8] == "-" ? -1 : 1) * (std::stoll(m[9]) * 60 + std::stoll(m[10]));
+    const std::int64_t ms = ((days * 86400 + std::stoll(m[4]) * 3600 + std::stoll(m[5]) * 60 +
+                              std::stoll(m[6]) - offset_min * 60) *
+                             1000) +
+                            std::stoll(m[7]);
+    if (!first_ms_) first_ms_ = ms;
+    now_ = sim::milliseconds(ms - *first_ms_);
+    return message(m[12].str(), out);
+  }
+
+ private:
+  enum class Banner { kNone, kDeleted, kInstalled };
+
+  TraceRecord& add(IngestResult& out, TraceKind kind) {
+    TraceRecord r;
+    r.time = now_;
+    r.peer = peer_;
+    r.kind = kind;
+    out.records.push_back(r);
+    return out.records.back();
+  }
+
+  static std::optional<std::uint32_t> spi_after(const std::string& text, const std::string& key) {
+    const auto p = text.find(key);
+    if (p == std::string::npos) return std::nullopt;
+    std::string v = text.substr(p + key.size());
+    v = v.substr(0, v.find_first_of(" /,<"));
+    return parse_spi(v);
+  }
+
+  LineUse message(const std::string& text, IngestResult& out) {
+    static const std::regex transmit(
+        R"(IKEv2 INFO transmit: gateway \S+, message_id: 0x([0-9a-fA-F]{1,8}), .*)");
+    static const std::regex received(
+        R"(received DELETE payload, protocol ESP, num of SPI: \d+ .*)");
+    std::smatch m;
+    if (std::regex_match(text, m, transmit)) {
+      TraceRecord& r = add(out, TraceKind::kMessageSent);
+      r.message.exchange = models::ExchangeType::kInformational;
+      r.message.message_id = *parse_spi(m[1].str());
+      last_sent_ = out.records.size() - 1;
+      return LineUse::kUsed;
+    }
+    if (std::regex_match(text, received)) {
+      TraceRecord& r = add(out, TraceKind::kMessageReceived);
+      r.message.exchange = models::ExchangeType::kInformational;
+      r.message.delete_protocol = models::ProtocolId::kEsp;
+      last_received_ = out.records.size() - 1;
+      return LineUse::kUsed;
+    }
+    if (text.starts_with("delete proto ESP spi ")) {
+      const auto spi = spi_after(text, "spi ");
+      if (!spi || !last_received_) return LineUse::kUnusable;
+      models::Message& msg = out.records[*last_received_].message;
+      if (msg.delete_count < models::Message::kMaxDeleteSpis)
+        msg.delete_spis[msg.delete_count++] = *spi;
+      return LineUse::kUsed;
+    }
+    if (text.starts_with("can't find sa for proto ESP spi ")) {
+      const auto spi = spi_after(text, "spi ");
+      if (!spi) return LineUse::kUnusable;
+      add(out, TraceKind::kDeleteForUnknownSpi).spi_in = *spi;
+      return LineUse::kUsed;
+    }
+    if (text.starts_with("can't find corresponding child_sa for peer specified proto")) {
+      const auto spi = spi_after(text, "spi ");
+      if (!spi) return LineUse::kUnusable;
+      add(out, TraceKind::kRekeyForUnknownSpi).spi_in = *spi;
+      return LineUse::kUsed;
+    }
+    if (text.starts_with("SADB_DELETE ")) {
+      const auto spi = spi_after(text, "ESP spi=");
+      if (!spi) return LineUse::kUnusable;
+      // After the DELETED banner, the inbound half of the SA just deleted.
+      if (!deleted_in_ || *deleted_in_ != *spi) add(out, TraceKind::kInboundRemoved).spi_in = *spi;
+      deleted_in_.reset();
+      return LineUse::kUsed;
+    }
+    if (text.starts_with("received PFKEY_EXPIRE ")) {
+      const auto spi = spi_after(text, " spi=");
+      if (!spi) return LineUse::kUnusable;
+      const bool hard = text.find("expired=2") != std::string::npos;
+      add(out, hard ? TraceKind::kHardExpired : TraceKind::kRekeyStarted).spi_in = *spi;
+      return LineUse::kUsed;
+    }
+    if (text.find("====> IPSEC KEY DELETED;") != std::string::npos) {
+      banner_ = Banner::kDeleted;
+      return LineUse::kUsed;
+    }
+    if (text.find("====> IPSEC KEY INSTALLED;") != std::string::npos) {
+      banner_ = Banner::kInstalled;
+      return LineUse::kUsed;
+    }
+    if (text.starts_with("received DELETE IKE_SA")) {
+      TraceRecord& r = add(out, TraceKind::kMessageReceived);
+      r.message.exchange = models::ExchangeType::kInformational;
+      r.message.delete_protocol = models::ProtocolId::kIke;
+      return LineUse::kUsed;
+    }
+    if (text.starts_with("aborting IKEv2 SA")) {
+      add(out, TraceKind::kTunnelDown);
+      return LineUse::kUsed;
+    }
+    return LineUse::kSkipped;
+  }
+
+  // "====> Deleted SA: <l>[p]-<r>[p] SPI:0x<in>/0x<out> <====" after its banner.
+  LineUse continuation(const std::string& line, IngestResult& out) {
+    static const std::regex sa(R"(====> (Deleted|Installed) SA: \S+ SPI:(0x\w+)/(0x\w+).*<====)");
+    std::smatch m;
+    if (banner_ == Banner::kNone || !std::regex_match(line, m, sa)) return LineUse::kUnusable;
+    const bool deleted = banner_ == Banner::kDeleted;
+    banner_ = Banner::kNone;
+    const auto in = parse_spi(m[2].str());
+    const auto outb = parse_spi(m[3].str());
+    if (!in || !outb) return LineUse::kUnusable;
+    TraceRecord& r = add(out, deleted ? TraceKind::kChildSaDeleted : TraceKind::kChildSaInstalled);
+    r.spi_in = *in;
+    r.spi_out = *outb;
+    if (deleted) deleted_in_ = *in;
+    return LineUse::kUsed;
+  }
+
+  models::PeerId peer_;
+  std::optional<std::int64_t> first_ms_;
+  sim::SimTime now_{};
+  Banner banner_ = Banner::kNone;
+  std::optional<std::uint32_t> deleted_in_;
+  std::optional<std::size_t> last_sent_;
+  std::optional<std::size_t> last_received_;
+};
+
+}  // namespace
+
+std::unique_ptr<LineReader> make_panos_reader(models::PeerId peer) {
+  return std::make_unique<PanosReader>(peer);
+}
+
+}  // namespace rekeysim::ingest::detail

@@ -1,0 +1,214 @@
+// strongSwan charon lines -> TraceRecords. Shapes: the file logger with or
+// without a date ("Jul  6 03:32:18.287 09[IKE] <conn|1> msg" as
+// tools/trace/log_strongswan.cpp writes it, "16:34:18.980 16[IKE] msg" as the
+// real 5.9.8 logs in tests/cli/data have it); messages are the 5.9.14 and
+// 6.0 format strings of src/libcharon (see tools/trace/README.md).
+#include <optional>
+#include <regex>
+#include <vector>
+
+#include "tools/ingest/readers.hpp"
+
+namespace rekeysim::ingest::detail {
+
+namespace {
+
+using models::CollisionKind;
+using models::ExchangeType;
+using models::TraceKind;
+using models::TraceRecord;
+
+const std::regex& prefix_re() {
+  static const std::regex re(
+      R"(^(?:[A-Z][a-z]{2} +(\d{1,2}) )?(\d\d):(\d\d):(\d\d)(?:\.(\d{3,6}))? \d\d\[[A-Z]{3}\] (?:<[^>]*> )?(.*)$)");
+  return re;
+}
+
+std::optional<ExchangeType> exchange_named(const std::string& s) {
+  if (s == "CREATE_CHILD_SA") return ExchangeType::kCreateChildSa;
+  if (s == "INFORMATIONAL") return ExchangeType::kInformational;
+  if (s == "IKE_AUTH") return ExchangeType::kIkeAuth;
+  if (s == "IKE_SA_INIT") return ExchangeType::kIkeSaInit;
+  return std::nullopt;
+}
+
+class StrongswanReader : public LineReader {
+ public:
+  explicit StrongswanReader(models::PeerId peer) : peer_(peer) {}
+
+  bool looks_like(const std::string& line) const override {
+    return std::regex_match(line, prefix_re());
+  }
+
+  LineUse read(const std::string& line, IngestResult& out) override {
+    std::smatch m;
+    if (!std::regex_match(line, m, prefix_re())) return LineUse::kUnusable;
+    // Without a date, days are counted by the clock going backwards.
+    const std::int64_t day = m[1].matched ? std::stoll(m[1]) : 0;
+    std::string frac = m[5].matched ? m[5].str() : "0";
+    while (frac.size() < 6) frac += '0';
+    std::int64_t us =
+        ((day * 86400 + std::stoll(m[2]) * 3600 + std::stoll(m[3]) * 60 + std::stoll(m[4])) *
+         1'000'000) +
+        std::stoll(frac);
+    if (!m[1].matched && last_us_ && us + wrap_us_ < *last_us_) wrap_us_ += 86'400'000'000;
+    us += wrap_us_;
+    last_us_ = us;
+    if (!first_us_) first_us_ = us;
+    now_ = sim::microseconds(us - *first_us_);
+    return message(m[6].str(), out);
+  }
+
+ private:
+  TraceRecord& add(IngestResult& out, TraceKind kind) {
+    TraceRecord r;
+    r.time = now_;
+    r.peer = peer_;
+    r.kind = kind;
+    out.records.push_back(r);
+    return out.records.back();
+  }
+
+  LineUse message(const std::string& text, IngestResult& out) {
+    static const std::regex msg(R"((generating|parsed) (\w+) (request|response) (\d+) \[(.*)\])");
+    static const std::regex established(
+        R"((inbound |outbound )?CHILD_SA \S+\{\d+\} established with SPIs ([0-9a-f]{8})_i ([0-9a-f]{8})_o .*)");
+    static const std::regex closing(
+        R"(closing (expired )?CHILD_SA \S+\{\d+\} with SPIs ([0-9a-f]{8})_i.* ([0-9a-f]{8})_o.*)");
+    static const std::regex del(
+        R"((received|sending) DELETE for (unknown )?ESP CHILD_SA with SPI ([0-9a-f]{8}))");
+    static const std::regex retransmit(R"(retransmit (\d+) of request with message ID (\d+))");
+    static const std::regex unable(
+        R"(unable to rekey, ESP CHILD_SA with SPI ([0-9a-f]{1,8}) not found)");
+    std::smatch m;
+    if (std::regex_match(text, m, msg)) {
+      const auto exch = exchange_named(m[2].str());
+      if (!exch) return LineUse::kSkipped;
+      TraceRecord& r =
+          add(out, m[1] == "generating" ? TraceKind::kMessageSent : TraceKind::kMessageReceived);
+      models::Message& mm = r.message;
+      mm.exchange = *exch;
+      mm.is_response = m[3] == "response";
+      mm.message_id = static_cast<std::uint32_t>(std::stoul(m[4]));
+      const std::string payloads = " " + m[5].str() + " ";
+      mm.has_ts = payloads.find(" TSi ") != std::string::npos;
+      mm.has_nonce = payloads.find(" No ") != std::string::npos;
+      if (payloads.find(" SA ") != std::string::npos)
+        mm.sa_protocol = mm.has_ts ? models::ProtocolId::kEsp : models::ProtocolId::kIke;
+      if (payloads.find("N(REKEY_SA)") != std::string::npos)
+        mm.notify = models::NotifyType::kRekeySa;
+      if (payloads.find("N(TEMP_FAIL)") != std::string::npos)
+        mm.notify = models::NotifyType::kTemporaryFailure;
+      if (payloads.find("N(NO_CHILD_SA)") != std::string::npos)
+        mm.notify = models::NotifyType::kChildSaNotFound;
+      if (payloads.find(" D ") != std::string::npos) mm.delete_protocol = models::ProtocolId::kEsp;
+      // A sent DELETE's SPIs were logged just before its "generating" line.
+      if (m[1] == "generating" && mm.delete_protocol != models::ProtocolId::kNone) {
+        for (std::uint32_t spi : pending_delete_) {
+          if (mm.delete_count < models::Message::kMaxDeleteSpis)
+            mm.delete_spis[mm.delete_count++] = spi;
+        }
+      }
+      pending_delete_.clear();
+      last_message_ = out.records.size() - 1;
+      return LineUse::kUsed;
+    }
+    if (std::regex_match(text, m, established)) {
+      const auto in = parse_spi(m[2].str());
+      const auto o = parse_spi(m[3].str());
+      if (m[1] != "outbound ") {
+        TraceRecord& r = add(out, TraceKind::kChildSaInstalled);
+        r.spi_in = *in;
+        r.spi_out = *o;
+      }
+      if (m[1] != "inbound ") {
+        TraceRecord& r = add(out, TraceKind::kOutboundSwitched);
+        r.spi_in = *in;
+        r.spi_out = *o;
+      }
+      return LineUse::kUsed;
+    }
+    if (std::regex_match(text, m, closing)) {
+      TraceRecord& r =
+          add(out, m[1].matched ? TraceKind::kHardExpired : TraceKind::kChildSaDeleted);
+      r.spi_in = *parse_spi(m[2].str());
+      r.spi_out = *parse_spi(m[3].str());
+      return LineUse::kUsed;
+    }
+    if (std::regex_match(text, m, del)) {
+      const std::uint32_t spi = *parse_spi(m[3].str());
+      if (m[2].matched) {
+        add(out, TraceKind::kDeleteForUnknownSpi).spi_in = spi;
+        return LineUse::kUsed;
+      }
+      // The SPIs of a DELETE are logged next to its message line (before
+      // "generating" when sending, after "parsed" when receiving).
+      if (m[1] == "sending") {
+        pending_delete_.push_back(spi);
+        return LineUse::kUsed;
+      }
+      if (last_message_) {
+        models::Message& mm = out.records[*last_message_].message;
+        if (mm.delete_count < models::Message::kMaxDeleteSpis)
+          mm.delete_spis[mm.delete_count++] = spi;
+      }
+      return LineUse::kUsed;
+    }
+    if (std::regex_match(text, m, retransmit)) {
+      TraceRecord& r = add(out, TraceKind::kRetransmit);
+      r.message.message_id = static_cast<std::uint32_t>(std::stoul(m[2]));
+      return LineUse::kUsed;
+    }
+    if (std::regex_match(text, m, unable)) {
+      add(out, TraceKind::kRekeyForUnknownSpi).spi_in = *parse_spi(m[1].str());
+      return LineUse::kUsed;
+    }
+    if (text.starts_with("establishing CHILD_SA ") && text.find(" reqid ") != std::string::npos) {
+      add(out, TraceKind::kRekeyStarted);  // the SA rekeyed is named by the request's REKEY_SA
+      return LineUse::kUsed;
+    }
+    if (text.starts_with("detected CHILD_REKEY collision with CHILD_REKEY") ||
+        text.starts_with("detected rekey collision for CHILD_SA")) {
+      add(out, TraceKind::kCollisionDetected).collision = CollisionKind::kSimultaneousChildRekey;
+      return LineUse::kUsed;
+    }
+    if (text.starts_with("detected CHILD_REKEY collision with CHILD_DELETE")) {
+      add(out, TraceKind::kCollisionDetected).collision = CollisionKind::kRekeyVsDelete;
+      return LineUse::kUsed;
+    }
+    if (text.starts_with("detected IKE_REKEY collision with IKE_REKEY")) {
+      TraceRecord& r = add(out, TraceKind::kCollisionDetected);
+      r.collision = CollisionKind::kSimultaneousIkeRekey;
+      r.sa_kind = models::SaKind::kIke;
+      return LineUse::kUsed;
+    }
+    if (text.starts_with("CHILD_SA rekey collision won") ||
+        text.starts_with("CHILD_SA rekey collision lost") ||
+        text.starts_with("CHILD_SA rekey/delete collision")) {
+      TraceRecord& r = add(out, TraceKind::kCollisionResolved);
+      r.won = text.starts_with("CHILD_SA rekey collision won");
+      r.collision = text.starts_with("CHILD_SA rekey/delete")
+                        ? CollisionKind::kRekeyVsDelete
+                        : CollisionKind::kSimultaneousChildRekey;
+      return LineUse::kUsed;
+    }
+    return LineUse::kSkipped;
+  }
+
+ private:
+  models::PeerId peer_;
+  std::optional<std::int64_t> first_us_;
+  std::optional<std::int64_t> last_us_;
+  std::int64_t wrap_us_ = 0;
+  sim::SimTime now_{};
+  std::optional<std::size_t> last_message_;
+  std::vector<std::uint32_t> pending_delete_;
+};
+
+}  // namespace
+
+std::unique_ptr<LineReader> make_strongswan_reader(models::PeerId peer) {
+  return std::make_unique<StrongswanReader>(peer);
+}
+
+}  // namespace rekeysim::ingest::detail
