@@ -15,8 +15,8 @@
 #include "models/trial.hpp"
 #include "tools/rekeysim/atomic_file.hpp"
 #include "tools/rekeysim/common.hpp"
-#include "tools/rekeysim/trace_pcap.hpp"
 #include "tools/rekeysim/trace_context.hpp"
+#include "tools/rekeysim/trace_pcap.hpp"
 #include "tools/trace/trace_views.hpp"
 
 namespace rekeysim::cli {
@@ -97,10 +97,14 @@ int run_trace(const TraceOptions& o) {
   };
   auto search_one = [&](std::uint64_t k) {
     trace::TraceBuffer buffer;
-    models::run_trial(point.config, sc.seed, k, &buffer);
+    // Kinds that `run` counts are found by the classifier's own count (their
+    // onsets), the rest (rekey, one collision kind) from the records.
+    const auto counted = filter ? trace::counted_outcome(*filter) : std::nullopt;
+    trace::OnsetCollector onsets(counted.value_or(models::Outcome::kCollisions));
+    models::run_trial(point.config, sc.seed, k, &buffer, counted ? &onsets : nullptr);
     Found f;
     if (filter) {
-      f.episodes = trace::find_all(buffer.records(), *filter);
+      f.episodes = counted ? onsets.episodes() : trace::find_all(buffer.records(), *filter);
       f.hit = !f.episodes.empty();
       if (f.hit) f.records = buffer.take();
     } else {

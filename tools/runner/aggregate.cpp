@@ -81,9 +81,8 @@ PointResult PointAccumulator::result() const {
         s.ci95 = {0, std::numeric_limits<double>::infinity()};
       }
     } else if (models::is_ike_outcome(models::kAllOutcomes[i])) {
-      s.rate = ike_episodes_ > 0
-                   ? static_cast<double>(o.count) / static_cast<double>(ike_episodes_)
-                   : 0;
+      s.rate =
+          ike_episodes_ > 0 ? static_cast<double>(o.count) / static_cast<double>(ike_episodes_) : 0;
       s.ci95 = sim::wilson_interval(std::min(o.count, ike_episodes_), ike_episodes_);
     } else {
       s.rate =

@@ -249,6 +249,32 @@ std::vector<sim::SimTime> find_all(std::span<const TraceRecord> records, Episode
   return out;
 }
 
+std::optional<models::Outcome> counted_outcome(EpisodeFilter filter) {
+  switch (filter) {
+    case EpisodeFilter::kCollision:
+      return models::Outcome::kCollisions;
+    case EpisodeFilter::kCantFindSa:
+      return models::Outcome::kCantFindSa;
+    case EpisodeFilter::kOutage:
+      return models::Outcome::kOutages;
+    case EpisodeFilter::kTunnelReset:
+      return models::Outcome::kTunnelResets;
+    default:
+      return std::nullopt;
+  }
+}
+
+std::vector<sim::SimTime> OnsetCollector::episodes() const {
+  std::vector<sim::SimTime> sorted = onsets_;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<sim::SimTime> out;
+  for (sim::SimTime t : sorted) {
+    if (!out.empty() && t - out.back() < kEpisodeGap) continue;
+    out.push_back(t);
+  }
+  return out;
+}
+
 std::optional<sim::SimTime> find_first(std::span<const TraceRecord> records, EpisodeFilter filter) {
   return find_nth(records, filter, 1);
 }

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "models/outcome.hpp"
 #include "models/trace.hpp"
 #include "sim/time.hpp"
 
@@ -103,6 +104,32 @@ std::vector<sim::SimTime> find_all(std::span<const models::TraceRecord> records,
 // The n-th (1-based) of find_all(); nullopt if there are fewer or n == 0.
 std::optional<sim::SimTime> find_nth(std::span<const models::TraceRecord> records,
                                      EpisodeFilter filter, std::uint64_t n);
+
+// The outcome `run` counts for a general episode kind (collision,
+// cant_find_sa, outage, tunnel_reset); nullopt for `rekey` and the specific
+// collision kinds, which find_all() reads from the records.
+std::optional<models::Outcome> counted_outcome(EpisodeFilter filter);
+
+// Collects the onset of every counted outcome of one kind while a trial runs
+// (pass it to models::run_trial), so that `trace --first KIND` finds exactly
+// the episodes `run` counts: one definition of each outcome.
+class OnsetCollector final : public models::OutcomeListener {
+ public:
+  explicit OnsetCollector(models::Outcome wanted) : wanted_(wanted) {}
+  void counted(models::Outcome o, std::uint64_t count, sim::SimTime onset) override {
+    if (o == wanted_ && count > 0) onsets_.push_back(onset);
+  }
+  // Onsets in time order, one per episode (closer than kEpisodeGap to the
+  // previous one: the same episode, e.g. both peers' can't-find-SA).
+  std::vector<sim::SimTime> episodes() const;
+  // Every onset reported (one per counted event: an outage in each direction
+  // counts once).
+  std::size_t events() const { return onsets_.size(); }
+
+ private:
+  models::Outcome wanted_;
+  std::vector<sim::SimTime> onsets_;
+};
 
 // Records with center - half_width <= time <= center + half_width, in order.
 std::vector<models::TraceRecord> window(std::span<const models::TraceRecord> records,

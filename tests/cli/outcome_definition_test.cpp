@@ -1,0 +1,59 @@
+// One definition of each outcome: `trace --first KIND` finds the episodes the
+// classifier counts for `run`, not a look-alike (an outage used to be "the
+// first dropped ESP packet", which the classifier does not always count).
+#include <catch2/catch.hpp>
+
+#include <regex>
+
+#include "models/trial.hpp"
+#include "run_cli.hpp"
+#include "tools/scenario/scenario.hpp"
+#include "tools/trace/trace_views.hpp"
+
+using cli_test::run;
+using cli_test::source;
+using models::Outcome;
+
+TEST_CASE(
+    "Outcome onsets: the classifier reports every counted collision, can't-find-SA, "
+    "outage and reset once, as run counts them") {
+  const auto sc = rekeysim::scenario::load_scenario(source("scenarios/kb-incident.yaml"));
+  const auto point = rekeysim::scenario::build_with(sc, {});
+  for (Outcome o :
+       {Outcome::kCollisions, Outcome::kCantFindSa, Outcome::kOutages, Outcome::kTunnelResets}) {
+    std::uint64_t seen = 0;
+    std::uint64_t counted = 0;
+    for (std::uint64_t k = 0; k < 3; ++k) {
+      rekeysim::trace::OnsetCollector onsets(o);
+      const models::TrialOutcome t = models::run_trial(point.config, sc.seed, k, nullptr, &onsets);
+      // Each counted event is one onset (episodes() would merge the two
+      // directions' outages of one rekey).
+      seen += onsets.events();
+      counted += t.count(o);
+    }
+    INFO(models::outcome_name(o));
+    CHECK(seen == counted);
+  }
+}
+
+TEST_CASE("trace --first outage shows the first outage run counts, at its onset") {
+  const auto sc = rekeysim::scenario::load_scenario(source("scenarios/kb-incident.yaml"));
+  const auto point = rekeysim::scenario::build_with(sc, {});
+  // The first trial with an outage, and its onset, by the classifier.
+  std::uint64_t trial = 0;
+  std::optional<sim::SimTime> onset;
+  for (; trial < 50 && !onset; ++trial) {
+    rekeysim::trace::OnsetCollector onsets(Outcome::kOutages);
+    models::run_trial(point.config, sc.seed, trial, nullptr, &onsets);
+    if (!onsets.episodes().empty()) onset = onsets.episodes().front();
+  }
+  REQUIRE(onset);
+  --trial;
+  const auto r = run("trace " + source("scenarios/kb-incident.yaml") +
+                     " --first outage --search 50 --threads 2 --window 1s");
+  REQUIRE(r.status == 0);
+  const std::string expected = "trial " + std::to_string(trial) +
+                               ": first outage at t=" + sim::format_duration(*onset) + " ";
+  INFO(r.err);
+  CHECK(r.err.find(expected) != std::string::npos);  // the header goes to stderr
+}
