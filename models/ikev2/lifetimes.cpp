@@ -258,8 +258,22 @@ void Peer::ike_hard_expire(std::uint64_t id) {
     destroy_ike(id);
     return;
   }
-  // RFC 7296 2.8: close the IKE SA and its Child SAs, then MAY start new ones.
-  teardown_ike(*ike);
+  // RFC 7296 2.8: an expired SA must not be used. It is gone at once with
+  // its Child SAs and whatever exchange was under way on it (an IKE rekey
+  // that never got its answer is not retransmitted further, and nothing on it
+  // is answered any more). The peer is told with one DELETE that is neither
+  // retransmitted nor awaited (strongSwan's delete on hard expiry does not
+  // hold the SA for its answer); the tunnel then comes back per start_action
+  // after reestablish_delay (or when the peer re-establishes it).
+  Message m = base_message(*ike, ExchangeType::kInformational, false, ike->next_request_id++);
+  m.delete_protocol = ProtocolId::kIke;
+  TraceRecord sent = rec(TraceKind::kMessageSent);
+  sent.message = m;
+  sent.ike_spi = id;
+  trace(sent);
+  port_.send(m);
+  tunnel_reset();
+  schedule_reestablish();
 }
 
 }  // namespace models::ikev2

@@ -314,3 +314,37 @@ TEST_CASE("RFC 7296 2.8: IKE SA hard expiry closes the tunnel, then it is rebuil
   CHECK(w.a().outbound_spi().has_value());
   CHECK(w.b().accepts_inbound(*w.a().outbound_spi()));
 }
+
+TEST_CASE("RFC 7296 2.8: an IKE SA that hard-expires during its own rekey is gone at once",
+          "[ike][hard]") {
+  // The IKE rekey request is lost and retransmitted; the IKE SA's hard
+  // lifetime ends while it is outstanding. The expired SA must not be used:
+  // no further retransmission of the rekey, one DELETE, the tunnel down, and
+  // re-establishment after reestablish_delay (1 s), not after the 165 s
+  // retransmission give-up.
+  PeerConfig c = strongswan_peer();
+  c.behaviour.start_action = models::StartAction::kImmediate;
+  ScriptedWorld w(c, strongswan_peer());
+  w.establish(A);
+  w.a().request_rekey_ike();
+  REQUIRE(describe_first(w, B).rfind("CREATE_CHILD_SA request 2", 0) == 0);
+  w.drop(B);
+  w.advance(sim::seconds(5));  // one retransmission (after 4 s)
+  REQUIRE(w.count(TraceKind::kRetransmit, A) == 1);
+  w.drop_all(B);
+  const std::uint64_t expired = w.a().ike_sa()->id;
+  w.a().on_timer(TimerKind::kIkeHardExpire, expired);
+  CHECK(w.a().ike_sas().empty());
+  CHECK(w.a().child_sas().empty());
+  CHECK(w.count(TraceKind::kTunnelDown, A) == 1);
+  REQUIRE(w.in_flight(B) == 1);
+  CHECK(describe_first(w, B) == "INFORMATIONAL request 3 {D(IKE)}");
+  CHECK(w.timers_pending(A, TimerKind::kRetransmit) == 0);
+  w.drop_all(B);  // the DELETE is not awaited either
+  w.advance(sim::milliseconds(999));
+  CHECK(w.count(TraceKind::kRetransmit, A) == 1);  // nothing more on the expired SA
+  CHECK(w.in_flight(B) == 0);
+  w.advance(sim::milliseconds(2));
+  REQUIRE(w.in_flight(B) == 1);
+  CHECK(w.peek(B).exchange == models::ExchangeType::kIkeSaInit);
+}
