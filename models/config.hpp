@@ -190,6 +190,11 @@ struct LinkConfig {
   DurationDist latency =
       DurationDist::constant(sim::milliseconds(16));  // one way, including jitter
   double loss = 0;                                    // probability a message (IKE or ESP) is lost
+  // Where IKE and ESP fare differently (a rate-limited or filtered path,
+  // ESP dropped by a middlebox while UDP 500/4500 passes): each overrides
+  // `loss` for its own kind.
+  std::optional<double> ike_loss;
+  std::optional<double> esp_loss;
   double reorder = 0;       // probability a message is held back by reorder_delay
   SimTime reorder_delay{};  // extra delay for a reordered message
 };

@@ -74,7 +74,7 @@ bool EspFlow::packet_dropped(SimTime sent, SimTime acc_from, SimTime acc_until) 
 
 std::uint64_t EspFlow::sample_uncertain(SimTime from, SimTime to, SimTime acc_from,
                                         SimTime acc_until) {
-  const double keep = 1.0 - link_->loss();
+  const double keep = 1.0 - link_->esp_loss();
   std::uint64_t dropped = 0;
   if (!poisson_) {
     const std::uint64_t k1 = lattice_.before(from);
@@ -82,7 +82,7 @@ std::uint64_t EspFlow::sample_uncertain(SimTime from, SimTime to, SimTime acc_fr
     sent_ += n;
     if (n <= kExactPackets) {
       for (std::uint64_t k = k1; k < k1 + n; ++k) {
-        if (packet_dropped(lattice_.time_of(k), acc_from, acc_until) && !link_->lost(rng_)) {
+        if (packet_dropped(lattice_.time_of(k), acc_from, acc_until) && !link_->esp_lost(rng_)) {
           ++dropped;
         }
       }
@@ -106,7 +106,7 @@ std::uint64_t EspFlow::sample_uncertain(SimTime from, SimTime to, SimTime acc_fr
     const SimTime t = from + sim::nanoseconds(static_cast<std::int64_t>(rng_.uniform_int(width)));
     const std::uint64_t weight = n * (i + 1) / samples - n * i / samples;
     if (!packet_dropped(t, acc_from, acc_until)) continue;
-    dropped += weight == 1 ? (link_->lost(rng_) ? 0 : 1) : draw_binomial(rng_, weight, keep);
+    dropped += weight == 1 ? (link_->esp_lost(rng_) ? 0 : 1) : draw_binomial(rng_, weight, keep);
   }
   return dropped;
 }
@@ -133,7 +133,7 @@ std::uint64_t EspFlow::settle_piece(SimTime from, SimTime to, std::uint32_t spi)
     sent_ += count(from, to);
     return 0;
   }
-  const double keep = 1.0 - link_->loss();
+  const double keep = 1.0 - link_->esp_loss();
   // Split [from, to) where a packet's fate can change: before these points a
   // send time is certainly dropped / uncertain / certainly accepted.
   std::array<SimTime, 6> cuts = {from,

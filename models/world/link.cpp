@@ -45,7 +45,13 @@ Link::Link(const LinkConfig& config)
 }
 
 bool Link::lost(sim::Rng& rng) const {
-  return config_.loss > 0 && rng.uniform01() < config_.loss;
+  const double p = ike_loss();
+  return p > 0 && rng.uniform01() < p;
+}
+
+bool Link::esp_lost(sim::Rng& rng) const {
+  const double p = esp_loss();
+  return p > 0 && rng.uniform01() < p;
 }
 
 SimTime Link::delay(sim::Rng& rng) const {

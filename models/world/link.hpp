@@ -33,12 +33,18 @@ class Link {
   // Transit delay of a message known to arrive (no loss draw); always within
   // bounds().
   SimTime delay(sim::Rng& rng) const;
-  // Whether a message is lost (one Bernoulli draw; no draw when loss is 0).
+  // Whether an IKE message is lost (one Bernoulli draw with ike_loss(); no
+  // draw when it is 0).
   bool lost(sim::Rng& rng) const;
+  // The same for an ESP packet (esp_loss()).
+  bool esp_lost(sim::Rng& rng) const;
 
   // Every transit delay lies in [bounds().lo, bounds().hi].
   const DelayBounds& bounds() const { return bounds_; }
-  double loss() const { return config_.loss; }
+  // Loss probability of IKE messages and of ESP packets (LinkConfig::loss
+  // unless ike_loss / esp_loss override it).
+  double ike_loss() const { return config_.ike_loss.value_or(config_.loss); }
+  double esp_loss() const { return config_.esp_loss.value_or(config_.loss); }
   const LinkConfig& config() const { return config_; }
 
  private:

@@ -65,6 +65,8 @@ TEST_CASE("Schema doc: every settable key path and top-level key is documented")
                         "network.latency",
                         "network.jitter",
                         "network.loss",
+                        "network.ike_loss",
+                        "network.esp_loss",
                         "network.reorder",
                         "traffic.rate",
                         "traffic.size",

@@ -110,3 +110,28 @@ TEST_CASE("Link: delay bounds of each latency distribution") {
             sim::DurationDist::empirical({milliseconds(3), milliseconds(1), milliseconds(7)}))
             .hi == milliseconds(7));
 }
+
+TEST_CASE("Link: ike_loss and esp_loss override loss for their own kind") {
+  LinkConfig c;
+  c.loss = 0.5;
+  c.ike_loss = 0.0;  // IKE passes...
+  c.esp_loss = 0.2;  // ...while ESP suffers
+  const Link link(c);
+  CHECK(link.ike_loss() == 0.0);
+  CHECK(link.esp_loss() == 0.2);
+  sim::Rng rng(11);
+  const int n = 100000;
+  int ike_lost = 0;
+  int esp_lost = 0;
+  for (int i = 0; i < n; ++i) {
+    ike_lost += link.transit(rng) ? 0 : 1;
+    esp_lost += link.esp_lost(rng) ? 1 : 0;
+  }
+  CHECK(ike_lost == 0);
+  const double sd = std::sqrt(n * 0.2 * 0.8);
+  CHECK(std::abs(esp_lost - 0.2 * n) < 5 * sd);
+  LinkConfig plain;
+  plain.loss = 0.3;
+  CHECK(Link(plain).ike_loss() == 0.3);
+  CHECK(Link(plain).esp_loss() == 0.3);
+}

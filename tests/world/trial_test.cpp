@@ -344,3 +344,23 @@ TEST_CASE("One Child SA tracker per world: traffic and classifier read the same 
   CHECK(w.classifier().episodes_closed() >= 2);
   CHECK(w.reconciled_switches() == 0);
 }
+
+TEST_CASE("Network: IKE loss alone resets the tunnel, ESP loss alone does not") {
+  TrialConfig c = kb_case();
+  c.duration = sim::days(2);
+  TrialConfig ike_only = c;
+  ike_only.network.a_to_b.ike_loss = 1.0;  // every IKE message A sends after set-up is lost
+  ike_only.network.a_to_b.esp_loss = 0.0;
+  TrialConfig esp_only = c;
+  esp_only.network.a_to_b.ike_loss = 0.0;
+  esp_only.network.a_to_b.esp_loss = 1.0;  // ESP from A never arrives
+  // IKE_SA_INIT itself is lost: the tunnel never comes up, no rekey episode.
+  const TrialOutcome i = models::run_trial(ike_only, 3, 0);
+  CHECK(i.episodes == 0);
+  CHECK(i.count(Outcome::kChildRekeys) == 0);
+  // ESP lost in transit is not "dropped at a gone SPI": rekeys run normally.
+  const TrialOutcome e = models::run_trial(esp_only, 3, 0);
+  CHECK(e.count(Outcome::kChildRekeys) >= 5);
+  CHECK(e.count(Outcome::kTunnelResets) == 0);
+  CHECK(e.count(Outcome::kEspDropped) <= models::run_trial(c, 3, 0).count(Outcome::kEspDropped));
+}

@@ -16,7 +16,8 @@ namespace rekeysim::scenario {
 namespace {
 
 constexpr std::array<std::string_view, 2> kDirs = {"a_to_b", "b_to_a"};
-constexpr std::array<std::string_view, 4> kNetworkKeys = {"latency", "jitter", "loss", "reorder"};
+constexpr std::array<std::string_view, 6> kNetworkKeys = {"latency",  "jitter",   "loss",
+                                                          "ike_loss", "esp_loss", "reorder"};
 constexpr std::array<std::string_view, 3> kTrafficKeys = {"rate", "size", "poisson"};
 
 // The network as stated, per direction, before latency and jitter are
@@ -28,6 +29,8 @@ struct DirectionSpec {
   SourcePos jitter_pos;
   std::string jitter_file;
   double loss = 0;
+  std::optional<double> ike_loss;  // override `loss` for IKE messages / ESP packets
+  std::optional<double> esp_loss;
   double reorder = 0;
   sim::SimTime reorder_delay{};
 };
@@ -96,6 +99,10 @@ void apply_network(BuildState& st, const Setting& s, std::string_view rest) {
       spec.jitter_file = s.pos.file;
     } else if (key == "loss") {
       spec.loss = read_fraction(ctx(s), 0, 1);
+    } else if (key == "ike_loss") {
+      spec.ike_loss = read_fraction(ctx(s), 0, 1);
+    } else if (key == "esp_loss") {
+      spec.esp_loss = read_fraction(ctx(s), 0, 1);
     } else {
       apply_reorder(s, spec);
     }
@@ -292,6 +299,8 @@ Point build(const Scenario& sc, std::span<const Setting> extra, std::size_t inde
     const DirectionSpec& spec = st.net[static_cast<std::size_t>(d)];
     link.latency = combine(spec, "network.jitter");
     link.loss = spec.loss;
+    link.ike_loss = spec.ike_loss;
+    link.esp_loss = spec.esp_loss;
     link.reorder = spec.reorder;
     link.reorder_delay = spec.reorder_delay;
   }

@@ -124,7 +124,9 @@ RangeKind range_kind(std::string_view path) {
   if (path == "duration") return RangeKind::kDuration;
   if (path == "rekeys") return RangeKind::kInteger;
   if (path.starts_with("network.latency")) return RangeKind::kDuration;
-  if (path.starts_with("network.loss")) return RangeKind::kReal;
+  if (path.starts_with("network.loss") || path.starts_with("network.ike_loss") ||
+      path.starts_with("network.esp_loss"))
+    return RangeKind::kReal;
   if (path.starts_with("traffic.rate")) return RangeKind::kRate;
   if (path.starts_with("traffic.size")) return RangeKind::kBytes;
   if (path.starts_with("peers.a.") || path.starts_with("peers.b.")) {
@@ -378,7 +380,7 @@ Scenario load_root(const YAML::Node& root, const std::string& file, const std::s
     } else if (k == "duration" || k == "rekeys" || k == "stagger") {
       ld.add(k, v);
     } else if (k == "network") {
-      ld.section(v, "network", {"latency", "jitter", "loss", "reorder"},
+      ld.section(v, "network", {"latency", "jitter", "loss", "ike_loss", "esp_loss", "reorder"},
                  "a mapping like {latency: 16ms, jitter: {dist: normal, sd: 2ms}, loss: 0}");
     } else if (k == "traffic") {
       ld.section(v, "traffic", {"rate", "size", "poisson"},
