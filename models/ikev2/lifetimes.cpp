@@ -157,6 +157,10 @@ void Peer::child_hard_expire(std::uint32_t spi_in) {
   r.spi_in = c->spi_in;
   r.spi_out = c->spi_out;
   trace(r);
+  // A volume limit can end the SA before its time limit: that timer would
+  // otherwise stay pending (and hold memory) for the rest of the lifetime.
+  // Cancelling from within the timer's own run is a no-op.
+  if (c->hard_timer.valid()) port_.cancel_timer(c->hard_timer);
   c->hard_timer = {};
   switch (c->state) {
     case ChildSaState::kDeleted:
@@ -223,6 +227,10 @@ std::optional<VolumeBudget> Peer::volume_budget(std::uint32_t spi_in) const {
   const ChildSa* c = find_child(spi_in);
   const LifetimePolicy& p = config_.child;
   if (!c || (p.lifetime_bytes == 0 && p.lifetime_packets == 0)) return std::nullopt;
+  // An SA past its hard volume has no volume event left: it is gone for
+  // traffic (both halves removed) while its DELETE runs. Reporting a budget
+  // of 0 for it asked the world for a volume event at every later packet.
+  if (c->expired) return std::nullopt;
   auto left = [&](std::uint64_t used, std::uint64_t limit) -> std::uint64_t {
     if (limit == 0) return VolumeBudget::kUnlimited;
     std::uint64_t next = limit;

@@ -55,7 +55,8 @@ class Peer {
   void on_traffic(std::uint32_t spi_in, std::uint64_t bytes_in, std::uint64_t packets_in,
                   std::uint64_t bytes_out, std::uint64_t packets_out);
   // What may still be carried before this SA's next volume event (soft or
-  // hard), or nullopt when it has no volume limit (or is unknown).
+  // hard), or nullopt when it has no volume limit, is unknown, or has
+  // already expired (no volume event is left).
   std::optional<VolumeBudget> volume_budget(std::uint32_t spi_in) const;
 
   // StartAction::kOnTraffic: a packet needs an SA and this peer has none to

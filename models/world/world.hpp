@@ -74,6 +74,8 @@ class World final : private SettleScheduler {
   // peer's own trace did not report (0 when the peer's trace is complete).
   std::uint64_t reconciled_switches() const { return reconciled_; }
   std::uint64_t messages_in_flight() const { return in_flight_; }
+  // Events scheduled and not yet run or cancelled (bounded whatever the trial length).
+  std::size_t pending_events() const { return scheduler_.pending(); }
   // StartAction::kOnTraffic triggers delivered to the peers.
   std::uint64_t traffic_triggers() const { return triggers_; }
 

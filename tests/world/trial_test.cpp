@@ -364,3 +364,25 @@ TEST_CASE("Network: IKE loss alone resets the tunnel, ESP loss alone does not") 
   CHECK(e.count(Outcome::kTunnelResets) == 0);
   CHECK(e.count(Outcome::kEspDropped) <= models::run_trial(c, 3, 0).count(Outcome::kEspDropped));
 }
+
+TEST_CASE("fault14.7: a packet-count lifetime keeps memory flat (no timer left pending per SA)") {
+  // lifetime_packets 1 at 100,000 pps: every SA ends after one packet, long
+  // before its 8 h time limit. That time limit's timer was left pending for
+  // each SA (one scheduler slot per episode, for 8 h: memory grew with the
+  // trial), and an expired SA kept asking for a volume event at every packet.
+  TrialConfig c;
+  c.traffic.a_to_b.rate_pps = 100000;
+  c.traffic.b_to_a.rate_pps = 100000;
+  c.traffic.a_to_b.size_bytes = 100;
+  c.traffic.b_to_a.size_bytes = 100;
+  c.a.child.lifetime_packets = 1;
+  models::world::World w(c, 1, 0);
+  w.establish();
+  std::size_t most = 0;
+  for (int hour = 1; hour <= 3; ++hour) {
+    w.run(sim::hours(hour));
+    most = std::max(most, w.pending_events());
+  }
+  CHECK(w.classifier().episodes_closed() > 100000);  // ~15 SAs per second
+  CHECK(most < 64);                                  // was one per episode: > 100,000
+}
