@@ -175,8 +175,9 @@ struct PeerConfig {
   // daemon's scheduler and the kernel's expiry event (strongSwan 5.9.8 with
   // kernel-libipsec: 0-4 ms, see the strongswan profile).
   DurationDist timer_lateness;
-  // A request that a rekey timer starts leaves this long after the timer ran
-  // (key generation and building the message).
+  // A rekey timer's job holds the IKE SA this long before its request leaves
+  // (key generation and building the message); messages arriving meanwhile
+  // wait for it.
   DurationDist initiation_delay;
   // The vendor log shape `rekeysim trace --style auto` prints this peer's
   // lines in (a tools/trace style name, models::known_log_styles()). Only

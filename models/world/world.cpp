@@ -83,7 +83,7 @@ std::uint32_t World::store(const Message& m) {
 }
 
 void World::send(PeerId from, const Message& m) {
-  auto delay = links_[idx(from)].transit(link_rngs_[idx(from)]);
+  const auto delay = links_[idx(from)].transit(link_rngs_[idx(from)]);
   if (!delay) {
     TraceRecord r;
     r.time = scheduler_.now();
@@ -98,11 +98,6 @@ void World::send(PeerId from, const Message& m) {
   const std::uint32_t slot = store(m);
   ++in_flight_;
   const PeerId to = other(from);
-  if (!m.is_response && (initiating_ & bit(from)) != 0) {
-    // A request a rekey timer started leaves after the key generation.
-    const DurationDist& d = peer_config(from).initiation_delay;
-    if (!d.is_zero()) *delay += std::max(SimTime{}, d.draw(processing_rngs_[idx(from)]));
-  }
   scheduler_.schedule_in(*delay, [this, to, slot] { arrive(to, slot); });
 }
 
@@ -144,15 +139,20 @@ void World::processed(PeerId to) {
   free_slots_.push_back(slot);
   --in_flight_;
   deliver(to, m);
-  // Rekey timers that came due while the message held the IKE SA run now, in
-  // the order they came due, before the next message.
   in.busy = false;
-  while (!in.deferred.empty()) {
+  resume(to);
+}
+
+// The peer is free again: rekey timers that came due while it was busy run
+// now, in the order they came due, then the next message is processed.
+void World::resume(PeerId p) {
+  Inbox& in = inboxes_[idx(p)];
+  while (!in.busy && !in.deferred.empty()) {
     const auto [kind, cookie] = in.deferred.front();
     in.deferred.pop_front();
-    timer(to, kind, cookie);
+    timer(p, kind, cookie);
   }
-  if (!in.queue.empty()) start_processing(to);
+  if (!in.busy && !in.queue.empty()) start_processing(p);
 }
 
 void World::deliver(PeerId to, const Message& m) {
@@ -167,18 +167,37 @@ void World::deliver(PeerId to, const Message& m) {
 // comes due while a message is being processed waits for it, so a request
 // already being processed is handled first (issue 11: what decides a dead
 // heat). Only soft expiries wait; other timers are bookkeeping.
+//
+// The rekey job then holds the IKE SA while it generates keys and builds its
+// request (PeerConfig::initiation_delay): messages arriving meanwhile wait,
+// and the request, with everything the trace shows of it, happens when that
+// is done.
 void World::timer(PeerId p, ikev2::TimerKind kind, std::uint64_t cookie) {
   const bool rekey =
       kind == ikev2::TimerKind::kChildSoftExpire || kind == ikev2::TimerKind::kIkeSoftExpire;
-  if (rekey && inboxes_[idx(p)].busy) {
-    inboxes_[idx(p)].deferred.emplace_back(kind, cookie);
+  Inbox& in = inboxes_[idx(p)];
+  if (rekey && in.busy) {
+    in.deferred.emplace_back(kind, cookie);
     return;
   }
+  if (rekey && !peer_config(p).initiation_delay.is_zero()) {
+    in.busy = true;
+    const SimTime d =
+        std::max(SimTime{}, peer_config(p).initiation_delay.draw(processing_rngs_[idx(p)]));
+    scheduler_.schedule_in(d, [this, p, kind, cookie] {
+      run_timer(p, kind, cookie);
+      inboxes_[idx(p)].busy = false;
+      resume(p);
+    });
+    return;
+  }
+  run_timer(p, kind, cookie);
+}
+
+void World::run_timer(PeerId p, ikev2::TimerKind kind, std::uint64_t cookie) {
   volume_sync();
   touched_ |= bit(p);
-  if (rekey) initiating_ |= bit(p);
   peer(p).on_timer(kind, cookie);
-  initiating_ &= static_cast<std::uint8_t>(~bit(p));
   after_callback();
 }
 
@@ -277,122 +296,6 @@ void World::maybe_trigger_traffic(PeerId p) {
     volume_sync();
     touched_ |= bit(p);
     if (peer(p).wants_traffic_trigger()) peer(p).on_traffic_needs_sa();
-    after_callback();
-  });
-}
-
-// ---- volume lifetimes ---------------------------------------------------------
-
-std::uint64_t World::packets_sent(PeerId sender, SimTime from, SimTime to) {
-  const EspFlow& f = traffic_.flow_from(sender);
-  if (!f.active() || to <= from) return 0;
-  const FlowConfig& fc = traffic_config(sender);
-  if (!fc.poisson) {
-    // `from` is always volume_synced_, whose lattice index is cached.
-    const std::uint64_t upto = f.lattice().before(to);
-    const std::uint64_t n = upto - synced_before_[idx(sender)];
-    synced_before_[idx(sender)] = upto;
-    return n;
-  }
-  double& carry = fluid_carry_[idx(sender)];
-  const double x = fc.rate_pps * (to - from).seconds() + carry;
-  const double n = std::floor(x);
-  carry = x - n;
-  return static_cast<std::uint64_t>(n);
-}
-
-// When the sender will have sent n more packets after volume_synced_.
-SimTime World::packets_done_at(PeerId sender, std::uint64_t n) const {
-  const EspFlow& f = traffic_.flow_from(sender);
-  const FlowConfig& fc = traffic_config(sender);
-  n = std::max<std::uint64_t>(n, 1);
-  if (!fc.poisson) {
-    return f.lattice().time_of(synced_before_[idx(sender)] + n - 1) + sim::nanoseconds(1);
-  }
-  const double seconds = (static_cast<double>(n) - fluid_carry_[idx(sender)]) / fc.rate_pps;
-  return volume_synced_ + sim::from_seconds(std::max(seconds, 1e-9));
-}
-
-void World::volume_sync() {
-  if (!volume_) return;
-  const SimTime now = scheduler_.now();
-  if (now <= volume_synced_) return;
-  std::array<std::uint64_t, 2> sent{packets_sent(PeerId::kA, volume_synced_, now),
-                                    packets_sent(PeerId::kB, volume_synced_, now)};
-  volume_synced_ = now;
-  struct Report {
-    std::uint32_t spi_in;
-    std::uint64_t in;
-    std::uint64_t out;
-  };
-  if (sent[0] == 0 && sent[1] == 0) return;  // nothing to report to anyone
-  for (PeerId p : {PeerId::kA, PeerId::kB}) {
-    const PeerId q = other(p);
-    // Collect first: on_traffic may rekey or expire SAs and change child_sas().
-    std::array<Report, 8> reports{};
-    std::size_t n = 0;
-    const std::uint32_t spi_out = sas_.outbound(p);
-    const std::uint32_t spi_in = sas_.outbound(q);
-    const std::uint64_t sent_out = sent[idx(p)];
-    const std::uint64_t sent_in = sent[idx(q)];
-    for (const ikev2::ChildSa& c : peer(p).child_sas()) {
-      const std::uint64_t out = spi_out == c.spi_out ? sent_out : 0;
-      const std::uint64_t in = spi_in == c.spi_in ? sent_in : 0;
-      if ((in || out) && n < reports.size()) reports[n++] = Report{c.spi_in, in, out};
-    }
-    if (n == 0) continue;
-    touched_ |= bit(p);
-    const std::uint64_t size_out = traffic_config(p).size_bytes;
-    const std::uint64_t size_in = traffic_config(q).size_bytes;
-    for (std::size_t i = 0; i < n; ++i) {
-      peer(p).on_traffic(reports[i].spi_in, reports[i].in * size_in, reports[i].in,
-                         reports[i].out * size_out, reports[i].out);
-    }
-  }
-}
-
-void World::volume_schedule() {
-  if (!volume_) return;
-  SimTime next = SimTime::max();
-  auto need = [](std::uint64_t packets, std::uint64_t bytes, std::uint64_t size) {
-    std::uint64_t n = packets;
-    if (bytes != ikev2::VolumeBudget::kUnlimited && size > 0) {
-      n = std::min(n, (bytes + size - 1) / size);
-    }
-    return n;
-  };
-  for (PeerId p : {PeerId::kA, PeerId::kB}) {
-    const PeerId q = other(p);
-    const bool out_active = traffic_.flow_from(p).active();
-    const bool in_active = traffic_.flow_from(q).active();
-    if (!out_active && !in_active) continue;
-    const std::uint32_t spi_out = sas_.outbound(p);
-    const std::uint32_t spi_in = sas_.outbound(q);
-    for (const ikev2::ChildSa& c : peer(p).child_sas()) {
-      const bool carries_out = out_active && spi_out == c.spi_out;
-      const bool carries_in = in_active && spi_in == c.spi_in;
-      if (!carries_out && !carries_in) continue;  // no budget can run out on it
-      const auto b = peer(p).volume_budget(c.spi_in);
-      if (!b) continue;
-      if (carries_out) {
-        const std::uint64_t n = need(b->packets_out, b->bytes_out, traffic_config(p).size_bytes);
-        if (n != ikev2::VolumeBudget::kUnlimited) next = std::min(next, packets_done_at(p, n));
-      }
-      if (carries_in) {
-        const std::uint64_t n = need(b->packets_in, b->bytes_in, traffic_config(q).size_bytes);
-        if (n != ikev2::VolumeBudget::kUnlimited) next = std::min(next, packets_done_at(q, n));
-      }
-    }
-  }
-  if (next == volume_event_at_) return;
-  scheduler_.cancel(volume_event_);
-  volume_event_ = {};
-  volume_event_at_ = next;
-  if (next == SimTime::max()) return;
-  volume_event_ = scheduler_.schedule(std::max(next, scheduler_.now()), [this] {
-    volume_event_ = {};
-    volume_event_at_ = SimTime::max();
-    volume_sync();
     after_callback();
   });
 }

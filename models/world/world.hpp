@@ -129,6 +129,8 @@ class World final : private SettleScheduler {
   void processed(PeerId to);
   void deliver(PeerId to, const Message& m);
   void timer(PeerId p, ikev2::TimerKind kind, std::uint64_t cookie);
+  void run_timer(PeerId p, ikev2::TimerKind kind, std::uint64_t cookie);
+  void resume(PeerId p);
   void emit(const TraceRecord& r);
   void to_sinks(const TraceRecord& r);
   void after_callback();
@@ -178,9 +180,6 @@ class World final : private SettleScheduler {
   // Peers called (on_message, on_timer, on_traffic, ...) since the last
   // after_callback(), one bit per PeerId.
   std::uint8_t touched_ = 0;
-  // Peers inside a rekey timer callback, one bit per PeerId: their requests
-  // leave after PeerConfig::initiation_delay.
-  std::uint8_t initiating_ = 0;
   std::uint64_t reconciled_ = 0;
   std::uint64_t in_flight_ = 0;
   std::uint64_t triggers_ = 0;
