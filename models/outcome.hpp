@@ -64,6 +64,9 @@ struct TrialOutcome {
   // proportions with Wilson intervals: collisions, cant_find_sa, ...).
   std::array<std::uint64_t, kOutcomeCount> episodes_with{};
   sim::SimTime simulated{};  // simulated time covered by the trial
+  // Both peers had the tunnel up at some point (IKE_AUTH completed). A trial
+  // where it never came up has no episode, so no rate can show it.
+  bool established = false;
 
   std::uint64_t count(Outcome o) const { return counts[static_cast<std::size_t>(o)]; }
   std::uint64_t episodes_affected(Outcome o) const {

@@ -326,6 +326,8 @@ void OutcomeClassifier::record(const TraceRecord& r) {
       break;
     case TraceKind::kTunnelUp:
       tunnel_down_[p] = false;
+      up_seen_[p] = true;
+      outcome_.established = up_seen_[0] && up_seen_[1];
       break;
     case TraceKind::kIkeSaDeleted: {
       auto& mine = requests_[p];

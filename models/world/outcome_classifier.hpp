@@ -173,6 +173,7 @@ class OutcomeClassifier final : public TraceSink {
   std::array<std::array<Sent, kSentRing>, 2> sent_{};
   std::array<std::size_t, 2> sent_next_{};
   std::array<Received, 2> received_{};
+  std::array<bool, 2> up_seen_{};      // the peer reported kTunnelUp at least once
   std::array<bool, 2> tunnel_down_{};  // the peer reported kTunnelDown and not yet kTunnelUp
   std::array<std::uint64_t, 4> ike_rekeyed_{};
   std::size_t ike_rekeyed_next_ = 0;

@@ -57,3 +57,21 @@ TEST_CASE("trace --first outage shows the first outage run counts, at its onset"
   INFO(r.err);
   CHECK(r.err.find(expected) != std::string::npos);  // the header goes to stderr
 }
+
+TEST_CASE("A tunnel that never comes up is reported, not shown as zero rates") {
+  // Every IKE message lost: IKE_SA_INIT never completes, so there is no rekey
+  // episode at all and every rate would read 0.
+  const std::string scn = source("scenarios/kb-incident.yaml");
+  const auto table =
+      run("run " + scn + " --trials 3 --set duration=1d --set network.ike_loss=100% --quiet");
+  REQUIRE(table.status == 0);
+  CHECK(table.out.find("WARNING: the tunnel never came up") != std::string::npos);
+  CHECK(table.out.find("in 3 of 3 trials") != std::string::npos);
+  const auto j = run("run " + scn +
+                     " --trials 3 --set duration=1d --set network.ike_loss=100% --format json "
+                     "--quiet");
+  REQUIRE(j.status == 0);
+  CHECK(j.out.find("\"trials_never_up\": 3") != std::string::npos);
+  const auto ok = run("run " + scn + " --trials 3 --set duration=1d --format json --quiet");
+  CHECK(ok.out.find("\"trials_never_up\": 0") != std::string::npos);
+}

@@ -152,6 +152,15 @@ std::vector<ExpectCheck> check_expectations(const std::vector<scenario::Expectat
   return out;
 }
 
+// A tunnel that never came up has no rekey episode, so every rate would read
+// as "no problem": say so where the rates are.
+std::string never_up_warning(const runner::PointResult& r) {
+  if (r.trials_never_up == 0) return {};
+  return "WARNING: the tunnel never came up (IKE_SA_INIT / IKE_AUTH never completed) in " +
+         std::to_string(r.trials_never_up) + " of " + std::to_string(r.trials) +
+         " trials; the rates below cover only the trials where it did\n";
+}
+
 json point_json(const RunHeader& h, const PointReport& rep) {
   const auto& r = rep.result;
   json j;
@@ -163,6 +172,7 @@ json point_json(const RunHeader& h, const PointReport& rep) {
   j["trials"] = r.trials;
   j["episodes"] = r.episodes;
   j["ike_episodes"] = r.ike_episodes;
+  j["trials_never_up"] = r.trials_never_up;
   j["tunnel_days"] = r.tunnel_days();
   json outcomes = json::object();
   json per_trial = json::object();
@@ -212,7 +222,8 @@ std::string render_table_run(const RunHeader& h, const PointReport& rep) {
   if (!rep.params.empty()) out += "params: " + params_text(rep.params) + "\n";
   out += std::to_string(r.episodes) + " Child SA rekey episodes, " +
          std::to_string(r.ike_episodes) + " IKE SA rekey episodes, " +
-         printf_str("%.1f", r.tunnel_days()) + " tunnel-days simulated\n\n";
+         printf_str("%.1f", r.tunnel_days()) + " tunnel-days simulated\n";
+  out += never_up_warning(r) + "\n";
   const std::size_t w[] = {16, 14, 40, 18, 26};
   out += pad("outcome", w[0]) + pad("total", w[1]) + pad("rate per rekey episode [95% CI]", w[2]) +
          pad("per tunnel-day", w[3]) + pad("trials affected [95% CI]", w[4]) +
@@ -289,6 +300,10 @@ std::string render_table_sweep(const RunHeader& h, const std::vector<PointReport
   out +=
       "\nrates are per rekey episode: Wilson 95% intervals for counts of episodes, ratio-estimator "
       "95% intervals across trials for esp_dropped (packets) and downtime (time)\n";
+  for (const auto& rep : reports) {
+    const std::string w = never_up_warning(rep.result);
+    if (!w.empty()) out += "at " + params_text(rep.params) + ": " + w;
+  }
   for (const auto& rep : reports) {
     for (const auto& c : rep.checks) {
       if (!c.passed) out += "expect FAILED at " + params_text(rep.params) + ": " + c.text + "\n";

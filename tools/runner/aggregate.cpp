@@ -24,6 +24,7 @@ void PointAccumulator::add(const models::TrialOutcome& t) {
   ++trials_;
   episodes_ += t.episodes;
   ike_episodes_ += t.ike_episodes;
+  if (!t.established) ++never_up_;
   const long double y = static_cast<long double>(t.episodes);
   sum_yy_ += y * y;
   simulated_seconds_ += t.simulated.seconds();
@@ -55,6 +56,7 @@ PointResult PointAccumulator::result() const {
   r.trials = trials_;
   r.episodes = episodes_;
   r.ike_episodes = ike_episodes_;
+  r.trials_never_up = never_up_;
   r.simulated_seconds = simulated_seconds_;
   const double days = simulated_seconds_ / 86400.0;
   for (std::size_t i = 0; i < models::kOutcomeCount; ++i) {

@@ -43,8 +43,9 @@ struct PerTrialStats {
 struct PointResult {
   std::uint64_t trials = 0;
   std::uint64_t episodes = 0;
-  std::uint64_t ike_episodes = 0;  // IKE SA rekey episodes (denominator of IKE outcomes)
-  double simulated_seconds = 0;    // total simulated time over all trials
+  std::uint64_t ike_episodes = 0;     // IKE SA rekey episodes (denominator of IKE outcomes)
+  std::uint64_t trials_never_up = 0;  // trials whose tunnel never came up (no episode at all)
+  double simulated_seconds = 0;       // total simulated time over all trials
   std::array<OutcomeStats, models::kOutcomeCount> outcomes{};
   std::array<PerTrialStats, models::kOutcomeCount> per_trial{};
 
@@ -75,6 +76,7 @@ class PointAccumulator {
   std::uint64_t trials_ = 0;
   std::uint64_t episodes_ = 0;
   std::uint64_t ike_episodes_ = 0;
+  std::uint64_t never_up_ = 0;
   long double sum_yy_ = 0;  // Σ episodes_i²
   double simulated_seconds_ = 0;
   std::array<PerOutcome, models::kOutcomeCount> outcomes_{};
