@@ -1,7 +1,5 @@
 #include "tools/runner/runner.hpp"
 
-#include <boost/asio/post.hpp>
-
 #include <exception>
 #include <latch>
 #include <thread>
@@ -17,15 +15,11 @@ unsigned resolve_threads(unsigned threads) {
 }
 }  // namespace
 
-Runner::Runner(unsigned threads, TrialFunction trial, std::size_t batch)
+Runner::Runner(unsigned threads, TrialFunction trial, std::size_t batch, ThreadStarter start)
     : threads_(resolve_threads(threads)),
       trial_(std::move(trial)),
       batch_(batch > 0 ? batch : 1),
-      pool_(threads_) {}
-
-Runner::~Runner() {
-  pool_.join();
-}
+      pool_(threads_, std::move(start)) {}
 
 PointResult Runner::run_point(const models::TrialConfig& config, std::uint64_t seed,
                               std::uint64_t trials, Progress* progress) {
@@ -38,7 +32,7 @@ PointResult Runner::run_point(const models::TrialConfig& config, std::uint64_t s
     std::latch done(static_cast<std::ptrdiff_t>(n));
     for (std::size_t i = 0; i < n; ++i) {
       errors[i] = nullptr;
-      boost::asio::post(pool_, [&, i] {
+      pool_.post([&, i] {
         try {
           slots[i] = trial_(config, seed, first + i);
         } catch (...) {

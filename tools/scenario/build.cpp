@@ -1,10 +1,13 @@
 // Settings -> models::TrialConfig. One function per section; the order of
 // application is the user contract described in scenario.hpp.
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <filesystem>
 #include <optional>
 
 #include "models/profiles/profile.hpp"
+#include "tools/scenario/limits.hpp"
 #include "tools/scenario/peer_keys.hpp"
 #include "tools/scenario/profile_file.hpp"
 #include "tools/scenario/scenario.hpp"
@@ -205,9 +208,17 @@ models::PeerConfig resolve_profile(const Scenario& sc, const Setting& s) {
   return p->config;
 }
 
+SourcePos where_or(const BuildState& st, const std::string& path, const std::string& file);
+
 void check_lifetime(const models::LifetimePolicy& lp, std::string_view peer, std::string_view sa,
                     const BuildState& st, const std::string& file) {
   const std::string base = "peers." + std::string(peer) + "." + std::string(sa);
+  if (lp.lifetime < kMinLifetime) {
+    throw ScenarioError(where_or(st, base + ".lifetime", file), base + ".lifetime",
+                        sim::format_duration(lp.lifetime) + " is shorter than the minimum " +
+                            sim::format_duration(kMinLifetime),
+                        "a lifetime of at least " + sim::format_duration(kMinLifetime));
+  }
   // The earliest the soft time can fall is lifetime - margin - fuzz * margin;
   // at or before the SA's installation the peer would rekey at once, forever.
   const double earliest_rekey = lp.margin.seconds() * (1.0 + lp.fuzz);
@@ -301,6 +312,20 @@ Point build(const Scenario& sc, std::span<const Setting> extra, std::size_t inde
                         "`duration: 30d` (simulated time per trial) or `rekeys: 1000`");
   }
   if (st.has_rekeys) st.config.duration = sim::SimTime::max();
+  if (st.has_rekeys) {
+    // Counted in rekeys, a trial lasts about rekeys x lifetime: bounded so the
+    // simulated clock stays far from overflowing.
+    const sim::SimTime longest = std::max(st.config.a.child.lifetime, st.config.b.child.lifetime);
+    const double horizon =
+        static_cast<double>(*st.config.rekeys) * static_cast<double>(longest.ns());
+    if (horizon > static_cast<double>(kMaxHorizon.ns())) {
+      throw ScenarioError(where_or(st, "rekeys", sc.file), "rekeys",
+                          std::to_string(*st.config.rekeys) + " rekeys of a " +
+                              sim::format_duration(longest) + " lifetime exceed " +
+                              sim::format_duration(kMaxHorizon) + " of simulated time",
+                          "rekeys x child lifetime <= " + sim::format_duration(kMaxHorizon));
+    }
+  }
   if (st.stagger) {
     // stagger = B's Child lifetime minus A's: B's stated lifetime is shifted.
     st.config.b.child.lifetime += *st.stagger;
@@ -316,6 +341,17 @@ Point build(const Scenario& sc, std::span<const Setting> extra, std::size_t inde
     models::LinkConfig& link = d == 0 ? st.config.network.a_to_b : st.config.network.b_to_a;
     const DirectionSpec& spec = st.net[static_cast<std::size_t>(d)];
     link.latency = combine(spec, "network.jitter");
+    if (worst_case_draw_ns(link.latency) > static_cast<double>(kMaxDelay.ns())) {
+      const char* dir_path = d == 0 ? "network.latency.a_to_b" : "network.latency.b_to_a";
+      const SourcePos pos = st.where.count(dir_path) ? st.where.at(dir_path)
+                                                     : where_or(st, "network.latency", sc.file);
+      throw ScenarioError(pos, "network.latency",
+                          "latency with jitter (" + link.latency.describe() +
+                              ") can delay a message by more than " +
+                              sim::format_duration(kMaxDelay),
+                          "a latency and jitter whose largest delay stays under " +
+                              sim::format_duration(kMaxDelay));
+    }
     link.loss = spec.loss;
     link.reorder = spec.reorder;
     link.reorder_delay = spec.reorder_delay;
@@ -327,6 +363,21 @@ Point build(const Scenario& sc, std::span<const Setting> extra, std::size_t inde
   for (int p = 0; p < 2; ++p) {
     const models::PeerConfig& peer = p == 0 ? st.config.a : st.config.b;
     const std::string prefix = p == 0 ? "peers.a." : "peers.b.";
+    // The longest retransmission interval (timeout x base^tries, capped) is
+    // added to the current time: bounded like every other delay.
+    const models::RetransmitPolicy& rt = peer.behaviour.retransmit;
+    double longest =
+        static_cast<double>(rt.timeout.ns()) * std::pow(rt.base, static_cast<double>(rt.tries));
+    if (rt.cap.ns() > 0) longest = std::min(longest, static_cast<double>(rt.cap.ns()));
+    if (!(longest <= static_cast<double>(kMaxDelay.ns()))) {
+      const std::string field = prefix + "behaviour.retransmit.timeout";
+      throw ScenarioError(where_or(st, field, sc.file), field,
+                          "timeout x base^tries (" + sim::format_duration(rt.timeout) + " x " +
+                              format_number(rt.base) + "^" + std::to_string(rt.tries) +
+                              ") exceeds " + sim::format_duration(kMaxDelay),
+                          "a retransmission schedule whose longest interval is at most " +
+                              sim::format_duration(kMaxDelay) + " (or set retransmit.cap)");
+    }
     if (peer.behaviour.retry_min > peer.behaviour.retry_max) {
       throw ScenarioError(
           where_or(st, prefix + "behaviour.retry_min", sc.file), prefix + "behaviour.retry_min",
