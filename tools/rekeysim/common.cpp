@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "models/trial.hpp"
+#include "tools/rekeysim/estimate.hpp"
 #include "tools/rekeysim/option_checks.hpp"
 #include "tools/runner/threads.hpp"
 
@@ -70,9 +71,16 @@ std::string per_trial_text(const models::TrialConfig& config) {
 std::vector<PointReport> run_points(const scenario::Scenario& sc,
                                     const std::vector<scenario::Point>& points,
                                     const CommonOptions& o, runner::TrialFunction trial) {
-  runner::Runner pool(runner::effective_threads(o.threads, sc.trials), std::move(trial));
-  runner::Progress progress(!o.quiet && runner::Progress::stderr_is_terminal(), points.size(),
-                            sc.trials);
+  const unsigned threads = runner::effective_threads(o.threads, sc.trials);
+  runner::Runner pool(threads, std::move(trial));
+  double episodes = 0;
+  for (const auto& p : points)
+    episodes += expected_episodes_per_trial(p.config) * static_cast<double>(sc.trials);
+  using Mode = runner::Progress::Mode;
+  const Mode mode = o.progress                                           ? Mode::kLines
+                    : !o.quiet && runner::Progress::stderr_is_terminal() ? Mode::kTerminal
+                                                                         : Mode::kOff;
+  runner::Progress progress(mode, points.size(), sc.trials, estimated_seconds(episodes, threads));
   std::vector<PointReport> reports;
   for (std::size_t i = 0; i < points.size(); ++i) {
     progress.start_point(i);

@@ -316,14 +316,17 @@ Point build(const Scenario& sc, std::span<const Setting> extra, std::size_t inde
     // Counted in rekeys, a trial lasts about rekeys x lifetime: bounded so the
     // simulated clock stays far from overflowing.
     const sim::SimTime longest = std::max(st.config.a.child.lifetime, st.config.b.child.lifetime);
+    // (the model also stops at 4 Child lifetimes per rekey plus a day).
     const double horizon =
-        static_cast<double>(*st.config.rekeys) * static_cast<double>(longest.ns());
+        4.0 * static_cast<double>(*st.config.rekeys) * static_cast<double>(longest.ns()) +
+        static_cast<double>(sim::days(1).ns());
     if (horizon > static_cast<double>(kMaxHorizon.ns())) {
-      throw ScenarioError(where_or(st, "rekeys", sc.file), "rekeys",
-                          std::to_string(*st.config.rekeys) + " rekeys of a " +
-                              sim::format_duration(longest) + " lifetime exceed " +
-                              sim::format_duration(kMaxHorizon) + " of simulated time",
-                          "rekeys x child lifetime <= " + sim::format_duration(kMaxHorizon));
+      throw ScenarioError(
+          where_or(st, "rekeys", sc.file), "rekeys",
+          std::to_string(*st.config.rekeys) + " rekeys of a " + sim::format_duration(longest) +
+              " lifetime may need more than " + sim::format_duration(kMaxHorizon) +
+              " of simulated time",
+          "4 x rekeys x child lifetime + 1d <= " + sim::format_duration(kMaxHorizon));
     }
   }
   if (st.stagger) {

@@ -19,8 +19,10 @@ inline constexpr sim::SimTime kMaxDuration = sim::days(3650);
 // The largest draw of any delay distribution (network latency with jitter,
 // processing delay) and the longest retransmission interval: one day.
 inline constexpr sim::SimTime kMaxDelay = sim::days(1);
-// Simulated time of one trial counted in rekeys: rekeys x child lifetime.
-inline constexpr sim::SimTime kMaxHorizon = sim::days(36500);
+// Simulated time of one trial counted in rekeys (the model's limit for it is
+// 4 x rekeys x child lifetime + 1 day): 200 years, leaving ~90 years of
+// headroom for the lifetimes and delays added to it.
+inline constexpr sim::SimTime kMaxHorizon = sim::days(73000);
 // The shortest Child or IKE SA lifetime: below it every exchange of a
 // realistic network outlasts the SA, and the rates would not mean anything.
 inline constexpr sim::SimTime kMinLifetime = sim::seconds(1);
