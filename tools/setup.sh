@@ -14,6 +14,8 @@ packages=(
   nlohmann-json3-dev
   libbenchmark-dev      # Google Benchmark
   librsvg2-bin          # rsvg-convert, used by the SVG tests
+  ccache                # compiler cache: every preset compiles through it
+  clang libclang-rt-14-dev  # clang++ and libFuzzer for the fuzz harnesses (tests/fuzz)
 )
 
 missing=()

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -170,6 +171,35 @@ TEST_CASE("fault14.2 thread bound: every subcommand takes at most 1024 threads")
   // The bound itself is accepted; only as many threads as trials are started.
   const Result ok = run("run " + staggered() + kQuick + "--threads 1024");
   CHECK(ok.status == 0);
+}
+
+TEST_CASE("fault14.3 pool start failure: under RLIMIT_NPROC rekeysim exits 3 at once") {
+  // Only the child gets the limit (one process for its user, so no thread can
+  // start); root ignores RLIMIT_NPROC, so a root child first becomes nobody.
+  TempDir dir;
+  const std::string scenario = staggered();
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int out = ::open((dir / "stdout").c_str(), O_WRONLY | O_CREAT, 0644);
+    const int err = ::open((dir / "stderr").c_str(), O_WRONLY | O_CREAT, 0644);
+    if (out < 0 || err < 0) ::_exit(100);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(101);
+    const struct rlimit one { 1, 1 };
+    if (::setrlimit(RLIMIT_NPROC, &one) != 0) ::_exit(102);
+    ::execl(REKEYSIM_BIN, REKEYSIM_BIN, "run", scenario.c_str(), "--trials", "4", "--threads", "2",
+            "--set", "duration=2d", "-q", static_cast<char*>(nullptr));
+    ::_exit(103);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  INFO(slurp(dir / "stderr"));
+  CHECK(WEXITSTATUS(status) == 3);
+  CHECK(slurp(dir / "stderr").find("cannot start worker thread") != std::string::npos);
+  CHECK(slurp(dir / "stdout").empty());
 }
 
 TEST_CASE("fault14.4 time overflow: a latency that would overflow is exit 2 naming the field") {

@@ -1,7 +1,10 @@
 #include "tools/runner/runner.hpp"
 
+#include "tools/runner/threads.hpp"
+
 #include <exception>
 #include <latch>
+#include <limits>
 #include <thread>
 #include <vector>
 
@@ -9,9 +12,7 @@ namespace rekeysim::runner {
 
 namespace {
 unsigned resolve_threads(unsigned threads) {
-  if (threads > 0) return threads;
-  const unsigned hw = std::thread::hardware_concurrency();
-  return hw > 0 ? hw : 1;
+  return threads > 0 ? threads : effective_threads(0, std::numeric_limits<std::uint64_t>::max());
 }
 }  // namespace
 
