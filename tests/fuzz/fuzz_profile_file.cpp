@@ -13,15 +13,23 @@
 #include "tools/scenario/profile_file.hpp"
 
 namespace {
+// Leaked on purpose: the atexit handler below runs after static destructors
+// of objects constructed later, so it must not use a destructible string.
+const std::string* g_dir = nullptr;
+
 const std::string& scratch_dir() {
-  static const std::string dir = [] {
-    std::string d = (std::filesystem::temp_directory_path() /
-                     ("rekeysim-fuzz-profile-" + std::to_string(::getpid())))
-                        .string();
-    std::filesystem::create_directories(d);
-    return d;
-  }();
-  return dir;
+  if (g_dir == nullptr) {
+    g_dir = new std::string((std::filesystem::temp_directory_path() /
+                             ("rekeysim-fuzz-profile-" + std::to_string(::getpid())))
+                                .string());
+    std::filesystem::create_directories(*g_dir);
+    // libFuzzer ends with exit(): the scratch directory goes with the process.
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(*g_dir, ec);
+    });
+  }
+  return *g_dir;
 }
 }  // namespace
 
