@@ -154,7 +154,8 @@ std::string decimal(std::uint64_t rem, std::uint64_t unit_ns) {
 ParseError::ParseError(std::string text, std::string expected, std::string why)
     : std::runtime_error(build_message(text, expected, why)),
       text_(std::move(text)),
-      expected_(std::move(expected)) {}
+      expected_(std::move(expected)),
+      why_(std::move(why)) {}
 
 namespace detail {
 void throw_nan_seconds() {

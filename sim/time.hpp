@@ -76,10 +76,13 @@ class ParseError : public std::runtime_error {
   ParseError(std::string text, std::string expected, std::string why = {});
   const std::string& text() const { return text_; }
   const std::string& expected() const { return expected_; }
+  // The specific reason ("value too large", "unknown unit 'x'"), or empty.
+  const std::string& why() const { return why_; }
 
  private:
   std::string text_;
   std::string expected_;
+  std::string why_;
 };
 
 // "8h", "28800s", "7h55m", "1.5s", "250ms", "0", "10us", "3d". Units: ns, us,

@@ -26,6 +26,11 @@ struct IngestCliOptions {
 }
 
 int run_ingest(const IngestCliOptions& o) {
+  // --out is checked before the log is read, and written only at the end.
+  CommonOptions common;
+  common.out = o.out;
+  OutputFiles files;
+  add_out_file(files, common);
   ingest::IngestOptions opts;
   if (o.style != "auto") {
     opts.style = ingest::parse_style(o.style);
@@ -50,9 +55,8 @@ int run_ingest(const IngestCliOptions& o) {
   for (const auto& u : r.first_unusable) {
     std::cerr << o.log << ":" << u.line << ": unusable: " << u.text << "\n";
   }
-  CommonOptions common;
-  common.out = o.out;
-  emit(common, trace::render_jsonl(r.records));
+  emit(files, common, trace::render_jsonl(r.records));
+  files.commit();
   return kExitOk;
 }
 

@@ -62,6 +62,8 @@ Command add_recommend_command(CLI::App& root) {
       "Exit status: 0 found, 1 no stagger up to ±1h meets the target, 2 usage or input error.");
   return {
       sub, [o, target] {
+        OutputFiles files;
+        add_out_file(files, *o);
         scenario::Scenario sc = load_with_overrides(*o);
         if (!sc.sweep.empty())
           spdlog::info("recommend ignores the scenario's sweep and varies `stagger`");
@@ -128,7 +130,7 @@ Command add_recommend_command(CLI::App& root) {
           std::vector<PointReport> reports;
           for (const auto& t : tried) reports.push_back(t.report);
           if (o->format == "csv") {
-            emit(*o, render_csv(header, reports));
+            emit(files, *o, render_csv(header, reports));
           } else {
             nlohmann::ordered_json j;
             j["scenario"] = sc.name;
@@ -137,7 +139,7 @@ Command add_recommend_command(CLI::App& root) {
                 chosen ? nlohmann::ordered_json(chosen->stagger) : nlohmann::ordered_json(nullptr);
             j["tried"] = nlohmann::ordered_json::array();
             for (const auto& r : reports) j["tried"].push_back(point_json(header, r));
-            emit(*o, j.dump(2) + "\n");
+            emit(files, *o, j.dump(2) + "\n");
           }
         } else {
           std::string out = "scenario " + sc.name +
@@ -164,8 +166,9 @@ Command add_recommend_command(CLI::App& root) {
           } else {
             out += "\nno stagger up to ±1h has a collision upper 95% bound below the target\n";
           }
-          emit(*o, out);
+          emit(files, *o, out);
         }
+        files.commit();
         return chosen != nullptr ? kExitOk : kExitExpectFailed;
       }};
 }

@@ -16,6 +16,8 @@ Command add_run_command(CLI::App& root) {
       "  rekeysim run scenarios/kb-incident.yaml --set stagger=300s\n"
       "Exit status: 0 ok, 1 an expect failed, 2 usage or input error, 3 internal error.");
   return {sub, [o] {
+            OutputFiles files;
+            add_out_file(files, *o);
             const scenario::Scenario sc = load_with_overrides(*o);
             if (!sc.sweep.empty()) {
               spdlog::warn("{} has a sweep; `run` uses the base values (use `rekeysim sweep`)",
@@ -25,12 +27,13 @@ Command add_run_command(CLI::App& root) {
             const RunHeader header{sc.name, sc.seed, sc.trials, per_trial_text(base.config)};
             const auto reports = run_points(sc, {base}, *o, model_trial());
             if (o->format == "json") {
-              emit(*o, render_json(header, reports, false));
+              emit(files, *o, render_json(header, reports, false));
             } else if (o->format == "csv") {
-              emit(*o, render_csv(header, reports));
+              emit(files, *o, render_csv(header, reports));
             } else {
-              emit(*o, render_table_run(header, reports.front()));
+              emit(files, *o, render_table_run(header, reports.front()));
             }
+            files.commit();
             return report_expectations(reports);
           }};
 }

@@ -2,8 +2,8 @@
 // row (or JSON object) per point, and optionally the SVG plot.
 #include <stdexcept>
 
-#include "tools/rekeysim/atomic_file.hpp"
 #include "tools/rekeysim/common.hpp"
+#include "tools/rekeysim/option_checks.hpp"
 #include "tools/rekeysim/sweep_plot.hpp"
 #include "tools/scenario/peer_keys.hpp"
 #include "tools/scenario/values.hpp"
@@ -61,7 +61,8 @@ Command add_sweep_command(CLI::App& root) {
   CLI::App* sub = root.add_subcommand("sweep", "run every point of the scenario's sweep grid");
   add_common_options(sub, *o, true);
   sub->add_option("--plot", *plot,
-                  "also write an SVG plot of collision and cant_find_sa rates vs the swept value");
+                  "also write an SVG plot of collision and cant_find_sa rates vs the swept value")
+      ->check(non_empty());
   sub->footer(
       "Example:\n"
       "  rekeysim sweep scenarios/kb-incident.yaml --plot kb-incident-sweep.svg\n"
@@ -71,6 +72,9 @@ Command add_sweep_command(CLI::App& root) {
       "Exit status: 0 ok, 1 an expect failed, 2 usage or input error, 3 internal error.");
   return {
       sub, [o, plot] {
+        OutputFiles files;
+        add_out_file(files, *o);
+        if (!plot->empty()) files.add("--plot", *plot);
         const scenario::Scenario sc = load_with_overrides(*o);
         if (!plot->empty() && sc.sweep.size() != 1) {
           throw scenario::ScenarioError(
@@ -85,14 +89,14 @@ Command add_sweep_command(CLI::App& root) {
         const RunHeader header{sc.name, sc.seed, sc.trials, per_trial_text(points.front().config)};
         const auto reports = run_points(sc, points, *o, model_trial());
         if (o->format == "json") {
-          emit(*o, render_json(header, reports, true));
+          emit(files, *o, render_json(header, reports, true));
         } else if (o->format == "csv") {
-          emit(*o, render_csv(header, reports));
+          emit(files, *o, render_csv(header, reports));
         } else {
-          emit(*o, render_table_sweep(header, reports));
+          emit(files, *o, render_table_sweep(header, reports));
         }
-        if (!plot->empty())
-          write_file_atomic(*plot, render_sweep_svg(sweep_plot_input(sc, reports)));
+        if (!plot->empty()) files.put("--plot", render_sweep_svg(sweep_plot_input(sc, reports)));
+        files.commit();
         return report_expectations(reports);
       }};
 }

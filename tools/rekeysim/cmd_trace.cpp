@@ -7,16 +7,20 @@
 // The trial is re-run with a TraceBuffer attached (models::run_trial's
 // extra_sink); its outcome is identical to the one `run` counted.
 #include <algorithm>
-#include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
+#include <exception>
 #include <iostream>
-#include <thread>
+#include <latch>
+#include <limits>
+#include <memory>
 
 #include "models/trial.hpp"
-#include "tools/rekeysim/atomic_file.hpp"
 #include "tools/rekeysim/common.hpp"
+#include "tools/rekeysim/option_checks.hpp"
 #include "tools/rekeysim/trace_context.hpp"
 #include "tools/rekeysim/trace_pcap.hpp"
+#include "tools/runner/threads.hpp"
+#include "tools/runner/worker_pool.hpp"
+#include "tools/scenario/limits.hpp"
 #include "tools/trace/trace_views.hpp"
 
 namespace rekeysim::cli {
@@ -36,19 +40,22 @@ struct TraceOptions {
   std::optional<std::uint64_t> search;
 };
 
-void show(const TraceOptions& o, const scenario::Scenario& sc, const std::string& where,
-          const std::vector<models::TraceRecord>& records, const ResolvedLog& log) {
+// Puts the log, ladder and records into `files` (committed by the caller,
+// together with a capture).
+void show(OutputFiles& files, const TraceOptions& o, const scenario::Scenario& sc,
+          const std::string& where, const std::vector<models::TraceRecord>& records,
+          const ResolvedLog& log) {
   std::cerr << where << ", " << records.size() << " records\n";
   const trace::LogContext& ctx = log.context;
-  emit(o.common, trace::render_log(records, log.style_a, log.style_b, ctx));
+  emit(files, o.common, trace::render_log(records, log.style_a, log.style_b, ctx));
   if (!o.svg.empty()) {
     trace::LadderOptions lo;
     lo.title = sc.name + ": " + where;
     lo.peer_a_name = ctx.peer_a_name;
     lo.peer_b_name = ctx.peer_b_name;
-    write_file_atomic(o.svg, trace::render_ladder_svg(records, lo));
+    files.put("--svg", trace::render_ladder_svg(records, lo));
   }
-  if (!o.jsonl.empty()) write_file_atomic(o.jsonl, trace::render_jsonl(records));
+  if (!o.jsonl.empty()) files.put("--jsonl", trace::render_jsonl(records));
 }
 
 [[noreturn]] void usage(const std::string& field, const std::string& what,
@@ -57,6 +64,12 @@ void show(const TraceOptions& o, const scenario::Scenario& sc, const std::string
 }
 
 int run_trace(const TraceOptions& o) {
+  // Every output is checked before anything runs, and written only at the end.
+  OutputFiles files;
+  add_out_file(files, o.common);
+  if (!o.svg.empty()) files.add("--svg", o.svg);
+  if (!o.jsonl.empty()) files.add("--jsonl", o.jsonl);
+  if (!o.pcap.empty()) add_pcap_files(files, o.pcap);
   const scenario::Scenario sc = load_with_overrides(o.common);
   const scenario::Point point = scenario::build_with(sc, {});
   const ResolvedLog log = resolve_trace_log(o.log, sc, point.config);
@@ -71,18 +84,29 @@ int run_trace(const TraceOptions& o) {
             "simultaneous_child_rekey, simultaneous_ike_rekey, rekey_vs_delete, "
             "child_vs_ike_rekey, crossing_delete, delete_vs_ike_rekey");
   }
+  const std::string window_form =
+      "a duration like 30s, at most " + sim::format_duration(scenario::kMaxDuration);
   sim::SimTime half_width;
   try {
     half_width = sim::parse_duration(o.window);
   } catch (const sim::ParseError& e) {
-    usage("--window", "\"" + o.window + "\" is not a duration", "a duration like 30s");
+    if (e.why() == "value too large")
+      usage("--window", "\"" + o.window + "\" is too large", window_form);
+    usage("--window",
+          "\"" + o.window + "\" is not a duration" +
+              (e.why().empty() ? std::string() : " (" + e.why() + ")"),
+          window_form);
   }
+  // The window is added to and subtracted from trace times: bounded so that
+  // cannot overflow.
+  if (half_width > scenario::kMaxDuration)
+    usage("--window", "\"" + o.window + "\" is too large", window_form);
   if (!filter && !o.trial) filter = trace::EpisodeFilter::kCollision;
 
   const std::uint64_t from = o.trial.value_or(0);
+  // --trial is at most 2^64-2 (its validator), so `to` cannot wrap.
   const std::uint64_t to = o.trial ? *o.trial + 1 : o.search.value_or(sc.trials);
-  const unsigned threads =
-      o.common.threads ? o.common.threads : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned threads = runner::effective_threads(o.common.threads, to - from);
 
   // Trials are searched in batches on a thread pool; within a batch the lowest
   // trial index with the episode wins, so the trial shown (and every byte of
@@ -115,27 +139,42 @@ int run_trace(const TraceOptions& o) {
   };
   std::uint64_t remaining = o.nth;  // episodes still to skip, counting the one wanted
   const std::uint64_t batch = std::uint64_t{threads} * 4;
-  for (std::uint64_t lo = from; lo < to; lo += batch) {
-    const std::uint64_t hi = std::min(to, lo + batch);
+  std::unique_ptr<runner::WorkerPool> pool;
+  if (threads > 1) pool = std::make_unique<runner::WorkerPool>(threads);
+  // `hi` advances by at most `to - lo`, never past `to`: no index wraps.
+  for (std::uint64_t lo = from, hi = from; lo < to; lo = hi) {
+    hi = lo + std::min(batch, to - lo);
     std::vector<Found> found(hi - lo);
-    if (threads == 1 || hi - lo == 1) {
+    if (!pool || hi - lo == 1) {
       for (std::uint64_t k = lo; k < hi; ++k) {
         found[k - lo] = search_one(k);
         if (found[k - lo].episodes.size() >= remaining || (!filter && found[k - lo].hit)) break;
       }
     } else {
-      boost::asio::thread_pool pool(threads);
-      for (std::uint64_t k = lo; k < hi; ++k)
-        boost::asio::post(pool, [&, k] { found[k - lo] = search_one(k); });
-      pool.join();
+      std::vector<std::exception_ptr> errors(hi - lo);
+      std::latch done(static_cast<std::ptrdiff_t>(hi - lo));
+      for (std::uint64_t k = lo; k < hi; ++k) {
+        pool->post([&, k] {
+          try {
+            found[k - lo] = search_one(k);
+          } catch (...) {
+            errors[k - lo] = std::current_exception();
+          }
+          done.count_down();
+        });
+      }
+      done.wait();
+      for (const auto& e : errors)
+        if (e) std::rethrow_exception(e);
     }
     for (std::uint64_t k = lo; k < hi; ++k) {
       Found& f = found[k - lo];
       if (!f.hit) continue;
       if (!filter) {
-        show(o, sc, "trial " + std::to_string(k) + ": whole trial", f.records, log);
+        show(files, o, sc, "trial " + std::to_string(k) + ": whole trial", f.records, log);
         if (!o.pcap.empty())
-          write_trace_pcap(o.pcap, point.config, sc.seed, k, std::nullopt, half_width);
+          put_trace_pcap(files, o.pcap, point.config, sc.seed, k, std::nullopt, half_width);
+        files.commit();
         return kExitOk;
       }
       if (f.episodes.size() < remaining) {
@@ -149,8 +188,9 @@ int run_trace(const TraceOptions& o) {
                           std::string(trace::to_string(*filter)) +
                           " at t=" + sim::format_duration(at) + " (showing ±" +
                           sim::format_duration(half_width) + ")";
-      show(o, sc, where, trace::window(f.records, at, half_width), log);
-      if (!o.pcap.empty()) write_trace_pcap(o.pcap, point.config, sc.seed, k, at, half_width);
+      show(files, o, sc, where, trace::window(f.records, at, half_width), log);
+      if (!o.pcap.empty()) put_trace_pcap(files, o.pcap, point.config, sc.seed, k, at, half_width);
+      files.commit();
       return kExitOk;
     }
   }
@@ -171,21 +211,24 @@ Command add_trace_command(CLI::App& root) {
   sub->add_option("--set", o->common.sets, "override a key (repeatable)")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  sub->add_option("--seed", o->common.seed, "scenario seed");
-  sub->add_option("--threads", o->common.threads,
-                  "threads searching trials for --first (default: all cores); the trial shown "
-                  "is the lowest-numbered match at any value");
-  sub->add_option("--trial", o->trial, "trace this trial index (default: search from 0)");
+  add_seed_option(sub, o->common.seed);
+  add_threads_option(sub, o->common.threads,
+                     "threads searching trials for --first (default: all cores); the trial shown "
+                     "is the lowest-numbered match at any value");
+  sub->add_option("--trial", o->trial, "trace this trial index (default: search from 0)")
+      ->check(unsigned_in(0, std::numeric_limits<std::uint64_t>::max() - 1));
   sub->add_option("--first", o->first,
                   "the first episode of this kind: collision|cant_find_sa|outage|tunnel_reset|"
                   "rekey (a normal rekey, no collision), or one collision kind, e.g. "
-                  "crossing_delete (default collision)");
+                  "crossing_delete (default collision)")
+      ->check(non_empty());
   sub->add_option("--nth", o->nth,
                   "show the N-th episode of that kind instead of the first (counted over the "
                   "trials searched, in trial order)")
       ->capture_default_str();
   sub->add_option("--search", o->search,
-                  "trials to search for --first (default: the scenario's trials)");
+                  "trials to search for --first (default: the scenario's trials)")
+      ->check(unsigned_in(1, scenario::kMaxTrials));
   sub->add_option("--window", o->window, "show records within ± this of the episode")
       ->capture_default_str();
   sub->add_option("--style", o->log.style,
@@ -211,11 +254,13 @@ Command add_trace_command(CLI::App& root) {
                 "also print lines the device does not write by default: shapes rekeysim "
                 "infers but no public log sample shows (tools/trace/README.md tags them I) "
                 "and debug-level lines (strongSwan DBG2)");
-  sub->add_option("--out", o->common.out, "write the log to this file instead of stdout");
-  sub->add_option("--svg", o->svg, "also write a ladder diagram (SVG)");
-  sub->add_option("--jsonl", o->jsonl, "also write the records as JSON Lines");
+  sub->add_option("--out", o->common.out, "write the log to this file instead of stdout")
+      ->check(non_empty());
+  sub->add_option("--svg", o->svg, "also write a ladder diagram (SVG)")->check(non_empty());
+  sub->add_option("--jsonl", o->jsonl, "also write the records as JSON Lines")->check(non_empty());
   sub->add_option("--pcap", o->pcap,
-                  "also write the IKE and ESP packets as pcap, with decryption tables (below)");
+                  "also write the IKE and ESP packets as pcap, with decryption tables (below)")
+      ->check(non_empty());
   sub->footer(
       "Example:\n"
       "  rekeysim trace scenarios/kb-incident.yaml --first cant_find_sa --style panos --svg "

@@ -1,8 +1,11 @@
 // `rekeysim validate SCENARIO`: load, apply overrides and build every sweep
 // point without running anything; print what would run.
+#include <cstdio>
 #include <iostream>
 
 #include "tools/rekeysim/common.hpp"
+#include "tools/rekeysim/estimate.hpp"
+#include "tools/runner/threads.hpp"
 #include "tools/scenario/peer_keys.hpp"
 
 namespace rekeysim::cli {
@@ -25,6 +28,19 @@ Command add_validate_command(CLI::App& root) {
         std::cout << "ok: " << sc.file << " (" << sc.name << "): " << points << " point(s) x "
                   << sc.trials << " trials, " << per_trial_text(base.config) << " per trial, seed "
                   << sc.seed << "\n";
+        // What the run will cost, before it starts (a 1000-day trial of 1 s
+        // lifetimes is 86 million episodes).
+        double per_trial = 0;
+        for (std::size_t i = 0; i < points; ++i)
+          per_trial += expected_episodes_per_trial(scenario::build_point(sc, i).config);
+        const double episodes = per_trial * static_cast<double>(sc.trials);
+        const unsigned threads = runner::effective_threads(o->threads, sc.trials);
+        char count[32];
+        std::snprintf(count, sizeof count, "%.3g", episodes);
+        std::cout << "  expected: about " << count << " rekey episodes in all; estimated run time "
+                  << format_wall_seconds(estimated_seconds(episodes, threads)) << " on " << threads
+                  << " thread(s) (at ~" << kEpisodesPerSecondPerThread / 1000
+                  << "k episodes/s per thread)\n";
         for (int p = 0; p < 2; ++p) {
           const models::PeerConfig& peer = p == 0 ? base.config.a : base.config.b;
           std::cout << "  peer " << (p == 0 ? 'A' : 'B') << ": profile " << peer.profile;

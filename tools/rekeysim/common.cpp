@@ -3,9 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <limits>
 
 #include "models/trial.hpp"
-#include "tools/rekeysim/atomic_file.hpp"
+#include "tools/rekeysim/estimate.hpp"
+#include "tools/rekeysim/option_checks.hpp"
+#include "tools/runner/threads.hpp"
 
 namespace rekeysim::cli {
 
@@ -13,22 +16,34 @@ void add_common_options(CLI::App* sub, CommonOptions& o, bool with_output) {
   sub->add_option("scenario", o.scenario_path, "scenario YAML file (see scenarios/SCHEMA.md)")
       ->required();
   sub->add_option("--trials", o.trials, "trials per point (overrides the scenario's `trials`)")
-      ->check(CLI::Range(std::uint64_t{1}, scenario::kMaxTrials));
-  sub->add_option("--seed", o.seed, "scenario seed (overrides the scenario's `seed`)");
-  sub->add_option("--threads", o.threads,
-                  "worker threads (default: all cores); results are identical for any value")
-      ->check(CLI::Range(0u, 1024u));
+      ->check(unsigned_in(1, scenario::kMaxTrials));
+  add_seed_option(sub, o.seed);
+  add_threads_option(sub, o.threads,
+                     "worker threads (default: all cores; more than cores or trials are not "
+                     "started); results are identical for any value");
   sub->add_option("--set", o.sets,
                   "override a key, e.g. --set peers.a.child.lifetime=28500s (repeatable)")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   sub->add_flag("-q,--quiet", o.quiet, "no progress display on stderr");
+  sub->add_flag("--progress", o.progress,
+                "plain progress lines on stderr every few seconds, even when it is not a terminal");
   if (with_output) {
     sub->add_option("--format", o.format, "output format")
         ->check(CLI::IsMember({"table", "json", "csv"}))
         ->capture_default_str();
-    sub->add_option("--out", o.out, "write the output to this file (atomically) instead of stdout");
+    sub->add_option("--out", o.out, "write the output to this file (atomically) instead of stdout")
+        ->check(non_empty());
   }
+}
+
+void add_threads_option(CLI::App* sub, unsigned& threads, const std::string& help) {
+  sub->add_option("--threads", threads, help)->check(unsigned_in(0, runner::kMaxThreads));
+}
+
+void add_seed_option(CLI::App* sub, std::optional<std::uint64_t>& seed) {
+  sub->add_option("--seed", seed, "scenario seed (overrides the scenario's `seed`)")
+      ->check(unsigned_in(0, std::numeric_limits<std::uint64_t>::max()));
 }
 
 scenario::Scenario load_with_overrides(const CommonOptions& o) {
@@ -55,9 +70,16 @@ std::string per_trial_text(const models::TrialConfig& config) {
 std::vector<PointReport> run_points(const scenario::Scenario& sc,
                                     const std::vector<scenario::Point>& points,
                                     const CommonOptions& o, runner::TrialFunction trial) {
-  runner::Runner pool(o.threads, std::move(trial));
-  runner::Progress progress(!o.quiet && runner::Progress::stderr_is_terminal(), points.size(),
-                            sc.trials);
+  const unsigned threads = runner::effective_threads(o.threads, sc.trials);
+  runner::Runner pool(threads, std::move(trial));
+  double episodes = 0;
+  for (const auto& p : points)
+    episodes += expected_episodes_per_trial(p.config) * static_cast<double>(sc.trials);
+  using Mode = runner::Progress::Mode;
+  const Mode mode = o.progress                                           ? Mode::kLines
+                    : !o.quiet && runner::Progress::stderr_is_terminal() ? Mode::kTerminal
+                                                                         : Mode::kOff;
+  runner::Progress progress(mode, points.size(), sc.trials, estimated_seconds(episodes, threads));
   std::vector<PointReport> reports;
   for (std::size_t i = 0; i < points.size(); ++i) {
     progress.start_point(i);
@@ -73,12 +95,15 @@ std::vector<PointReport> run_points(const scenario::Scenario& sc,
   return reports;
 }
 
-void emit(const CommonOptions& o, const std::string& content) {
+void add_out_file(OutputFiles& files, const CommonOptions& o) {
+  if (!o.out.empty()) files.add("--out", o.out);
+}
+
+void emit(OutputFiles& files, const CommonOptions& o, std::string content) {
   if (o.out.empty()) {
-    std::cout << content;
-    std::cout.flush();
+    files.put_stdout(std::move(content));
   } else {
-    write_file_atomic(o.out, content);
+    files.put("--out", std::move(content));
   }
 }
 

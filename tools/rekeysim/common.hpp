@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/rekeysim/output_files.hpp"
 #include "tools/rekeysim/report.hpp"
 #include "tools/runner/runner.hpp"
 #include "tools/scenario/scenario.hpp"
@@ -33,6 +34,7 @@ struct CommonOptions {
   std::string format = "table";
   std::string out;
   bool quiet = false;
+  bool progress = false;  // plain progress lines even when stderr is not a terminal
 };
 
 // A subcommand: its CLI11 node and what runs when it was chosen.
@@ -41,9 +43,13 @@ struct Command {
   std::function<int()> run;
 };
 
-// Registers SCENARIO, --trials, --seed, --threads, --set, --quiet and (if
-// with_output) --format and --out.
+// Registers SCENARIO, --trials, --seed, --threads, --set, --quiet, --progress
+// and (if with_output) --format and --out.
 void add_common_options(CLI::App* sub, CommonOptions& o, bool with_output);
+// --threads with its one bound (runner::kMaxThreads), for every subcommand.
+void add_threads_option(CLI::App* sub, unsigned& threads, const std::string& help);
+// --seed: any 64-bit value, written in decimal; nothing wraps.
+void add_seed_option(CLI::App* sub, std::optional<std::uint64_t>& seed);
 
 // Loads the scenario, applies --set (in order), then --trials / --seed.
 // Throws scenario::ScenarioError.
@@ -60,8 +66,10 @@ std::vector<PointReport> run_points(const scenario::Scenario& sc,
                                     const std::vector<scenario::Point>& points,
                                     const CommonOptions& o, runner::TrialFunction trial);
 
-// Writes `content` to --out (atomically) or stdout.
-void emit(const CommonOptions& o, const std::string& content);
+// Registers --out (when given) with `files`: call before simulating.
+void add_out_file(OutputFiles& files, const CommonOptions& o);
+// `content` for --out, or for stdout without --out; written by files.commit().
+void emit(OutputFiles& files, const CommonOptions& o, std::string content);
 
 // Prints each failed expectation to stderr; returns kExitExpectFailed if any failed.
 int report_expectations(const std::vector<PointReport>& reports);

@@ -8,6 +8,8 @@
 #include <iostream>
 
 #include "tools/rekeysim/common.hpp"
+#include "tools/rekeysim/interrupt.hpp"
+#include "tools/runner/worker_pool.hpp"
 
 #ifndef REKEYSIM_VERSION
 #define REKEYSIM_VERSION "0.0.0"
@@ -15,6 +17,7 @@
 
 int main(int argc, char** argv) {
   using namespace rekeysim::cli;
+  install_interrupt_handlers();
   CLI::App app{"rekeysim " REKEYSIM_VERSION
                ": simulate IKEv2 rekeying between two VPN peers and report how often\n"
                "rekeys collide, peers log \"can't find sa\", ESP packets drop and tunnels reset."};
@@ -52,6 +55,10 @@ int main(int argc, char** argv) {
   } catch (const rekeysim::scenario::ScenarioError& e) {
     std::cerr << e.what() << "\n";
     return kExitUsage;
+  } catch (const rekeysim::runner::PoolStartError& e) {
+    // The machine's limits, not the user's input: an internal error, at once.
+    std::cerr << "rekeysim: error: " << e.what() << "\n";
+    return kExitInternal;
   } catch (const std::runtime_error& e) {
     // Output files that cannot be written, scenarios whose runs cannot reach a
     // verdict: the user's to fix.

@@ -8,7 +8,6 @@
 #include "models/trial.hpp"
 #include "tools/pcap/capture.hpp"
 #include "tools/pcap/ip_packets.hpp"
-#include "tools/rekeysim/atomic_file.hpp"
 #include "tools/trace/trace_views.hpp"
 
 namespace rekeysim::cli {
@@ -45,15 +44,19 @@ pcap::Ipv4Range subnet(const std::string& cidr) {
   return {*base & ~host, *base | host};
 }
 
-void remove_quietly(const std::string& path) {
-  std::remove(path.c_str());
-}
-
+constexpr const char* kIkeTable = "--pcap (IKEv2 decryption table)";
+constexpr const char* kEspTable = "--pcap (ESP SA table)";
 }  // namespace
 
-void write_trace_pcap(const std::string& path, const models::TrialConfig& config,
-                      std::uint64_t seed, std::uint64_t trial, std::optional<sim::SimTime> center,
-                      sim::SimTime half_width) {
+void add_pcap_files(OutputFiles& files, const std::string& path) {
+  files.add("--pcap", path);
+  files.add(kIkeTable, path + ".ikev2_decryption_table");
+  files.add(kEspTable, path + ".esp_sa");
+}
+
+void put_trace_pcap(OutputFiles& files, const std::string& path, const models::TrialConfig& config,
+                    std::uint64_t seed, std::uint64_t trial, std::optional<sim::SimTime> center,
+                    sim::SimTime half_width) {
   trace::TraceBuffer all;
   models::run_trial(config, seed, trial, &all);
   const auto records = all.records();
@@ -77,20 +80,13 @@ void write_trace_pcap(const std::string& path, const models::TrialConfig& config
   o.epoch_unix_ns = ctx.epoch_unix_seconds * 1'000'000'000;
   const pcap::Capture c = pcap::build_capture(records, o);
 
+  // Nothing partial: the capture and its tables are committed together with
+  // every other output of the command, or not at all.
+  files.put(kIkeTable, c.ikev2_decryption_table);
+  files.put(kEspTable, c.esp_sa);
+  files.put("--pcap", std::string(pcap::as_chars(c.pcap)));
   const std::string ike_table = path + ".ikev2_decryption_table";
   const std::string esp_table = path + ".esp_sa";
-  std::vector<std::string> written;
-  try {
-    write_file_atomic(ike_table, c.ikev2_decryption_table);
-    written.push_back(ike_table);
-    write_file_atomic(esp_table, c.esp_sa);
-    written.push_back(esp_table);
-    write_file_atomic(path, pcap::as_chars(c.pcap));
-  } catch (...) {
-    // Nothing partial: the capture and its tables exist together or not at all.
-    for (const auto& w : written) remove_quietly(w);
-    throw;
-  }
   std::ostringstream cmd;
   cmd << "tshark -r " << path;
   auto options = [&](const char* uat, const std::string& table) {

@@ -2,6 +2,8 @@
 // pcap, with the Wireshark decryption tables beside it (tools/pcap/capture.hpp).
 #pragma once
 
+#include "tools/rekeysim/output_files.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,15 +16,19 @@ namespace rekeysim::cli {
 // --help text: what is derived and how to open the capture with tshark.
 extern const char* const kPcapHelp;
 
+// Registers `path` and its two tables (path + ".ikev2_decryption_table",
+// path + ".esp_sa") with `files`, checked before anything runs (throws as
+// OutputFiles::add does).
+void add_pcap_files(OutputFiles& files, const std::string& path);
+
 // Re-runs trial `trial` of (config, seed) recording everything (the same
-// records the trace view showed, plus the history before the window), then
-// writes `path` and path + ".ikev2_decryption_table" / ".esp_sa". Window:
-// center ± half_width, or the whole trial without a center. All three files
-// are written atomically; if one fails the others are removed and
-// std::runtime_error("cannot write <path>: <reason>") is thrown. Prints the
-// packet counts and the tshark command line to stderr.
-void write_trace_pcap(const std::string& path, const models::TrialConfig& config,
-                      std::uint64_t seed, std::uint64_t trial, std::optional<sim::SimTime> center,
-                      sim::SimTime half_width);
+// records the trace view showed, plus the history before the window) and
+// puts the capture and its tables into `files` (registered by
+// add_pcap_files; written by the caller's commit(), all outputs together or
+// none). Window: center ± half_width, or the whole trial without a center.
+// Prints the packet counts and the tshark command line to stderr.
+void put_trace_pcap(OutputFiles& files, const std::string& path, const models::TrialConfig& config,
+                    std::uint64_t seed, std::uint64_t trial, std::optional<sim::SimTime> center,
+                    sim::SimTime half_width);
 
 }  // namespace rekeysim::cli

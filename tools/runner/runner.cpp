@@ -1,9 +1,10 @@
 #include "tools/runner/runner.hpp"
 
-#include <boost/asio/post.hpp>
+#include "tools/runner/threads.hpp"
 
 #include <exception>
 #include <latch>
+#include <limits>
 #include <thread>
 #include <vector>
 
@@ -11,21 +12,15 @@ namespace rekeysim::runner {
 
 namespace {
 unsigned resolve_threads(unsigned threads) {
-  if (threads > 0) return threads;
-  const unsigned hw = std::thread::hardware_concurrency();
-  return hw > 0 ? hw : 1;
+  return threads > 0 ? threads : effective_threads(0, std::numeric_limits<std::uint64_t>::max());
 }
 }  // namespace
 
-Runner::Runner(unsigned threads, TrialFunction trial, std::size_t batch)
+Runner::Runner(unsigned threads, TrialFunction trial, std::size_t batch, ThreadStarter start)
     : threads_(resolve_threads(threads)),
       trial_(std::move(trial)),
       batch_(batch > 0 ? batch : 1),
-      pool_(threads_) {}
-
-Runner::~Runner() {
-  pool_.join();
-}
+      pool_(threads_, std::move(start)) {}
 
 PointResult Runner::run_point(const models::TrialConfig& config, std::uint64_t seed,
                               std::uint64_t trials, Progress* progress) {
@@ -38,7 +33,7 @@ PointResult Runner::run_point(const models::TrialConfig& config, std::uint64_t s
     std::latch done(static_cast<std::ptrdiff_t>(n));
     for (std::size_t i = 0; i < n; ++i) {
       errors[i] = nullptr;
-      boost::asio::post(pool_, [&, i] {
+      pool_.post([&, i] {
         try {
           slots[i] = trial_(config, seed, first + i);
         } catch (...) {

@@ -1,11 +1,9 @@
-// Runs the trials of a point on a boost::asio::thread_pool. Trials are
+// Runs the trials of a point on a WorkerPool. Trials are
 // independent pure functions of (config, seed, trial index), so they run in
 // any order on any thread; their outcomes are folded in trial-index order, in
 // fixed-size batches, so the result is byte-identical for every thread count
 // and memory stays bounded however many trials run.
 #pragma once
-
-#include <boost/asio/thread_pool.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -14,6 +12,7 @@
 #include "models/outcome.hpp"
 #include "tools/runner/aggregate.hpp"
 #include "tools/runner/progress.hpp"
+#include "tools/runner/worker_pool.hpp"
 
 namespace rekeysim::runner {
 
@@ -23,9 +22,11 @@ using TrialFunction = std::function<models::TrialOutcome(
 
 class Runner {
  public:
-  // threads = 0: std::thread::hardware_concurrency().
-  Runner(unsigned threads, TrialFunction trial, std::size_t batch = 512);
-  ~Runner();
+  // threads = 0: one per core; otherwise exactly `threads` (callers bound it
+  // with effective_threads()). Throws PoolStartError when a worker cannot be
+  // started (after stopping the others).
+  Runner(unsigned threads, TrialFunction trial, std::size_t batch = 512,
+         ThreadStarter start = default_thread_starter());
   Runner(const Runner&) = delete;
   Runner& operator=(const Runner&) = delete;
 
@@ -40,7 +41,7 @@ class Runner {
   unsigned threads_;
   TrialFunction trial_;
   std::size_t batch_;
-  boost::asio::thread_pool pool_;
+  WorkerPool pool_;
 };
 
 }  // namespace rekeysim::runner

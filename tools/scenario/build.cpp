@@ -1,11 +1,14 @@
 // Settings -> models::TrialConfig. One function per section; the order of
 // application is the user contract described in scenario.hpp.
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <filesystem>
 #include <optional>
 
 #include "models/profiles/profile.hpp"
 #include "tools/scenario/lifetime_check.hpp"
+#include "tools/scenario/limits.hpp"
 #include "tools/scenario/peer_keys.hpp"
 #include "tools/scenario/profile_file.hpp"
 #include "tools/scenario/scenario.hpp"
@@ -213,6 +216,21 @@ models::PeerConfig resolve_profile(const Scenario& sc, const Setting& s) {
   return p->config;
 }
 
+SourcePos where_or(const BuildState& st, const std::string& path, const std::string& file);
+
+// Shorter lifetimes make no sense for a VPN and make a trial's event count
+// explode (issue 14, fault 8: `lifetime: 1ns` ran with the tunnel down
+// throughout and reported no outage).
+void check_min_lifetime(const models::LifetimePolicy& lp, const std::string& base,
+                        const BuildState& st, const std::string& file) {
+  if (lp.lifetime < kMinLifetime) {
+    throw ScenarioError(where_or(st, base + ".lifetime", file), base + ".lifetime",
+                        sim::format_duration(lp.lifetime) + " is shorter than the minimum " +
+                            sim::format_duration(kMinLifetime),
+                        "a lifetime of at least " + sim::format_duration(kMinLifetime));
+  }
+}
+
 SourcePos where_or(const BuildState& st, const std::string& path, const std::string& file) {
   const auto it = st.where.find(path);
   return it != st.where.end() ? it->second : SourcePos{file, 0, 0};
@@ -283,6 +301,23 @@ Point build(const Scenario& sc, std::span<const Setting> extra, std::size_t inde
                         "`duration: 30d` (simulated time per trial) or `rekeys: 1000`");
   }
   if (st.has_rekeys) st.config.duration = sim::SimTime::max();
+  if (st.has_rekeys) {
+    // Counted in rekeys, a trial lasts about rekeys x lifetime: bounded so the
+    // simulated clock stays far from overflowing.
+    const sim::SimTime longest = std::max(st.config.a.child.lifetime, st.config.b.child.lifetime);
+    // (the model also stops at 4 Child lifetimes per rekey plus a day).
+    const double horizon =
+        4.0 * static_cast<double>(*st.config.rekeys) * static_cast<double>(longest.ns()) +
+        static_cast<double>(sim::days(1).ns());
+    if (horizon > static_cast<double>(kMaxHorizon.ns())) {
+      throw ScenarioError(
+          where_or(st, "rekeys", sc.file), "rekeys",
+          std::to_string(*st.config.rekeys) + " rekeys of a " + sim::format_duration(longest) +
+              " lifetime may need more than " + sim::format_duration(kMaxHorizon) +
+              " of simulated time",
+          "4 x rekeys x child lifetime + 1d <= " + sim::format_duration(kMaxHorizon));
+    }
+  }
   if (st.stagger) {
     // stagger = B's Child lifetime minus A's: B's stated lifetime is shifted.
     st.config.b.child.lifetime += *st.stagger;
@@ -298,6 +333,17 @@ Point build(const Scenario& sc, std::span<const Setting> extra, std::size_t inde
     models::LinkConfig& link = d == 0 ? st.config.network.a_to_b : st.config.network.b_to_a;
     const DirectionSpec& spec = st.net[static_cast<std::size_t>(d)];
     link.latency = combine(spec, "network.jitter");
+    if (worst_case_draw_ns(link.latency) > static_cast<double>(kMaxDelay.ns())) {
+      const char* dir_path = d == 0 ? "network.latency.a_to_b" : "network.latency.b_to_a";
+      const SourcePos pos = st.where.count(dir_path) ? st.where.at(dir_path)
+                                                     : where_or(st, "network.latency", sc.file);
+      throw ScenarioError(pos, "network.latency",
+                          "latency with jitter (" + link.latency.describe() +
+                              ") can delay a message by more than " +
+                              sim::format_duration(kMaxDelay),
+                          "a latency and jitter whose largest delay stays under " +
+                              sim::format_duration(kMaxDelay));
+    }
     link.loss = spec.loss;
     link.ike_loss = spec.ike_loss;
     link.esp_loss = spec.esp_loss;
@@ -308,6 +354,10 @@ Point build(const Scenario& sc, std::span<const Setting> extra, std::size_t inde
   // against the lifetime the trial will run with.
   std::optional<StaggerOrigin> stagger;
   if (st.stagger) stagger = StaggerOrigin{*st.stagger, st.stagger_pos};
+  check_min_lifetime(st.config.a.child, "peers.a.child", st, sc.file);
+  check_min_lifetime(st.config.a.ike, "peers.a.ike", st, sc.file);
+  check_min_lifetime(st.config.b.child, "peers.b.child", st, sc.file);
+  check_min_lifetime(st.config.b.ike, "peers.b.ike", st, sc.file);
   check_lifetime(st.config.a.child, "peers.a.child", st.config.a.profile, st.where, sc.file, {});
   check_lifetime(st.config.a.ike, "peers.a.ike", st.config.a.profile, st.where, sc.file, {});
   check_lifetime(st.config.b.child, "peers.b.child", st.config.b.profile, st.where, sc.file,
@@ -316,6 +366,21 @@ Point build(const Scenario& sc, std::span<const Setting> extra, std::size_t inde
   for (int p = 0; p < 2; ++p) {
     const models::PeerConfig& peer = p == 0 ? st.config.a : st.config.b;
     const std::string prefix = p == 0 ? "peers.a." : "peers.b.";
+    // The longest retransmission interval (timeout x base^tries, capped) is
+    // added to the current time: bounded like every other delay.
+    const models::RetransmitPolicy& rt = peer.behaviour.retransmit;
+    double longest =
+        static_cast<double>(rt.timeout.ns()) * std::pow(rt.base, static_cast<double>(rt.tries));
+    if (rt.cap.ns() > 0) longest = std::min(longest, static_cast<double>(rt.cap.ns()));
+    if (!(longest <= static_cast<double>(kMaxDelay.ns()))) {
+      const std::string field = prefix + "behaviour.retransmit.timeout";
+      throw ScenarioError(where_or(st, field, sc.file), field,
+                          "timeout x base^tries (" + sim::format_duration(rt.timeout) + " x " +
+                              format_number(rt.base) + "^" + std::to_string(rt.tries) +
+                              ") exceeds " + sim::format_duration(kMaxDelay),
+                          "a retransmission schedule whose longest interval is at most " +
+                              sim::format_duration(kMaxDelay) + " (or set retransmit.cap)");
+    }
     if (peer.behaviour.retry_min > peer.behaviour.retry_max) {
       throw ScenarioError(
           where_or(st, prefix + "behaviour.retry_min", sc.file), prefix + "behaviour.retry_min",

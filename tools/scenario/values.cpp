@@ -1,5 +1,7 @@
 #include "tools/scenario/values.hpp"
 
+#include "tools/scenario/limits.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -52,15 +54,23 @@ std::string shortest(double x) {
   return buf;
 }
 
+[[noreturn]] void too_large(std::string_view t, const ValueContext& v, const std::string& form) {
+  v.fail(quote(t) + " is too large", form + ", at most " + sim::format_duration(kMaxDuration));
+}
+
 sim::SimTime duration_text(std::string_view text, const ValueContext& v) {
   const std::string_view t = trim(text);
   if (!t.empty() && t.front() == '-')
     v.fail("negative duration " + quote(t), std::string(kDurationForm));
+  sim::SimTime d;
   try {
-    return sim::parse_duration(t);
+    d = sim::parse_duration(t);
   } catch (const sim::ParseError& e) {
+    if (e.why() == "value too large") too_large(t, v, std::string(kDurationForm));
     v.fail(quote(t) + " is not a duration" + why_suffix(e), std::string(kDurationForm));
   }
+  if (d > kMaxDuration) too_large(t, v, std::string(kDurationForm));
+  return d;
 }
 
 std::vector<std::string_view> split_args(std::string_view s) {
@@ -166,17 +176,19 @@ sim::SimTime read_signed_duration(const ValueContext& v) {
     const std::string_view rest = trim(std::string_view(text).substr(1));
     if (!rest.empty() && rest.front() == '-')
       v.fail(quote(text) + " is not a duration", std::string(kSignedDurationForm));
-    try {
-      return -sim::parse_duration(rest);
-    } catch (const sim::ParseError& e) {
-      v.fail(quote(text) + " is not a duration" + why_suffix(e), std::string(kSignedDurationForm));
-    }
   }
+  const bool negative = !text.empty() && text.front() == '-';
+  const std::string_view magnitude =
+      negative ? trim(std::string_view(text).substr(1)) : std::string_view(text);
+  sim::SimTime d;
   try {
-    return sim::parse_duration(text);
+    d = sim::parse_duration(magnitude);
   } catch (const sim::ParseError& e) {
+    if (e.why() == "value too large") too_large(text, v, std::string(kSignedDurationForm));
     v.fail(quote(text) + " is not a duration" + why_suffix(e), std::string(kSignedDurationForm));
   }
+  if (d > kMaxDuration) too_large(text, v, std::string(kSignedDurationForm));
+  return negative ? -d : d;
 }
 
 double read_number(const ValueContext& v, double lo, double hi, std::string_view expected) {
@@ -289,7 +301,26 @@ int read_enum(const ValueContext& v, std::span<const std::string_view> names) {
   v.fail("unknown value " + quoted_with_suggestion(t, all), expected);
 }
 
+namespace {
+sim::DurationDist read_distribution_unbounded(const ValueContext& v);
+}  // namespace
+
 sim::DurationDist read_distribution(const ValueContext& v) {
+  sim::DurationDist d = read_distribution_unbounded(v);
+  check_delay_bound(d, v);
+  return d;
+}
+
+void check_delay_bound(const sim::DurationDist& d, const ValueContext& v) {
+  if (worst_case_draw_ns(d) > static_cast<double>(kMaxDelay.ns())) {
+    v.fail(
+        "delays drawn from " + d.describe() + " can exceed " + sim::format_duration(kMaxDelay),
+        "a delay distribution whose largest draw stays under " + sim::format_duration(kMaxDelay));
+  }
+}
+
+namespace {
+sim::DurationDist read_distribution_unbounded(const ValueContext& v) {
   const std::string expected(kDistForm);
   std::vector<std::string> kinds(std::begin(kDistNames), std::end(kDistNames));
   if (v.node.IsMap()) {
@@ -367,6 +398,7 @@ sim::DurationDist read_distribution(const ValueContext& v) {
   if (kind == 3 && args.size() != 2) v.fail("lognormal takes (median, sigma)", expected);
   return make_dist(kind, d, sigma, v);
 }
+}  // namespace
 
 std::string format_number(double x) {
   if (x == std::numeric_limits<double>::infinity()) return "inf";

@@ -57,7 +57,10 @@ double read_ppm(const ValueContext& v);
 bool read_bool(const ValueContext& v);
 // Index of the scalar in `names`; fails with a suggestion otherwise.
 int read_enum(const ValueContext& v, std::span<const std::string_view> names);
+// Fails (naming the field) when the distribution can draw a delay longer
+// than kMaxDelay (limits.hpp), so no delay can overflow simulated time.
 sim::DurationDist read_distribution(const ValueContext& v);
+void check_delay_bound(const sim::DurationDist& d, const ValueContext& v);
 
 // Renderings in the same syntax (each parses back to the same value).
 std::string format_number(double x);

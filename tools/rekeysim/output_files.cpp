@@ -1,0 +1,205 @@
+#include "tools/rekeysim/output_files.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <random>
+#include <stdexcept>
+
+#include "tools/rekeysim/interrupt.hpp"
+
+namespace rekeysim::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+[[noreturn]] void fail(const std::string& option, const std::string& path, const std::string& why) {
+  throw std::runtime_error(option + ": cannot write " + path + ": " + why);
+}
+
+std::string errno_text(int e) {
+  return std::strerror(e);
+}
+
+void write_all(int fd, std::string_view content, const std::string& option,
+               const std::string& path) {
+  std::size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int e = errno;
+      ::close(fd);
+      fail(option, path, errno_text(e));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+// A staged temporary next to its target; removed unless committed.
+struct Temp {
+  std::string path;
+  std::unique_ptr<TempRegistration> registration;
+  ~Temp() {
+    if (registration) {
+      ::unlink(path.c_str());
+      registration->release();
+    }
+  }
+};
+
+std::unique_ptr<Temp> stage(const std::string& option, const std::string& shown,
+                            const std::string& target, std::string_view content) {
+  static std::atomic<unsigned> counter{0};
+  const fs::path t(target);
+  const std::string dir = t.parent_path().empty() ? "." : t.parent_path().string();
+  auto temp = std::make_unique<Temp>();
+  int fd = -1;
+  std::random_device rd;
+  for (int attempt = 0; fd < 0; ++attempt) {
+    // The name is registered before the file exists, so a signal at any
+    // moment finds it (unlinking a name not yet created is harmless).
+    temp->path = dir + "/." + t.filename().string() + ".rekeysim-partial." +
+                 std::to_string(::getpid()) + "." + std::to_string(counter++) + "." +
+                 std::to_string(rd() % 100000);
+    temp->registration = std::make_unique<TempRegistration>(temp->path);
+    fd = ::open(temp->path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      const int e = errno;
+      temp->registration.reset();
+      if (e != EEXIST || attempt > 100) fail(option, shown, errno_text(e));
+    }
+  }
+  write_all(fd, content, option, shown);
+  struct stat st {};
+  if (::stat(target.c_str(), &st) == 0) {
+    // Keep the replaced file's permissions (and owner, when we may set it).
+    ::fchmod(fd, st.st_mode & 07777);
+    if (::geteuid() == 0) {
+      if (::fchown(fd, st.st_uid, st.st_gid) != 0) { /* keep ours; not an error */
+      }
+    }
+  } else {
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    ::fchmod(fd, 0666 & ~mask);
+  }
+  if (::fsync(fd) != 0) {
+    const int e = errno;
+    ::close(fd);
+    fail(option, shown, errno_text(e));
+  }
+  if (::close(fd) != 0) fail(option, shown, errno_text(errno));
+  return temp;
+}
+
+void write_through(const std::string& option, const std::string& shown, const std::string& target,
+                   std::string_view content) {
+  // O_NONBLOCK: opening a FIFO without a reader fails (ENXIO) instead of
+  // waiting forever; blocking writes are restored right after.
+  const int fd = ::open(target.c_str(), O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    const int e = errno;
+    fail(option, shown, e == ENXIO ? "no process is reading this FIFO" : errno_text(e));
+  }
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  write_all(fd, content, option, shown);
+  if (::close(fd) != 0) fail(option, shown, errno_text(errno));
+}
+
+}  // namespace
+
+void OutputFiles::add(const std::string& option, const std::string& path) {
+  if (path.empty()) fail(option, "\"\"", "empty file name; expected a file path");
+  Output out{option, path, path, false, std::nullopt};
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+    std::error_code ec;
+    const fs::path resolved = fs::canonical(path, ec);
+    if (ec) fail(option, path, "symbolic link to a missing file (links are followed)");
+    out.target = resolved.string();
+  }
+  if (::stat(out.target.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) fail(option, path, "is a directory");
+    if (S_ISSOCK(st.st_mode)) fail(option, path, "is a socket");
+    out.write_through = !S_ISREG(st.st_mode);
+    if (out.write_through && ::access(out.target.c_str(), W_OK) != 0)
+      fail(option, path, errno_text(errno));
+    for (const auto& o : outputs_) {
+      struct stat other {};
+      if (::stat(o.target.c_str(), &other) == 0 && other.st_dev == st.st_dev &&
+          other.st_ino == st.st_ino && S_ISREG(st.st_mode))
+        fail(option, path, "the same file as " + o.option);
+    }
+  } else if (errno != ENOENT) {
+    fail(option, path, errno_text(errno));
+  }
+  if (!out.write_through) {
+    const fs::path parent = fs::path(out.target).parent_path();
+    const std::string dir = parent.empty() ? "." : parent.string();
+    struct stat ds {};
+    if (::stat(dir.c_str(), &ds) != 0) fail(option, path, "directory " + dir + " does not exist");
+    if (!S_ISDIR(ds.st_mode)) fail(option, path, dir + " is not a directory");
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+      fail(option, path, "directory " + dir + ": " + errno_text(errno));
+    for (const auto& o : outputs_) {
+      if (fs::weakly_canonical(o.target) == fs::weakly_canonical(out.target))
+        fail(option, path, "the same file as " + o.option);
+    }
+  }
+  outputs_.push_back(std::move(out));
+}
+
+bool OutputFiles::has(std::string_view option) const {
+  for (const auto& o : outputs_)
+    if (o.option == option) return true;
+  return false;
+}
+
+void OutputFiles::put(std::string_view option, std::string content) {
+  for (auto& o : outputs_) {
+    if (o.option == option) {
+      o.content = std::move(content);
+      return;
+    }
+  }
+  throw std::logic_error("OutputFiles::put: " + std::string(option) + " was not registered");
+}
+
+void OutputFiles::commit() {
+  // 1. Stage every regular output: the failures likely here (no space, I/O
+  //    errors) then leave every target untouched.
+  std::vector<std::pair<const Output*, std::unique_ptr<Temp>>> staged;
+  for (const auto& o : outputs_) {
+    if (o.content && !o.write_through)
+      staged.emplace_back(&o, stage(o.option, o.path, o.target, *o.content));
+  }
+  // 2. Devices and FIFOs cannot be staged; written before any rename so that
+  //    their failure (e.g. /dev/full) still replaces no regular file.
+  for (const auto& o : outputs_) {
+    if (o.content && o.write_through) write_through(o.option, o.path, o.target, *o.content);
+  }
+  // 3. The renames (atomic each, within one file system).
+  for (auto& [o, temp] : staged) {
+    if (::rename(temp->path.c_str(), o->target.c_str()) != 0)
+      fail(o->option, o->path, errno_text(errno));
+    temp->registration->release();
+    temp->registration.reset();
+  }
+  if (stdout_) {
+    std::cout << *stdout_;
+    std::cout.flush();
+    if (!std::cout) throw std::runtime_error("cannot write standard output");
+  }
+}
+
+}  // namespace rekeysim::cli
