@@ -47,7 +47,10 @@ Bytes sa_body(const Message& m) {
   put8(b, 1);   // proposal number
   put8(b, static_cast<std::uint8_t>(m.sa_protocol));
   put8(b, spi_size);
-  put8(b, ike ? 4 : 3);  // number of transforms
+  // A Child SA negotiated with PFS (a KE payload) proposes a D-H group too
+  // (RFC 7296 3.3.2: transform type 4 for ESP is optional, present with KE).
+  const bool pfs = !ike && m.has_ke;
+  put8(b, ike ? 4 : (pfs ? 4 : 3));  // number of transforms
   if (spi_size == 8) put64(b, m.sa_spi);
   if (spi_size == 4) put32(b, m.sa_spi);
   if (ike) {
@@ -58,7 +61,8 @@ Bytes sa_body(const Message& m) {
   } else {
     transform(b, false, 1, 11);  // ENCR_NULL (RFC 2410; ESP only)
     transform(b, false, 3, 2);   // AUTH_HMAC_SHA1_96
-    transform(b, true, 5, 0);    // ESN: no extended sequence numbers
+    if (pfs) transform(b, false, 4, kDhGroup);  // D-H group (PFS)
+    transform(b, true, 5, 0);                   // ESN: no extended sequence numbers
   }
   set16(b, 2, b.size());
   return b;
@@ -116,7 +120,8 @@ std::vector<Payload> payloads(const Message& m, const EncodeParams& p) {
     out.push_back({kPayloadNonce, std::move(b)});
   };
   auto ke = [&] {
-    if (!ike_sa) return;
+    // IKE_SA_INIT and IKE rekeys always; Child SAs when negotiated with PFS.
+    if (!ike_sa && !m.has_ke) return;
     if (p.ke_data.size() != kDhGroupOctets) throw std::invalid_argument("KE data size");
     Bytes b;
     put16(b, kDhGroup);

@@ -147,6 +147,7 @@ std::string message_summary(const models::Message& m, bool compact) {
     add("SA(IKE " + hex64(m.sa_spi) + ")");
   }
   if (m.has_nonce) add(m.is_response ? "Nr" : "Ni");
+  if (m.has_ke) add("KE");
   if (m.has_ts && !compact) add("TSi TSr");
   if (m.delete_protocol == ProtocolId::kIke) {
     add("D(IKE)");

@@ -55,6 +55,7 @@ Json message_json(const models::Message& m) {
     }
     j["nonce"] = hex;
   }
+  if (m.has_ke) j["ke"] = true;
   if (m.has_ts) j["ts"] = true;
   if (m.notify != models::NotifyType::kNone) {
     j["notify"] = {{"type", models::to_string(m.notify)}, {"spi", detail::hex_0x(m.notify_spi)}};
