@@ -32,8 +32,10 @@ bool IkeSaInit::initiate(Peer& peer, IkeSa& ike, Task& t) {
 // (RFC 7296 2.4): the peer lost its state, so ours for it is discarded.
 void IkeSaInit::respond_init(Peer& peer, const Message& m) {
   for (const IkeSa& i : peer.ikes_) {
-    // Both ends re-establishing at once: A's attempt wins, B abandons its own
-    // (a simplification of the real race, documented in the report).
+    // Both ends re-establishing at once (crossing IKE_SA_INIT): A's attempt
+    // wins, B abandons its own. A simplification, listed in
+    // models/ikev2/README.md: RFC 7296 2.8.2 has no rule for two new IKE
+    // SAs, and real daemons keep both or abandon one by their own timers.
     if (i.state == IkeSaState::kConnecting && i.role == SaRole::kInitiator &&
         peer.id_ == PeerId::kA)
       return;
