@@ -4,15 +4,6 @@
 
 namespace models::world {
 
-namespace {
-constexpr std::uint32_t bit(Outcome o) {
-  return 1u << static_cast<unsigned>(o);
-}
-constexpr std::size_t at(Outcome o) {
-  return static_cast<std::size_t>(o);
-}
-}  // namespace
-
 OutcomeClassifier::OutcomeClassifier() : OutcomeClassifier(own_sas_) {
   applies_ = true;
 }

@@ -136,6 +136,9 @@ class OutcomeClassifier final : public TraceSink {
   };
 
   static std::size_t idx(PeerId p) { return static_cast<std::size_t>(p); }
+  // An outcome's flag in Episode::flags, and its index in TrialOutcome's arrays.
+  static constexpr std::uint32_t bit(Outcome o) { return 1u << static_cast<unsigned>(o); }
+  static constexpr std::size_t at(Outcome o) { return static_cast<std::size_t>(o); }
   Pair* pair_by_id(std::uint64_t id);
   Pair& install(PeerId p, std::uint32_t spi_in, std::uint32_t spi_out);
   Episode* episode_by_id(std::uint64_t id);

@@ -7,15 +7,6 @@
 
 namespace models::world {
 
-namespace {
-constexpr std::uint32_t bit(Outcome o) {
-  return 1u << static_cast<unsigned>(o);
-}
-constexpr std::size_t at(Outcome o) {
-  return static_cast<std::size_t>(o);
-}
-}  // namespace
-
 void OutcomeClassifier::close_settled() {
   for (std::size_t i = 0; i < open_.size();) {
     const std::uint64_t id = open_[i].id;
