@@ -47,7 +47,7 @@ TEST_CASE("ingest: a real strongSwan 5.9.8 log is detected, read without unusabl
   CHECK(kinds.at("message_sent").size() > 10);
 }
 
-TEST_CASE("ingest: the KB's PAN-OS sample is detected; its masked SPIs are counted unusable") {
+TEST_CASE("ingest: the KB's PAN-OS sample is detected, its masked SPIs are counted unusable") {
   const auto r = run("ingest " + source("tests/trace/data/panos-ikemgr-delete-race.log"));
   REQUIRE(r.status == 0);
   CHECK(r.err.find("style panos (detected), 8 lines: 3 used, 1 skipped (no record kind), 4 "
@@ -81,7 +81,7 @@ TEST_CASE("ingest: a simulated log read back gives the simulation's own records"
   }
 }
 
-TEST_CASE("ingest: a file of no known style exits 2 naming the styles tried; bad flags exit 2") {
+TEST_CASE("ingest: a file of no known style exits 2 naming the styles tried, bad flags exit 2") {
   TempDir dir;
   std::ofstream(dir / "x.log") << "hello\nworld\n";
   const auto r = run("ingest " + (dir / "x.log"));
@@ -100,4 +100,22 @@ TEST_CASE("ingest: a file of no known style exits 2 naming the styles tried; bad
                      " --style strongswan");
   CHECK(f.status == 0);
   CHECK(f.err.find("8 lines: 0 used, 0 skipped (no record kind), 8 unusable") != std::string::npos);
+}
+
+TEST_CASE("ingest: a timestamp years away from the log's first line is unusable, not an overflow") {
+  // Found by fuzz_ingest: a PAN-OS line dated year 0001 after one dated 2025
+  // overflowed SimTime (undefined behaviour) when converted.
+  cli_test::TempDir dir;
+  const std::string log = dir / "far.log";
+  {
+    std::ofstream out(log);
+    out << "2025-07-06 03:32:18.287 -0400 [INFO]: { 7: }: IKEv2 INFO transmit: gateway gw, "
+           "message_id: 0x00000344, type 3 SA state ESTABLISHED\n"
+           "0001-07-06 03:32:18.288 -0400 [INFO]: { 7: }: IKEv2 INFO transmit: gateway gw, "
+           "message_id: 0x00000345, type 3 SA state ESTABLISHED\n";
+  }
+  const auto r = run("ingest " + log);
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(r.err.find("1 unusable") != std::string::npos);
 }

@@ -182,7 +182,7 @@ TEST_CASE(
   CHECK(get32(ps[4].body, 12) == 0x0a020000u);
 }
 
-TEST_CASE("IKEv2 responses use SK_er/SK_ar; Delete ESP and IKE; IKE rekey carries KE") {
+TEST_CASE("IKEv2 responses use SK_er/SK_ar, Delete ESP and IKE, IKE rekey carries KE") {
   const IkeSaKeys keys = test_keys();
   Message d;
   d.exchange = ExchangeType::kInformational;

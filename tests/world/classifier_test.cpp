@@ -228,7 +228,7 @@ TEST_CASE("Classifier: a DELETE for an SPI the peer already forgot counts as can
 // arrive behind the response that installs the SA: no outage. Packets that
 // overtake it (jitter, reordering) are esp_dropped, in this episode.
 TEST_CASE(
-    "Classifier: a responder sending on the new SA with its response is no outage; drops that "
+    "Classifier: a responder sending on the new SA with its response is no outage, drops that "
     "overtake the response belong to the episode") {
   Trace t;
   established(t);

@@ -51,6 +51,9 @@ class PanosReader : public LineReader {
                               std::stoll(m[6]) - offset_min * 60) *
                              1000) +
                             std::stoll(m[7]);
+    if (first_ms_ && (ms - *first_ms_ > kMaxLogSpanSeconds * 1000 ||
+                      *first_ms_ - ms > kMaxLogSpanSeconds * 1000))
+      return LineUse::kUnusable;
     if (!first_ms_) first_ms_ = ms;
     now_ = sim::milliseconds(ms - *first_ms_);
     return message(m[12].str(), out);

@@ -51,8 +51,11 @@ class StrongswanReader : public LineReader {
         ((day * 86400 + std::stoll(m[2]) * 3600 + std::stoll(m[3]) * 60 + std::stoll(m[4])) *
          1'000'000) +
         std::stoll(frac);
-    if (!m[1].matched && last_us_ && us + wrap_us_ < *last_us_) wrap_us_ += 86'400'000'000;
-    us += wrap_us_;
+    std::int64_t wrap = wrap_us_;
+    if (!m[1].matched && last_us_ && us + wrap < *last_us_) wrap += 86'400'000'000;
+    us += wrap;
+    if (first_us_ && us - *first_us_ > kMaxLogSpanSeconds * 1'000'000) return LineUse::kUnusable;
+    wrap_us_ = wrap;
     last_us_ = us;
     if (!first_us_) first_us_ = us;
     now_ = sim::microseconds(us - *first_us_);

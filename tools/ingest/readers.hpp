@@ -6,11 +6,19 @@
 #include <memory>
 #include <string>
 
+#include <cstdint>
+
 #include "tools/ingest/ingest.hpp"
 
 namespace rekeysim::ingest::detail {
 
 enum class LineUse { kUsed, kSkipped, kUnusable };
+
+// How far a log's timestamps may lie from its first line's (the scenario
+// bound on durations). A line beyond it is unusable: converted to SimTime it
+// would overflow (found by fuzz_ingest: a PAN-OS line dated year 1 after one
+// dated 2025).
+inline constexpr std::int64_t kMaxLogSpanSeconds = 3650LL * 86400;
 
 class LineReader {
  public:
