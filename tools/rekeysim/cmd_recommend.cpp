@@ -148,10 +148,13 @@ Command add_recommend_command(CLI::App& root) {
                             format_rate(*target) + " per rekey episode\n\ntried:\n";
           for (const auto& t : tried) out += "  " + evidence(t, *target) + "\n";
           if (chosen != nullptr) {
+            // "-100ms" means B's lifetime is the shorter one: say it that way.
+            const bool shorter = !chosen->stagger.empty() && chosen->stagger.front() == '-';
+            const std::string magnitude = shorter ? chosen->stagger.substr(1) : chosen->stagger;
             out += "\nrecommended stagger: " + chosen->stagger +
                    " (write `stagger: " + chosen->stagger +
-                   "` in the scenario, or make peer B's Child SA lifetime " + chosen->stagger +
-                   " longer than peer A's)\n";
+                   "` in the scenario, or make peer B's Child SA lifetime " + magnitude +
+                   (shorter ? " shorter" : " longer") + " than peer A's)\n";
             out += "evidence: " + evidence(*chosen, *target) + "\n";
             // The next smaller magnitude tried (both signs, when both ran).
             std::size_t rung = 0;

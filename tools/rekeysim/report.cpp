@@ -234,6 +234,8 @@ std::string render_table_run(const RunHeader& h, const PointReport& rep) {
     // IKE outcomes are per IKE SA rekey episode, the rest per Child SA rekey episode.
     const char* per = models::is_ike_outcome(o) ? "/IKE rekey" : "/rekey";
     std::string rate = amount(o, s.rate, per) + " " + interval_text(o, s.ci95);
+    // No IKE SA was rekeyed: a rate over zero IKE episodes means nothing.
+    if (models::is_ike_outcome(o) && r.ike_episodes == 0) rate = "n/a (no IKE rekey)";
     std::string per_day = o == Outcome::kDowntime ? format_seconds(s.per_day * 1e-9) + "/day"
                                                   : amount(o, s.per_day, "/day");
     std::string affected = format_percent(p.fraction_affected) + " [" + format_percent(p.ci95.lo) +

@@ -13,7 +13,7 @@ namespace rekeysim::scenario {
 namespace {
 
 constexpr TraceKey kKeys[] = {
-    {"peer", "a | b", "print this device's log alone, without the peer prefix (`--peer`)"},
+    {"peer", "a or b", "print this device's log alone, without the peer prefix (`--peer`)"},
     {"style", "enum",
      "log style: `auto` (each peer's profile `log_style`) or a style name (`--style`)"},
     {"start", "\"YYYY-MM-DD HH:MM:SS\"",
