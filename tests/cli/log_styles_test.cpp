@@ -42,92 +42,88 @@ const std::map<std::string, std::vector<std::string>>& shapes() {
       R"(([A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d |[A-Z][a-z]{2} \d\d \d{4} \d\d:\d\d:\d\d: %(ASA|FTD)-7-711001: ))";
   static const std::string asa_sys =
       R"([A-Z][a-z]{2} \d\d \d{4} \d\d:\d\d:\d\d: %(ASA|FTD)-\d-\d{6}: )";
-  static const std::map<std::string, std::vector<std::string>>
-      m =
-          {
-              {"panos",
-               {panos_ts + R"(\[(INFO|PNTF|PWRN|PERR)\]: \{ \d+: \d*\}: .+)",
-                R"(====> (Deleted|Installed) SA: [\d.]+\[\d+\]-[\d.]+\[\d+\] SPI:0x[0-9A-F]{8}/0x[0-9A-F]{8} <====)"}},
-              {"strongswan",
-               {ss_ts +
-                    R"((generating|parsed) (CREATE_CHILD_SA|INFORMATIONAL|IKE_AUTH|IKE_SA_INIT) (request|response) \d+ \[( [A-Za-z()_]+)* \])",
-                ss_ts +
-                    R"((inbound |outbound )?CHILD_SA \w+\{\d+\} established with SPIs [0-9a-f]{8}_i [0-9a-f]{8}_o and TS \S+ === \S+)",
-                ss_ts +
-                    R"(closing (expired )?CHILD_SA \w+\{\d+\} with SPIs [0-9a-f]{8}_i( \(\d+ bytes\))? [0-9a-f]{8}_o( \(\d+ bytes\))? and TS \S+ === \S+)",
-                ss_ts +
-                    R"((sending|received) DELETE for (unknown )?ESP CHILD_SA with SPI [0-9a-f]{8})",
-                ss_ts + R"(deleting SAD entry with SPI [0-9a-f]{8})",
-                ss_ts + R"(establishing CHILD_SA \w+\{\d+\}( reqid \d+)?)",
-                ss_ts +
-                    R"(detected (CHILD_REKEY|IKE_REKEY) collision with (CHILD_REKEY|CHILD_DELETE|IKE_REKEY))",
-                ss_ts +
-                    R"(CHILD_SA rekey(/delete)? collision( won| lost)?, deleting (old|redundant) child \w+\{\d+\})",
-                ss_ts + R"(IKE_SA rekey collision (won|lost), .+)",
-                ss_ts + R"((sending|received) DELETE for IKE_SA \w+\[\d+\])",
-                ss_ts + R"((deleting )?IKE_SA \w+\[\d+\] (established|rekeyed|between).*)",
-                ss_ts + R"(received TEMPORARY_FAILURE notify, will retry later)",
-                ss_ts + R"(unable to rekey, ESP CHILD_SA with SPI [0-9a-f]{8} not found)",
-                ss_ts + R"(peer didn't find the CHILD_SA we tried to rekey)",
-                ss_ts + R"(retransmit \d+ of request with message ID \d+)"}},
-              {"strongswan-6",
-               {ss_ts +
-                    R"((generating|parsed) (CREATE_CHILD_SA|INFORMATIONAL|IKE_AUTH|IKE_SA_INIT) (request|response) \d+ \[( [A-Za-z()_]+)* \])",
-                ss_ts +
-                    R"((inbound |outbound )?CHILD_SA \w+\{\d+\} established with SPIs [0-9a-f]{8}_i [0-9a-f]{8}_o and TS \S+ === \S+)",
-                ss_ts +
-                    R"(closing (expired )?CHILD_SA \w+\{\d+\} with SPIs [0-9a-f]{8}_i( \(\d+ bytes\))? [0-9a-f]{8}_o( \(\d+ bytes\))? and TS \S+ === \S+)",
-                ss_ts +
-                    R"((sending|received) DELETE for (unknown )?ESP CHILD_SA with SPI [0-9a-f]{8})",
-                ss_ts + R"(deleting SAD entry with SPI [0-9a-f]{8})",
-                ss_ts + R"(establishing CHILD_SA \w+\{\d+\}( reqid \d+)?)",
-                ss_ts + R"(detected rekey collision for CHILD_SA \w+\{\d+\})",
-                ss_ts + R"(detected IKE_REKEY collision with (IKE_REKEY|CHILD_DELETE))",
-                ss_ts +
-                    R"(CHILD_SA rekey collision (won|lost), deleting (old|redundant) child \w+\{\d+\})",
-                ss_ts +
-                    R"(closing CHILD_SA \w+\{\d+\} we tried to rekey because the peer started to delete it before receiving our request)",
-                ss_ts +
-                    R"(rekeyed CHILD_SA \w+\{\d+\} with SPIs [0-9a-f]{8}_i [0-9a-f]{8}_o with \w+\{\d+\} with SPIs [0-9a-f]{8}_i [0-9a-f]{8}_o)",
-                ss_ts + R"(delay closing of inbound CHILD_SA \w+\{\d+\} for \d+s)",
-                ss_ts + R"(IKE_SA rekey collision (won|lost), .+)",
-                ss_ts + R"((sending|received) DELETE for IKE_SA \w+\[\d+\])",
-                ss_ts + R"((deleting )?IKE_SA \w+\[\d+\] (established|rekeyed|between).*)",
-                ss_ts + R"(received TEMPORARY_FAILURE notify)",
-                ss_ts +
-                    R"(abort active rekeying for CHILD_SA \w+\{\d+\} because the peer successfully rekeyed it before receiving our request(, waiting for delete)?)",
-                ss_ts + R"(unable to rekey, ESP CHILD_SA with SPI [0-9a-f]{8} not found)",
-                ss_ts +
-                    R"(peer didn't find CHILD_SA \w+\{\d+\} we tried to rekey, create a replacement)",
-                ss_ts + R"(retransmit \d+ of request with message ID \d+)"}},
-              {"cisco-asa",
-               {asa_dbg +
-                    R"(IKEv2-PLAT-5: RECV PKT \[(IKE_SA_INIT|IKE_AUTH|CREATE_CHILD_SA|INFORMATIONAL)\] \[[\d.]+\]:\d+->\[[\d.]+\]:\d+ InitSPI=0x[0-9A-F]{16} RespSPI=0x[0-9A-F]{16} MID=[0-9A-F]{8})",
-                asa_dbg +
-                    R"(IKEv2-PROTO-4: \(\d+\): Received Packet \[From [\d.]+:\d+/To [\d.]+:\d+/VRF i0:f0\])",
-                asa_dbg +
-                    R"(IKEv2-PLAT-4: Received PFKEY (update|add) SA for SPI 0x[0-9A-F]{8}, error FALSE)",
-                asa_dbg +
-                    R"(IKEv2-PLAT-4: Received PFKEY delete SA for SPI 0x[0-9A-F]{8} error FALSE)",
-                R"((|[A-Z][a-z]{2} \d\d \d{4} \d\d:\d\d:\d\d: %(ASA|FTD)-7-711001: )\(\d+\): Initiator SPI : [0-9A-F]{16} - Responder SPI : [0-9A-F]{16} Message id: \d+)",
-                R"((|[A-Z][a-z]{2} \d\d \d{4} \d\d:\d\d:\d\d: %(ASA|FTD)-7-711001: )\(\d+\): IKEv2 (IKE_SA_INIT|IKE_AUTH|CREATE_CHILD_SA|INFORMATIONAL) Exchange (REQUEST|RESPONSE))",
-                asa_sys +
-                    R"(IPSEC: An (inbound|outbound) LAN-to-LAN SA \(SPI= 0x[0-9A-F]{8}\) between [\d.]+ and [\d.]+ \(user= [\d.]+\) has been (created|deleted)\.)",
-                asa_sys +
-                    R"(IPSEC: Received an ESP packet \(SPI= 0x[0-9A-F]{8}, sequence number= 0x[0-9A-F]{8}\) from [\d.]+ to [\d.]+ with an invalid SPI\.)"}},
-              {"libreswan",
-               {R"([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\.\d{6}: "\w+" #\d+: (initiating rekey to replace Child SA #\d+ using IKE SA #\d+|sent CREATE_CHILD_SA request to rekey (Child SA #\d+ using IKE SA #\d+|IKE SA #\d+ \(using IKE SA #\d+\))|(initiator|responder) (rekeyed Child SA #\d+|established Child SA) using #\d+; IPsec tunnel \[[\d./]+===[\d./]+\] \{ESP/ESN=>0x[0-9a-f]{8} <0x[0-9a-f]{8} xfrm=\S+ DPD=passive\}|sent INFORMATIONAL request to delete established Child SA using IKE SA #\d+|deleting established Child SA using IKE SA #\d+|ESP traffic information: in=\d+B out=\d+B|received delete request for ESP Child SA with outbound SPI [0-9a-f]{8}; Child SA not found|(initiator|responder) established IKE SA; .+|(initiator|responder) rekeyed IKE SA #\d+ \{.+\}))"}},
-              {"cisco-ios",
-               {R"([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\.\d{3}: IKEv2:\(SESSION ID = \d+,SA ID = \d+\):(Sending Packet \[To [\d.]+:\d+/From [\d.]+:\d+/VRF i0:f0\]|Received Packet \[From [\d.]+:\d+/To [\d.]+:\d+/VRF i0:f0\]|Sending DELETE INFO message for IPsec SA \[SPI: 0x[0-9A-F]{8}\]|Processing ACK to informational exchange|Deleting SA))",
-                R"(Initiator SPI : [0-9A-F]{16} - Responder SPI : [0-9A-F]{16} Message id: \d+)",
-                R"(IKEv2 (IKE_SA_INIT|IKE_AUTH|CREATE_CHILD_SA|INFORMATIONAL) Exchange (REQUEST|RESPONSE))",
-                R"(Payload contents:)", R"( ENCR)",
-                R"(\*?[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\.\d{3}: %CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for destaddr=[\d.]+, prot=50, spi=0x[0-9A-F]{8}\(\d+\), srcaddr=[\d.]+, input interface=\S+)"}},
-              {"juniper-srx",
-               {R"([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d  \S+ kmd\[\d+\]: KMD_PM_SA_ESTABLISHED: Local gateway: [\d.]+, Remote gateway: [\d.]+, Local ID: ipv4_subnet\(any:0,\[0\.\.7\]=[\d./]+\), Remote ID: ipv4_subnet\(any:0,\[0\.\.7\]=[\d./]+\), Direction: (inbound|outbound), SPI: 0x[0-9a-f]{8}, AUX-SPI: 0, Mode: Tunnel, Type: dynamic, Traffic-selector:  FC Name:)",
-                R"([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d  \S+ kmd\[\d+\]: IKE negotiation successfully completed\. IKE Version: 2, VPN: \S+ Gateway: \S+, Local: [\d.]+/\d+, Remote: [\d.]+/\d+, .*Role: (Initiator|Responder))",
-                R"([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d  \S+ kmd\[\d+\]: KMD_VPN_UP_ALARM_USER: VPN \S+ from [\d.]+ is up\. .+)"}},
-          };
+  static const std::map<std::string, std::vector<std::string>> m =
+      {
+          {"panos",
+           {panos_ts + R"(\[(INFO|PNTF|PWRN|PERR)\]: \{ \d+: \d*\}: .+)",
+            R"(====> (Deleted|Installed) SA: [\d.]+\[\d+\]-[\d.]+\[\d+\] SPI:0x[0-9A-F]{8}/0x[0-9A-F]{8} <====)"}},
+          {"strongswan",
+           {ss_ts +
+                R"((generating|parsed) (CREATE_CHILD_SA|INFORMATIONAL|IKE_AUTH|IKE_SA_INIT) (request|response) \d+ \[( [A-Za-z()_]+)* \])",
+            ss_ts +
+                R"((inbound |outbound )?CHILD_SA \w+\{\d+\} established with SPIs [0-9a-f]{8}_i [0-9a-f]{8}_o and TS \S+ === \S+)",
+            ss_ts +
+                R"(closing (expired )?CHILD_SA \w+\{\d+\} with SPIs [0-9a-f]{8}_i( \(\d+ bytes\))? [0-9a-f]{8}_o( \(\d+ bytes\))? and TS \S+ === \S+)",
+            ss_ts + R"((sending|received) DELETE for (unknown )?ESP CHILD_SA with SPI [0-9a-f]{8})",
+            ss_ts + R"(deleting SAD entry with SPI [0-9a-f]{8})",
+            ss_ts + R"(establishing CHILD_SA \w+\{\d+\}( reqid \d+)?)",
+            ss_ts +
+                R"(detected (CHILD_REKEY|IKE_REKEY) collision with (CHILD_REKEY|CHILD_DELETE|IKE_REKEY))",
+            ss_ts +
+                R"(CHILD_SA rekey(/delete)? collision( won| lost)?, deleting (old|redundant) child \w+\{\d+\})",
+            ss_ts + R"(IKE_SA rekey collision (won|lost), .+)",
+            ss_ts + R"((sending|received) DELETE for IKE_SA \w+\[\d+\])",
+            ss_ts + R"((deleting )?IKE_SA \w+\[\d+\] (established|rekeyed|between).*)",
+            ss_ts + R"(received TEMPORARY_FAILURE notify, will retry later)",
+            ss_ts + R"(unable to rekey, ESP CHILD_SA with SPI [0-9a-f]{8} not found)",
+            ss_ts + R"(peer didn't find the CHILD_SA we tried to rekey)",
+            ss_ts + R"(retransmit \d+ of request with message ID \d+)"}},
+          {"strongswan-6",
+           {ss_ts +
+                R"((generating|parsed) (CREATE_CHILD_SA|INFORMATIONAL|IKE_AUTH|IKE_SA_INIT) (request|response) \d+ \[( [A-Za-z()_]+)* \])",
+            ss_ts +
+                R"((inbound |outbound )?CHILD_SA \w+\{\d+\} established with SPIs [0-9a-f]{8}_i [0-9a-f]{8}_o and TS \S+ === \S+)",
+            ss_ts +
+                R"(closing (expired )?CHILD_SA \w+\{\d+\} with SPIs [0-9a-f]{8}_i( \(\d+ bytes\))? [0-9a-f]{8}_o( \(\d+ bytes\))? and TS \S+ === \S+)",
+            ss_ts + R"((sending|received) DELETE for (unknown )?ESP CHILD_SA with SPI [0-9a-f]{8})",
+            ss_ts + R"(deleting SAD entry with SPI [0-9a-f]{8})",
+            ss_ts + R"(establishing CHILD_SA \w+\{\d+\}( reqid \d+)?)",
+            ss_ts + R"(detected rekey collision for CHILD_SA \w+\{\d+\})",
+            ss_ts + R"(detected IKE_REKEY collision with (IKE_REKEY|CHILD_DELETE))",
+            ss_ts +
+                R"(CHILD_SA rekey collision (won|lost), deleting (old|redundant) child \w+\{\d+\})",
+            ss_ts +
+                R"(closing CHILD_SA \w+\{\d+\} we tried to rekey because the peer started to delete it before receiving our request)",
+            ss_ts +
+                R"(rekeyed CHILD_SA \w+\{\d+\} with SPIs [0-9a-f]{8}_i [0-9a-f]{8}_o with \w+\{\d+\} with SPIs [0-9a-f]{8}_i [0-9a-f]{8}_o)",
+            ss_ts + R"(delay closing of inbound CHILD_SA \w+\{\d+\} for \d+s)",
+            ss_ts + R"(IKE_SA rekey collision (won|lost), .+)",
+            ss_ts + R"((sending|received) DELETE for IKE_SA \w+\[\d+\])",
+            ss_ts + R"((deleting )?IKE_SA \w+\[\d+\] (established|rekeyed|between).*)",
+            ss_ts + R"(received TEMPORARY_FAILURE notify)",
+            ss_ts +
+                R"(abort active rekeying for CHILD_SA \w+\{\d+\} because the peer successfully rekeyed it before receiving our request(, waiting for delete)?)",
+            ss_ts + R"(unable to rekey, ESP CHILD_SA with SPI [0-9a-f]{8} not found)",
+            ss_ts +
+                R"(peer didn't find CHILD_SA \w+\{\d+\} we tried to rekey, create a replacement)",
+            ss_ts + R"(retransmit \d+ of request with message ID \d+)"}},
+          {"cisco-asa",
+           {asa_dbg +
+                R"(IKEv2-PLAT-5: RECV PKT \[(IKE_SA_INIT|IKE_AUTH|CREATE_CHILD_SA|INFORMATIONAL)\] \[[\d.]+\]:\d+->\[[\d.]+\]:\d+ InitSPI=0x[0-9A-F]{16} RespSPI=0x[0-9A-F]{16} MID=[0-9A-F]{8})",
+            asa_dbg +
+                R"(IKEv2-PROTO-4: \(\d+\): Received Packet \[From [\d.]+:\d+/To [\d.]+:\d+/VRF i0:f0\])",
+            asa_dbg +
+                R"(IKEv2-PLAT-4: Received PFKEY (update|add) SA for SPI 0x[0-9A-F]{8}, error FALSE)",
+            asa_dbg + R"(IKEv2-PLAT-4: Received PFKEY delete SA for SPI 0x[0-9A-F]{8} error FALSE)",
+            R"((|[A-Z][a-z]{2} \d\d \d{4} \d\d:\d\d:\d\d: %(ASA|FTD)-7-711001: )\(\d+\): Initiator SPI : [0-9A-F]{16} - Responder SPI : [0-9A-F]{16} Message id: \d+)",
+            R"((|[A-Z][a-z]{2} \d\d \d{4} \d\d:\d\d:\d\d: %(ASA|FTD)-7-711001: )\(\d+\): IKEv2 (IKE_SA_INIT|IKE_AUTH|CREATE_CHILD_SA|INFORMATIONAL) Exchange (REQUEST|RESPONSE))",
+            asa_sys +
+                R"(IPSEC: An (inbound|outbound) LAN-to-LAN SA \(SPI= 0x[0-9A-F]{8}\) between [\d.]+ and [\d.]+ \(user= [\d.]+\) has been (created|deleted)\.)",
+            asa_sys +
+                R"(IPSEC: Received an ESP packet \(SPI= 0x[0-9A-F]{8}, sequence number= 0x[0-9A-F]{8}\) from [\d.]+ to [\d.]+ with an invalid SPI\.)"}},
+          {"libreswan",
+           {R"([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\.\d{6}: "\w+" #\d+: (initiating rekey to replace Child SA #\d+ using IKE SA #\d+|sent CREATE_CHILD_SA request to rekey (Child SA #\d+ using IKE SA #\d+|IKE SA #\d+ \(using IKE SA #\d+\))|(initiator|responder) (rekeyed Child SA #\d+|established Child SA) using #\d+; IPsec tunnel \[[\d./]+===[\d./]+\] \{ESP/ESN=>0x[0-9a-f]{8} <0x[0-9a-f]{8} xfrm=\S+ DPD=passive\}|sent INFORMATIONAL request to delete established Child SA using IKE SA #\d+|deleting established Child SA using IKE SA #\d+|ESP traffic information: in=\d+B out=\d+B|received delete request for ESP Child SA with outbound SPI [0-9a-f]{8}; Child SA not found|(initiator|responder) established IKE SA; .+|(initiator|responder) rekeyed IKE SA #\d+ \{.+\}))"}},
+          {"cisco-ios",
+           {R"([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\.\d{3}: IKEv2:\(SESSION ID = \d+,SA ID = \d+\):(Sending Packet \[To [\d.]+:\d+/From [\d.]+:\d+/VRF i0:f0\]|Received Packet \[From [\d.]+:\d+/To [\d.]+:\d+/VRF i0:f0\]|Sending DELETE INFO message for IPsec SA \[SPI: 0x[0-9A-F]{8}\]|Processing ACK to informational exchange|Deleting SA))",
+            R"(Initiator SPI : [0-9A-F]{16} - Responder SPI : [0-9A-F]{16} Message id: \d+)",
+            R"(IKEv2 (IKE_SA_INIT|IKE_AUTH|CREATE_CHILD_SA|INFORMATIONAL) Exchange (REQUEST|RESPONSE))",
+            R"(Payload contents:)", R"( ENCR)",
+            R"(\*?[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\.\d{3}: %CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for destaddr=[\d.]+, prot=50, spi=0x[0-9A-F]{8}\(\d+\), srcaddr=[\d.]+, input interface=\S+)"}},
+          {"juniper-srx",
+           {R"([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d  \S+ kmd\[\d+\]: KMD_PM_SA_ESTABLISHED: Local gateway: [\d.]+, Remote gateway: [\d.]+, Local ID: ipv4_subnet\(any:0,\[0\.\.7\]=[\d./]+\), Remote ID: ipv4_subnet\(any:0,\[0\.\.7\]=[\d./]+\), Direction: (inbound|outbound), SPI: 0x[0-9a-f]{8}, AUX-SPI: 0, Mode: Tunnel, Type: dynamic, Traffic-selector:  FC Name:)",
+            R"([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d  \S+ kmd\[\d+\]: IKE negotiation successfully completed\. IKE Version: 2, VPN: \S+ Gateway: \S+, Local: [\d.]+/\d+, Remote: [\d.]+/\d+, .*Role: (Initiator|Responder))",
+            R"([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d  \S+ kmd\[\d+\]: KMD_VPN_UP_ALARM_USER: VPN \S+ from [\d.]+ is up\. .+)"}},
+      };
   return m;
 }
 

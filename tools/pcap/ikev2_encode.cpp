@@ -59,8 +59,8 @@ Bytes sa_body(const Message& m) {
     transform(b, false, 3, 2);        // AUTH_HMAC_SHA1_96
     transform(b, true, 4, kDhGroup);  // D-H group
   } else {
-    transform(b, false, 1, 11);  // ENCR_NULL (RFC 2410; ESP only)
-    transform(b, false, 3, 2);   // AUTH_HMAC_SHA1_96
+    transform(b, false, 1, 11);                 // ENCR_NULL (RFC 2410; ESP only)
+    transform(b, false, 3, 2);                  // AUTH_HMAC_SHA1_96
     if (pfs) transform(b, false, 4, kDhGroup);  // D-H group (PFS)
     transform(b, true, 5, 0);                   // ESN: no extended sequence numbers
   }
