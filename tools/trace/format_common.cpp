@@ -84,6 +84,12 @@ std::string hex64(std::uint64_t v) {
   return buf;
 }
 
+std::string hex64_upper(std::uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016llX", static_cast<unsigned long long>(v));
+  return buf;
+}
+
 std::string seconds_text(sim::SimTime t) {
   const std::int64_t us = floor_div(t.ns(), 1000);
   const std::int64_t s = floor_div(us, 1'000'000);

@@ -39,6 +39,8 @@ std::string hex_lower(std::uint32_t spi);
 std::string hex_0x(std::uint32_t spi);
 // "0x0123456789abcdef".
 std::string hex64(std::uint64_t v);
+// 16 upper-case hex digits, no prefix (Cisco's IKE SPI form): "9C3DEA5F84BCF121".
+std::string hex64_upper(std::uint64_t v);
 
 // Simulated time as seconds with microseconds: "28800.016000".
 std::string seconds_text(sim::SimTime t);

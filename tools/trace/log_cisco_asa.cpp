@@ -40,12 +40,6 @@ using models::ProtocolId;
 using models::TraceKind;
 using models::TraceRecord;
 
-std::string spi16(std::uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%016llX", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 class AsaWriter {
  public:
   AsaWriter(std::span<const TraceRecord> records, const LogContext& c) : records_(records), c_(c) {}
@@ -102,8 +96,8 @@ class AsaWriter {
     const std::string exch{models::to_string(m.exchange)};
     char mid[16];
     std::snprintf(mid, sizeof mid, "%08X", m.message_id);
-    const std::string ispi = spi16(m.ike_sa);
-    const std::string rspi = spi16(~m.ike_sa);  // stand-in: not simulated
+    const std::string ispi = detail::hex64_upper(m.ike_sa);
+    const std::string rspi = detail::hex64_upper(~m.ike_sa);  // stand-in: not simulated
     if (sent && !c_.inferred_lines) return;
     const std::string plat = std::string(sent ? "SENT PKT [" : "RECV PKT [") + exch + "] [" +
                              (sent ? v.local_address : v.remote_address) + "]:" + port + "->[" +

@@ -32,12 +32,6 @@ using models::ProtocolId;
 using models::TraceKind;
 using models::TraceRecord;
 
-std::string spi16(std::uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%016llX", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 class IosWriter {
  public:
   IosWriter(std::span<const TraceRecord> records, const LogContext& c) : records_(records), c_(c) {}
@@ -66,8 +60,9 @@ class IosWriter {
                                     v.local_address + ":" + port + "/VRF i0:f0]"
                               : "Received Packet [From " + v.remote_address + ":" + port + "/To " +
                                     v.local_address + ":" + port + "/VRF i0:f0]"));
-    continuation(r, "Initiator SPI : " + spi16(m.ike_sa) + " - Responder SPI : " +
-                        spi16(~m.ike_sa) + " Message id: " + std::to_string(m.message_id));
+    continuation(r, "Initiator SPI : " + detail::hex64_upper(m.ike_sa) +
+                        " - Responder SPI : " + detail::hex64_upper(~m.ike_sa) +
+                        " Message id: " + std::to_string(m.message_id));
     continuation(r, "IKEv2 " + std::string{models::to_string(m.exchange)} + " Exchange " +
                         (m.is_response ? "RESPONSE" : "REQUEST"));
     continuation(r, "Payload contents:");
