@@ -142,4 +142,9 @@ inline SimTime from_seconds(double s) {
   return SimTime::from_ns(whole);
 }
 
+// Days from 1970-01-01 to the proleptic Gregorian date y-m-d (m 1..12, d
+// 1..31; negative before 1970). H. Hinnant's days_from_civil: used where a
+// wall-clock date in a scenario or a log becomes a time.
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d);
+
 }  // namespace sim

@@ -6,6 +6,7 @@
 #include <optional>
 #include <regex>
 
+#include "sim/time.hpp"
 #include "tools/ingest/readers.hpp"
 
 namespace rekeysim::ingest::detail {
@@ -14,15 +15,6 @@ namespace {
 
 using models::TraceKind;
 using models::TraceRecord;
-
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
 
 const std::regex& prefix_re() {
   static const std::regex re(
@@ -43,8 +35,8 @@ class PanosReader : public LineReader {
     if (!std::regex_match(line, m, prefix_re())) return continuation(line, out);
     banner_ = Banner::kNone;
     const std::int64_t days =
-        days_from_civil(std::stoll(m[1]), static_cast<unsigned>(std::stoi(m[2])),
-                        static_cast<unsigned>(std::stoi(m[3])));
+        sim::days_from_civil(std::stoll(m[1]), static_cast<unsigned>(std::stoi(m[2])),
+                             static_cast<unsigned>(std::stoi(m[3])));
     const std::int64_t offset_min =
         (m[8] == "-" ? -1 : 1) * (std::stoll(m[9]) * 60 + std::stoll(m[10]));
     const std::int64_t ms = ((days * 86400 + std::stoll(m[4]) * 3600 + std::stoll(m[5]) * 60 +

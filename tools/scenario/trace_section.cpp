@@ -1,4 +1,5 @@
 #include "tools/scenario/trace_section.hpp"
+#include "sim/time.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -37,16 +38,6 @@ constexpr TraceKey kKeys[] = {
     {"b.host", "text", "peer B's host name in syslog-shaped logs"},
     {"b.first_message_id", "count (0x.. hex allowed)", "message ID of peer B's first request"},
 };
-
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  // Howard Hinnant's algorithm: days since 1970-01-01 of a proleptic Gregorian date.
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
 
 bool is_ipv4(const std::string& s, bool prefix) {
   unsigned a, b, c, d, bits;
@@ -130,7 +121,8 @@ std::optional<std::int64_t> parse_local_time(std::string_view text, int utc_offs
     return std::nullopt;
   const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   if (mo == 2 && d == 29 && !leap) return std::nullopt;
-  const std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  const std::int64_t days =
+      sim::days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   return days * 86400 + h * 3600 + mi * 60 + s - std::int64_t{utc_offset_minutes} * 60;
 }
 
