@@ -30,6 +30,18 @@ bool ChildRekey::initiate(Peer& peer, IkeSa& ike, Task& t) {
   return true;
 }
 
+// 2.8.1 settled for the SA `old`: which replacement survives (`kept`, its
+// inbound SPI here) and whether it is this peer's own.
+void ChildRekey::trace_resolved(Peer& peer, const ChildSa& old, bool won, std::uint32_t kept) {
+  TraceRecord r = peer.rec(TraceKind::kCollisionResolved);
+  r.collision = CollisionKind::kSimultaneousChildRekey;
+  r.won = won;
+  r.spi_in = old.spi_in;
+  r.spi_out = old.spi_out;
+  r.new_spi_in = kept;
+  peer.trace(r);
+}
+
 void ChildRekey::complete(Peer& peer, IkeSa& ike, const Task& t, const Message& m) {
   if (m.notify != NotifyType::kNone) {
     failed(peer, t, m.notify);
@@ -176,15 +188,7 @@ void ChildRekey::resolve_collision(Peer& peer, ChildSa& old_ref, ChildSa& mine_r
   const std::uint32_t theirs_in = old_ref.passive_new;
   const bool lost = lost_collision(peer.config_.behaviour.collision_resolution, mine_ref.ni,
                                    mine_ref.nr, old_ref.passive_ni, old_ref.passive_nr);
-  {
-    TraceRecord r = peer.rec(TraceKind::kCollisionResolved);
-    r.collision = CollisionKind::kSimultaneousChildRekey;
-    r.won = !lost;
-    r.spi_in = old_ref.spi_in;
-    r.spi_out = old_ref.spi_out;
-    r.new_spi_in = lost ? theirs_in : mine_in;
-    peer.trace(r);
-  }
+  trace_resolved(peer, old_ref, !lost, lost ? theirs_in : mine_in);
   ChildSa* old = peer.child_by_in(old_in);
   old->passive_new = 0;
   if (!lost) {
@@ -242,13 +246,7 @@ void ChildRekey::failed(Peer& peer, const Task& t, NotifyType n) {
     // D(old) already arrived and we adopted the peer's SA (CC-17/CC-18): our
     // rekey is simply abandoned; no retry, no re-create.
     if (c->passive_new != 0) {
-      TraceRecord r = peer.rec(TraceKind::kCollisionResolved);
-      r.collision = CollisionKind::kSimultaneousChildRekey;
-      r.won = false;
-      r.spi_in = c->spi_in;
-      r.spi_out = c->spi_out;
-      r.new_spi_in = c->passive_new;
-      peer.trace(r);
+      trace_resolved(peer, *c, false, c->passive_new);
     }
     c->passive_new = 0;
     return;
@@ -263,13 +261,7 @@ void ChildRekey::failed(Peer& peer, const Task& t, NotifyType n) {
   } else if (passive_alive) {
     // The peer completed a rekey without seeing ours (2.8.2 "only one side
     // notices"): abandon ours, keep its SA, wait for its D(old).
-    TraceRecord r = peer.rec(TraceKind::kCollisionResolved);
-    r.collision = CollisionKind::kSimultaneousChildRekey;
-    r.won = false;
-    r.spi_in = c->spi_in;
-    r.spi_out = c->spi_out;
-    r.new_spi_in = c->passive_new;
-    peer.trace(r);
+    trace_resolved(peer, *c, false, c->passive_new);
     c->state = ChildSaState::kRekeyed;
     c->replaced_by = c->passive_new;
     c->passive_new = 0;

@@ -50,6 +50,7 @@ struct ChildRekey {
   static void done(Peer& peer, IkeSa& ike, const Task& t, const Message& m);
   static void failed(Peer& peer, const Task& t, NotifyType n);
   static void resolve_collision(Peer& peer, ChildSa& old_sa, ChildSa& mine);
+  static void trace_resolved(Peer& peer, const ChildSa& old, bool won, std::uint32_t kept);
 };
 
 }  // namespace models::ikev2
