@@ -350,3 +350,16 @@ TEST_CASE("fault14.9 estimates: --progress prints plain progress lines on a non-
   const Result quiet = run("run " + staggered() + " --trials 3 --set duration=2d");
   CHECK(quiet.err.find("progress:") == std::string::npos);
 }
+
+TEST_CASE("fault14.6: one new file named two ways (x.txt, ./x.txt) is refused, not overwritten") {
+  // A bare name and "./" + that name are one file in the working directory
+  // (the test's build directory; the run is refused before anything is written).
+  const std::string name = "fault14_6_same_" + std::to_string(::getpid()) + ".txt";
+  const std::string scn =
+      cli_test::source("scenarios/kb-incident.yaml") + " --set trials=2 --set duration=1d";
+  const auto r = cli_test::run("trace " + scn + " --out " + name + " --svg ./" + name);
+  CHECK(r.status == 2);
+  CHECK(r.err.find("the same file as --out") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(name));
+  std::filesystem::remove(name);
+}

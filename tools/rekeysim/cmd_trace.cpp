@@ -172,9 +172,12 @@ int run_trace(const TraceOptions& o) {
       if (!f.hit) continue;
       if (!filter) {
         show(files, o, sc, "trial " + std::to_string(k) + ": whole trial", f.records, log);
-        if (!o.pcap.empty())
-          put_trace_pcap(files, o.pcap, point.config, sc.seed, k, std::nullopt, half_width);
+        const std::string pcap_done =
+            o.pcap.empty()
+                ? std::string()
+                : put_trace_pcap(files, o.pcap, point.config, sc.seed, k, std::nullopt, half_width);
         files.commit();
+        std::cerr << pcap_done;
         return kExitOk;
       }
       if (f.episodes.size() < remaining) {
@@ -189,8 +192,11 @@ int run_trace(const TraceOptions& o) {
                           " at t=" + sim::format_duration(at) + " (showing ±" +
                           sim::format_duration(half_width) + ")";
       show(files, o, sc, where, trace::window(f.records, at, half_width), log);
-      if (!o.pcap.empty()) put_trace_pcap(files, o.pcap, point.config, sc.seed, k, at, half_width);
+      const std::string pcap_done =
+          o.pcap.empty() ? std::string()
+                         : put_trace_pcap(files, o.pcap, point.config, sc.seed, k, at, half_width);
       files.commit();
+      std::cerr << pcap_done;
       return kExitOk;
     }
   }

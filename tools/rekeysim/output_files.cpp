@@ -125,7 +125,10 @@ void OutputFiles::add(const std::string& option, const std::string& path) {
   if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
     std::error_code ec;
     const fs::path resolved = fs::canonical(path, ec);
-    if (ec) fail(option, path, "symbolic link to a missing file (links are followed)");
+    if (ec)
+      fail(option, path,
+           ec.value() == ELOOP ? "a loop of symbolic links (links are followed)"
+                               : "symbolic link to a missing file (links are followed)");
     out.target = resolved.string();
   }
   if (::stat(out.target.c_str(), &st) == 0) {
@@ -152,7 +155,9 @@ void OutputFiles::add(const std::string& option, const std::string& path) {
     if (::access(dir.c_str(), W_OK | X_OK) != 0)
       fail(option, path, "directory " + dir + ": " + errno_text(errno));
     for (const auto& o : outputs_) {
-      if (fs::weakly_canonical(o.target) == fs::weakly_canonical(out.target))
+      // Absolute first: "x.txt" and "./x.txt" name one new file.
+      if (fs::weakly_canonical(fs::absolute(o.target)) ==
+          fs::weakly_canonical(fs::absolute(out.target)))
         fail(option, path, "the same file as " + o.option);
     }
   }

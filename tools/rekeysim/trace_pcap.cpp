@@ -54,9 +54,10 @@ void add_pcap_files(OutputFiles& files, const std::string& path) {
   files.add(kEspTable, path + ".esp_sa");
 }
 
-void put_trace_pcap(OutputFiles& files, const std::string& path, const models::TrialConfig& config,
-                    std::uint64_t seed, std::uint64_t trial, std::optional<sim::SimTime> center,
-                    sim::SimTime half_width) {
+std::string put_trace_pcap(OutputFiles& files, const std::string& path,
+                           const models::TrialConfig& config, std::uint64_t seed,
+                           std::uint64_t trial, std::optional<sim::SimTime> center,
+                           sim::SimTime half_width) {
   trace::TraceBuffer all;
   models::run_trial(config, seed, trial, &all);
   const auto records = all.records();
@@ -96,9 +97,11 @@ void put_trace_pcap(OutputFiles& files, const std::string& path, const models::T
   options("ikev2_decryption_table", c.ikev2_decryption_table);
   options("esp_sa", c.esp_sa);
   cmd << " -o esp.enable_encryption_decode:TRUE -o esp.enable_authentication_check:TRUE";
-  std::cerr << "wrote " << path << ": " << c.ike_packets << " IKE and " << c.esp_packets
-            << " ESP packets, keys in " << ike_table << " and " << esp_table << "\n"
-            << "open with: " << cmd.str() << "\n";
+  std::ostringstream done;
+  done << "wrote " << path << ": " << c.ike_packets << " IKE and " << c.esp_packets
+       << " ESP packets, keys in " << ike_table << " and " << esp_table << "\n"
+       << "open with: " << cmd.str() << "\n";
+  return done.str();
 }
 
 }  // namespace rekeysim::cli

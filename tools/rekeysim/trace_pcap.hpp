@@ -26,9 +26,11 @@ void add_pcap_files(OutputFiles& files, const std::string& path);
 // puts the capture and its tables into `files` (registered by
 // add_pcap_files; written by the caller's commit(), all outputs together or
 // none). Window: center ± half_width, or the whole trial without a center.
-// Prints the packet counts and the tshark command line to stderr.
-void put_trace_pcap(OutputFiles& files, const std::string& path, const models::TrialConfig& config,
-                    std::uint64_t seed, std::uint64_t trial, std::optional<sim::SimTime> center,
-                    sim::SimTime half_width);
+// Returns the line to print once the files are written: the packet counts
+// and the tshark command line.
+std::string put_trace_pcap(OutputFiles& files, const std::string& path,
+                           const models::TrialConfig& config, std::uint64_t seed,
+                           std::uint64_t trial, std::optional<sim::SimTime> center,
+                           sim::SimTime half_width);
 
 }  // namespace rekeysim::cli
