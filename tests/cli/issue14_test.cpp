@@ -177,7 +177,20 @@ TEST_CASE("fault14.3 pool start failure: under RLIMIT_NPROC rekeysim exits 3 at 
   // Only the child gets the limit (one process for its user, so no thread can
   // start); root ignores RLIMIT_NPROC, so a root child first becomes nobody.
   TempDir dir;
-  const std::string scenario = staggered();
+  // The unprivileged child must reach the binary and the scenario even when
+  // the checkout sits in a directory only root may enter (mktemp -d is 0700):
+  // run copies from the scratch directory.
+  namespace fs = std::filesystem;
+  const std::string bin = dir / "rekeysim";
+  const std::string scenario = dir / "scenario.yaml";
+  fs::copy_file(REKEYSIM_BIN, bin);
+  fs::copy_file(cli_test::source("scenarios/kb-incident-staggered.yaml"), scenario);
+  fs::permissions(dir.path, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(bin, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                           fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(scenario, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                                fs::perms::others_read);
   const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
@@ -189,7 +202,7 @@ TEST_CASE("fault14.3 pool start failure: under RLIMIT_NPROC rekeysim exits 3 at 
     if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(101);
     const struct rlimit one { 1, 1 };
     if (::setrlimit(RLIMIT_NPROC, &one) != 0) ::_exit(102);
-    ::execl(REKEYSIM_BIN, REKEYSIM_BIN, "run", scenario.c_str(), "--trials", "4", "--threads", "2",
+    ::execl(bin.c_str(), bin.c_str(), "run", scenario.c_str(), "--trials", "4", "--threads", "2",
             "--set", "duration=2d", "-q", static_cast<char*>(nullptr));
     ::_exit(103);
   }
