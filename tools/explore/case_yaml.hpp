@@ -29,7 +29,7 @@ std::string case_yaml(const models::PeerConfig& a, const models::PeerConfig& b, 
                       const Violation& v, const CaseInfo& info);
 
 // The ladder of the counterexample as SVG (tools/trace render_ladder_svg).
-// Steps that take no simulated time are drawn 1 ms apart (the title says so).
+// An order diagram: step k is drawn at k ms (the title says so).
 std::string ladder_svg(const models::PeerConfig& a, const models::PeerConfig& b, std::uint64_t seed,
                        const Violation& v, const std::string& title);
 
