@@ -46,6 +46,22 @@ TEST_CASE("Explore: rfc7296 against rfc7296 with one loss is explored completely
   CHECK(none.states < r.states);
 }
 
+TEST_CASE("Explore: rfc7296 pair with IKE and Child SA rekeys due together, one loss, is clean") {
+  auto p = peers_of("scenarios/explore/rfc7296-pair.yaml");
+  // IKE SA soft expiry (50 min - 9 min) before the Child SA's (55 min): the
+  // 2.8.2 IKE rekey collision and then the 2.8.1 Child one, in every order.
+  p.a.ike.lifetime = p.b.ike.lifetime = sim::minutes(50);
+  const Result child_only =
+      explore(peers_of("scenarios/explore/rfc7296-pair.yaml").a,
+              peers_of("scenarios/explore/rfc7296-pair.yaml").b, with_loss(1, p.seed));
+  const Result r = explore(p.a, p.b, with_loss(1, p.seed));
+  CHECK(r.complete);
+  for (const auto& v : r.violations) INFO(v.kind << ": " << v.detail);
+  CHECK(r.violations.empty());
+  CHECK(r.states > child_only.states);
+  CHECK(r.states < 1'000'000);
+}
+
 TEST_CASE("Explore: panos against cisco-asa gives the crossing-DELETE can't-find-SA order") {
   const auto p = peers_of("scenarios/kb-incident.yaml");
   const Result r = explore(p.a, p.b, with_loss(0, p.seed));
