@@ -57,7 +57,14 @@ class StrongswanReader : public LineReader {
     if (first_us_ && us - *first_us_ > kMaxLogSpanSeconds * 1'000'000) return LineUse::kUnusable;
     wrap_us_ = wrap;
     last_us_ = us;
-    if (!first_us_) first_us_ = us;
+    if (!first_us_) {
+      first_us_ = us;
+      LogClock local;
+      local.at(m[1].matched ? month_number(line.substr(0, 3)) : 0,
+               m[1].matched ? std::stoi(m[1]) : 0, std::stoi(m[2]), std::stoi(m[3]),
+               std::stoi(m[4]), std::stoll(frac));
+      out.clock_reading_us = local.first_reading_us();
+    }
     now_ = sim::microseconds(us - *first_us_);
     return message(m[6].str(), out);
   }
@@ -106,6 +113,18 @@ class StrongswanReader : public LineReader {
         mm.notify = models::NotifyType::kChildSaNotFound;
       if (payloads.find(" D ") != std::string::npos) mm.delete_protocol = models::ProtocolId::kEsp;
       // A sent DELETE's SPIs were logged just before its "generating" line.
+      // REKEY_SA names the rekeyed SA by the sender's inbound SPI (RFC 7296
+      // 1.3.3); charon logs which SA it rekeys before the request ("creating
+      // rekey job for CHILD_SA ESP/0x<in>/..", "net{N} state change: INSTALLED
+      // => REKEYING"), else it is the newest SA, the one a peer rekeys.
+      if (mm.notify == models::NotifyType::kRekeySa && !mm.is_response) {
+        if (m[1] == "generating") {
+          mm.notify_spi = rekeying_.value_or(live_.empty() ? 0 : live_.back().first);
+          rekeying_.reset();
+        } else {
+          mm.notify_spi = live_.empty() ? 0 : live_.back().second;
+        }
+      }
       if (m[1] == "generating" && mm.delete_protocol != models::ProtocolId::kNone) {
         for (std::uint32_t spi : pending_delete_) {
           if (mm.delete_count < models::Message::kMaxDeleteSpis)
@@ -119,6 +138,7 @@ class StrongswanReader : public LineReader {
     if (std::regex_match(text, m, established)) {
       const auto in = parse_spi(m[2].str());
       const auto o = parse_spi(m[3].str());
+      if (m[1] != "outbound ") live_.emplace_back(*in, *o);
       if (m[1] != "outbound ") {
         TraceRecord& r = add(out, TraceKind::kChildSaInstalled);
         r.spi_in = *in;
@@ -136,6 +156,7 @@ class StrongswanReader : public LineReader {
           add(out, m[1].matched ? TraceKind::kHardExpired : TraceKind::kChildSaDeleted);
       r.spi_in = *parse_spi(m[2].str());
       r.spi_out = *parse_spi(m[3].str());
+      std::erase_if(live_, [&](const auto& sa) { return sa.first == r.spi_in; });
       return LineUse::kUsed;
     }
     if (std::regex_match(text, m, del)) {
@@ -155,6 +176,12 @@ class StrongswanReader : public LineReader {
         if (mm.delete_count < models::Message::kMaxDeleteSpis)
           mm.delete_spis[mm.delete_count++] = spi;
       }
+      return LineUse::kUsed;
+    }
+    static const std::regex rekey_job(
+        R"(creating rekey job for CHILD_SA ESP/0x([0-9a-f]{1,8})/.*)");
+    if (std::regex_match(text, m, rekey_job)) {
+      rekeying_ = parse_spi(m[1].str());
       return LineUse::kUsed;
     }
     if (std::regex_match(text, m, retransmit)) {
@@ -206,6 +233,8 @@ class StrongswanReader : public LineReader {
   sim::SimTime now_{};
   std::optional<std::size_t> last_message_;
   std::vector<std::uint32_t> pending_delete_;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> live_;  // Child SAs (in, out), oldest first
+  std::optional<std::uint32_t> rekeying_;                      // inbound SPI charon rekeys next
 };
 
 }  // namespace

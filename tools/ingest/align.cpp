@@ -1,0 +1,242 @@
+#include "tools/ingest/align.hpp"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+namespace rekeysim::ingest {
+
+namespace {
+
+using models::TraceKind;
+using models::TraceRecord;
+
+using Key = std::tuple<int, bool, std::uint32_t>;  // exchange, response, message ID
+
+Key key_of(const models::Message& m) {
+  return {static_cast<int>(m.exchange), m.is_response, m.message_id};
+}
+
+// Times as clock readings (microsecond resolution is enough for logs).
+std::int64_t reading(const IngestResult& r, sim::SimTime t) {
+  return r.clock_reading_us.value_or(0) * 1000 + t.ns();
+}
+
+struct Pair {
+  std::int64_t sent;      // reading at the sender
+  std::int64_t received;  // reading at the receiver
+  bool a_to_b;
+};
+
+// Sends of `from` matched to receipts in `to` with the same key, nearest to
+// the offset guess (within 5 s of it).
+void match(const IngestResult& from, const IngestResult& to, bool a_to_b, std::int64_t guess,
+           std::vector<Pair>& out) {
+  std::map<Key, std::vector<std::int64_t>> received;
+  for (const TraceRecord& r : to.records) {
+    if (r.kind == TraceKind::kMessageReceived)
+      received[key_of(r.message)].push_back(reading(to, r.time));
+  }
+  const std::int64_t expect_sign = a_to_b ? 1 : -1;
+  for (const TraceRecord& r : from.records) {
+    // Retransmissions are left out: the receipt may be of either copy.
+    if (r.kind != TraceKind::kMessageSent) continue;
+    auto it = received.find(key_of(r.message));
+    if (it == received.end()) continue;
+    const std::int64_t s = reading(from, r.time);
+    std::int64_t best = 0;
+    std::int64_t best_err = 5'000'000'000;
+    for (std::int64_t v : it->second) {
+      // received - sent = theta (A->B) or -theta (B->A), plus the delay.
+      const std::int64_t err = std::abs((v - s) - expect_sign * guess);
+      if (err < best_err) {
+        best_err = err;
+        best = v;
+      }
+    }
+    if (best_err < 5'000'000'000) out.push_back({s, best, a_to_b});
+  }
+}
+
+// The most common difference (1 s bins) over every same-key send/receipt
+// pair: the coarse offset, whatever the time zones.
+std::optional<std::int64_t> coarse_offset(const IngestResult& a, const IngestResult& b) {
+  std::map<Key, std::vector<std::int64_t>> a_sent, a_recv, b_sent, b_recv;
+  for (const TraceRecord& r : a.records) {
+    if (r.kind == TraceKind::kMessageSent) a_sent[key_of(r.message)].push_back(reading(a, r.time));
+    if (r.kind == TraceKind::kMessageReceived)
+      a_recv[key_of(r.message)].push_back(reading(a, r.time));
+  }
+  for (const TraceRecord& r : b.records) {
+    if (r.kind == TraceKind::kMessageSent) b_sent[key_of(r.message)].push_back(reading(b, r.time));
+    if (r.kind == TraceKind::kMessageReceived)
+      b_recv[key_of(r.message)].push_back(reading(b, r.time));
+  }
+  std::map<std::int64_t, std::size_t> votes;
+  std::size_t budget = 4'000'000;
+  auto vote = [&](const auto& sent, const auto& recv, std::int64_t sign) {
+    for (const auto& [k, ts] : sent) {
+      auto it = recv.find(k);
+      if (it == recv.end()) continue;
+      for (std::int64_t s : ts) {
+        for (std::int64_t v : it->second) {
+          if (budget == 0) return;
+          --budget;
+          const std::int64_t d = sign * (v - s);
+          ++votes[d >= 0 ? d / 1'000'000'000 : (d - 999'999'999) / 1'000'000'000];
+        }
+      }
+    }
+  };
+  vote(a_sent, b_recv, 1);
+  vote(b_sent, a_recv, -1);
+  if (votes.empty()) return std::nullopt;
+  // A bin and its upper neighbour together (a delay may cross a second).
+  std::int64_t best = 0;
+  std::size_t best_n = 0;
+  for (const auto& [bin, n] : votes) {
+    const auto next = votes.find(bin + 1);
+    const std::size_t both = n + (next == votes.end() ? 0 : next->second);
+    if (both > best_n) {
+      best_n = both;
+      best = bin;
+    }
+  }
+  return best * 1'000'000'000 + 500'000'000;
+}
+
+Alignment by_messages(const IngestResult& a, const IngestResult& b) {
+  Alignment al;
+  const auto guess = coarse_offset(a, b);
+  if (!guess) return al;
+  std::vector<Pair> pairs;
+  match(a, b, true, *guess, pairs);
+  match(b, a, false, *guess, pairs);
+  const std::int64_t res = std::max(resolution(a.style).ns(), resolution(b.style).ns());
+  // A pair far (> 1 s) from the median difference of its direction is a
+  // mismatch (a message ID reused), not a delay: one would break the bounds.
+  auto median_of = [&](bool a_to_b) {
+    std::vector<std::int64_t> d;
+    for (const Pair& p : pairs)
+      if (p.a_to_b == a_to_b) d.push_back(p.received - p.sent);
+    if (d.empty()) return std::int64_t{0};
+    std::nth_element(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(d.size() / 2), d.end());
+    return d[d.size() / 2];
+  };
+  const std::int64_t med[2] = {median_of(false), median_of(true)};
+  std::erase_if(pairs, [&](const Pair& p) {
+    return std::abs((p.received - p.sent) - med[p.a_to_b ? 1 : 0]) > 1'000'000'000;
+  });
+  std::optional<std::int64_t> lo, hi;
+  for (const Pair& p : pairs) {
+    if (p.a_to_b) {
+      const std::int64_t bound = p.received - p.sent + res;  // theta <= b - a
+      hi = hi ? std::min(*hi, bound) : bound;
+    } else {
+      const std::int64_t bound = p.sent - p.received - res;  // theta >= b - a
+      lo = lo ? std::max(*lo, bound) : bound;
+    }
+  }
+  if (!lo && !hi) return al;
+  al.method = Alignment::Method::kMessages;
+  al.messages_matched = pairs.size();
+  if (lo && hi && *lo > *hi) std::swap(lo, hi);  // inconsistent bounds: report their span
+  const std::int64_t l = lo.value_or(*hi - 2 * res);
+  const std::int64_t h = hi.value_or(*lo + 2 * res);
+  al.low = sim::nanoseconds(l);
+  al.high = sim::nanoseconds(h);
+  al.offset = sim::nanoseconds(l + (h - l) / 2);
+  return al;
+}
+
+Alignment by_spis(const IngestResult& a, const IngestResult& b) {
+  // A's inbound SPI of an SA is B's outbound SPI of it, and vice versa.
+  std::map<std::uint32_t, std::int64_t> a_in, a_out;
+  for (const TraceRecord& r : a.records) {
+    if (r.kind == TraceKind::kChildSaInstalled && r.spi_in != 0)
+      a_in.emplace(r.spi_in, reading(a, r.time));
+    if (r.kind == TraceKind::kOutboundSwitched && r.spi_out != 0)
+      a_out.emplace(r.spi_out, reading(a, r.time));
+  }
+  std::vector<std::int64_t> diffs;
+  for (const TraceRecord& r : b.records) {
+    if (r.kind == TraceKind::kOutboundSwitched && r.spi_out != 0) {
+      if (auto it = a_in.find(r.spi_out); it != a_in.end())
+        diffs.push_back(reading(b, r.time) - it->second);
+    }
+    if (r.kind == TraceKind::kChildSaInstalled && r.spi_in != 0) {
+      if (auto it = a_out.find(r.spi_in); it != a_out.end())
+        diffs.push_back(reading(b, r.time) - it->second);
+    }
+  }
+  Alignment al;
+  if (diffs.empty()) return al;
+  std::sort(diffs.begin(), diffs.end());
+  const std::int64_t res = std::max(resolution(a.style).ns(), resolution(b.style).ns());
+  al.method = Alignment::Method::kSpis;
+  al.spis_matched = diffs.size();
+  al.offset = sim::nanoseconds(diffs[diffs.size() / 2]);
+  al.low = sim::nanoseconds(diffs.front() - res);
+  al.high = sim::nanoseconds(diffs.back() + res);
+  return al;
+}
+
+}  // namespace
+
+std::string_view to_string(Alignment::Method m) {
+  switch (m) {
+    case Alignment::Method::kMessages:
+      return "messages";
+    case Alignment::Method::kSpis:
+      return "SPIs";
+    case Alignment::Method::kSameClock:
+      return "none matched: clocks assumed equal";
+    case Alignment::Method::kNone:
+      break;
+  }
+  return "one log";
+}
+
+Merged merge(const IngestResult& a, const IngestResult* b) {
+  Merged m;
+  m.records = a.records;
+  for (std::size_t i = 0; i < a.records.size(); ++i)
+    m.evidence.push_back({models::PeerId::kA, i < a.record_lines.size() ? a.record_lines[i] : 0});
+  if (!b) return m;
+  Alignment al = by_messages(a, *b);
+  if (al.method == Alignment::Method::kNone) al = by_spis(a, *b);
+  if (al.method == Alignment::Method::kNone) al.method = Alignment::Method::kSameClock;
+  m.alignment = al;
+  // A B time t (since B's first line) is A time t + (B0 - A0) - theta.
+  const sim::SimTime shift =
+      sim::microseconds(b->clock_reading_us.value_or(0) - a.clock_reading_us.value_or(0)) -
+      al.offset;
+  for (std::size_t i = 0; i < b->records.size(); ++i) {
+    TraceRecord r = b->records[i];
+    r.time += shift;
+    m.records.push_back(r);
+    m.evidence.push_back({models::PeerId::kB, i < b->record_lines.size() ? b->record_lines[i] : 0});
+  }
+  // Stable by time: within one instant A's records stay before B's and each
+  // log keeps its own order.
+  std::vector<std::size_t> order(m.records.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+    return m.records[x].time < m.records[y].time;
+  });
+  Merged sorted;
+  sorted.alignment = m.alignment;
+  sorted.records.reserve(order.size());
+  sorted.evidence.reserve(order.size());
+  for (std::size_t i : order) {
+    sorted.records.push_back(m.records[i]);
+    sorted.evidence.push_back(m.evidence[i]);
+  }
+  const sim::SimTime t0 = sorted.records.empty() ? sim::SimTime{} : sorted.records.front().time;
+  if (t0 < sim::SimTime{}) {
+    for (auto& r : sorted.records) r.time -= t0;
+  }
+  return sorted;
+}
+
+}  // namespace rekeysim::ingest
