@@ -13,8 +13,13 @@ using models::TraceRecord;
 
 using Key = std::tuple<int, bool, std::uint32_t>;  // exchange, response, message ID
 
-Key key_of(const models::Message& m) {
-  return {static_cast<int>(m.exchange), m.is_response, m.message_id};
+// A DELETE is matched by the SPI it names (unique in a log), anything else
+// by exchange, direction and message ID; nullopt: nothing to match it by.
+std::optional<Key> key_of(const models::Message& m) {
+  if (m.delete_protocol == models::ProtocolId::kEsp && m.delete_count > 0)
+    return Key{-1, m.is_response, m.delete_spis[0]};
+  if (m.message_id == kUnknownMessageId) return std::nullopt;
+  return Key{static_cast<int>(m.exchange), m.is_response, m.message_id};
 }
 
 // Times as clock readings (microsecond resolution is enough for logs).
@@ -34,14 +39,16 @@ void match(const IngestResult& from, const IngestResult& to, bool a_to_b, std::i
            std::vector<Pair>& out) {
   std::map<Key, std::vector<std::int64_t>> received;
   for (const TraceRecord& r : to.records) {
-    if (r.kind == TraceKind::kMessageReceived)
-      received[key_of(r.message)].push_back(reading(to, r.time));
+    if (r.kind != TraceKind::kMessageReceived) continue;
+    if (const auto k = key_of(r.message)) received[*k].push_back(reading(to, r.time));
   }
   const std::int64_t expect_sign = a_to_b ? 1 : -1;
   for (const TraceRecord& r : from.records) {
     // Retransmissions are left out: the receipt may be of either copy.
     if (r.kind != TraceKind::kMessageSent) continue;
-    auto it = received.find(key_of(r.message));
+    const auto k = key_of(r.message);
+    if (!k) continue;
+    auto it = received.find(*k);
     if (it == received.end()) continue;
     const std::int64_t s = reading(from, r.time);
     std::int64_t best = 0;
@@ -62,16 +69,16 @@ void match(const IngestResult& from, const IngestResult& to, bool a_to_b, std::i
 // pair: the coarse offset, whatever the time zones.
 std::optional<std::int64_t> coarse_offset(const IngestResult& a, const IngestResult& b) {
   std::map<Key, std::vector<std::int64_t>> a_sent, a_recv, b_sent, b_recv;
-  for (const TraceRecord& r : a.records) {
-    if (r.kind == TraceKind::kMessageSent) a_sent[key_of(r.message)].push_back(reading(a, r.time));
-    if (r.kind == TraceKind::kMessageReceived)
-      a_recv[key_of(r.message)].push_back(reading(a, r.time));
-  }
-  for (const TraceRecord& r : b.records) {
-    if (r.kind == TraceKind::kMessageSent) b_sent[key_of(r.message)].push_back(reading(b, r.time));
-    if (r.kind == TraceKind::kMessageReceived)
-      b_recv[key_of(r.message)].push_back(reading(b, r.time));
-  }
+  auto collect = [](const IngestResult& log, auto& sent, auto& recv) {
+    for (const TraceRecord& r : log.records) {
+      const auto k = key_of(r.message);
+      if (!k) continue;
+      if (r.kind == TraceKind::kMessageSent) sent[*k].push_back(reading(log, r.time));
+      if (r.kind == TraceKind::kMessageReceived) recv[*k].push_back(reading(log, r.time));
+    }
+  };
+  collect(a, a_sent, a_recv);
+  collect(b, b_sent, b_recv);
   std::map<std::int64_t, std::size_t> votes;
   std::size_t budget = 4'000'000;
   auto vote = [&](const auto& sent, const auto& recv, std::int64_t sign) {

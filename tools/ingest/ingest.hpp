@@ -42,6 +42,10 @@ inline constexpr Style kStyles[] = {Style::kPanos,     Style::kStrongswan, Style
 // syslog lines): the clock offset between two logs cannot be known better.
 sim::SimTime resolution(Style style);
 
+// The message ID of a message whose log line does not give it (PAN-OS logs
+// none for what it receives): never equal to a real one in a short log.
+inline constexpr std::uint32_t kUnknownMessageId = 0xFFFFFFFFu;
+
 struct IngestOptions {
   std::optional<Style> style;                // nullopt: detect
   models::PeerId peer = models::PeerId::kA;  // the device whose log this is

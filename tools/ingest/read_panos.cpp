@@ -101,6 +101,7 @@ class PanosReader : public LineReader {
     if (std::regex_match(text, received)) {
       TraceRecord& r = add(out, TraceKind::kMessageReceived);
       r.message.exchange = models::ExchangeType::kInformational;
+      r.message.message_id = kUnknownMessageId;
       r.message.delete_protocol = models::ProtocolId::kEsp;
       last_received_ = out.records.size() - 1;
       return LineUse::kUsed;
@@ -151,6 +152,7 @@ class PanosReader : public LineReader {
     if (text.starts_with("received DELETE IKE_SA")) {
       TraceRecord& r = add(out, TraceKind::kMessageReceived);
       r.message.exchange = models::ExchangeType::kInformational;
+      r.message.message_id = kUnknownMessageId;
       r.message.delete_protocol = models::ProtocolId::kIke;
       return LineUse::kUsed;
     }
@@ -181,7 +183,7 @@ class PanosReader : public LineReader {
       if (last_sent_) {
         TraceRecord& sent = out.records[*last_sent_];
         if (sent.message.delete_protocol == models::ProtocolId::kEsp &&
-            sent.message.delete_count == 0 && now_ - sent.time <= sim::seconds(1)) {
+            sent.message.delete_count == 0 && now_ == sent.time) {
           sent.message.delete_spis[0] = *in;
           sent.message.delete_count = 1;
         }

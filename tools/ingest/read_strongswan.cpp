@@ -3,6 +3,7 @@
 // tools/trace/log_strongswan.cpp writes it, "16:34:18.980 16[IKE] msg" as the
 // real 5.9.8 logs in tests/cli/data have it); messages are the 5.9.14 and
 // 6.0 format strings of src/libcharon (see tools/trace/README.md).
+#include <map>
 #include <optional>
 #include <regex>
 #include <vector>
@@ -82,7 +83,7 @@ class StrongswanReader : public LineReader {
   LineUse message(const std::string& text, IngestResult& out) {
     static const std::regex msg(R"((generating|parsed) (\w+) (request|response) (\d+) \[(.*)\])");
     static const std::regex established(
-        R"((inbound |outbound )?CHILD_SA \S+\{\d+\} established with SPIs ([0-9a-f]{8})_i ([0-9a-f]{8})_o .*)");
+        R"((inbound |outbound )?CHILD_SA \S+\{(\d+)\} established with SPIs ([0-9a-f]{8})_i ([0-9a-f]{8})_o .*)");
     static const std::regex closing(
         R"(closing (expired )?CHILD_SA \S+\{\d+\} with SPIs ([0-9a-f]{8})_i.* ([0-9a-f]{8})_o.*)");
     static const std::regex del(
@@ -103,6 +104,7 @@ class StrongswanReader : public LineReader {
       const std::string payloads = " " + m[5].str() + " ";
       mm.has_ts = payloads.find(" TSi ") != std::string::npos;
       mm.has_nonce = payloads.find(" No ") != std::string::npos;
+      mm.has_ke = payloads.find(" KE ") != std::string::npos;
       if (payloads.find(" SA ") != std::string::npos)
         mm.sa_protocol = mm.has_ts ? models::ProtocolId::kEsp : models::ProtocolId::kIke;
       if (payloads.find("N(REKEY_SA)") != std::string::npos)
@@ -133,12 +135,27 @@ class StrongswanReader : public LineReader {
       }
       pending_delete_.clear();
       last_message_ = out.records.size() - 1;
+      // Our own DELETE in flight: a rekey request for the SA answered with
+      // TEMPORARY_FAILURE is a rekey/delete collision (RFC 7296 2.25.1),
+      // which 6.x answers without a collision line of its own.
+      const bool esp_delete = mm.exchange == ExchangeType::kInformational &&
+                              mm.delete_protocol != models::ProtocolId::kNone;
+      if (m[1] == "generating" && !mm.is_response && esp_delete) delete_in_flight_ = mm.message_id;
+      if (m[1] == "parsed" && mm.is_response && delete_in_flight_ == mm.message_id &&
+          mm.exchange == ExchangeType::kInformational)
+        delete_in_flight_.reset();
+      if (m[1] == "generating" && mm.is_response && mm.exchange == ExchangeType::kCreateChildSa &&
+          mm.notify == models::NotifyType::kTemporaryFailure && delete_in_flight_ &&
+          !collision_logged_) {
+        add(out, TraceKind::kCollisionDetected).collision = CollisionKind::kRekeyVsDelete;
+      }
+      collision_logged_ = false;
       return LineUse::kUsed;
     }
     if (std::regex_match(text, m, established)) {
-      const auto in = parse_spi(m[2].str());
-      const auto o = parse_spi(m[3].str());
-      if (m[1] != "outbound ") live_.emplace_back(*in, *o);
+      const auto in = parse_spi(m[3].str());
+      const auto o = parse_spi(m[4].str());
+      if (m[1] != "outbound ") live_.push_back({*in, *o});
       if (m[1] != "outbound ") {
         TraceRecord& r = add(out, TraceKind::kChildSaInstalled);
         r.spi_in = *in;
@@ -204,6 +221,7 @@ class StrongswanReader : public LineReader {
     }
     if (text.starts_with("detected CHILD_REKEY collision with CHILD_DELETE")) {
       add(out, TraceKind::kCollisionDetected).collision = CollisionKind::kRekeyVsDelete;
+      collision_logged_ = true;
       return LineUse::kUsed;
     }
     if (text.starts_with("detected IKE_REKEY collision with IKE_REKEY")) {
@@ -234,7 +252,10 @@ class StrongswanReader : public LineReader {
   std::optional<std::size_t> last_message_;
   std::vector<std::uint32_t> pending_delete_;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> live_;  // Child SAs (in, out), oldest first
-  std::optional<std::uint32_t> rekeying_;                      // inbound SPI charon rekeys next
+  std::optional<std::uint32_t> rekeying_;
+  std::optional<std::uint32_t> delete_in_flight_;  // message ID of our DELETE request
+  bool collision_logged_ =
+      false;  // since the last message line                      // inbound SPI charon rekeys next
 };
 
 }  // namespace

@@ -163,7 +163,7 @@ bool shows(Style style, EpisodeFilter f) {
     case Style::kCiscoIos:
       return f == EpisodeFilter::kOutage || f == EpisodeFilter::kTunnelReset;
     case Style::kJuniperSrx:
-      return f == EpisodeFilter::kTunnelReset;
+      return false;  // KMD_VPN_DOWN_ALARM_USER is read when present
   }
   return false;
 }
@@ -191,9 +191,10 @@ double Durations::sd() const {
 Timeline analyse(const Merged& merged, Style style_a, std::optional<Style> style_b) {
   const Style styles[2] = {style_a, style_b.value_or(style_a)};
   const bool two = style_b.has_value();
-  // The records with one-sided crossings added as collision records.
+  // With one log, crossings seen from its side are added as collision
+  // records; with both, the classifier sees both requests itself.
   Merged m = merged;
-  {
+  if (!two) {
     auto extra = one_sided_crossings(merged, styles);
     for (auto& [r, e] : extra) {
       const auto at =
@@ -206,7 +207,12 @@ Timeline analyse(const Merged& merged, Style style_a, std::optional<Style> style
   }
   Timeline tl;
   for (EpisodeFilter f : kKinds) {
-    const bool visible = shows(styles[0], f) || (two && shows(styles[1], f));
+    // A style's reader may also read a line its simulated twin never writes
+    // (an ASA's %ASA-5-750007 "SA DOWN"): what the log holds is shown too.
+    const bool visible = shows(styles[0], f) || (two && shows(styles[1], f)) ||
+                         std::any_of(m.records.begin(), m.records.end(), [&](const TraceRecord& r) {
+                           return marks(r, f) && f != EpisodeFilter::kCollision;
+                         });
     if (!visible) continue;
     const auto times = trace::find_all(m.records, f);
     switch (f) {
@@ -266,6 +272,11 @@ Timeline analyse(const Merged& merged, Style style_a, std::optional<Style> style
     pairs.learn(r);
     if (r.kind == TraceKind::kMessageSent && is_child_rekey_request(r.message)) {
       ++tl.rekey_requests[idx(r.peer)];
+      if (r.message.has_ke) {
+        ++tl.pfs_requests[idx(r.peer)];
+        if (tl.pfs_lines[idx(r.peer)].size() < 4)
+          tl.pfs_lines[idx(r.peer)].push_back(m.evidence[i]);
+      }
       if (tl.initiator_lines.size() < 8) tl.initiator_lines.push_back(m.evidence[i]);
       first_request.emplace(pairs.key(r.peer, r.message.notify_spi), i);
     }

@@ -45,7 +45,9 @@ struct Timeline {
   std::string child_rekeys_from;   // how child_rekeys was counted
   std::uint64_t ike_rekeys = 0;
   std::uint64_t rekey_requests[2] = {0, 0};  // Child rekey requests sent, by peer
-  Durations child_interval;                  // between successive new Child SAs
+  std::uint64_t pfs_requests[2] = {0, 0};    // of those, with a KE payload (PFS)
+  std::vector<Evidence> pfs_lines[2];
+  Durations child_interval;  // between successive new Child SAs
   Durations ike_interval;
   Durations one_way;  // half of request -> response gaps
   std::vector<Evidence> initiator_lines;

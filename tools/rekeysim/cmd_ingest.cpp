@@ -171,6 +171,9 @@ std::string report(const std::vector<LogIn>& logs, const ingest::Merged& merged,
     << tl.rekey_requests[1] << " requests";
   if (!tl.initiator_lines.empty()) o << "; lines " << lines_of(logs, tl.initiator_lines);
   o << "\n";
+  o << "  PFS on Child SA rekeys (KE in the request): A " << tl.pfs_requests[0] << " of "
+    << tl.rekey_requests[0] << ", B " << tl.pfs_requests[1] << " of " << tl.rekey_requests[1]
+    << "\n";
   durations("one-way latency (half of request -> response gaps, responder processing included)",
             tl.one_way, "");
   if (tl.one_way.values_s.size() > 1)
@@ -219,19 +222,34 @@ std::string scenario_yaml(const std::vector<LogIn>& logs, const ingest::Timeline
       // The log shows when SAs were rekeyed: lifetime - margin - random part.
       // Lifetime and margin apart are not visible; the margin is written as
       // half the rekey interval (it matters only for hard expiry).
+      // The random part: the middle half of the intervals (the extremes carry
+      // the network's and the daemon's own delays too).
       std::vector<double> v = tl.child_interval.values_s;
       std::sort(v.begin(), v.end());
-      const double soft = v.back();
+      const double q1 = v[v.size() / 4];
+      const double q3 = v[(3 * v.size()) / 4];
+      const double soft = std::round(q3 * 1000) / 1000;
       const double margin = std::max(1.0, std::round(soft / 2));
-      const double spread = v.back() - v.front();
-      const double fuzz = margin > 0 ? std::min(1.0, spread / margin) : 0;
+      const double spread = q3 - q1;
+      const double fuzz = spread < 0.005 ? 0 : std::min(1.0, spread / margin);
       y << "    child: {lifetime: " << yaml_duration(std::round((soft + margin) * 1000) / 1000)
         << ", margin: " << yaml_duration(margin) << ", fuzz: " << fmt("%.3g", fuzz) << "}\n";
-      y << "    # longest rekey interval " << human(soft) << ", spread " << human(spread)
-        << " over n=" << v.size() << " (" << lines_of(logs, tl.child_interval.lines)
-        << "); lifetime/margin split: not in the log (margin = half the interval assumed)\n";
+      y << "    # rekey interval (lifetime - margin): upper quartile " << human(q3)
+        << ", interquartile spread " << human(spread) << " (fuzz 0 below 5 ms), n=" << v.size()
+        << " (" << lines_of(logs, tl.child_interval.lines)
+        << "); lifetime and margin apart: not in the log (margin = half the interval assumed)\n";
     } else {
       y << "    # child lifetime and margin: profile default (no rekey interval in the log)\n";
+    }
+    if (tl.pfs_requests[i] > 0) {
+      y << "    behaviour: {child_pfs: true}   # " << tl.pfs_requests[i] << " of "
+        << tl.rekey_requests[i] << " rekey requests carry KE: " << lines_of(logs, tl.pfs_lines[i])
+        << "\n";
+    } else if (tl.rekey_requests[i] > 0) {
+      y << "    behaviour: {child_pfs: false}   # no KE in " << tl.rekey_requests[i]
+        << " rekey requests\n";
+    } else {
+      y << "    # child_pfs: profile default (no rekey request of this peer in the logs)\n";
     }
     if (!tl.ike_interval.values_s.empty()) {
       y << "    ike: {lifetime: " << yaml_duration(std::round(tl.ike_interval.median() * 1.1))
