@@ -206,6 +206,8 @@ std::string_view to_string(Alignment::Method m) {
 
 Merged merge(const IngestResult& a, const IngestResult* b) {
   Merged m;
+  m.resolution[0] = a.resolution;
+  if (b) m.resolution[1] = b->resolution;
   m.records = a.records;
   for (std::size_t i = 0; i < a.records.size(); ++i)
     m.evidence.push_back({models::PeerId::kA, i < a.record_lines.size() ? a.record_lines[i] : 0});
@@ -233,6 +235,8 @@ Merged merge(const IngestResult& a, const IngestResult* b) {
   });
   Merged sorted;
   sorted.alignment = m.alignment;
+  sorted.resolution[0] = m.resolution[0];
+  sorted.resolution[1] = m.resolution[1];
   sorted.records.reserve(order.size());
   sorted.evidence.reserve(order.size());
   for (std::size_t i : order) {

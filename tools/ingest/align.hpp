@@ -41,6 +41,7 @@ struct Merged {
   std::vector<models::TraceRecord> records;  // time order; t = 0 at A's first line
   std::vector<Evidence> evidence;            // parallel to records
   Alignment alignment;                       // kNone for one log
+  sim::SimTime resolution[2] = {sim::seconds(1), sim::seconds(1)};  // each log's timestamps
 };
 
 // One log (its records as they are) or two (b's shifted onto a's clock).

@@ -252,6 +252,14 @@ IngestResult ingest(std::istream& in, const IngestOptions& options) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     feed(line_no, line);
   }
+  for (const auto& r : result.records) {
+    if (r.time.ns() % 1'000'000'000 != 0 && result.resolution > sim::milliseconds(1))
+      result.resolution = sim::milliseconds(1);
+    if (r.time.ns() % 1'000'000 != 0) {
+      result.resolution = sim::microseconds(1);
+      break;
+    }
+  }
   return result;
 }
 

@@ -64,6 +64,9 @@ struct IngestResult {
   bool detected = false;
   std::vector<models::TraceRecord> records;
   std::vector<std::uint64_t> record_lines;  // the line each record came from (1-based)
+  // The finest step the log's timestamps showed: 1 s when every record fell
+  // on a whole second (syslog stamps), 1 ms on a whole millisecond, else 1 us.
+  sim::SimTime resolution = sim::seconds(1);
   // The first timestamp as the log shows it (LogClock::first_reading_us).
   std::optional<std::int64_t> clock_reading_us;
   // Vendor software and version where the log names it ("strongSwan 5.9.8",

@@ -20,7 +20,7 @@ using models::TraceRecord;
 
 const std::regex& prefix_re() {
   static const std::regex re(
-      R"(^([A-Z][a-z]{2}) +(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?:? (?:\S+ pluto\[\d+\]: )?"[^"]*"(?:\[\d+\])?(?: [0-9a-fA-F.:]+)? #(\d+): (.*)$)");
+      R"(^([A-Z][a-z]{2}) +(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?:? +(?:(?:\S+ +)?pluto\[\d+\]: )?"[^"]*"(?:\[\d+\])?(?: [0-9a-fA-F.:]+)? #(\d+): (.*)$)");
   return re;
 }
 
@@ -58,8 +58,10 @@ class PlutoReader : public ReaderBase {
 
   LineUse message(int serial, const std::string& text, IngestResult& out) {
     static const std::regex initiating(R"(initiating rekey to replace Child SA #(\d+).*)");
+    // 5.x names the SA rekeyed; 4.x ("to rekey IPsec SA") named it in the
+    // "initiating rekey" line of the same state.
     static const std::regex sent_rekey(
-        R"(sent CREATE_CHILD_SA request to rekey Child SA #(\d+).*)");
+        R"(sent CREATE_CHILD_SA request to rekey (?:Child SA #(\d+)|IPsec SA).*)");
     static const std::regex sent_ike_rekey(
         R"(sent CREATE_CHILD_SA request to rekey IKE SA #\d+.*)");
     static const std::regex installed(
@@ -69,6 +71,7 @@ class PlutoReader : public ReaderBase {
     static const std::regex ike_rekeyed(R"((initiator|responder) rekeyed IKE SA #\d+.*)");
     std::smatch m;
     if (std::regex_match(text, m, initiating)) {
+      replaces_[serial] = std::stoi(m[1]);
       const Spis old = spis_of(std::stoi(m[1]));
       TraceRecord& r = add(out, TraceKind::kRekeyStarted);
       r.spi_in = old.in;
@@ -79,7 +82,8 @@ class PlutoReader : public ReaderBase {
       TraceRecord& r = add(out, TraceKind::kMessageSent);
       r.message.exchange = models::ExchangeType::kCreateChildSa;
       r.message.notify = models::NotifyType::kRekeySa;
-      r.message.notify_spi = spis_of(std::stoi(m[1])).in;  // REKEY_SA: our inbound SPI
+      const int old = m[1].matched ? std::stoi(m[1]) : replaces_[serial];
+      r.message.notify_spi = spis_of(old).in;  // REKEY_SA: our inbound SPI
       r.message.sa_protocol = models::ProtocolId::kEsp;
       r.message.has_ts = true;
       r.message.has_nonce = true;
@@ -149,7 +153,8 @@ class PlutoReader : public ReaderBase {
     return LineUse::kSkipped;
   }
 
-  std::map<int, Spis> sas_;  // state serial -> SPIs of the Child SA
+  std::map<int, Spis> sas_;      // state serial -> SPIs of the Child SA
+  std::map<int, int> replaces_;  // state serial -> the Child SA it rekeys
 };
 
 }  // namespace

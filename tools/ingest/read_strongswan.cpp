@@ -21,7 +21,7 @@ using models::TraceRecord;
 
 const std::regex& prefix_re() {
   static const std::regex re(
-      R"(^(?:[A-Z][a-z]{2} +(\d{1,2}) )?(\d\d):(\d\d):(\d\d)(?:\.(\d{3,6}))? \d\d\[[A-Z]{3}\] (?:<[^>]*> )?(.*)$)");
+      R"(^(?:[A-Z][a-z]{2} +(\d{1,2}) )?(\d\d):(\d\d):(\d\d)(?:\.(\d{3,6}))? (?:\S+ charon(?:-systemd)?(?:\[\d+\])?: (?:\d\d\[[A-Z]{3}\] )?|\d\d\[[A-Z]{3}\] )(?:<[^>]*> )?(.*)$)");
   return re;
 }
 

@@ -346,8 +346,12 @@ Timeline analyse(const Merged& merged, Style style_a, std::optional<Style> style
               panos ? q->esp_delete && is_esp_delete(r.message)
                     : q->mid == r.message.message_id && q->exchange == r.message.exchange;
           if (!same) continue;
-          if (!q->retransmitted && r.time - q->sent <= sim::seconds(30))
+          // On whole-second stamps a gap says nothing about milliseconds.
+          if (m.resolution[idx(p)] >= sim::seconds(1)) {
+            tl.one_way_below_resolution = true;
+          } else if (!q->retransmitted && r.time - q->sent <= sim::seconds(30)) {
             add_value(tl.one_way, (r.time - q->sent).seconds() / 2, m.evidence[i]);
+          }
           pending.erase(q);
           break;
         }

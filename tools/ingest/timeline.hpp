@@ -49,7 +49,8 @@ struct Timeline {
   std::vector<Evidence> pfs_lines[2];
   Durations child_interval;  // between successive new Child SAs
   Durations ike_interval;
-  Durations one_way;  // half of request -> response gaps
+  Durations one_way;                      // half of request -> response gaps
+  bool one_way_below_resolution = false;  // gaps seen, but on 1 s timestamps
   std::vector<Evidence> initiator_lines;
 };
 

@@ -161,9 +161,14 @@ std::string report(const std::vector<LogIn>& logs, const ingest::Merged& merged,
     const auto ci = d.mean_ci95();
     std::vector<double> v = d.values_s;
     std::sort(v.begin(), v.end());
-    o << "median " << human(d.median()) << ", mean 95% [" << human(std::max(0.0, ci.lo)) << ", "
-      << human(ci.hi) << "], range " << human(v.front()) << " .. " << human(v.back())
-      << ", n=" << v.size() << extra << "; lines " << lines_of(logs, d.lines) << "\n";
+    o << "median " << human(d.median());
+    if (v.size() > 1) {
+      o << ", mean 95% [" << human(std::max(0.0, ci.lo)) << ", " << human(ci.hi) << "], range "
+        << human(v.front()) << " .. " << human(v.back());
+    } else {
+      o << " (one value: no interval)";
+    }
+    o << ", n=" << v.size() << extra << "; lines " << lines_of(logs, d.lines) << "\n";
   };
   durations("Child SA rekey interval (= lifetime - margin - random part)", tl.child_interval, "");
   durations("IKE SA rekey interval", tl.ike_interval, "");
@@ -176,6 +181,8 @@ std::string report(const std::vector<LogIn>& logs, const ingest::Merged& merged,
     << "\n";
   durations("one-way latency (half of request -> response gaps, responder processing included)",
             tl.one_way, "");
+  if (tl.one_way.values_s.empty() && tl.one_way_below_resolution)
+    o << "  (request -> response gaps seen, but the timestamps have whole seconds only)\n";
   if (tl.one_way.values_s.size() > 1)
     o << "  jitter (sd of those): " << human(tl.one_way.sd()) << "\n";
   return o.str();
