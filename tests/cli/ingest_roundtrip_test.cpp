@@ -70,8 +70,8 @@ void round_trip(const std::vector<models::TraceRecord>& sim, const Case& c, bool
   const std::string a_log = rekeysim::trace::render_log(sim, c.out, ctx);
   ctx.only_peer = models::PeerId::kB;
   const std::string b_log = rekeysim::trace::render_log(sim, c.out, ctx);
-  const auto a = read_back(a_log, models::PeerId::kA);
-  const auto b = read_back(b_log, models::PeerId::kB);
+  auto a = read_back(a_log, models::PeerId::kA);
+  auto b = read_back(b_log, models::PeerId::kB);
   INFO("style " << rekeysim::trace::to_string(c.out) << (c.wrap[0] ? " (syslog)" : ""));
   CHECK(a.style == c.in);
   CHECK(b.style == c.in);
@@ -90,6 +90,7 @@ void round_trip(const std::vector<models::TraceRecord>& sim, const Case& c, bool
   }
   const auto merged = rekeysim::ingest::merge(a, &b);
   const auto tl = rekeysim::ingest::analyse(merged, a.style, b.style);
+  CHECK(a.records.empty());  // moved into the merged time line
   const sim::SimTime tolerance =
       rekeysim::ingest::resolution(c.in) * 2 + (merged.alignment.high - merged.alignment.low);
   // Episode kinds a style shows completely are recovered exactly; PAN-OS

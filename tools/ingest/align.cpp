@@ -204,14 +204,21 @@ std::string_view to_string(Alignment::Method m) {
   return "one log";
 }
 
-Merged merge(const IngestResult& a, const IngestResult* b) {
+Merged merge(IngestResult& a, IngestResult* b) {
   Merged m;
   m.resolution[0] = a.resolution;
-  if (b) m.resolution[1] = b->resolution;
-  m.records = a.records;
-  for (std::size_t i = 0; i < a.records.size(); ++i)
-    m.evidence.push_back({models::PeerId::kA, i < a.record_lines.size() ? a.record_lines[i] : 0});
-  if (!b) return m;
+  auto line_of = [](const IngestResult& r, std::size_t i) {
+    return i < r.record_lines.size() ? r.record_lines[i] : 0;
+  };
+  if (!b) {
+    m.evidence.reserve(a.records.size());
+    for (std::size_t i = 0; i < a.records.size(); ++i)
+      m.evidence.push_back({models::PeerId::kA, line_of(a, i)});
+    m.records = std::move(a.records);
+    a.records.clear();
+    return m;
+  }
+  m.resolution[1] = b->resolution;
   Alignment al = by_messages(a, *b);
   if (al.method == Alignment::Method::kNone) al = by_spis(a, *b);
   if (al.method == Alignment::Method::kNone) al.method = Alignment::Method::kSameClock;
@@ -220,34 +227,36 @@ Merged merge(const IngestResult& a, const IngestResult* b) {
   const sim::SimTime shift =
       sim::microseconds(b->clock_reading_us.value_or(0) - a.clock_reading_us.value_or(0)) -
       al.offset;
-  for (std::size_t i = 0; i < b->records.size(); ++i) {
-    TraceRecord r = b->records[i];
-    r.time += shift;
-    m.records.push_back(r);
-    m.evidence.push_back({models::PeerId::kB, i < b->record_lines.size() ? b->record_lines[i] : 0});
+  // Stable by time over both logs (indices first, so the records are copied
+  // once): within one instant A's records stay before B's and each log keeps
+  // its own order.
+  const std::size_t na = a.records.size();
+  auto time_of = [&](std::size_t k) {
+    return k < na ? a.records[k].time : b->records[k - na].time + shift;
+  };
+  std::vector<std::uint32_t> order(na + b->records.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::uint32_t x, std::uint32_t y) { return time_of(x) < time_of(y); });
+  m.records.reserve(order.size());
+  m.evidence.reserve(order.size());
+  for (std::uint32_t k : order) {
+    if (k < na) {
+      m.records.push_back(a.records[k]);
+      m.evidence.push_back({models::PeerId::kA, line_of(a, k)});
+    } else {
+      m.records.push_back(b->records[k - na]);
+      m.records.back().time += shift;
+      m.evidence.push_back({models::PeerId::kB, line_of(*b, k - na)});
+    }
   }
-  // Stable by time: within one instant A's records stay before B's and each
-  // log keeps its own order.
-  std::vector<std::size_t> order(m.records.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
-    return m.records[x].time < m.records[y].time;
-  });
-  Merged sorted;
-  sorted.alignment = m.alignment;
-  sorted.resolution[0] = m.resolution[0];
-  sorted.resolution[1] = m.resolution[1];
-  sorted.records.reserve(order.size());
-  sorted.evidence.reserve(order.size());
-  for (std::size_t i : order) {
-    sorted.records.push_back(m.records[i]);
-    sorted.evidence.push_back(m.evidence[i]);
-  }
-  const sim::SimTime t0 = sorted.records.empty() ? sim::SimTime{} : sorted.records.front().time;
+  std::vector<TraceRecord>().swap(a.records);
+  std::vector<TraceRecord>().swap(b->records);
+  const sim::SimTime t0 = m.records.empty() ? sim::SimTime{} : m.records.front().time;
   if (t0 < sim::SimTime{}) {
-    for (auto& r : sorted.records) r.time -= t0;
+    for (auto& r : m.records) r.time -= t0;
   }
-  return sorted;
+  return m;
 }
 
 }  // namespace rekeysim::ingest

@@ -45,7 +45,8 @@ struct Merged {
 };
 
 // One log (its records as they are) or two (b's shifted onto a's clock).
-// a's records must be peer A's and b's peer B's.
-Merged merge(const IngestResult& a, const IngestResult* b);
+// a's records must be peer A's and b's peer B's. The records are moved out
+// of a and b (left empty), so a long log is held once.
+Merged merge(IngestResult& a, IngestResult* b);
 
 }  // namespace rekeysim::ingest

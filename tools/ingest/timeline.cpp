@@ -192,19 +192,26 @@ Timeline analyse(const Merged& merged, Style style_a, std::optional<Style> style
   const Style styles[2] = {style_a, style_b.value_or(style_a)};
   const bool two = style_b.has_value();
   // With one log, crossings seen from its side are added as collision
-  // records; with both, the classifier sees both requests itself.
-  Merged m = merged;
+  // records (to a copy); with both, the classifier sees both requests itself.
+  Merged with_crossings;
+  const Merged* use = &merged;
   if (!two) {
     auto extra = one_sided_crossings(merged, styles);
-    for (auto& [r, e] : extra) {
-      const auto at =
-          std::upper_bound(m.records.begin(), m.records.end(), r.time,
-                           [](sim::SimTime t, const TraceRecord& x) { return t < x.time; });
-      const auto k = at - m.records.begin();
-      m.records.insert(at, r);
-      m.evidence.insert(m.evidence.begin() + k, e);
+    if (!extra.empty()) {
+      with_crossings = merged;
+      for (auto& [r, e] : extra) {
+        auto& recs = with_crossings.records;
+        const auto at =
+            std::upper_bound(recs.begin(), recs.end(), r.time,
+                             [](sim::SimTime t, const TraceRecord& x) { return t < x.time; });
+        const auto k = at - recs.begin();
+        recs.insert(at, r);
+        with_crossings.evidence.insert(with_crossings.evidence.begin() + k, e);
+      }
+      use = &with_crossings;
     }
   }
+  const Merged& m = *use;
   Timeline tl;
   for (EpisodeFilter f : kKinds) {
     // A style's reader may also read a line its simulated twin never writes

@@ -142,6 +142,7 @@ std::string report(const std::vector<LogIn>& logs, const ingest::Merged& merged,
   o << "  child_rekeys   " << tl.child_rekeys << "  (" << tl.child_rekeys_from << ")\n";
   auto rate = [&](const std::optional<std::uint64_t>& k) {
     if (!k || tl.child_rekeys == 0) return std::string();
+    if (*k > tl.child_rekeys) return std::string("  (more episodes than rekeys seen: no rate)");
     const auto ci = sim::wilson_interval(std::min(*k, tl.child_rekeys), tl.child_rekeys);
     return "  rate " + fmt("%.3f", static_cast<double>(*k) / static_cast<double>(tl.child_rekeys)) +
            "/rekey, Wilson 95% [" + fmt("%.3f", ci.lo) + ", " + fmt("%.3f", ci.hi) + "]";
@@ -319,6 +320,11 @@ int run_ingest(const IngestCliOptions& o) {
   }
   const ingest::Merged merged =
       ingest::merge(logs[0].result, logs.size() == 2 ? &logs[1].result : nullptr);
+  // The merged copy is all that is used from here on: the logs' own records go.
+  for (auto& l : logs) {
+    std::vector<models::TraceRecord>().swap(l.result.records);
+    std::vector<std::uint64_t>().swap(l.result.record_lines);
+  }
   const ingest::Timeline tl = ingest::analyse(
       merged, logs[0].result.style,
       logs.size() == 2 ? std::optional<ingest::Style>(logs[1].result.style) : std::nullopt);
