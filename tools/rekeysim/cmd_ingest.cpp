@@ -27,6 +27,7 @@ struct IngestCliOptions {
   std::string peer = "a";
   std::string out;
   std::string scenario_out;
+  std::string profile_b;
   bool compare = false;
   bool verbose = false;
   std::uint64_t trials = 20;
@@ -189,8 +190,15 @@ std::string report(const std::vector<LogIn>& logs, const ingest::Merged& merged,
   return o.str();
 }
 
+double mean_of(const std::vector<double>& v) {
+  double sum = 0;
+  for (double x : v) sum += x;
+  return v.empty() ? 0 : sum / static_cast<double>(v.size());
+}
+
 // A scenario reproducing the tunnel: every value with the lines it came from.
-std::string scenario_yaml(const std::vector<LogIn>& logs, const ingest::Timeline& tl) {
+std::string scenario_yaml(const std::vector<LogIn>& logs, const ingest::Timeline& tl,
+                          const std::string& profile_b) {
   std::ostringstream y;
   y << "# Written by `rekeysim ingest`";
   for (const auto& l : logs) y << " " << l.path;
@@ -204,9 +212,7 @@ std::string scenario_yaml(const std::vector<LogIn>& logs, const ingest::Timeline
   if (tl.one_way.values_s.empty()) {
     y << "  latency: 10ms      # not shown in the logs: an assumption\n";
   } else {
-    y << "  latency: "
-      << yaml_duration(
-             std::max(1e-6, tl.one_way.mean_ci95().lo / 2 + tl.one_way.mean_ci95().hi / 2))
+    y << "  latency: " << yaml_duration(std::max(1e-6, mean_of(tl.one_way.values_s)))
       << "   # mean half request->response gap, n=" << tl.one_way.values_s.size() << ": "
       << lines_of(logs, tl.one_way.lines) << "\n";
     if (tl.one_way.values_s.size() > 1 && tl.one_way.sd() > 0)
@@ -217,9 +223,12 @@ std::string scenario_yaml(const std::vector<LogIn>& logs, const ingest::Timeline
   for (std::size_t i = 0; i < 2; ++i) {
     const LogIn& l = logs[std::min(i, logs.size() - 1)];
     y << "  " << (i == 0 ? "a" : "b") << ":\n";
-    y << "    profile: " << profile_for(l.result) << "   # ";
-    if (i >= logs.size()) {
-      y << "no log of peer B: the same vendor as A assumed\n";
+    y << "    profile: " << (i == 1 && !profile_b.empty() ? profile_b : profile_for(l.result))
+      << "   # ";
+    if (i == 1 && !profile_b.empty()) {
+      y << "--profile-b\n";
+    } else if (i >= logs.size()) {
+      y << "no log of peer B: the same vendor as A assumed (--profile-b names it)\n";
     } else {
       y << "log style " << ingest::to_string(l.result.style);
       if (l.result.version_line)
@@ -267,6 +276,9 @@ std::string scenario_yaml(const std::vector<LogIn>& logs, const ingest::Timeline
       y << "    # ike lifetime: profile default\n";
     }
   }
+  y << "# The fix to try: stagger the two Child SA lifetimes (B's minus A's).\n";
+  y << "sweep:\n  - param: stagger\n    values: [-10s, -1s, -100ms, -10ms, 0, 10ms, 100ms, 1s, "
+       "10s]\n";
   return y.str();
 }
 
@@ -329,7 +341,7 @@ int run_ingest(const IngestCliOptions& o) {
       merged, logs[0].result.style,
       logs.size() == 2 ? std::optional<ingest::Style>(logs[1].result.style) : std::nullopt);
   if (!o.out.empty()) files.put("--out", trace::render_jsonl(merged.records));
-  if (!o.scenario_out.empty()) files.put("--scenario", scenario_yaml(logs, tl));
+  if (!o.scenario_out.empty()) files.put("--scenario", scenario_yaml(logs, tl, o.profile_b));
   files.put_stdout(report(logs, merged, tl));
   files.commit();
   if (!o.scenario_out.empty()) std::cout << "wrote " << o.scenario_out << "\n";
@@ -351,6 +363,10 @@ int run_ingest(const IngestCliOptions& o) {
                 << format_interval(s.ci95) << "; observed ";
       if (!seen) {
         std::cout << "not shown by the logs\n";
+        return;
+      }
+      if (tl.child_rekeys == 0) {
+        std::cout << *seen << " (the logs show no rekey to count them against: no rate)\n";
         return;
       }
       const auto ci = sim::wilson_interval(std::min(*seen, tl.child_rekeys), tl.child_rekeys);
@@ -396,6 +412,8 @@ Command add_ingest_command(CLI::App& root) {
   sub->add_option("--out", o->out, "write the merged trace records (JSON Lines) to this file");
   sub->add_option("--scenario", o->scenario_out,
                   "write a scenario reproducing the tunnel, each value commented with its lines");
+  sub->add_option("--profile-b", o->profile_b,
+                  "with one log: the profile of the other peer in the written scenario");
   sub->add_flag(
       "--compare", o->compare,
       "run the written scenario and print the observed counts beside the simulated rates");
