@@ -201,3 +201,32 @@ TEST_CASE("ingest: a timestamp years away from the log's first line is unusable,
   CHECK(r.status == 0);
   CHECK(r.err.find("1 unusable") != std::string::npos);
 }
+
+TEST_CASE("ingest: numbers too long for their field are not read, and do not crash") {
+  // Message IDs and state serials of 30 digits: the readers bound the digits
+  // they convert (std::stoul would throw out_of_range).
+  TempDir dir;
+  const std::string digits(30, '9');
+  const std::pair<const char*, std::string> logs[] = {
+      {"strongswan", "Jul  6 00:51:00.064 01[ENC] <conn|1> generating CREATE_CHILD_SA request " +
+                         digits + " [ N(REKEY_SA) SA No KE TSi TSr ]\n"},
+      {"cisco-ios",
+       "Jul  6 00:51:00.064: IKEv2:(SESSION ID = 1,SA ID = 1):Received Packet [From "
+       "198.51.100.2:4500/To 192.0.2.1:4500/VRF i0:f0]\nInitiator SPI : "
+       "76A243FE7713F610 - Responder SPI : 895DBC0188EC09EF Message id: " +
+           digits + "\n"},
+      {"cisco-asa",
+       "Jul 06 00:51:00 IKEv2-PROTO-4: (60): Received Packet [From "
+       "198.51.100.2:4500/To 192.0.2.1:4500/VRF i0:f0]\n(60): Initiator SPI : "
+       "76A243FE7713F610 - Responder SPI : 895DBC0188EC09EF Message id: " +
+           digits + "\n"},
+      {"libreswan", "Jul  6 00:51:00.064000: \"conn\" #" + digits +
+                        ": initiating rekey to replace Child SA #" + digits + "\n"},
+  };
+  for (const auto& [style, text] : logs) {
+    INFO(style);
+    std::ofstream(dir / "long.log") << text;
+    const auto r = run("ingest " + (dir / "long.log") + " --style " + style);
+    CHECK(r.status == 0);
+  }
+}

@@ -74,7 +74,7 @@ class AsaReader : public ReaderBase {
     static const std::regex send_delete(
         R"(IKEv2-PROTO-\d: (?:\(\d+\): )?Sending DELETE INFO message for IPsec SA \[SPI: (0x[0-9A-Fa-fXx]+)\].*)");
     static const std::regex spis(
-        R"(\(\d+\): +Initiator SPI : ([0-9A-Fa-f]{1,16}) - Responder SPI : [0-9A-Fa-f]{1,16} Message id: (\d+).*)");
+        R"(\(\d+\): +Initiator SPI : ([0-9A-Fa-f]{1,16}) - Responder SPI : [0-9A-Fa-f]{1,16} Message id: (\d{1,10}).*)");
     static const std::regex exchange(R"(\(\d+\): +IKEv2 (\w+) Exchange (REQUEST|RESPONSE).*)");
     std::smatch m;
     if (std::regex_match(body, m, plat_pkt)) {
@@ -107,7 +107,7 @@ class AsaReader : public ReaderBase {
       if (!open_) return LineUse::kSkipped;
       models::Message& msg = out.records[*open_].message;
       msg.ike_sa = std::stoull(m[1].str(), nullptr, 16);
-      msg.message_id = static_cast<std::uint32_t>(std::stoul(m[2].str()));
+      msg.message_id = static_cast<std::uint32_t>(std::stoull(m[2].str()));
       return LineUse::kUsed;
     }
     if (std::regex_match(body, m, exchange)) {

@@ -94,14 +94,14 @@ class IosReader : public ReaderBase {
   // exchange, its payload dump.
   LineUse continuation(const std::string& line, IngestResult& out) {
     static const std::regex spis(
-        R"(\s*Initiator SPI : ([0-9A-Fa-f]{1,16}) - Responder SPI : [0-9A-Fa-f]{1,16} Message id: (\d+).*)");
+        R"(\s*Initiator SPI : ([0-9A-Fa-f]{1,16}) - Responder SPI : [0-9A-Fa-f]{1,16} Message id: (\d{1,10}).*)");
     static const std::regex exchange(R"(\s*IKEv2 (\w+) Exchange (REQUEST|RESPONSE).*)");
     if (!open_) return LineUse::kUnusable;
     std::smatch m;
     models::Message& msg = out.records[*open_].message;
     if (std::regex_match(line, m, spis)) {
       msg.ike_sa = std::stoull(m[1].str(), nullptr, 16);
-      msg.message_id = static_cast<std::uint32_t>(std::stoul(m[2].str()));
+      msg.message_id = static_cast<std::uint32_t>(std::stoull(m[2].str()));
       return LineUse::kUsed;
     }
     if (std::regex_match(line, m, exchange)) {

@@ -20,7 +20,7 @@ using models::TraceRecord;
 
 const std::regex& prefix_re() {
   static const std::regex re(
-      R"(^([A-Z][a-z]{2}) +(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?:? +(?:(?:\S+ +)?pluto\[\d+\]: )?"[^"]*"(?:\[\d+\])?(?: [0-9a-fA-F.:]+)? #(\d+): (.*)$)");
+      R"(^([A-Z][a-z]{2}) +(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?:? +(?:(?:\S+ +)?pluto\[\d+\]: )?"[^"]*"(?:\[\d+\])?(?: [0-9a-fA-F.:]+)? #(\d{1,9}): (.*)$)");
   return re;
 }
 
@@ -57,15 +57,15 @@ class PlutoReader : public ReaderBase {
   }
 
   LineUse message(int serial, const std::string& text, IngestResult& out) {
-    static const std::regex initiating(R"(initiating rekey to replace Child SA #(\d+).*)");
+    static const std::regex initiating(R"(initiating rekey to replace Child SA #(\d{1,9}).*)");
     // 5.x names the SA rekeyed; 4.x ("to rekey IPsec SA") named it in the
     // "initiating rekey" line of the same state.
     static const std::regex sent_rekey(
-        R"(sent CREATE_CHILD_SA request to rekey (?:Child SA #(\d+)|IPsec SA).*)");
+        R"(sent CREATE_CHILD_SA request to rekey (?:Child SA #(\d{1,9})|IPsec SA).*)");
     static const std::regex sent_ike_rekey(
         R"(sent CREATE_CHILD_SA request to rekey IKE SA #\d+.*)");
     static const std::regex installed(
-        R"((initiator|responder) (?:rekeyed Child SA #(\d+)|established Child SA) using #\d+; IPsec tunnel \[.*\{ESP(?:/ESN)?(?:/NAT)?=>(0x[0-9a-fA-FXx]+) <(0x[0-9a-fA-FXx]+) .*)");
+        R"((initiator|responder) (?:rekeyed Child SA #(\d{1,9})|established Child SA) using #\d+; IPsec tunnel \[.*\{ESP(?:/ESN)?(?:/NAT)?=>(0x[0-9a-fA-FXx]+) <(0x[0-9a-fA-FXx]+) .*)");
     static const std::regex unknown(
         R"(received delete request for ESP Child SA with outbound SPI ([0-9a-fA-FXx]+); Child SA not found.*)");
     static const std::regex ike_rekeyed(R"((initiator|responder) rekeyed IKE SA #\d+.*)");

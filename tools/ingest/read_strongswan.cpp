@@ -81,14 +81,15 @@ class StrongswanReader : public LineReader {
   }
 
   LineUse message(const std::string& text, IngestResult& out) {
-    static const std::regex msg(R"((generating|parsed) (\w+) (request|response) (\d+) \[(.*)\])");
+    static const std::regex msg(
+        R"((generating|parsed) (\w+) (request|response) (\d{1,10}) \[(.*)\])");
     static const std::regex established(
         R"((inbound |outbound )?CHILD_SA \S+\{(\d+)\} established with SPIs ([0-9a-f]{8})_i ([0-9a-f]{8})_o .*)");
     static const std::regex closing(
         R"(closing (expired )?CHILD_SA \S+\{\d+\} with SPIs ([0-9a-f]{8})_i.* ([0-9a-f]{8})_o.*)");
     static const std::regex del(
         R"((received|sending) DELETE for (unknown )?ESP CHILD_SA with SPI ([0-9a-f]{8}))");
-    static const std::regex retransmit(R"(retransmit (\d+) of request with message ID (\d+))");
+    static const std::regex retransmit(R"(retransmit (\d+) of request with message ID (\d{1,10}))");
     static const std::regex unable(
         R"(unable to rekey, ESP CHILD_SA with SPI ([0-9a-f]{1,8}) not found)");
     std::smatch m;
