@@ -91,6 +91,14 @@ void round_trip(const std::vector<models::TraceRecord>& sim, const Case& c, bool
   const auto merged = rekeysim::ingest::merge(a, &b);
   const auto tl = rekeysim::ingest::analyse(merged, a.style, b.style);
   CHECK(a.records.empty());  // moved into the merged time line
+  // Both simulated logs read one clock: the offset's causal bounds must hold 0.
+  if (merged.alignment.method == rekeysim::ingest::Alignment::Method::kMessages) {
+    INFO("offset bounds " << merged.alignment.low.seconds() << " .. "
+                          << merged.alignment.high.seconds() << " s");
+    CHECK(merged.alignment.low <= sim::SimTime{});
+    CHECK(merged.alignment.high >= sim::SimTime{});
+    seen["aligned by messages"] += 1;
+  }
   const sim::SimTime tolerance =
       rekeysim::ingest::resolution(c.in) * 2 + (merged.alignment.high - merged.alignment.low);
   // Episode kinds a style shows completely are recovered exactly; PAN-OS
@@ -195,4 +203,5 @@ TEST_CASE("ingest round trip: every style recovers the simulated episodes over r
   CHECK(seen["cant_find_sa"] > 0);
   CHECK(seen["outage"] > 0);
   CHECK(seen["tunnel_reset"] > 0);
+  CHECK(seen["aligned by messages"] > 0);
 }

@@ -53,15 +53,19 @@ void match(const IngestResult& from, const IngestResult& to, bool a_to_b, std::i
     const std::int64_t s = reading(from, r.time);
     std::int64_t best = 0;
     std::int64_t best_err = 5'000'000'000;
+    int candidates = 0;
     for (std::int64_t v : it->second) {
       // received - sent = theta (A->B) or -theta (B->A), plus the delay.
       const std::int64_t err = std::abs((v - s) - expect_sign * guess);
+      if (err < 5'000'000'000) ++candidates;
       if (err < best_err) {
         best_err = err;
         best = v;
       }
     }
-    if (best_err < 5'000'000'000) out.push_back({s, best, a_to_b});
+    // Two receipts that could be this message (PAN-OS logs a DELETE request
+    // and a DELETE response naming the same SPI alike): ambiguous, not used.
+    if (candidates == 1) out.push_back({s, best, a_to_b});
   }
 }
 
@@ -148,11 +152,20 @@ Alignment by_messages(const IngestResult& a, const IngestResult& b) {
   al.method = Alignment::Method::kMessages;
   al.messages_matched = pairs.size();
   if (lo && hi && *lo > *hi) std::swap(lo, hi);  // inconsistent bounds: report their span
-  const std::int64_t l = lo.value_or(*hi - 2 * res);
-  const std::int64_t h = hi.value_or(*lo + 2 * res);
-  al.low = sim::nanoseconds(l);
-  al.high = sim::nanoseconds(h);
-  al.offset = sim::nanoseconds(l + (h - l) / 2);
+  if (lo && hi) {
+    al.low = sim::nanoseconds(*lo);
+    al.high = sim::nanoseconds(*hi);
+    al.offset = sim::nanoseconds(*lo + (*hi - *lo) / 2);
+  } else {
+    // Messages one way only (PAN-OS names no SPI in what it sends): one
+    // bound. The estimate is that bound, which keeps every receipt after its
+    // send; the interval reaches kOneSidedSpan beyond it.
+    al.one_sided = true;
+    const std::int64_t bound = hi ? *hi : *lo;
+    al.offset = sim::nanoseconds(bound);
+    al.low = hi ? sim::nanoseconds(bound) - kOneSidedSpan : sim::nanoseconds(bound);
+    al.high = hi ? sim::nanoseconds(bound) : sim::nanoseconds(bound) + kOneSidedSpan;
+  }
   return al;
 }
 

@@ -32,10 +32,13 @@ struct Alignment {
   sim::SimTime offset{};  // B clock - A clock
   sim::SimTime low{};     // the interval offset lies in (see above)
   sim::SimTime high{};
+  bool one_sided = false;  // messages matched one way only: low or high is not a bound
   std::size_t messages_matched = 0;
   std::size_t spis_matched = 0;
 };
 std::string_view to_string(Alignment::Method m);
+// How far past its one bound a one-sided interval is reported to reach.
+inline constexpr sim::SimTime kOneSidedSpan = sim::seconds(1);
 
 struct Merged {
   std::vector<models::TraceRecord> records;  // time order; t = 0 at A's first line

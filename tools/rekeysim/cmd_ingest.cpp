@@ -130,7 +130,9 @@ std::string report(const std::vector<LogIn>& logs, const ingest::Merged& merged,
     o << "alignment: by " << ingest::to_string(al.method) << " (" << al.messages_matched
       << " messages, " << al.spis_matched
       << " SPIs matched); B's clock - A's = " << fmt("%+.6f s", al.offset.seconds()) << ", within ["
-      << fmt("%+.6f", al.low.seconds()) << ", " << fmt("%+.6f", al.high.seconds()) << "] s\n";
+      << fmt("%+.6f", al.low.seconds()) << ", " << fmt("%+.6f", al.high.seconds()) << "] s"
+      << (al.one_sided ? " (messages one way only: one end is a bound, the other 1 s past it)" : "")
+      << "\n";
   }
   o << "timeline (t = 0 at log A's first timestamp):\n";
   if (tl.episodes.empty()) o << "  no episode\n";
