@@ -5,7 +5,6 @@
 // at all (ingest::shows: Juniper kmd logs no DELETE, so no can't-find-SA).
 #include <catch2/catch.hpp>
 
-#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -77,17 +76,6 @@ void round_trip(const std::vector<models::TraceRecord>& sim, const Case& c, bool
   CHECK(b.style == c.in);
   CHECK(a.unusable == 0);
   CHECK(b.unusable == 0);
-  if (getenv("RT_DUMP")) {
-    std::ofstream(std::string("/tmp/rt-") + std::string(rekeysim::trace::to_string(c.out)) +
-                  "-a.log")
-        << a_log;
-    std::ofstream(std::string("/tmp/rt-") + std::string(rekeysim::trace::to_string(c.out)) +
-                  "-b.log")
-        << b_log;
-    std::ofstream(std::string("/tmp/rt-") + std::string(rekeysim::trace::to_string(c.out)) +
-                  ".jsonl")
-        << rekeysim::trace::render_jsonl(sim);
-  }
   const auto merged = rekeysim::ingest::merge(a, &b);
   const auto tl = rekeysim::ingest::analyse(merged, a.style, b.style);
   CHECK(a.records.empty());  // moved into the merged time line
@@ -188,7 +176,6 @@ TEST_CASE("ingest round trip: every style recovers the simulated episodes over r
                                          "peers.b.child.margin=6m"};
   std::map<std::string, std::size_t> seen;
   for (std::uint64_t trial = 0; trial < 8; ++trial) {
-    if (getenv("RT_TRIAL") && std::to_string(trial) != getenv("RT_TRIAL")) continue;
     // Half the trials on a lossy path: retransmissions, give-ups, resets.
     auto with_loss = sets;
     if (trial % 2) with_loss.push_back("network.loss=30%");
