@@ -35,7 +35,7 @@ std::map<std::string, std::multiset<std::string>> by_kind(const std::string& jso
 
 TEST_CASE("ingest: a real strongSwan 5.9.8 log is detected, read without unusable lines") {
   TempDir dir;
-  const auto r = run("ingest " + source("tests/cli/data/strongswan-5.9.8-identical-timers-a.log") +
+  const auto r = run("ingest " + source("tests/data/strongswan-5.9.8/identical-timers-a.log") +
                      " --out " + (dir / "r.jsonl"));
   REQUIRE(r.status == 0);
   CHECK(r.err.find("style strongswan (detected), 1174 lines:") != std::string::npos);
@@ -47,14 +47,94 @@ TEST_CASE("ingest: a real strongSwan 5.9.8 log is detected, read without unusabl
   CHECK(kinds.at("message_sent").size() > 10);
 }
 
-TEST_CASE("ingest: the KB's PAN-OS sample is detected, its masked SPIs are counted unusable") {
-  const auto r = run("ingest " + source("tests/trace/data/panos-ikemgr-delete-race.log"));
+TEST_CASE(
+    "ingest: the KB's PAN-OS sample is one crossing DELETE with can't-find-SA, 16 ms one way") {
+  // tests/data/panos: the published ikemgr.log excerpt, names and the public
+  // address replaced. Its SPIs are masked (0xD3XXXD45): read as stand-ins,
+  // the same masked text naming the same SA.
+  TempDir dir;
+  const auto r = run("ingest " + source("tests/data/panos/ikemgr-delete-race.log") + " --out " +
+                     (dir / "r.jsonl"));
   REQUIRE(r.status == 0);
-  CHECK(r.err.find("style panos (detected), 8 lines: 3 used, 1 skipped (no record kind), 4 "
+  CHECK(r.err.find("style panos (detected), 8 lines: 8 used, 0 skipped (no record kind), 0 "
                    "unusable") != std::string::npos);
-  CHECK(r.err.find("panos-ikemgr-delete-race.log:8: unusable: ") != std::string::npos);
-  // The transmit with its message ID and the received DELETE are read.
-  CHECK(r.out.find("\"message_id\":836") != std::string::npos);
+  // Our DELETE (line 2, its SPI from the banner on line 4) and the peer's
+  // DELETE for the other half of the same SA (line 6) crossed; the SA was
+  // already gone (line 8).
+  CHECK(r.out.find("collision (crossing_delete)  lines ikemgr-delete-race.log:2, "
+                   "ikemgr-delete-race.log:6") != std::string::npos);
+  CHECK(r.out.find("cant_find_sa  lines ikemgr-delete-race.log:8") != std::string::npos);
+  CHECK(r.out.find("  collisions     1\n") != std::string::npos);
+  CHECK(r.out.find("  cant_find_sa   1\n") != std::string::npos);
+  // 18.287 -> 18.319: half of 32 ms.
+  CHECK(r.out.find("one-way latency (half of request -> response gaps, responder processing "
+                   "included): median 16.000 ms") != std::string::npos);
+  CHECK(slurp(dir / "r.jsonl").find("\"message_id\":836") != std::string::npos);
+}
+
+TEST_CASE(
+    "ingest: both strongSwan identical-timers logs give the manual count, 4 collisions in 21") {
+  // The manual count: tests/cli/strongswan_lab_test.cpp (requests minus
+  // collisions = 21 rekeyed SAs; each daemon logs each collision once).
+  TempDir dir;
+  const std::string d = source("tests/data/strongswan-5.9.8/");
+  const auto r = run("ingest " + d + "identical-timers-a.log " + d + "identical-timers-b.log" +
+                     " --scenario " + (dir / "lab.yaml") + " --compare --trials 10");
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("vendor strongSwan 5.9.8 (line 1)") != std::string::npos);
+  // Same host, same clock: the offset is 0 within the 1 ms timestamps.
+  CHECK(r.out.find("B's clock - A's = +0.000000 s, within [-0.001000, +0.001000] s") !=
+        std::string::npos);
+  CHECK(r.out.find("  child_rekeys   21  (distinct Child SAs named by REKEY_SA requests)") !=
+        std::string::npos);
+  CHECK(r.out.find("  collisions     4  rate 0.190/rekey, Wilson 95% [0.077, 0.400]") !=
+        std::string::npos);
+  std::size_t n = 0;
+  for (auto p = r.out.find("collision (simultaneous_child_rekey)"); p != std::string::npos;
+       p = r.out.find("collision (simultaneous_child_rekey)", p + 1))
+    ++n;
+  CHECK(n == 4);
+  CHECK(r.out.find("who initiates Child SA rekeys: A 11, B 14 requests") != std::string::npos);
+  CHECK(
+      r.out.find("Child SA rekey interval (= lifetime - margin - random part): median 20.002 s") !=
+      std::string::npos);
+  // The scenario it wrote reproduces the collision rate within the logs' interval.
+  const std::string yaml = slurp(dir / "lab.yaml");
+  CHECK(yaml.find("profile: strongswan-5.9") != std::string::npos);
+  CHECK(yaml.find("behaviour: {child_pfs: true}   # 11 of 11 rekey requests carry KE") !=
+        std::string::npos);
+  CHECK(r.out.find("collisions: simulated") != std::string::npos);
+  CHECK(r.out.find("observed 4 in 21 rekeys = 0.19 [0.0767, 0.4] -> simulated rate inside the "
+                   "observed interval") != std::string::npos);
+}
+
+TEST_CASE("ingest: the staggered strongSwan logs, no collision in 20 rekeys, A always initiates") {
+  const std::string d = source("tests/data/strongswan-5.9.8/");
+  const auto r = run("ingest " + d + "staggered-3s-a.log " + d + "staggered-3s-b.log");
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("  child_rekeys   20  ") != std::string::npos);
+  CHECK(r.out.find("  collisions     0  ") != std::string::npos);
+  CHECK(r.out.find("who initiates Child SA rekeys: A 20, B 0 requests") != std::string::npos);
+}
+
+TEST_CASE("ingest: unusable lines are counted and listed with their line numbers by --verbose") {
+  TempDir dir;
+  {
+    std::ofstream out(dir / "mixed.log");
+    out << "2025-07-06 03:32:18.287 -0400 [INFO]: { 7: }: IKEv2 INFO transmit: gateway gw, "
+           "message_id: 0x00000344, type 3 SA state ESTABLISHED\n";
+    for (int i = 0; i < 7; ++i) out << "garbage " << i << "\n";
+  }
+  const auto quiet = run("ingest " + (dir / "mixed.log"));
+  CHECK(quiet.status == 0);
+  CHECK(quiet.err.find("8 lines: 1 used, 0 skipped (no record kind), 7 unusable") !=
+        std::string::npos);
+  CHECK(quiet.err.find("mixed.log:6: unusable: garbage 4") != std::string::npos);
+  CHECK(quiet.err.find("mixed.log:7:") == std::string::npos);
+  CHECK(quiet.err.find("2 more unusable lines (--verbose lists them)") != std::string::npos);
+  const auto verbose = run("ingest " + (dir / "mixed.log") + " --verbose");
+  CHECK(verbose.err.find("mixed.log:8: unusable: garbage 6") != std::string::npos);
 }
 
 TEST_CASE("ingest: a simulated log read back gives the simulation's own records") {
@@ -87,17 +167,19 @@ TEST_CASE("ingest: a file of no known style exits 2 naming the styles tried, bad
   const auto r = run("ingest " + (dir / "x.log"));
   CHECK(r.status == 2);
   CHECK(r.err.find("no line of the first 2 has the shape of a known log style (tried panos, "
-                   "strongswan)") != std::string::npos);
+                   "strongswan, cisco-asa, libreswan, cisco-ios, juniper-srx)") !=
+        std::string::npos);
   const auto s = run("ingest " + (dir / "x.log") + " --style fortios");
   CHECK(s.status == 2);
-  CHECK(s.err.find("--style: unknown style \"fortios\"; expected auto, panos or strongswan") !=
+  CHECK(s.err.find("--style: unknown style \"fortios\"; expected auto, panos, strongswan, "
+                   "strongswan-6, cisco-asa, libreswan, cisco-ios or juniper-srx") !=
         std::string::npos);
   const auto m = run("ingest " + (dir / "missing.log"));
   CHECK(m.status == 2);
   CHECK(m.err.find("cannot be read") != std::string::npos);
   // A style forced on the other vendor's log: every line unusable, said so.
-  const auto f = run("ingest " + source("tests/trace/data/panos-ikemgr-delete-race.log") +
-                     " --style strongswan");
+  const auto f =
+      run("ingest " + source("tests/data/panos/ikemgr-delete-race.log") + " --style strongswan");
   CHECK(f.status == 0);
   CHECK(f.err.find("8 lines: 0 used, 0 skipped (no record kind), 8 unusable") != std::string::npos);
 }
@@ -118,4 +200,33 @@ TEST_CASE("ingest: a timestamp years away from the log's first line is unusable,
   INFO(r.err);
   CHECK(r.status == 0);
   CHECK(r.err.find("1 unusable") != std::string::npos);
+}
+
+TEST_CASE("ingest: numbers too long for their field are not read, and do not crash") {
+  // Message IDs and state serials of 30 digits: the readers bound the digits
+  // they convert (std::stoul would throw out_of_range).
+  TempDir dir;
+  const std::string digits(30, '9');
+  const std::pair<const char*, std::string> logs[] = {
+      {"strongswan", "Jul  6 00:51:00.064 01[ENC] <conn|1> generating CREATE_CHILD_SA request " +
+                         digits + " [ N(REKEY_SA) SA No KE TSi TSr ]\n"},
+      {"cisco-ios",
+       "Jul  6 00:51:00.064: IKEv2:(SESSION ID = 1,SA ID = 1):Received Packet [From "
+       "198.51.100.2:4500/To 192.0.2.1:4500/VRF i0:f0]\nInitiator SPI : "
+       "76A243FE7713F610 - Responder SPI : 895DBC0188EC09EF Message id: " +
+           digits + "\n"},
+      {"cisco-asa",
+       "Jul 06 00:51:00 IKEv2-PROTO-4: (60): Received Packet [From "
+       "198.51.100.2:4500/To 192.0.2.1:4500/VRF i0:f0]\n(60): Initiator SPI : "
+       "76A243FE7713F610 - Responder SPI : 895DBC0188EC09EF Message id: " +
+           digits + "\n"},
+      {"libreswan", "Jul  6 00:51:00.064000: \"conn\" #" + digits +
+                        ": initiating rekey to replace Child SA #" + digits + "\n"},
+  };
+  for (const auto& [style, text] : logs) {
+    INFO(style);
+    std::ofstream(dir / "long.log") << text;
+    const auto r = run("ingest " + (dir / "long.log") + " --style " + style);
+    CHECK(r.status == 0);
+  }
 }

@@ -1,6 +1,7 @@
 #include "tools/ingest/ingest.hpp"
 
 #include <deque>
+#include <regex>
 
 #include "tools/ingest/readers.hpp"
 
@@ -12,6 +13,7 @@ std::optional<std::uint32_t> parse_spi(std::string_view t) {
   if (t.starts_with("0x") || t.starts_with("0X")) t.remove_prefix(2);
   if (t.empty() || t.size() > 8) return std::nullopt;
   std::uint32_t v = 0;
+  bool masked = false;
   for (char c : t) {
     int d = 0;
     if (c >= '0' && c <= '9') {
@@ -20,12 +22,70 @@ std::optional<std::uint32_t> parse_spi(std::string_view t) {
       d = c - 'a' + 10;
     } else if (c >= 'A' && c <= 'F') {
       d = c - 'A' + 10;
+    } else if (c == 'X' || c == 'x') {
+      masked = true;
+      d = 0;
     } else {
       return std::nullopt;
     }
     v = v * 16 + static_cast<std::uint32_t>(d);
   }
+  if (!masked) return v;
+  // FNV-1a of the text (case folded): the same masked SPI maps to the same value.
+  std::uint32_t h = 2166136261u;
+  for (char c : t) {
+    h ^= static_cast<std::uint8_t>(c >= 'a' && c <= 'z' ? c - 32 : c);
+    h *= 16777619u;
+  }
+  return h | 0x80000001u;
+}
+
+int month_number(std::string_view a) {
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  for (int i = 0; i < 12; ++i) {
+    if (a == kMonths[i]) return i + 1;
+  }
+  return 0;
+}
+
+std::int64_t fraction_us(std::string_view digits) {
+  std::int64_t v = 0;
+  int n = 0;
+  for (char c : digits) {
+    if (n == 6) break;
+    v = v * 10 + (c - '0');
+    ++n;
+  }
+  for (; n < 6; ++n) v *= 10;
   return v;
+}
+
+std::optional<sim::SimTime> LogClock::at(int month, int day, int hour, int minute, int second,
+                                         std::int64_t micros) {
+  static constexpr int kDaysBefore[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+  if (month < 0 || month > 12 || day < 0 || day > 31 || hour > 23 || minute > 59 || second > 60)
+    return std::nullopt;
+  constexpr std::int64_t kDay = 86'400'000'000;
+  const std::int64_t days = month == 0 ? 0 : kDaysBefore[month - 1] + day - 1;
+  const std::int64_t reading =
+      days * kDay + ((hour * 3600LL + minute * 60LL + second) * 1'000'000) + micros;
+  std::int64_t carry = carry_;
+  if (last_ && reading + carry < *last_) {
+    if (month == 0) {
+      carry += kDay;
+    } else if (*last_ - (reading + carry) > 182 * kDay) {
+      carry += 365 * kDay;
+    }
+  }
+  const std::int64_t abs = reading + carry;
+  if (first_ && (abs - *first_ > kMaxLogSpanSeconds * 1'000'000 ||
+                 *first_ - abs > kMaxLogSpanSeconds * 1'000'000))
+    return std::nullopt;
+  carry_ = carry;
+  last_ = abs;
+  if (!first_) first_ = abs;
+  return sim::microseconds(abs - *first_);
 }
 
 }  // namespace detail
@@ -33,11 +93,25 @@ std::optional<std::uint32_t> parse_spi(std::string_view t) {
 namespace {
 
 std::unique_ptr<detail::LineReader> reader_for(Style s, models::PeerId peer) {
-  return s == Style::kPanos ? detail::make_panos_reader(peer)
-                            : detail::make_strongswan_reader(peer);
+  switch (s) {
+    case Style::kPanos:
+      return detail::make_panos_reader(peer);
+    case Style::kStrongswan:
+      return detail::make_strongswan_reader(peer);
+    case Style::kCiscoAsa:
+      return detail::make_cisco_asa_reader(peer);
+    case Style::kLibreswan:
+      return detail::make_libreswan_reader(peer);
+    case Style::kCiscoIos:
+      return detail::make_cisco_ios_reader(peer);
+    case Style::kJuniperSrx:
+      return detail::make_juniper_srx_reader(peer);
+  }
+  return detail::make_panos_reader(peer);
 }
 
-void count(IngestResult& r, detail::LineUse use, std::uint64_t line_no, const std::string& text) {
+void count(IngestResult& r, detail::LineUse use, std::uint64_t line_no, const std::string& text,
+           const IngestOptions& options) {
   switch (use) {
     case detail::LineUse::kUsed:
       ++r.used;
@@ -48,20 +122,84 @@ void count(IngestResult& r, detail::LineUse use, std::uint64_t line_no, const st
     case detail::LineUse::kUnusable:
       ++r.unusable;
       if (r.first_unusable.size() < 5) r.first_unusable.push_back({line_no, text});
+      if (options.on_unusable) options.on_unusable(line_no, text);
       break;
+  }
+}
+
+// Vendor software versions as the daemons announce them at start (strongSwan
+// "Starting IKE charon daemon (strongSwan 5.9.8, ...)", pluto "Starting
+// Pluto (Libreswan Version 4.12 ...)", ASA "Cisco Adaptive Security
+// Appliance Software Version 9.16(4)", IOS "Cisco IOS XE Software, Version
+// 17.03.04a"), and strongSwan 6.x by its collision wording.
+void look_for_version(IngestResult& r, const std::string& line, std::uint64_t line_no) {
+  if (!r.version.empty() && r.version.find("wording") == std::string::npos) return;
+  static const std::regex named(
+      R"((strongSwan|Libreswan Version|Adaptive Security Appliance Software Version|Cisco IOS XE Software, Version|JUNOS Software Release \[|PAN-OS) ?([0-9][0-9A-Za-z.()\-]*))");
+  std::smatch m;
+  const bool maybe =
+      line.find("Version") != std::string::npos || line.find("strongSwan") != std::string::npos ||
+      line.find("JUNOS") != std::string::npos || line.find("PAN-OS") != std::string::npos;
+  if (maybe && std::regex_search(line, m, named)) {
+    std::string vendor = m[1].str();
+    if (vendor == "Libreswan Version") vendor = "libreswan";
+    if (vendor == "Adaptive Security Appliance Software Version") vendor = "Cisco ASA";
+    if (vendor == "Cisco IOS XE Software, Version") vendor = "Cisco IOS-XE";
+    if (vendor == "JUNOS Software Release [") vendor = "Junos";
+    r.version = vendor + " " + m[2].str();
+    r.version_line = line_no;
+    return;
+  }
+  if (r.version.empty() && r.style == Style::kStrongswan) {
+    if (line.find("detected rekey collision for CHILD_SA") != std::string::npos ||
+        line.find("aborting rekey") != std::string::npos) {
+      r.version = "strongSwan 6.x (collision wording)";
+      r.version_line = line_no;
+    } else if (line.find("detected CHILD_REKEY collision") != std::string::npos) {
+      r.version = "strongSwan 5.x (collision wording)";
+      r.version_line = line_no;
+    }
   }
 }
 
 }  // namespace
 
 std::optional<Style> parse_style(std::string_view text) {
-  if (text == "panos") return Style::kPanos;
-  if (text == "strongswan") return Style::kStrongswan;
+  if (text == "strongswan-6") return Style::kStrongswan;
+  for (Style s : kStyles) {
+    if (text == to_string(s)) return s;
+  }
   return std::nullopt;
 }
 
 std::string_view to_string(Style style) {
-  return style == Style::kPanos ? "panos" : "strongswan";
+  switch (style) {
+    case Style::kPanos:
+      return "panos";
+    case Style::kStrongswan:
+      return "strongswan";
+    case Style::kCiscoAsa:
+      return "cisco-asa";
+    case Style::kLibreswan:
+      return "libreswan";
+    case Style::kCiscoIos:
+      return "cisco-ios";
+    case Style::kJuniperSrx:
+      return "juniper-srx";
+  }
+  return "panos";
+}
+
+sim::SimTime resolution(Style style) {
+  switch (style) {
+    case Style::kCiscoAsa:
+    case Style::kJuniperSrx:
+      return sim::seconds(1);
+    case Style::kLibreswan:
+      return sim::microseconds(1);
+    default:
+      return sim::milliseconds(1);
+  }
 }
 
 IngestResult ingest(std::istream& in, const IngestOptions& options) {
@@ -75,11 +213,14 @@ IngestResult ingest(std::istream& in, const IngestOptions& options) {
     result.style = *options.style;
   } else {
     std::size_t votes[std::size(kStyles)] = {};
+    std::unique_ptr<detail::LineReader> readers[std::size(kStyles)];
+    for (std::size_t i = 0; i < std::size(kStyles); ++i)
+      readers[i] = reader_for(kStyles[i], options.peer);
     while (head.size() < options.detect_lines && std::getline(in, line)) {
       ++line_no;
       if (!line.empty() && line.back() == '\r') line.pop_back();
       for (std::size_t i = 0; i < std::size(kStyles); ++i) {
-        if (reader_for(kStyles[i], options.peer)->looks_like(line)) ++votes[i];
+        if (readers[i]->looks_like(line)) ++votes[i];
       }
       head.emplace_back(line_no, line);
     }
@@ -100,13 +241,24 @@ IngestResult ingest(std::istream& in, const IngestOptions& options) {
   auto feed = [&](std::uint64_t n, const std::string& text) {
     if (text.empty()) return;
     ++result.lines;
-    count(result, reader->read(text, result), n, text);
+    count(result, reader->read(text, result), n, text, options);
+    result.record_lines.resize(result.records.size(), n);
+    look_for_version(result, text, n);
   };
   for (const auto& [n, text] : head) feed(n, text);
+  head.clear();
   while (std::getline(in, line)) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     feed(line_no, line);
+  }
+  for (const auto& r : result.records) {
+    if (r.time.ns() % 1'000'000'000 != 0 && result.resolution > sim::milliseconds(1))
+      result.resolution = sim::milliseconds(1);
+    if (r.time.ns() % 1'000'000 != 0) {
+      result.resolution = sim::microseconds(1);
+      break;
+    }
   }
   return result;
 }

@@ -1,7 +1,8 @@
 // `rekeysim ingest`: a device's real log back into typed TraceRecords
-// (models/trace.hpp), the inverse of the tools/trace log views, for the two
-// styles whose shapes are best known: PAN-OS ikemgr.log and strongSwan
-// charon (5.9 and 6.x wording). Lines are read one at a time (streaming);
+// (models/trace.hpp), the inverse of the tools/trace log views: PAN-OS
+// ikemgr.log, strongSwan charon (5.9 and 6.x wording), Cisco ASA/FTD
+// `debug crypto ikev2` (console or syslog-wrapped), libreswan pluto, Cisco
+// IOS-XE `debug crypto ikev2` and Juniper SRX kmd syslog. Lines are read one at a time (streaming);
 // every line is either used (it made or completed a record), skipped (the
 // style's prefix, but a message rekeysim has no record for) or unusable (not
 // the style's shape, or a value that does not parse, e.g. SPIs masked with
@@ -14,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <optional>
 #include <stdexcept>
@@ -25,18 +27,31 @@
 
 namespace rekeysim::ingest {
 
-enum class Style { kPanos, kStrongswan };
+// strongSwan 5.x and 6.x share one style (one logger); the version is told
+// by the wording (IngestResult::version).
+enum class Style { kPanos, kStrongswan, kCiscoAsa, kLibreswan, kCiscoIos, kJuniperSrx };
 
-// "panos" | "strongswan"; nullopt otherwise.
+// "panos" | "strongswan" | "strongswan-6" | "cisco-asa" | "libreswan" |
+// "cisco-ios" | "juniper-srx" (the `trace --style` names); nullopt otherwise.
 std::optional<Style> parse_style(std::string_view text);
 std::string_view to_string(Style style);
-// The styles detection tries, in order.
-inline constexpr Style kStyles[] = {Style::kPanos, Style::kStrongswan};
+// The styles detection tries, in order (a tie goes to the earlier one).
+inline constexpr Style kStyles[] = {Style::kPanos,     Style::kStrongswan, Style::kCiscoAsa,
+                                    Style::kLibreswan, Style::kCiscoIos,   Style::kJuniperSrx};
+// The finest step of the style's timestamps (1 s for ASA debug and Junos
+// syslog lines): the clock offset between two logs cannot be known better.
+sim::SimTime resolution(Style style);
+
+// The message ID of a message whose log line does not give it (PAN-OS logs
+// none for what it receives): never equal to a real one in a short log.
+inline constexpr std::uint32_t kUnknownMessageId = 0xFFFFFFFFu;
 
 struct IngestOptions {
   std::optional<Style> style;                // nullopt: detect
   models::PeerId peer = models::PeerId::kA;  // the device whose log this is
   std::size_t detect_lines = 200;            // lines looked at to detect the style
+  // Called for every unusable line (line number, text), e.g. `--verbose`.
+  std::function<void(std::uint64_t, const std::string&)> on_unusable;
 };
 
 struct UnusableLine {
@@ -48,6 +63,16 @@ struct IngestResult {
   Style style = Style::kPanos;
   bool detected = false;
   std::vector<models::TraceRecord> records;
+  std::vector<std::uint64_t> record_lines;  // the line each record came from (1-based)
+  // The finest step the log's timestamps showed: 1 s when every record fell
+  // on a whole second (syslog stamps), 1 ms on a whole millisecond, else 1 us.
+  sim::SimTime resolution = sim::seconds(1);
+  // The first timestamp as the log shows it (LogClock::first_reading_us).
+  std::optional<std::int64_t> clock_reading_us;
+  // Vendor software and version where the log names it ("strongSwan 5.9.8",
+  // "strongSwan 6.x (collision wording)"), and the line it was read from (0: none).
+  std::string version;
+  std::uint64_t version_line = 0;
   std::uint64_t lines = 0;     // non-empty lines read
   std::uint64_t used = 0;      // lines that made or completed a record
   std::uint64_t skipped = 0;   // the style's lines with no record kind

@@ -46,7 +46,14 @@ class PanosReader : public LineReader {
     if (first_ms_ && (ms - *first_ms_ > kMaxLogSpanSeconds * 1000 ||
                       *first_ms_ - ms > kMaxLogSpanSeconds * 1000))
       return LineUse::kUnusable;
-    if (!first_ms_) first_ms_ = ms;
+    if (!first_ms_) {
+      first_ms_ = ms;
+      // The reading on the device's own clock, for aligning two logs.
+      LogClock local;
+      local.at(std::stoi(m[2]), std::stoi(m[3]), std::stoi(m[4]), std::stoi(m[5]), std::stoi(m[6]),
+               std::stoll(m[7]) * 1000);
+      out.clock_reading_us = local.first_reading_us();
+    }
     now_ = sim::milliseconds(ms - *first_ms_);
     return message(m[12].str(), out);
   }
@@ -77,16 +84,24 @@ class PanosReader : public LineReader {
     static const std::regex received(
         R"(received DELETE payload, protocol ESP, num of SPI: \d+ .*)");
     std::smatch m;
+    if (text.starts_with("ikev2_request_initiator_start:")) {
+      // "caller ikev2_child_delete": the next INFO transmit carries a DELETE.
+      child_delete_next_ = text.find("caller ikev2_child_delete") != std::string::npos;
+      return LineUse::kUsed;
+    }
     if (std::regex_match(text, m, transmit)) {
       TraceRecord& r = add(out, TraceKind::kMessageSent);
       r.message.exchange = models::ExchangeType::kInformational;
       r.message.message_id = *parse_spi(m[1].str());
+      if (child_delete_next_) r.message.delete_protocol = models::ProtocolId::kEsp;
+      child_delete_next_ = false;
       last_sent_ = out.records.size() - 1;
       return LineUse::kUsed;
     }
     if (std::regex_match(text, received)) {
       TraceRecord& r = add(out, TraceKind::kMessageReceived);
       r.message.exchange = models::ExchangeType::kInformational;
+      r.message.message_id = kUnknownMessageId;
       r.message.delete_protocol = models::ProtocolId::kEsp;
       last_received_ = out.records.size() - 1;
       return LineUse::kUsed;
@@ -137,6 +152,7 @@ class PanosReader : public LineReader {
     if (text.starts_with("received DELETE IKE_SA")) {
       TraceRecord& r = add(out, TraceKind::kMessageReceived);
       r.message.exchange = models::ExchangeType::kInformational;
+      r.message.message_id = kUnknownMessageId;
       r.message.delete_protocol = models::ProtocolId::kIke;
       return LineUse::kUsed;
     }
@@ -160,7 +176,19 @@ class PanosReader : public LineReader {
     TraceRecord& r = add(out, deleted ? TraceKind::kChildSaDeleted : TraceKind::kChildSaInstalled);
     r.spi_in = *in;
     r.spi_out = *outb;
-    if (deleted) deleted_in_ = *in;
+    if (deleted) {
+      deleted_in_ = *in;
+      // The DELETE just sent for this SA names its inbound SPI (RFC 7296
+      // 3.11); PAN-OS logs the SPIs only in the banner after the transmit.
+      if (last_sent_) {
+        TraceRecord& sent = out.records[*last_sent_];
+        if (sent.message.delete_protocol == models::ProtocolId::kEsp &&
+            sent.message.delete_count == 0 && now_ == sent.time) {
+          sent.message.delete_spis[0] = *in;
+          sent.message.delete_count = 1;
+        }
+      }
+    }
     return LineUse::kUsed;
   }
 
@@ -171,6 +199,7 @@ class PanosReader : public LineReader {
   std::optional<std::uint32_t> deleted_in_;
   std::optional<std::size_t> last_sent_;
   std::optional<std::size_t> last_received_;
+  bool child_delete_next_ = false;
 };
 
 }  // namespace

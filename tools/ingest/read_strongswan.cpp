@@ -3,6 +3,7 @@
 // tools/trace/log_strongswan.cpp writes it, "16:34:18.980 16[IKE] msg" as the
 // real 5.9.8 logs in tests/cli/data have it); messages are the 5.9.14 and
 // 6.0 format strings of src/libcharon (see tools/trace/README.md).
+#include <map>
 #include <optional>
 #include <regex>
 #include <vector>
@@ -20,7 +21,7 @@ using models::TraceRecord;
 
 const std::regex& prefix_re() {
   static const std::regex re(
-      R"(^(?:[A-Z][a-z]{2} +(\d{1,2}) )?(\d\d):(\d\d):(\d\d)(?:\.(\d{3,6}))? \d\d\[[A-Z]{3}\] (?:<[^>]*> )?(.*)$)");
+      R"(^(?:[A-Z][a-z]{2} +(\d{1,2}) )?(\d\d):(\d\d):(\d\d)(?:\.(\d{3,6}))? (?:\S+ charon(?:-systemd)?(?:\[\d+\])?: (?:\d\d\[[A-Z]{3}\] )?|\d\d\[[A-Z]{3}\] )(?:<[^>]*> )?(.*)$)");
   return re;
 }
 
@@ -57,7 +58,14 @@ class StrongswanReader : public LineReader {
     if (first_us_ && us - *first_us_ > kMaxLogSpanSeconds * 1'000'000) return LineUse::kUnusable;
     wrap_us_ = wrap;
     last_us_ = us;
-    if (!first_us_) first_us_ = us;
+    if (!first_us_) {
+      first_us_ = us;
+      LogClock local;
+      local.at(m[1].matched ? month_number(line.substr(0, 3)) : 0,
+               m[1].matched ? std::stoi(m[1]) : 0, std::stoi(m[2]), std::stoi(m[3]),
+               std::stoi(m[4]), std::stoll(frac));
+      out.clock_reading_us = local.first_reading_us();
+    }
     now_ = sim::microseconds(us - *first_us_);
     return message(m[6].str(), out);
   }
@@ -73,14 +81,15 @@ class StrongswanReader : public LineReader {
   }
 
   LineUse message(const std::string& text, IngestResult& out) {
-    static const std::regex msg(R"((generating|parsed) (\w+) (request|response) (\d+) \[(.*)\])");
+    static const std::regex msg(
+        R"((generating|parsed) (\w+) (request|response) (\d{1,10}) \[(.*)\])");
     static const std::regex established(
-        R"((inbound |outbound )?CHILD_SA \S+\{\d+\} established with SPIs ([0-9a-f]{8})_i ([0-9a-f]{8})_o .*)");
+        R"((inbound |outbound )?CHILD_SA \S+\{(\d+)\} established with SPIs ([0-9a-f]{8})_i ([0-9a-f]{8})_o .*)");
     static const std::regex closing(
         R"(closing (expired )?CHILD_SA \S+\{\d+\} with SPIs ([0-9a-f]{8})_i.* ([0-9a-f]{8})_o.*)");
     static const std::regex del(
         R"((received|sending) DELETE for (unknown )?ESP CHILD_SA with SPI ([0-9a-f]{8}))");
-    static const std::regex retransmit(R"(retransmit (\d+) of request with message ID (\d+))");
+    static const std::regex retransmit(R"(retransmit (\d+) of request with message ID (\d{1,10}))");
     static const std::regex unable(
         R"(unable to rekey, ESP CHILD_SA with SPI ([0-9a-f]{1,8}) not found)");
     std::smatch m;
@@ -96,6 +105,7 @@ class StrongswanReader : public LineReader {
       const std::string payloads = " " + m[5].str() + " ";
       mm.has_ts = payloads.find(" TSi ") != std::string::npos;
       mm.has_nonce = payloads.find(" No ") != std::string::npos;
+      mm.has_ke = payloads.find(" KE ") != std::string::npos;
       if (payloads.find(" SA ") != std::string::npos)
         mm.sa_protocol = mm.has_ts ? models::ProtocolId::kEsp : models::ProtocolId::kIke;
       if (payloads.find("N(REKEY_SA)") != std::string::npos)
@@ -106,6 +116,18 @@ class StrongswanReader : public LineReader {
         mm.notify = models::NotifyType::kChildSaNotFound;
       if (payloads.find(" D ") != std::string::npos) mm.delete_protocol = models::ProtocolId::kEsp;
       // A sent DELETE's SPIs were logged just before its "generating" line.
+      // REKEY_SA names the rekeyed SA by the sender's inbound SPI (RFC 7296
+      // 1.3.3); charon logs which SA it rekeys before the request ("creating
+      // rekey job for CHILD_SA ESP/0x<in>/..", "net{N} state change: INSTALLED
+      // => REKEYING"), else it is the newest SA, the one a peer rekeys.
+      if (mm.notify == models::NotifyType::kRekeySa && !mm.is_response) {
+        if (m[1] == "generating") {
+          mm.notify_spi = rekeying_.value_or(live_.empty() ? 0 : live_.back().first);
+          rekeying_.reset();
+        } else {
+          mm.notify_spi = live_.empty() ? 0 : live_.back().second;
+        }
+      }
       if (m[1] == "generating" && mm.delete_protocol != models::ProtocolId::kNone) {
         for (std::uint32_t spi : pending_delete_) {
           if (mm.delete_count < models::Message::kMaxDeleteSpis)
@@ -114,11 +136,27 @@ class StrongswanReader : public LineReader {
       }
       pending_delete_.clear();
       last_message_ = out.records.size() - 1;
+      // Our own DELETE in flight: a rekey request for the SA answered with
+      // TEMPORARY_FAILURE is a rekey/delete collision (RFC 7296 2.25.1),
+      // which 6.x answers without a collision line of its own.
+      const bool esp_delete = mm.exchange == ExchangeType::kInformational &&
+                              mm.delete_protocol != models::ProtocolId::kNone;
+      if (m[1] == "generating" && !mm.is_response && esp_delete) delete_in_flight_ = mm.message_id;
+      if (m[1] == "parsed" && mm.is_response && delete_in_flight_ == mm.message_id &&
+          mm.exchange == ExchangeType::kInformational)
+        delete_in_flight_.reset();
+      if (m[1] == "generating" && mm.is_response && mm.exchange == ExchangeType::kCreateChildSa &&
+          mm.notify == models::NotifyType::kTemporaryFailure && delete_in_flight_ &&
+          !collision_logged_) {
+        add(out, TraceKind::kCollisionDetected).collision = CollisionKind::kRekeyVsDelete;
+      }
+      collision_logged_ = false;
       return LineUse::kUsed;
     }
     if (std::regex_match(text, m, established)) {
-      const auto in = parse_spi(m[2].str());
-      const auto o = parse_spi(m[3].str());
+      const auto in = parse_spi(m[3].str());
+      const auto o = parse_spi(m[4].str());
+      if (m[1] != "outbound ") live_.push_back({*in, *o});
       if (m[1] != "outbound ") {
         TraceRecord& r = add(out, TraceKind::kChildSaInstalled);
         r.spi_in = *in;
@@ -136,6 +174,7 @@ class StrongswanReader : public LineReader {
           add(out, m[1].matched ? TraceKind::kHardExpired : TraceKind::kChildSaDeleted);
       r.spi_in = *parse_spi(m[2].str());
       r.spi_out = *parse_spi(m[3].str());
+      std::erase_if(live_, [&](const auto& sa) { return sa.first == r.spi_in; });
       return LineUse::kUsed;
     }
     if (std::regex_match(text, m, del)) {
@@ -155,6 +194,12 @@ class StrongswanReader : public LineReader {
         if (mm.delete_count < models::Message::kMaxDeleteSpis)
           mm.delete_spis[mm.delete_count++] = spi;
       }
+      return LineUse::kUsed;
+    }
+    static const std::regex rekey_job(
+        R"(creating rekey job for CHILD_SA ESP/0x([0-9a-f]{1,8})/.*)");
+    if (std::regex_match(text, m, rekey_job)) {
+      rekeying_ = parse_spi(m[1].str());
       return LineUse::kUsed;
     }
     if (std::regex_match(text, m, retransmit)) {
@@ -177,6 +222,7 @@ class StrongswanReader : public LineReader {
     }
     if (text.starts_with("detected CHILD_REKEY collision with CHILD_DELETE")) {
       add(out, TraceKind::kCollisionDetected).collision = CollisionKind::kRekeyVsDelete;
+      collision_logged_ = true;
       return LineUse::kUsed;
     }
     if (text.starts_with("detected IKE_REKEY collision with IKE_REKEY")) {
@@ -206,6 +252,11 @@ class StrongswanReader : public LineReader {
   sim::SimTime now_{};
   std::optional<std::size_t> last_message_;
   std::vector<std::uint32_t> pending_delete_;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> live_;  // Child SAs (in, out), oldest first
+  std::optional<std::uint32_t> rekeying_;
+  std::optional<std::uint32_t> delete_in_flight_;  // message ID of our DELETE request
+  bool collision_logged_ =
+      false;  // since the last message line                      // inbound SPI charon rekeys next
 };
 
 }  // namespace

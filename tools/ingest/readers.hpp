@@ -3,10 +3,11 @@
 // style's shape at all (for detection and the unusable count).
 #pragma once
 
-#include <memory>
-#include <string>
-
 #include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "tools/ingest/ingest.hpp"
 
@@ -30,8 +31,45 @@ class LineReader {
 
 std::unique_ptr<LineReader> make_panos_reader(models::PeerId peer);
 std::unique_ptr<LineReader> make_strongswan_reader(models::PeerId peer);
+std::unique_ptr<LineReader> make_cisco_asa_reader(models::PeerId peer);
+std::unique_ptr<LineReader> make_libreswan_reader(models::PeerId peer);
+std::unique_ptr<LineReader> make_cisco_ios_reader(models::PeerId peer);
+std::unique_ptr<LineReader> make_juniper_srx_reader(models::PeerId peer);
 
 // "0x9ECA038B" / "9eca038b" -> value; nullopt if not 1..8 hex digits.
+// Digits masked with X/x (as published logs often are: "0xD3XXXD45") are
+// read as a stable stand-in value: the same masked text gives the same SPI
+// within a log, with bit 31 and bit 0 set so it never equals a real SPI of
+// the same digits.
 std::optional<std::uint32_t> parse_spi(std::string_view text);
+
+// "Jan".."Dec" -> 1..12, 0 otherwise.
+int month_number(std::string_view abbrev);
+
+// A log's own clock for stamps of month, day and time of day (syslog-style
+// logs print no year, or one not every line carries): each stamp becomes the
+// time since the log's first stamp. A stamp more than half a year earlier
+// than the previous one starts the next year; a dateless stamp (month 0)
+// earlier than the previous one starts the next day.
+class LogClock {
+ public:
+  // month 1..12 (day 1..31) or 0 for no date; micros 0..999999. nullopt if the
+  // stamp lies further than kMaxLogSpanSeconds from the first one or is not a
+  // valid time of day.
+  std::optional<sim::SimTime> at(int month, int day, int hour, int minute, int second,
+                                 std::int64_t micros);
+  // The first stamp as the log shows it: microseconds since 1 January 00:00
+  // (days counted in a non-leap year) or, for dateless logs, since 00:00 of
+  // the first day. nullopt before the first stamp.
+  std::optional<std::int64_t> first_reading_us() const { return first_; }
+
+ private:
+  std::optional<std::int64_t> first_;
+  std::optional<std::int64_t> last_;
+  std::int64_t carry_ = 0;  // whole years / days added by rollovers
+};
+
+// The digits of a fraction of a second ("287", "064000") as microseconds.
+std::int64_t fraction_us(std::string_view digits);
 
 }  // namespace rekeysim::ingest::detail

@@ -1,11 +1,18 @@
-// `rekeysim ingest LOG`: a device's real log (PAN-OS ikemgr.log or strongSwan
-// charon) read back into rekeysim's typed trace records, written as JSON
-// Lines (the `trace --jsonl` format), with a count of the lines it could not
-// use. A first step towards comparing a customer's log with a simulation.
+// `rekeysim ingest LOG [LOG_B]`: one or both peers' real logs read back into
+// rekeysim's typed trace records, put on one time line, and reported as the
+// episode timeline (the outcome vocabulary of `run`) and what the logs say
+// about the tunnel, each value with the log lines it came from. Optionally
+// writes the records (JSON Lines), a scenario reproducing the tunnel, and
+// compares a run of that scenario with what the logs counted.
+#include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
-#include "tools/ingest/ingest.hpp"
+#include "sim/stats.hpp"
+#include "tools/ingest/align.hpp"
+#include "tools/ingest/timeline.hpp"
 #include "tools/rekeysim/common.hpp"
 #include "tools/trace/trace_views.hpp"
 
@@ -14,10 +21,16 @@ namespace rekeysim::cli {
 namespace {
 
 struct IngestCliOptions {
-  std::string log;
+  std::vector<std::string> logs;
   std::string style = "auto";
+  std::string style_b = "auto";
   std::string peer = "a";
   std::string out;
+  std::string scenario_out;
+  std::string profile_b;
+  bool compare = false;
+  bool verbose = false;
+  std::uint64_t trials = 20;
 };
 
 [[noreturn]] void usage(const std::string& field, const std::string& what,
@@ -25,38 +38,359 @@ struct IngestCliOptions {
   throw scenario::ScenarioError({"<command line>", 1, 1}, field, what, expected);
 }
 
+std::optional<ingest::Style> style_option(const std::string& flag, const std::string& value) {
+  if (value == "auto") return std::nullopt;
+  auto s = ingest::parse_style(value);
+  if (!s)
+    usage(flag, "unknown style \"" + value + "\"",
+          "auto, panos, strongswan, strongswan-6, cisco-asa, libreswan, cisco-ios or juniper-srx");
+  return s;
+}
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+// A duration in seconds as the scenario grammar reads it, with a sensible unit.
+std::string yaml_duration(double s) {
+  if (s >= 3600 && std::fmod(s, 3600) == 0) return fmt("%.0fh", s / 3600);
+  if (s >= 60 && std::fmod(s, 60) == 0) return fmt("%.0fm", s / 60);
+  if (s >= 1) return fmt("%.3gs", s);
+  if (s >= 1e-3) return fmt("%.3gms", s * 1e3);
+  return fmt("%.3gus", s * 1e6);
+}
+
+std::string human(double s) {
+  if (s >= 1) return fmt("%.3f s", s);
+  if (s >= 1e-3) return fmt("%.3f ms", s * 1e3);
+  return fmt("%.1f us", s * 1e6);
+}
+
+struct LogIn {
+  std::string path;
+  ingest::IngestResult result;
+};
+
+std::string where(const std::vector<LogIn>& logs, const ingest::Evidence& e) {
+  const std::size_t i = e.peer == models::PeerId::kA ? 0 : 1;
+  const std::string& p = logs[std::min(i, logs.size() - 1)].path;
+  const auto slash = p.find_last_of('/');
+  return (slash == std::string::npos ? p : p.substr(slash + 1)) + ":" + std::to_string(e.line);
+}
+
+std::string lines_of(const std::vector<LogIn>& logs, const std::vector<ingest::Evidence>& ev,
+                     std::size_t max = 4) {
+  std::string s;
+  for (std::size_t i = 0; i < ev.size() && i < max; ++i)
+    s += (s.empty() ? "" : ", ") + where(logs, ev[i]);
+  if (ev.size() > max) s += ", ...";
+  return s;
+}
+
+// The profile a vendor's log points at (models/profiles names).
+std::string profile_for(const ingest::IngestResult& r) {
+  switch (r.style) {
+    case ingest::Style::kPanos:
+      return "panos";
+    case ingest::Style::kStrongswan:
+      return r.version.find("strongSwan 5") == 0   ? "strongswan-5.9"
+             : r.version.find("strongSwan 6") == 0 ? "strongswan-6"
+                                                   : "strongswan";
+    case ingest::Style::kCiscoAsa:
+      return "cisco-asa";
+    case ingest::Style::kLibreswan:
+      return "libreswan";
+    case ingest::Style::kCiscoIos:
+      return "cisco-ios";
+    case ingest::Style::kJuniperSrx:
+      return "juniper-srx";
+  }
+  return "rfc7296";
+}
+
+std::string count_text(const std::optional<std::uint64_t>& v) {
+  return v ? std::to_string(*v) : std::string("not shown by this log style");
+}
+
+std::string report(const std::vector<LogIn>& logs, const ingest::Merged& merged,
+                   const ingest::Timeline& tl) {
+  std::ostringstream o;
+  for (std::size_t i = 0; i < logs.size(); ++i) {
+    const auto& r = logs[i].result;
+    o << "log " << (i == 0 ? "A" : "B") << ": " << logs[i].path << ", style "
+      << ingest::to_string(r.style) << (r.detected ? " (detected)" : "") << ", vendor "
+      << (r.version.empty() ? std::string("version not shown") : r.version);
+    if (r.version_line) o << " (line " << r.version_line << ")";
+    o << "\n";
+  }
+  if (logs.size() == 2) {
+    const auto& al = merged.alignment;
+    o << "alignment: by " << ingest::to_string(al.method) << " (" << al.messages_matched
+      << " messages, " << al.spis_matched
+      << " SPIs matched); B's clock - A's = " << fmt("%+.6f s", al.offset.seconds()) << ", within ["
+      << fmt("%+.6f", al.low.seconds()) << ", " << fmt("%+.6f", al.high.seconds()) << "] s"
+      << (al.one_sided ? " (messages one way only: one end is a bound, the other 1 s past it)" : "")
+      << "\n";
+  }
+  o << "timeline (t = 0 at log A's first timestamp):\n";
+  if (tl.episodes.empty()) o << "  no episode\n";
+  for (const auto& e : tl.episodes) {
+    o << "  t=" << fmt("%12.3f", e.time.seconds()) << " s  " << trace::to_string(e.kind);
+    if (!e.detail.empty()) o << " (" << e.detail << ")";
+    o << "  lines " << lines_of(logs, e.lines, 6) << "\n";
+  }
+  o << "outcomes (the names `run` uses):\n";
+  o << "  child_rekeys   " << tl.child_rekeys << "  (" << tl.child_rekeys_from << ")\n";
+  auto rate = [&](const std::optional<std::uint64_t>& k) {
+    if (!k || tl.child_rekeys == 0) return std::string();
+    if (*k > tl.child_rekeys) return std::string("  (more episodes than rekeys seen: no rate)");
+    const auto ci = sim::wilson_interval(std::min(*k, tl.child_rekeys), tl.child_rekeys);
+    return "  rate " + fmt("%.3f", static_cast<double>(*k) / static_cast<double>(tl.child_rekeys)) +
+           "/rekey, Wilson 95% [" + fmt("%.3f", ci.lo) + ", " + fmt("%.3f", ci.hi) + "]";
+  };
+  o << "  collisions     " << count_text(tl.collisions) << rate(tl.collisions) << "\n";
+  o << "  cant_find_sa   " << count_text(tl.cant_find_sa) << rate(tl.cant_find_sa) << "\n";
+  o << "  outages        " << count_text(tl.outages) << "\n";
+  o << "  tunnel_resets  " << count_text(tl.tunnel_resets) << "\n";
+  o << "  ike_rekeys     " << tl.ike_rekeys << "\n";
+  o << "inferred:\n";
+  auto durations = [&](const char* what, const ingest::Durations& d, const char* extra) {
+    o << "  " << what << ": ";
+    if (d.values_s.empty()) {
+      o << "not shown (fewer than two points)\n";
+      return;
+    }
+    const auto ci = d.mean_ci95();
+    std::vector<double> v = d.values_s;
+    std::sort(v.begin(), v.end());
+    o << "median " << human(d.median());
+    if (v.size() > 1) {
+      o << ", mean 95% [" << human(std::max(0.0, ci.lo)) << ", " << human(ci.hi) << "], range "
+        << human(v.front()) << " .. " << human(v.back());
+    } else {
+      o << " (one value: no interval)";
+    }
+    o << ", n=" << v.size() << extra << "; lines " << lines_of(logs, d.lines) << "\n";
+  };
+  durations("Child SA rekey interval (= lifetime - margin - random part)", tl.child_interval, "");
+  durations("IKE SA rekey interval", tl.ike_interval, "");
+  o << "  who initiates Child SA rekeys: A " << tl.rekey_requests[0] << ", B "
+    << tl.rekey_requests[1] << " requests";
+  if (!tl.initiator_lines.empty()) o << "; lines " << lines_of(logs, tl.initiator_lines);
+  o << "\n";
+  o << "  PFS on Child SA rekeys (KE in the request): A " << tl.pfs_requests[0] << " of "
+    << tl.rekey_requests[0] << ", B " << tl.pfs_requests[1] << " of " << tl.rekey_requests[1]
+    << "\n";
+  durations("one-way latency (half of request -> response gaps, responder processing included)",
+            tl.one_way, "");
+  if (tl.one_way.values_s.empty() && tl.one_way_below_resolution)
+    o << "  (request -> response gaps seen, but the timestamps have whole seconds only)\n";
+  if (tl.one_way.values_s.size() > 1)
+    o << "  jitter (sd of those): " << human(tl.one_way.sd()) << "\n";
+  return o.str();
+}
+
+double mean_of(const std::vector<double>& v) {
+  double sum = 0;
+  for (double x : v) sum += x;
+  return v.empty() ? 0 : sum / static_cast<double>(v.size());
+}
+
+// A scenario reproducing the tunnel: every value with the lines it came from.
+std::string scenario_yaml(const std::vector<LogIn>& logs, const ingest::Timeline& tl,
+                          const std::string& profile_b) {
+  std::ostringstream y;
+  y << "# Written by `rekeysim ingest`";
+  for (const auto& l : logs) y << " " << l.path;
+  y << ".\n# Each value names the log lines it was read from, or says \"profile default\".\n";
+  y << "name: ingested\n";
+  y << "description: the tunnel of the ingested log" << (logs.size() > 1 ? "s" : "") << "\n";
+  y << "seed: 1\n";
+  y << "rekeys: 500          # Child SA rekey episodes per trial\n";
+  y << "trials: 20\n";
+  y << "network:\n";
+  if (tl.one_way.values_s.empty()) {
+    y << "  latency: 10ms      # not shown in the logs: an assumption\n";
+  } else {
+    y << "  latency: " << yaml_duration(std::max(1e-6, mean_of(tl.one_way.values_s)))
+      << "   # mean half request->response gap, n=" << tl.one_way.values_s.size() << ": "
+      << lines_of(logs, tl.one_way.lines) << "\n";
+    if (tl.one_way.values_s.size() > 1 && tl.one_way.sd() > 0)
+      y << "  jitter: {dist: normal, sd: " << yaml_duration(tl.one_way.sd())
+        << "}   # sd of the same gaps\n";
+  }
+  y << "peers:\n";
+  for (std::size_t i = 0; i < 2; ++i) {
+    const LogIn& l = logs[std::min(i, logs.size() - 1)];
+    y << "  " << (i == 0 ? "a" : "b") << ":\n";
+    y << "    profile: " << (i == 1 && !profile_b.empty() ? profile_b : profile_for(l.result))
+      << "   # ";
+    if (i == 1 && !profile_b.empty()) {
+      y << "--profile-b\n";
+    } else if (i >= logs.size()) {
+      y << "no log of peer B: the same vendor as A assumed (--profile-b names it)\n";
+    } else {
+      y << "log style " << ingest::to_string(l.result.style);
+      if (l.result.version_line)
+        y << ", " << l.result.version << " (" << l.path << ":" << l.result.version_line << ")";
+      y << "\n";
+    }
+    if (!tl.child_interval.values_s.empty()) {
+      // The log shows when SAs were rekeyed: lifetime - margin - random part.
+      // Lifetime and margin apart are not visible; the margin is written as
+      // half the rekey interval (it matters only for hard expiry).
+      // The random part: the middle half of the intervals (the extremes carry
+      // the network's and the daemon's own delays too).
+      std::vector<double> v = tl.child_interval.values_s;
+      std::sort(v.begin(), v.end());
+      const double q1 = v[v.size() / 4];
+      const double q3 = v[(3 * v.size()) / 4];
+      const double soft = std::round(q3 * 1000) / 1000;
+      const double margin = std::max(1.0, std::round(soft / 2));
+      const double spread = q3 - q1;
+      const double fuzz = spread < 0.005 ? 0 : std::min(1.0, spread / margin);
+      y << "    child: {lifetime: " << yaml_duration(std::round((soft + margin) * 1000) / 1000)
+        << ", margin: " << yaml_duration(margin) << ", fuzz: " << fmt("%.3g", fuzz) << "}\n";
+      y << "    # rekey interval (lifetime - margin): upper quartile " << human(q3)
+        << ", interquartile spread " << human(spread) << " (fuzz 0 below 5 ms), n=" << v.size()
+        << " (" << lines_of(logs, tl.child_interval.lines)
+        << "); lifetime and margin apart: not in the log (margin = half the interval assumed)\n";
+    } else {
+      y << "    # child lifetime and margin: profile default (no rekey interval in the log)\n";
+    }
+    if (tl.pfs_requests[i] > 0) {
+      y << "    behaviour: {child_pfs: true}   # " << tl.pfs_requests[i] << " of "
+        << tl.rekey_requests[i] << " rekey requests carry KE: " << lines_of(logs, tl.pfs_lines[i])
+        << "\n";
+    } else if (tl.rekey_requests[i] > 0) {
+      y << "    behaviour: {child_pfs: false}   # no KE in " << tl.rekey_requests[i]
+        << " rekey requests\n";
+    } else {
+      y << "    # child_pfs: profile default (no rekey request of this peer in the logs)\n";
+    }
+    if (!tl.ike_interval.values_s.empty()) {
+      y << "    ike: {lifetime: " << yaml_duration(std::round(tl.ike_interval.median() * 1.1))
+        << "}   # IKE rekey interval " << human(tl.ike_interval.median()) << " ("
+        << lines_of(logs, tl.ike_interval.lines) << ") / 0.9\n";
+    } else {
+      y << "    # ike lifetime: profile default\n";
+    }
+  }
+  y << "# The fix to try: stagger the two Child SA lifetimes (B's minus A's).\n";
+  y << "sweep:\n  - param: stagger\n    values: [-10s, -1s, -100ms, -10ms, 0, 10ms, 100ms, 1s, "
+       "10s]\n";
+  return y.str();
+}
+
 int run_ingest(const IngestCliOptions& o) {
-  // --out is checked before the log is read, and written only at the end.
+  if (o.logs.empty() || o.logs.size() > 2) usage("LOG", "one or two logs expected", "LOG [LOG_B]");
+  if (o.compare && o.scenario_out.empty())
+    usage("--compare", "needs --scenario", "--scenario OUT.yaml --compare");
+  // Outputs are checked before the logs are read and written only at the end.
+  OutputFiles files;
   CommonOptions common;
   common.out = o.out;
-  OutputFiles files;
   add_out_file(files, common);
-  ingest::IngestOptions opts;
-  if (o.style != "auto") {
-    opts.style = ingest::parse_style(o.style);
-    if (!opts.style)
-      usage("--style", "unknown style \"" + o.style + "\"", "auto, panos or strongswan");
-  }
+  if (!o.scenario_out.empty()) files.add("--scenario", o.scenario_out);
   if (o.peer != "a" && o.peer != "b") usage("--peer", "unknown peer \"" + o.peer + "\"", "a or b");
-  opts.peer = o.peer == "a" ? models::PeerId::kA : models::PeerId::kB;
-  std::ifstream in(o.log, std::ios::binary);
-  if (!in) usage("LOG", "\"" + o.log + "\" cannot be read", "a readable log file");
-  ingest::IngestResult r;
-  try {
-    r = ingest::ingest(in, opts);
-  } catch (const ingest::IngestError& e) {
-    std::cerr << o.log << ": error: " << e.what() << "\n";
-    return kExitUsage;
+  const auto style_a = style_option("--style", o.style);
+  const auto style_b = style_option("--style-b", o.style_b);
+  std::vector<LogIn> logs;
+  for (std::size_t i = 0; i < o.logs.size(); ++i) {
+    const std::string& path = o.logs[i];
+    ingest::IngestOptions opts;
+    opts.style = i == 0 ? style_a : style_b;
+    opts.peer = o.logs.size() == 2 ? (i == 0 ? models::PeerId::kA : models::PeerId::kB)
+                                   : (o.peer == "a" ? models::PeerId::kA : models::PeerId::kB);
+    if (o.verbose) {
+      opts.on_unusable = [path](std::uint64_t n, const std::string& text) {
+        std::cerr << path << ":" << n << ": unusable: " << text << "\n";
+      };
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) usage("LOG", "\"" + path + "\" cannot be read", "a readable log file");
+    LogIn l{path, {}};
+    try {
+      l.result = ingest::ingest(in, opts);
+    } catch (const ingest::IngestError& e) {
+      std::cerr << path << ": error: " << e.what() << "\n";
+      return kExitUsage;
+    }
+    const auto& r = l.result;
+    std::cerr << path << ": style " << ingest::to_string(r.style)
+              << (r.detected ? " (detected)" : "") << ", " << r.lines << " lines: " << r.used
+              << " used, " << r.skipped << " skipped (no record kind), " << r.unusable
+              << " unusable; " << r.records.size() << " records\n";
+    if (!o.verbose) {
+      for (const auto& u : r.first_unusable)
+        std::cerr << path << ":" << u.line << ": unusable: " << u.text << "\n";
+      if (r.unusable > r.first_unusable.size())
+        std::cerr << path << ": " << (r.unusable - r.first_unusable.size())
+                  << " more unusable lines (--verbose lists them)\n";
+    }
+    logs.push_back(std::move(l));
   }
-  std::cerr << o.log << ": style " << ingest::to_string(r.style)
-            << (r.detected ? " (detected)" : "") << ", " << r.lines << " lines: " << r.used
-            << " used, " << r.skipped << " skipped (no record kind), " << r.unusable
-            << " unusable; " << r.records.size() << " records\n";
-  for (const auto& u : r.first_unusable) {
-    std::cerr << o.log << ":" << u.line << ": unusable: " << u.text << "\n";
+  const ingest::Merged merged =
+      ingest::merge(logs[0].result, logs.size() == 2 ? &logs[1].result : nullptr);
+  // The merged copy is all that is used from here on: the logs' own records go.
+  for (auto& l : logs) {
+    std::vector<models::TraceRecord>().swap(l.result.records);
+    std::vector<std::uint64_t>().swap(l.result.record_lines);
   }
-  emit(files, common, trace::render_jsonl(r.records));
+  const ingest::Timeline tl = ingest::analyse(
+      merged, logs[0].result.style,
+      logs.size() == 2 ? std::optional<ingest::Style>(logs[1].result.style) : std::nullopt);
+  if (!o.out.empty()) files.put("--out", trace::render_jsonl(merged.records));
+  if (!o.scenario_out.empty()) files.put("--scenario", scenario_yaml(logs, tl, o.profile_b));
+  files.put_stdout(report(logs, merged, tl));
   files.commit();
+  if (!o.scenario_out.empty()) std::cout << "wrote " << o.scenario_out << "\n";
+  if (o.compare) {
+    CommonOptions c;
+    c.scenario_path = o.scenario_out;
+    c.trials = o.trials;
+    c.quiet = true;
+    const scenario::Scenario sc = load_with_overrides(c);
+    const scenario::Point base = scenario::build_with(sc, {});
+    const auto reports = run_points(sc, {base}, c, model_trial());
+    const auto& res = reports.front().result;
+    std::cout << "compare (" << res.trials << " trials, " << res.episodes
+              << " simulated rekey episodes):\n";
+    auto line = [&](const char* name, models::Outcome oc,
+                    const std::optional<std::uint64_t>& seen) {
+      const auto& s = res.outcome(oc);
+      std::cout << "  " << name << ": simulated " << format_rate(s.rate) << "/rekey "
+                << format_interval(s.ci95) << "; observed ";
+      if (!seen) {
+        std::cout << "not shown by the logs\n";
+        return;
+      }
+      if (tl.child_rekeys == 0) {
+        std::cout << *seen << " (the logs show no rekey to count them against: no rate)\n";
+        return;
+      }
+      const auto ci = sim::wilson_interval(std::min(*seen, tl.child_rekeys), tl.child_rekeys);
+      const double rate =
+          tl.child_rekeys ? static_cast<double>(*seen) / static_cast<double>(tl.child_rekeys) : 0;
+      const bool inside = s.rate >= ci.lo && s.rate <= ci.hi;
+      std::cout << *seen << " in " << tl.child_rekeys << " rekeys = " << format_rate(rate) << " "
+                << format_interval(ci) << " -> simulated rate " << (inside ? "inside" : "OUTSIDE")
+                << " the observed interval\n";
+    };
+    line("collisions", models::Outcome::kCollisions, tl.collisions);
+    line("cant_find_sa", models::Outcome::kCantFindSa, tl.cant_find_sa);
+    line("outages", models::Outcome::kOutages, tl.outages);
+    line("tunnel_resets", models::Outcome::kTunnelResets, tl.tunnel_resets);
+    if (!tl.child_interval.values_s.empty()) {
+      std::cout << "  Child SA rekey interval: observed median "
+                << human(tl.child_interval.median())
+                << "; the scenario rekeys at lifetime - margin as written\n";
+    }
+    std::cout << "next: rekeysim recommend " << o.scenario_out
+              << "   (the smallest lifetime stagger that provably avoids the collisions)\n";
+  }
   return kExitOk;
 }
 
@@ -65,15 +399,33 @@ int run_ingest(const IngestCliOptions& o) {
 Command add_ingest_command(CLI::App& root) {
   auto o = std::make_shared<IngestCliOptions>();
   CLI::App* sub = root.add_subcommand(
-      "ingest", "read a real PAN-OS or strongSwan log back into trace records (JSON Lines)");
-  sub->add_option("log", o->log, "the log file")->required();
-  sub->add_option("--style", o->style, "auto (detect), panos or strongswan")->capture_default_str();
-  sub->add_option("--peer", o->peer, "which peer (a|b) the device is in the records")
+      "ingest", "read one or both peers' real logs: episode timeline, inferred values, scenario");
+  sub->add_option("logs", o->logs,
+                  "peer A's log, then (optionally) peer B's log of the same tunnel")
+      ->required();
+  sub->add_option("--style", o->style,
+                  "style of the (first) log: auto, panos, strongswan, strongswan-6, cisco-asa, "
+                  "libreswan, cisco-ios, juniper-srx")
       ->capture_default_str();
-  sub->add_option("--out", o->out, "write the records to this file instead of stdout");
+  sub->add_option("--style-b", o->style_b, "style of the second log (as --style)")
+      ->capture_default_str();
+  sub->add_option("--peer", o->peer, "with one log: which peer (a|b) the device is")
+      ->capture_default_str();
+  sub->add_option("--out", o->out, "write the merged trace records (JSON Lines) to this file");
+  sub->add_option("--scenario", o->scenario_out,
+                  "write a scenario reproducing the tunnel, each value commented with its lines");
+  sub->add_option("--profile-b", o->profile_b,
+                  "with one log: the profile of the other peer in the written scenario");
+  sub->add_flag(
+      "--compare", o->compare,
+      "run the written scenario and print the observed counts beside the simulated rates");
+  sub->add_option("--trials", o->trials, "trials for --compare")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  sub->add_flag("--verbose", o->verbose, "list every unusable line with its line number");
   sub->footer(
       "Example:\n"
-      "  rekeysim ingest ikemgr.log --out ikemgr.jsonl\n"
+      "  rekeysim ingest gw-a.log gw-b.log --scenario tunnel.yaml --compare\n"
       "Exit status: 0 ok, 2 usage error or no known log style (the styles tried are named).");
   return {sub, [o] { return run_ingest(*o); }};
 }
