@@ -100,6 +100,7 @@ struct Runner {
       for (PeerId to : kPeers) {
         if (const auto i = first_unheld(to)) {
           w.deliver(to, *i);
+          after_step();  // a reauthentication may start within the settling
           any = true;
         }
       }
