@@ -5,6 +5,10 @@
 // time pass. Nonce first octets can be forced (strongSwan's nonce_first_byte)
 // and SPIs come from one counter (1, 2, 3, ... in creation order), so tests
 // read like the strongSwan unit tests they re-express.
+//
+// Stable API (installed, `find_package(rekeysim)`, target rekeysim::rekeysim):
+// everything public in this header. Message names follow
+// scenarios/cases/FORMAT.md and are part of it. New members may be added.
 #pragma once
 
 #include <cstdint>
