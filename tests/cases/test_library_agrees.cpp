@@ -206,3 +206,25 @@ TEST_CASE("case library agrees with C++: naive crossing DELETE (the KB mechanism
   CHECK(r.actual_ladder == w.ladder());
   require_same_trace(w.trace(), r.trace);
 }
+
+// A counterexample as `rekeysim explore` (branch explore) writes it, kept
+// verbatim: the case format's contract with the explorer. It replays here
+// and fails exactly as explore reported: PAN-OS meets ASA's DELETE of the SA
+// it already replaced (the KB incident's can't-find-SA).
+TEST_CASE("an explore counterexample replays and fails as reported", "[cases][library]") {
+  const auto r = run_file("tests/cases/data/explore-kb-incident-cant-find-sa.yaml");
+  CHECK_FALSE(r.passed);
+  REQUIRE(r.failures.size() == 1);
+  CHECK(r.failures[0].field == "expect.events.delete_for_unknown_spi");
+  CHECK(r.failures[0].expected == "0");
+  CHECK(r.failures[0].actual == "1");
+  REQUIRE(r.actual_ladder.size() >= 2);
+  CHECK(r.actual_ladder[r.actual_ladder.size() - 2] == "B->A INFORMATIONAL request 1 {D(ESP,2)}");
+  CHECK(r.actual_ladder.back() == "A->B INFORMATIONAL response 1 {}");  // answered empty
+  bool at_a = false;
+  for (const auto& rec : r.trace)
+    if (rec.kind == models::TraceKind::kDeleteForUnknownSpi && rec.peer == models::PeerId::kA &&
+        rec.spi_in == 2)
+      at_a = true;
+  CHECK(at_a);
+}
