@@ -261,6 +261,14 @@ bool ScriptedWorld::fire_timer(PeerId p, TimerKind kind, std::optional<std::uint
   return true;
 }
 
+std::optional<SimTime> ScriptedWorld::next_timer_due() const {
+  std::optional<SimTime> due;
+  for (const auto& port : ports_)
+    for (const auto& [id, t] : port->timers_)
+      if (!due || t.at < *due) due = t.at;
+  return due;
+}
+
 std::size_t ScriptedWorld::timers_pending(PeerId p) const {
   return ports_[idx(p)]->timers_.size();
 }

@@ -101,6 +101,8 @@ class ScriptedWorld {
   // peer handles it as if it had been armed (strongSwan's tests call the job
   // directly); with neither nothing happens. Returns whether one was pending.
   bool fire_timer(PeerId p, TimerKind kind, std::optional<std::uint64_t> cookie = std::nullopt);
+  // When the earliest pending timer of either peer is due; nullopt with none.
+  std::optional<SimTime> next_timer_due() const;
 
   // Everything recorded so far.
   const std::vector<TraceRecord>& trace() const { return trace_; }

@@ -238,3 +238,21 @@ TEST_CASE("case step expect: checked where it stands, the run goes on", "[cases]
   CHECK(r.failures[0].pos.line == 6);
   CHECK(r.actual_ladder == kPlainRekey);  // the script ran to the end
 }
+
+TEST_CASE("case step settle_for over days: the peers' own lifetime timers rekey, prompt delivery",
+          "[cases][steps]") {
+  // RFC 7296 profile: 8 h Child lifetime, rekey 9 m (plus up to 9 m random)
+  // before; nobody scripts a rekey, the soft-expiry timers do.
+  auto r = run_yaml("script: [settle_for: 1d]\nexpect: {agree: true, time: 1d}\n");
+  INFO(failures(r));
+  CHECK(r.passed);
+  std::size_t rekeys = 0;
+  for (const auto& rec : r.trace)
+    if (rec.kind == models::TraceKind::kRekeyCompleted && rec.peer == models::PeerId::kA) ++rekeys;
+  CHECK(rekeys >= 3);  // one per ~7h45m of a 1-day run
+  CHECK(rekeys <= 4);
+  // Same as settling step by step: a shorter run is a prefix of it.
+  auto part = run_yaml("script: [settle_for: 9h]\n");
+  REQUIRE(part.actual_ladder.size() <= r.actual_ladder.size());
+  CHECK(std::equal(part.actual_ladder.begin(), part.actual_ladder.end(), r.actual_ladder.begin()));
+}

@@ -88,6 +88,13 @@ struct Runner {
     return sel.pick == SaSelector::Pick::kOldest ? live.front()->spi_in : live.back()->spi_in;
   }
 
+  bool unheld_in_flight() const {
+    for (PeerId to : kPeers)
+      for (std::size_t i = 0; i < w.in_flight(to); ++i)
+        if (!held.count(w.name(to, i))) return true;
+    return false;
+  }
+
   // Delivers everything not held, oldest first, alternating A then B.
   void settle() {
     auto first_unheld = [&](PeerId to) -> std::optional<std::size_t> {
@@ -211,10 +218,24 @@ struct Runner {
         w.run_until(s.duration);
         return true;
       case StepKind::kSettleFor: {
-        const models::SimTime until = w.now() + s.duration;
-        settle();
+        const models::SimTime start = w.now();
+        const models::SimTime until = start + s.duration;
         while (w.now() < until) {
-          w.run_until(std::min(until, w.now() + kSettleStep));
+          models::SimTime next = std::min(until, w.now() + kSettleStep);
+          // With nothing to deliver, steps before the next timer change
+          // nothing: go to the first step at or after it (same grid), so a
+          // long settle_for costs its events, not its length / 10 ms.
+          if (!unheld_in_flight()) {
+            const auto due = w.next_timer_due();
+            if (!due || *due >= until) {
+              next = until;
+            } else if (*due > next) {
+              const auto steps = (*due - start).ns() / kSettleStep.ns() +
+                                 ((*due - start).ns() % kSettleStep.ns() != 0 ? 1 : 0);
+              next = std::min(until, start + sim::nanoseconds(steps * kSettleStep.ns()));
+            }
+          }
+          w.run_until(next);
           settle();
         }
         return true;
