@@ -102,8 +102,11 @@ struct Parser {
     return scenario::read_count(ctx(n, field), 1'000'000'000, "a whole number (a count)");
   }
   std::uint32_t spi(const YAML::Node& n, const std::string& field) const {
-    return static_cast<std::uint32_t>(
-        scenario::read_count(ctx(n, field), UINT32_MAX, "an SPI: a whole number, 1 to 4294967295"));
+    // RFC 7296 3.3.1: SPI 0 is never a real SA.
+    const std::uint64_t v =
+        scenario::read_count(ctx(n, field), UINT32_MAX, "an SPI: a whole number, 1 to 4294967295");
+    if (v == 0) ctx(n, field).fail("0 is not an SPI", "an SPI: a whole number, 1 to 4294967295");
+    return static_cast<std::uint32_t>(v);
   }
   std::optional<std::uint32_t> spi_or_none(const YAML::Node& n, const std::string& field) const {
     if (n.IsScalar() && n.Scalar() == "none") return std::nullopt;
