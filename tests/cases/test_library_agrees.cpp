@@ -228,3 +228,19 @@ TEST_CASE("an explore counterexample replays and fails as reported", "[cases][li
       at_a = true;
   CHECK(at_a);
 }
+
+// The examples in the docs are cases that pass: FORMAT.md's first example and
+// the README's `rekeysim test` example.
+TEST_CASE("the case examples of FORMAT.md and README.md load and pass", "[cases][library]") {
+  for (const char* doc : {"scenarios/cases/FORMAT.md", "README.md"}) {
+    INFO(doc);
+    const std::string text = slurp(source(doc));
+    const std::size_t open = text.find("```yaml\nname:");
+    REQUIRE(open != std::string::npos);
+    const std::size_t start = open + 8;
+    const std::string yaml = text.substr(start, text.find("```", start) - start);
+    const auto r = rekeysim::cases::run_case(rekeysim::cases::load_case_text(yaml, doc));
+    INFO(cases_test::failures(r));
+    CHECK(r.passed);
+  }
+}
