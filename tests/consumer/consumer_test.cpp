@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
   w.queue_nonce_first_byte(PeerId::kB, 0xff);
   w.a().request_rekey_child(1);
   w.b().request_rekey_child(2);
-  check(w.name(PeerId::kB) == "a.CREATE_CHILD_SA.req#1", "A's request is named a.CREATE_CHILD_SA.req#1");
+  check(w.name(PeerId::kB) == "a.CREATE_CHILD_SA.req#1",
+        "A's request is named a.CREATE_CHILD_SA.req#1");
   // Both requests cross, then both responses.
   for (const char* name : {"a.CREATE_CHILD_SA.req#1", "b.CREATE_CHILD_SA.req#1",
                            "b.CREATE_CHILD_SA.resp#1", "a.CREATE_CHILD_SA.resp#1"}) {
@@ -55,7 +56,8 @@ int main(int argc, char** argv) {
     const std::string file = std::string(argv[1]) + "/cases/collision/cc-11-n1-rfc.yaml";
     const auto result = rekeysim::cases::run_case(rekeysim::cases::load_case_file(file));
     check(result.passed, "installed case " + result.name);
-    check(result.actual_ladder == w.ladder(), "the case and this test put the same messages on the wire");
+    check(result.actual_ladder == w.ladder(),
+          "the case and this test put the same messages on the wire");
   }
   return failed == 0 ? 0 : 1;
 }
