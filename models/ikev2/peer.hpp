@@ -89,6 +89,12 @@ class Peer {
   bool accepts_inbound(std::uint32_t spi) const;
   // Requests queued behind the outstanding one (window size 1).
   std::size_t queued_tasks() const { return queue_.size(); }
+  // A 64-bit fingerprint of everything that decides this peer's future
+  // behaviour: its SA databases, task queue, Message ID counters and flags.
+  // Timer handles count only as armed or not (their ids depend on the order
+  // the world handed them out), so two peers that reached the same state by
+  // different event orders digest equal (tools/explore's state hashing).
+  std::uint64_t state_digest() const;
 
  private:
   // The exchanges (exchanges/*.hpp) are the peer's tasks, as in strongSwan's

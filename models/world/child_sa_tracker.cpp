@@ -105,8 +105,9 @@ void ChildSaTracker::apply(const TraceRecord& r, Listener* l) {
       compact(p);
       break;
     default:
-      break;
+      return;  // no SA change: version() stays
   }
+  ++version_;
 }
 
 }  // namespace models::world

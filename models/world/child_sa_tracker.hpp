@@ -48,6 +48,9 @@ class ChildSaTracker {
     const std::uint32_t spi = outbound(sender);
     return spi != 0 && accepts(other(sender), spi);
   }
+  // Changes whenever apply() was given a record that may change SA state, so
+  // a reader can tell that nothing above can have changed since it last looked.
+  std::uint64_t version() const { return version_; }
   // Child SA halves `p` holds (inbound or outbound still present).
   std::size_t size(PeerId p) const { return halves_[idx(p)].size(); }
 
@@ -70,6 +73,7 @@ class ChildSaTracker {
   std::array<std::vector<Half>, 2> halves_;
   std::array<std::uint32_t, 2> outbound_{};
   std::uint64_t seq_ = 0;
+  std::uint64_t version_ = 0;
 };
 
 }  // namespace models::world

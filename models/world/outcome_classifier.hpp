@@ -173,6 +173,8 @@ class OutcomeClassifier final : public TraceSink {
   Episode last_closed_;
   std::array<std::uint64_t, 2> pending_parent_{};
   std::array<Direction, 2> directions_;  // indexed by sender
+  // sas_->version() at the last update_directions() (none yet: max).
+  std::uint64_t directions_seen_ = ~std::uint64_t{0};
   std::array<std::array<Sent, kSentRing>, 2> sent_{};
   std::array<std::size_t, 2> sent_next_{};
   std::array<Received, 2> received_{};

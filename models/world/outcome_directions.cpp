@@ -20,7 +20,17 @@ bool OutcomeClassifier::in_flight_install(PeerId sender, const Direction& d,
          rx.known && rx.at == r.time && rx.sent_at <= d.since;
 }
 
+// Each direction's transitions depend on the tracker's state (carries(),
+// outbound()) and on the direction's own state, which the last call already
+// brought in line with that tracker state (a direction that carries is never
+// left down; one that does not is down with spi_changed set as the outbound
+// SPI says). So while the tracker has not changed since the last call, a call
+// changes nothing and is skipped: most records (messages sent and received)
+// change no SA. The record itself (in_flight_install) only matters for a down
+// direction that carries again, i.e. after a change.
 void OutcomeClassifier::update_directions(const TraceRecord& r) {
+  if (directions_seen_ == sas_->version()) return;
+  directions_seen_ = sas_->version();
   const SimTime now = r.time;
   for (PeerId sender : {PeerId::kA, PeerId::kB}) {
     Direction& d = directions_[idx(sender)];

@@ -1,5 +1,7 @@
 #include "models/world/world.hpp"
 
+#include "models/world/volume_horizon.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -29,9 +31,13 @@ World::World(const TrialConfig& config, std::uint64_t seed, std::uint64_t trial,
       peer_b_(PeerId::kB, config_.b, port_b_) {
   slots_.reserve(16);
   free_slots_.reserve(16);
-  const bool limits = config_.a.child.lifetime_bytes || config_.a.child.lifetime_packets ||
-                      config_.b.child.lifetime_bytes || config_.b.child.lifetime_packets;
-  volume_ = limits && traffic_.active();
+  // Volume books only for a peer whose SAs can reach a volume limit before
+  // their hard lifetime (volume_horizon.hpp); the others' counts change nothing.
+  volume_peer_ = {volume_limit_reachable(config_.a.child, config_.a.clock_error_ppm,
+                                         config_.traffic.a_to_b, config_.traffic.b_to_a),
+                  volume_limit_reachable(config_.b.child, config_.b.clock_error_ppm,
+                                         config_.traffic.b_to_a, config_.traffic.a_to_b)};
+  volume_ = (volume_peer_[0] || volume_peer_[1]) && traffic_.active();
 }
 
 World::~World() = default;

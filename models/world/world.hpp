@@ -171,6 +171,7 @@ class World final : private SettleScheduler {
   bool stopped_ = false;
   // Volume accounting: only when a peer has a volume limit and there is traffic.
   bool volume_ = false;
+  std::array<bool, 2> volume_peer_{};  // by PeerId: its SAs can reach a volume limit
   SimTime volume_synced_{};
   std::array<double, 2> fluid_carry_{};  // Poisson flows count volume at the mean rate
   // Constant-rate flows: lattice().before(volume_synced_) of each sender's flow.

@@ -52,6 +52,7 @@ void World::volume_sync() {
   };
   if (sent[0] == 0 && sent[1] == 0) return;  // nothing to report to anyone
   for (PeerId p : {PeerId::kA, PeerId::kB}) {
+    if (!volume_peer_[idx(p)]) continue;  // beyond the volume horizon (volume_horizon.hpp)
     const PeerId q = other(p);
     // Collect first: on_traffic may rekey or expire SAs and change child_sas().
     std::array<Report, 8> reports{};
@@ -87,6 +88,7 @@ void World::volume_schedule() {
     return n;
   };
   for (PeerId p : {PeerId::kA, PeerId::kB}) {
+    if (!volume_peer_[idx(p)]) continue;
     const PeerId q = other(p);
     const bool out_active = traffic_.flow_from(p).active();
     const bool in_active = traffic_.flow_from(q).active();

@@ -1,0 +1,141 @@
+// `rekeysim explore SCENARIO`: every order of the two peers' events around
+// the first Child SA rekey of the scenario's peers (tools/explore), with the
+// invariants checked at every step and end state. Prints states explored,
+// distinct end states and wall time; each violation kind with a shortest
+// step sequence, and with --out-dir writes it as a case file (`rekeysim
+// test` replays it) and a ladder SVG.
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "tools/explore/case_yaml.hpp"
+#include "tools/explore/explore.hpp"
+#include "tools/rekeysim/common.hpp"
+#include "tools/rekeysim/option_checks.hpp"
+
+namespace rekeysim::cli {
+
+namespace {
+
+struct ExploreOptions {
+  std::string scenario_path;
+  std::vector<std::string> sets;
+  std::string window = "0s";
+  int max_loss = 0;
+  std::uint64_t depth = 200;
+  std::uint64_t max_states = 4'000'000;
+  std::vector<std::string> allow;
+  std::string out_dir;
+  bool reorder = false;
+  std::optional<std::uint64_t> seed;
+};
+
+}  // namespace
+
+Command add_explore_command(CLI::App& root) {
+  auto o = std::make_shared<ExploreOptions>();
+  CLI::App* sub = root.add_subcommand(
+      "explore", "try every event order around a rekey; report invariant violations");
+  sub->add_option("scenario", o->scenario_path, "scenario YAML file (its peers are explored)")
+      ->required();
+  sub->add_option("--set", o->sets, "override a key, e.g. --set peers.b.profile=libreswan")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  sub->add_option("--window", o->window,
+                  "how far apart two timers may fire out of order, and how long a message may "
+                  "stay in flight (a duration, e.g. 100ms)")
+      ->capture_default_str();
+  sub->add_option("--max-loss", o->max_loss, "messages lost at most per order")
+      ->check(CLI::Range(0, 8))
+      ->capture_default_str();
+  sub->add_flag("--reorder", o->reorder,
+                "messages in one direction may also overtake each other (default: in send order)");
+  sub->add_option("--depth", o->depth, "longest step sequence explored")
+      ->check(unsigned_in(1, 100'000))
+      ->capture_default_str();
+  sub->add_option("--max-states", o->max_states, "stop (incomplete) after this many states")
+      ->check(unsigned_in(1, 100'000'000))
+      ->capture_default_str();
+  sub->add_option("--allow", o->allow, "a violation kind the scenario allows (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->check(CLI::IsMember(explore::violation_kinds()));
+  sub->add_option("--out-dir", o->out_dir,
+                  "write each counterexample as <kind>.yaml (a case for `rekeysim test`) and "
+                  "<kind>.svg (ladder) into this directory (created if missing)")
+      ->check(non_empty());
+  add_seed_option(sub, o->seed);
+  sub->footer(
+      "Example:\n"
+      "  rekeysim explore scenarios/kb-incident.yaml --out-dir cex\n"
+      "Exit status: 0 no violation, 1 a violation found, 2 usage or input error.");
+  return {
+      sub, [o] {
+        scenario::Scenario sc = scenario::load_scenario(o->scenario_path, o->sets);
+        explore::Options eo;
+        try {
+          eo.window = sim::parse_duration(o->window);
+        } catch (const std::exception& e) {
+          throw std::runtime_error("--window: " + std::string(e.what()) +
+                                   "; expected a duration like 100ms");
+        }
+        if (eo.window < sim::SimTime{}) throw std::runtime_error("--window: must not be negative");
+        eo.max_loss = o->max_loss;
+        eo.reorder = o->reorder;
+        eo.depth = o->depth;
+        eo.max_states = o->max_states;
+        eo.allow = {o->allow.begin(), o->allow.end()};
+        eo.seed = o->seed.value_or(sc.seed);
+        const scenario::Point pt = scenario::build_with(sc, {});
+        const auto& a = pt.config.a;
+        const auto& b = pt.config.b;
+        const explore::Result r = explore::explore(a, b, eo);
+
+        std::ostringstream out;
+        char wall[32];
+        std::snprintf(wall, sizeof wall, "%.2f s", r.wall.count());
+        out << "explore " << sc.file << ": A " << a.profile << ", B " << b.profile << "; window "
+            << sim::format_duration(eo.window) << ", max loss " << eo.max_loss
+            << (eo.reorder ? ", reordering" : ", in order per direction") << ", depth " << eo.depth
+            << ", horizon " << sim::format_duration(r.horizon) << "\n"
+            << "  states explored:     " << r.states << (r.complete ? "" : " (INCOMPLETE)") << "\n"
+            << "  transitions:         " << r.transitions << "\n"
+            << "  distinct end states: " << r.end_states << "\n"
+            << "  longest order:       " << r.longest << " steps\n"
+            << "  cut at depth:        " << r.truncated << " states\n"
+            << "  wall time:           " << wall << "\n";
+        if (r.violations.empty()) out << "no violation\n";
+        OutputFiles files;
+        const std::filesystem::path dir(o->out_dir);
+        for (const auto& v : r.violations) {
+          out << "VIOLATION " << v.kind << " (" << v.steps.size() << " steps): " << v.detail << "\n"
+              << explore::steps_text(a, b, eo.seed, v.steps);
+          if (o->out_dir.empty()) continue;
+          std::error_code ec;
+          std::filesystem::create_directories(dir, ec);
+          if (ec)
+            throw std::runtime_error("--out-dir: cannot create " + o->out_dir + ": " +
+                                     ec.message());
+          explore::CaseInfo info;
+          info.name = sc.name + " " + v.kind;
+          info.description = v.detail;
+          info.source = "rekeysim explore " + sc.file + " --window " +
+                        sim::format_duration(eo.window) + " --max-loss " +
+                        std::to_string(eo.max_loss) + (eo.reorder ? " --reorder" : "");
+          const std::string yaml = (dir / (v.kind + ".yaml")).string();
+          const std::string svg = (dir / (v.kind + ".svg")).string();
+          files.add("--out-dir (" + v.kind + ".yaml)", yaml);
+          files.add("--out-dir (" + v.kind + ".svg)", svg);
+          files.put("--out-dir (" + v.kind + ".yaml)", explore::case_yaml(a, b, eo.seed, v, info));
+          files.put("--out-dir (" + v.kind + ".svg)",
+                    explore::ladder_svg(a, b, eo.seed, v, sc.name + ": " + v.kind));
+          out << "  wrote " << yaml << " and " << svg << "\n";
+        }
+        files.put_stdout(out.str());
+        files.commit();
+        return r.violations.empty() ? kExitOk : kExitExpectFailed;
+      }};
+}
+
+}  // namespace rekeysim::cli
