@@ -67,7 +67,7 @@ class ScriptedWorld::Port : public ikev2::PeerPort {
       world_.peer(id_).on_timer(kind, cookie);
     });
     *id = e.value;
-    timers_[e.value] = kind;
+    timers_[e.value] = PendingTimer{kind, cookie, at, e};
     return e;
   }
   void cancel_timer(sim::EventId id) override {
@@ -75,8 +75,10 @@ class ScriptedWorld::Port : public ikev2::PeerPort {
     world_.scheduler_->cancel(id);
   }
   void send(const Message& m) override {
+    std::string name = world_.name_for(id_, m, next_is_retransmit_);
     world_.in_flight_[idx(other(id_))].push_back(m);
-    world_.wire_.push_back({now(), id_, next_is_retransmit_, m});
+    world_.in_flight_names_[idx(other(id_))].push_back(name);
+    world_.wire_.push_back({now(), id_, next_is_retransmit_, m, std::move(name)});
     next_is_retransmit_ = false;
   }
   void emit(const TraceRecord& r) override {
@@ -104,7 +106,13 @@ class ScriptedWorld::Port : public ikev2::PeerPort {
 
   std::deque<std::uint8_t> first_bytes_;
   std::deque<Nonce> nonces_;
-  std::map<std::uint64_t, TimerKind> timers_;
+  struct PendingTimer {
+    TimerKind kind;
+    std::uint64_t cookie;
+    SimTime at;
+    sim::EventId event;
+  };
+  std::map<std::uint64_t, PendingTimer> timers_;
   bool next_is_retransmit_ = false;
 
  private:
@@ -124,6 +132,10 @@ ScriptedWorld::ScriptedWorld(const PeerConfig& a, const PeerConfig& b, std::uint
 ScriptedWorld::~ScriptedWorld() = default;
 
 Peer& ScriptedWorld::peer(PeerId p) {
+  return *peers_[idx(p)];
+}
+
+const Peer& ScriptedWorld::peer(PeerId p) const {
   return *peers_[idx(p)];
 }
 
@@ -148,6 +160,8 @@ void ScriptedWorld::deliver(PeerId to, std::size_t index) {
   if (index >= q.size()) throw std::out_of_range("no such message in flight");
   const Message m = q[index];
   q.erase(q.begin() + static_cast<std::ptrdiff_t>(index));
+  auto& names = in_flight_names_[idx(to)];
+  names.erase(names.begin() + static_cast<std::ptrdiff_t>(index));
   peer(to).on_message(m);
 }
 
@@ -155,10 +169,54 @@ void ScriptedWorld::drop(PeerId to, std::size_t index) {
   auto& q = in_flight_[idx(to)];
   if (index >= q.size()) throw std::out_of_range("no such message in flight");
   q.erase(q.begin() + static_cast<std::ptrdiff_t>(index));
+  auto& names = in_flight_names_[idx(to)];
+  names.erase(names.begin() + static_cast<std::ptrdiff_t>(index));
 }
 
 void ScriptedWorld::drop_all(PeerId to) {
   in_flight_[idx(to)].clear();
+  in_flight_names_[idx(to)].clear();
+}
+
+std::string ScriptedWorld::duplicate(PeerId to, std::size_t index) {
+  auto& q = in_flight_[idx(to)];
+  if (index >= q.size()) throw std::out_of_range("no such message in flight");
+  auto& names = in_flight_names_[idx(to)];
+  const std::string copy =
+      names[index] + ".dup" + std::to_string(++name_counts_[names[index] + ".dup"]);
+  const auto at = static_cast<std::ptrdiff_t>(index + 1);
+  q.insert(q.begin() + at, Message(q[index]));
+  names.insert(names.begin() + at, copy);
+  return copy;
+}
+
+const std::string& ScriptedWorld::name(PeerId to, std::size_t index) const {
+  const auto& names = in_flight_names_[idx(to)];
+  if (index >= names.size()) throw std::out_of_range("no such message in flight");
+  return names[index];
+}
+
+std::optional<std::pair<PeerId, std::size_t>> ScriptedWorld::find(std::string_view name) const {
+  for (PeerId to : {PeerId::kA, PeerId::kB}) {
+    const auto& names = in_flight_names_[idx(to)];
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (names[i] == name) return std::make_pair(to, i);
+  }
+  return std::nullopt;
+}
+
+std::string ScriptedWorld::name_for(PeerId from, const Message& m, bool retransmit) {
+  const auto key = std::make_tuple(static_cast<int>(from), m.ike_sa, m.message_id, m.is_response);
+  if (retransmit) {
+    const auto it = originals_.find(key);
+    if (it != originals_.end())
+      return it->second + ".retransmit" + std::to_string(++name_counts_[it->second]);
+  }
+  std::string name(1, from == PeerId::kA ? 'a' : 'b');
+  name.append(".").append(to_string(m.exchange)).append(m.is_response ? ".resp#" : ".req#");
+  name.append(std::to_string(++name_counts_[name]));
+  originals_[key] = name;
+  return name;
 }
 
 void ScriptedWorld::run_until(SimTime t) {
@@ -179,9 +237,36 @@ void ScriptedWorld::queue_nonce(PeerId p, const Nonce& n) {
 
 std::size_t ScriptedWorld::timers_pending(PeerId p, TimerKind kind) const {
   std::size_t n = 0;
-  for (const auto& [id, k] : ports_[idx(p)]->timers_)
-    if (k == kind) ++n;
+  for (const auto& [id, t] : ports_[idx(p)]->timers_)
+    if (t.kind == kind) ++n;
   return n;
+}
+
+bool ScriptedWorld::fire_timer(PeerId p, TimerKind kind, std::optional<std::uint64_t> cookie) {
+  auto& timers = ports_[idx(p)]->timers_;
+  auto due = timers.end();
+  // Map order is arming order, so equal due times fire in the order armed.
+  for (auto it = timers.begin(); it != timers.end(); ++it) {
+    if (it->second.kind != kind || (cookie && it->second.cookie != *cookie)) continue;
+    if (due == timers.end() || it->second.at < due->second.at) due = it;
+  }
+  if (due == timers.end()) {
+    if (cookie) peer(p).on_timer(kind, *cookie);
+    return false;
+  }
+  const std::uint64_t fired = due->second.cookie;
+  scheduler_->cancel(due->second.event);
+  timers.erase(due);
+  peer(p).on_timer(kind, fired);
+  return true;
+}
+
+std::optional<SimTime> ScriptedWorld::next_timer_due() const {
+  std::optional<SimTime> due;
+  for (const auto& port : ports_)
+    for (const auto& [id, t] : port->timers_)
+      if (!due || t.at < *due) due = t.at;
+  return due;
 }
 
 std::size_t ScriptedWorld::timers_pending(PeerId p) const {

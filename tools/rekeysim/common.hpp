@@ -84,5 +84,6 @@ Command add_trace_command(CLI::App& root);
 Command add_schema_command(CLI::App& root);
 Command add_ingest_command(CLI::App& root);
 Command add_explore_command(CLI::App& root);
+Command add_test_command(CLI::App& root);
 
 }  // namespace rekeysim::cli
