@@ -62,6 +62,28 @@ SimTime Link::delay(sim::Rng& rng) const {
   return d;
 }
 
+std::optional<DownSpan> Link::next_down(SimTime t) const {
+  std::optional<DownSpan> best;
+  for (const DownWindow& w : config_.down) {
+    SimTime s = w.at;
+    if (w.every > SimTime{} && t >= w.at) {
+      // The occurrence that began last at or before t, or the next one.
+      s = w.at + w.every * ((t - w.at).ns() / w.every.ns());
+      if (s + w.duration <= t) s += w.every;
+    } else if (s + w.duration <= t) {
+      continue;  // a one-off window already over
+    }
+    if (!best || s < best->start) best = DownSpan{s, s + w.duration};
+  }
+  return best;
+}
+
+bool Link::down_at(SimTime t) const {
+  if (config_.down.empty()) return false;
+  const auto d = next_down(t);
+  return d && d->start <= t;
+}
+
 std::optional<SimTime> Link::transit(sim::Rng& rng) const {
   if (lost(rng)) return std::nullopt;
   return delay(rng);

@@ -1,6 +1,13 @@
 // One direction of the network between the two peers: latency, loss and
 // reordering of IKE messages (and of ESP packets, which models/world/esp_flow
-// treats in closed form).
+// treats in closed form), and scheduled link-down windows.
+//
+// Link-down windows (LinkConfig::down). A packet, IKE or ESP, is lost when it
+// is sent while the link is down, whatever its kind or the loss draws; one
+// sent before the window opened is already on its way and arrives. So the
+// fate of a packet depends only on its send time, exactly as for ESP counted
+// in closed form, and a lost IKE request is recovered by the sender's own
+// retransmission schedule (RFC 7296 2.4) or not at all.
 #pragma once
 
 #include <optional>
@@ -22,6 +29,12 @@ struct DelayBounds {
 };
 DelayBounds delay_bounds(const sim::DurationDist& d);
 
+// One occurrence of a link-down window: [start, end).
+struct DownSpan {
+  SimTime start{};
+  SimTime end{};
+};
+
 class Link {
  public:
   explicit Link(const LinkConfig& config);
@@ -38,6 +51,13 @@ class Link {
   bool lost(sim::Rng& rng) const;
   // The same for an ESP packet (esp_loss()).
   bool esp_lost(sim::Rng& rng) const;
+
+  // Whether a packet sent at `t` is lost to a link-down window.
+  bool down_at(SimTime t) const;
+  // The first link-down occurrence that ends after `t` (it may already have
+  // begun), or nullopt when the link stays up from t on. O(number of windows).
+  std::optional<DownSpan> next_down(SimTime t) const;
+  bool has_down_windows() const { return !config_.down.empty(); }
 
   // Every transit delay lies in [bounds().lo, bounds().hi].
   const DelayBounds& bounds() const { return bounds_; }

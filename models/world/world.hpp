@@ -123,6 +123,7 @@ class World final : private SettleScheduler {
   }
   void settle_at(SimTime at) override;
   void settle();
+  void settle_after_down(SimTime after);
   void send(PeerId from, const Message& m);
   void arrive(PeerId to, std::uint32_t slot);
   void start_processing(PeerId to);
