@@ -72,6 +72,10 @@ TEST_CASE("network.down: bad windows are errors at their file:line:column") {
   CHECK_THAT(error_of(std::string(kBase) + "network:\n  down:\n    - {at: 1h, every: 2h, "
                                            "duration: 1m}\n"),
              Catch::StartsWith("t.yaml:10:7: error: network.down[0]: has both `at` and `every`"));
+  CHECK_THAT(
+      error_of(std::string(kBase) + "network:\n  down:\n    - {every: 10ms, duration: 1ms}\n"),
+      Catch::StartsWith("t.yaml:10:15: error: network.down[0].every: is shorter than the "
+                        "minimum 1s"));
   CHECK_THAT(error_of(std::string(kBase) + "network:\n  down:\n    - {at: 1h, duraton: 1m}\n"),
              Catch::Contains("unknown key \"duraton\" (did you mean \"duration\"?)"));
   // Overlapping one-off windows: blamed on the later one.

@@ -94,27 +94,44 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "Link down longer than the retransmission give-up: the IKE SA is torn down and "
-    "re-established") {
-  TrialConfig c = base();
-  const SimTime t0 = first_rekey_request(c);
-  c.network.a_to_b.down = {{t0 - sim::seconds(1), sim::seconds(200), {}}};
-  c.network.b_to_a.down = c.network.a_to_b.down;
-  Buffer b;
-  const auto o = models::run_trial(c, 7, 0, &b);
-  const auto& rt = c.a.behaviour.retransmit;
-  // Give-up: the last of `tries` retransmissions times out (2.4).
-  SimTime give_up = t0;
-  for (int n = 0; n <= rt.tries; ++n) give_up += timeout_of(rt, n);
-  const auto down = b.all(PeerId::kA, TraceKind::kTunnelDown, t0);
-  REQUIRE_FALSE(down.empty());
-  CHECK(down[0]->time == give_up);
-  CHECK(o.count(Outcome::kTunnelResets) == 1);
-  // Re-established (reestablish_delay, then IKE_SA_INIT retransmitted until
-  // the link is back), and up again only after the window.
-  const auto up = b.all(PeerId::kA, TraceKind::kTunnelUp, give_up);
-  REQUIRE_FALSE(up.empty());
-  CHECK(up[0]->time >= t0 + sim::seconds(199));
+    "Link down longer than the retransmission give-up: the IKE SA is torn down and re-established "
+    "on each profile's schedule") {
+  // The rfc7296 schedule (4 s x 1.8^n, 5 retransmissions: 165.06 s) and the
+  // PAN-OS liveness schedule (vendor_panos.cpp: 1 s doubling, capped at 64 s,
+  // 9 retransmissions: 319 s).
+  models::RetransmitPolicy panos;
+  panos.timeout = sim::seconds(1);
+  panos.base = 2;
+  panos.tries = 9;
+  panos.cap = sim::seconds(64);
+  for (const auto& [policy, expected] :
+       {std::pair{models::RetransmitPolicy{}, sim::nanoseconds(165061120000)},
+        std::pair{panos, sim::seconds(319)}}) {
+    TrialConfig c = base();
+    c.a.behaviour.retransmit = policy;
+    c.b.behaviour.retransmit = policy;
+    const SimTime t0 = first_rekey_request(c);
+    c.network.a_to_b.down = {{t0 - sim::seconds(1), sim::seconds(400), {}}};
+    c.network.b_to_a.down = c.network.a_to_b.down;
+    Buffer b;
+    const auto o = models::run_trial(c, 7, 0, &b);
+    // Give-up: the last of `tries` retransmissions times out (2.4).
+    SimTime give_up = t0;
+    for (int n = 0; n <= policy.tries; ++n) {
+      give_up += policy.cap > SimTime{} ? std::min(timeout_of(policy, n), policy.cap)
+                                        : timeout_of(policy, n);
+    }
+    CHECK(give_up - t0 == expected);
+    const auto down = b.all(PeerId::kA, TraceKind::kTunnelDown, t0);
+    REQUIRE_FALSE(down.empty());
+    CHECK(down[0]->time == give_up);
+    CHECK(o.count(Outcome::kTunnelResets) == 1);
+    // Re-established (reestablish_delay, then IKE_SA_INIT retransmitted until
+    // the link is back), and up again only after the window.
+    const auto up = b.all(PeerId::kA, TraceKind::kTunnelUp, give_up);
+    REQUIRE_FALSE(up.empty());
+    CHECK(up[0]->time >= t0 + sim::seconds(399));
+  }
 }
 
 TEST_CASE(

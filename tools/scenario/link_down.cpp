@@ -4,6 +4,8 @@
 #include <numeric>
 #include <string>
 
+#include "tools/scenario/limits.hpp"
+
 namespace rekeysim::scenario {
 
 namespace {
@@ -58,6 +60,10 @@ DownWindow read_window(const ValueContext& v) {
     return w;
   }
   w.every = read_nonnegative(sub("every"));
+  if (w.every < kMinDownPeriod) {
+    sub("every").fail("is shorter than the minimum " + sim::format_duration(kMinDownPeriod),
+                      "a period of at least " + sim::format_duration(kMinDownPeriod));
+  }
   if (w.duration >= w.every) {
     sub("duration")
         .fail("is not shorter than every (" + sim::format_duration(w.every) +
