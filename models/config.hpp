@@ -204,12 +204,14 @@ struct PeerConfig {
 
 // A scheduled link-down window: the link loses every packet (IKE and ESP)
 // sent from `at` for `duration`; with `every` > 0 again every `every` after
-// that (at + k * every, k = 0, 1, ...). Times in SimTime ns from the trial's
-// start.
+// that (at + k * every, k = 0, 1, ...), each occurrence starting a further
+// U[0, jitter) later, drawn per trial and occurrence (duration + jitter <
+// every keeps occurrences apart). Times in SimTime ns from the trial's start.
 struct DownWindow {
   SimTime at{};
   SimTime duration{};
-  SimTime every{};  // 0 = once
+  SimTime every{};   // 0 = once
+  SimTime jitter{};  // periodic windows only
 };
 
 struct LinkConfig {

@@ -10,6 +10,7 @@
 // retransmission schedule (RFC 7296 2.4) or not at all.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 
 #include "models/config.hpp"
@@ -37,7 +38,9 @@ struct DownSpan {
 
 class Link {
  public:
-  explicit Link(const LinkConfig& config);
+  // `down_seed` draws the jitter of periodic link-down windows (one value per
+  // trial; the same for both directions, so one bounce downs both).
+  explicit Link(const LinkConfig& config, std::uint64_t down_seed = 0);
 
   // The fate of one message sent now: nullopt when the network loses it,
   // otherwise its one-way transit delay (latency, plus reorder_delay for a
@@ -68,7 +71,11 @@ class Link {
   const LinkConfig& config() const { return config_; }
 
  private:
+  // Start of occurrence k of periodic window i.
+  SimTime occurrence(std::size_t i, std::int64_t k) const;
+
   LinkConfig config_;
+  std::uint64_t down_seed_;
   DelayBounds latency_;  // of the latency distribution alone
   DelayBounds bounds_;   // including reorder_delay when reordering is possible
 };

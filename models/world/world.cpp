@@ -9,7 +9,9 @@ using sim::StreamComponent;
 
 World::World(const TrialConfig& config, std::uint64_t seed, std::uint64_t trial, TraceSink* extra)
     : config_(config),
-      links_{Link(config_.network.a_to_b), Link(config_.network.b_to_a)},
+      links_{
+          Link(config_.network.a_to_b, sim::Rng::for_stream(seed, trial, kLinkDownStream).next()),
+          Link(config_.network.b_to_a, sim::Rng::for_stream(seed, trial, kLinkDownStream).next())},
       link_rngs_{sim::Rng::for_stream(seed, trial, StreamComponent::kNetworkAtoB),
                  sim::Rng::for_stream(seed, trial, StreamComponent::kNetworkBtoA)},
       processing_rngs_{sim::Rng::for_stream(seed, trial, kProcessingStreamA),

@@ -121,3 +121,29 @@ TEST_CASE(
   CHECK_FALSE(
       windows_overlap(w(minutes(5), minutes(10), {}), w(minutes(60), minutes(10), minutes(60))));
 }
+
+TEST_CASE(
+    "network.down: jitter for periodic windows only, with duration + jitter shorter than every") {
+  const auto c = build_point(load_scenario_text(std::string(kBase) +
+                                                    "network: {down: {every: 3h, duration: 5m, "
+                                                    "phase: 2h, jitter: 1h}}\n",
+                                                "t.yaml"),
+                             0)
+                     .config;
+  REQUIRE(c.network.a_to_b.down.size() == 1);
+  CHECK(c.network.a_to_b.down[0].jitter == sim::hours(1));
+  CHECK_THAT(error_of(std::string(kBase) +
+                      "network:\n  down:\n    - {every: 1h, duration: 5m, jitter: 55m}\n"),
+             Catch::StartsWith("t.yaml:10:41: error: network.down[0].jitter: plus duration (5m) "
+                               "is not shorter than every (1h)"));
+  CHECK_THAT(error_of(std::string(kBase) +
+                      "network:\n  down:\n    - {at: 1h, duration: 5m, jitter: 1m}\n"),
+             Catch::StartsWith("t.yaml:10:38: error: network.down[0].jitter: applies to periodic "
+                               "windows only"));
+  // A jittered window is judged by duration + jitter: [0, 25m) of every 1 h
+  // meets a one-off window at 20 min.
+  CHECK_THAT(error_of(std::string(kBase) +
+                      "network:\n  down:\n    - {every: 1h, duration: 5m, phase: 0s, jitter: 20m}\n"
+                      "    - {at: 2h20m, duration: 1m}\n"),
+             Catch::StartsWith("t.yaml:11:7: error: network.down[1]: overlaps window 0"));
+}

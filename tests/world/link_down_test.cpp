@@ -137,3 +137,46 @@ TEST_CASE("No SA: while the link is down, packets without an SA are no_sa, not l
   CHECK(f.link_down() == 100);  // [4 s, 5 s) on 0xB1
   CHECK(f.no_sa() == 499);      // [5 s, 9.984 s): 5.00 .. 9.98
 }
+
+TEST_CASE(
+    "Link down: a jittered periodic window starts each occurrence up to jitter late, per trial "
+    "seed") {
+  // Every 1 h for 5 min from 1 h on, each occurrence up to 30 min late.
+  const DownWindow w{sim::hours(1), sim::minutes(5), sim::hours(1), sim::minutes(30)};
+  const Link one(link_with({w}), 1);
+  const Link two(link_with({w}), 2);
+  int differ = 0;
+  SimTime t{};
+  for (int k = 0; k < 200; ++k) {
+    const SimTime base = sim::hours(1) + sim::hours(1) * k;
+    const auto d = one.next_down(t);
+    REQUIRE(d);
+    CHECK(d->start >= base);
+    CHECK(d->start < base + sim::minutes(30));
+    CHECK(d->end - d->start == sim::minutes(5));
+    CHECK(one.down_at(d->start));
+    CHECK_FALSE(one.down_at(d->end));
+    // Asked from inside the occurrence, the same occurrence.
+    CHECK(one.next_down(d->start + sim::minutes(1))->start == d->start);
+    differ += two.next_down(t)->start != d->start ? 1 : 0;
+    t = d->end;
+  }
+  CHECK(differ > 190);  // another trial, other times
+  // The same seed, the same times (a pure function of seed and occurrence).
+  CHECK(Link(link_with({w}), 1).next_down(sim::hours(50))->start ==
+        one.next_down(sim::hours(50))->start);
+}
+
+TEST_CASE("Link down: ESP lost to jittered windows is still duration x rate per occurrence") {
+  const Link link(link_with({{seconds(100), seconds(5), seconds(60), seconds(30)}}), 7);
+  Log log;
+  EspFlow f(flow(100), link, sim::Rng(1), PeerId::kB, &log, SimTime{});
+  f.set_inbound(SimTime{}, 0xB1, true);
+  f.set_outbound(SimTime{}, 0xB1);
+  f.advance(seconds(1000) + milliseconds(16));
+  // Occurrence k starts in [100 + 60 k, 130 + 60 k) s: k = 0 .. 14 end by
+  // 130 + 840 + 5 = 975 s, before the 1000 s settled; k = 15 starts at 1000 s
+  // or later. 15 x 500 packets.
+  CHECK(f.link_down() == 15 * 500);
+  CHECK(f.dropped() == 0);
+}

@@ -27,18 +27,20 @@ std::string describe(const DownWindow& w) {
   }
   return "{every: " + sim::format_duration(w.every) +
          ", duration: " + sim::format_duration(w.duration) +
-         ", phase: " + sim::format_duration(w.at) + "}";
+         ", phase: " + sim::format_duration(w.at) +
+         (w.jitter > SimTime{} ? ", jitter: " + sim::format_duration(w.jitter) : std::string()) +
+         "}";
 }
 
 DownWindow read_window(const ValueContext& v) {
   if (!v.node.IsMap()) v.fail("is not a window mapping", std::string(kDownForm));
-  const std::vector<std::string> known = {"at", "duration", "every", "phase"};
+  const std::vector<std::string> known = {"at", "duration", "every", "phase", "jitter"};
   for (const auto& kv : v.node) {
     const std::string k = kv.first.Scalar();
     if (std::find(known.begin(), known.end(), k) == known.end()) {
       throw ScenarioError(pos_of(kv.first, v.file).line ? pos_of(kv.first, v.file) : v.pos(),
                           v.field, "unknown key " + quoted_with_suggestion(k, known),
-                          "keys at, duration (once) or every, duration, phase (periodic)");
+                          "keys at, duration (once) or every, duration, phase, jitter (periodic)");
     }
   }
   auto sub = [&](const char* k) {
@@ -55,7 +57,9 @@ DownWindow read_window(const ValueContext& v) {
            "`at` for one window, or `every` (and `phase`, its first start) for periodic ones");
   }
   if (once) {
-    if (v.node["phase"]) sub("phase").fail("applies to periodic windows only", "`at` alone");
+    for (const char* k : {"phase", "jitter"}) {
+      if (v.node[k]) sub(k).fail("applies to periodic windows only", "`at` and `duration` alone");
+    }
     w.at = read_nonnegative(sub("at"));
     return w;
   }
@@ -71,6 +75,14 @@ DownWindow read_window(const ValueContext& v) {
               "a duration shorter than the period");
   }
   w.at = v.node["phase"] ? read_nonnegative(sub("phase")) : w.every;
+  if (v.node["jitter"]) {
+    w.jitter = read_nonnegative(sub("jitter"));
+    if (w.duration + w.jitter >= w.every) {
+      sub("jitter").fail("plus duration (" + sim::format_duration(w.duration) +
+                             ") is not shorter than every (" + sim::format_duration(w.every) + ")",
+                         "duration + jitter < every, so occurrences stay apart");
+    }
+  }
   return w;
 }
 
@@ -83,7 +95,13 @@ std::int64_t first_not_ended(const DownWindow& w, SimTime t) {
 
 }  // namespace
 
-bool windows_overlap(const DownWindow& x, const DownWindow& y) {
+bool windows_overlap(const DownWindow& x0, const DownWindow& y0) {
+  // A jittered occurrence may be down anywhere in [start, start + jitter +
+  // duration): judged by that span.
+  DownWindow x = x0;
+  DownWindow y = y0;
+  x.duration += x.jitter;
+  y.duration += y.jitter;
   const bool px = x.every > SimTime{};
   const bool py = y.every > SimTime{};
   if (!px && !py) return x.at < y.at + y.duration && y.at < x.at + x.duration;

@@ -10,14 +10,16 @@
 namespace rekeysim::scenario {
 
 inline constexpr std::string_view kDownForm =
-    "a window {at: 2h, duration: 30s}, a periodic window {every: 6h, duration: 30s, phase: 1h}, "
-    "or a list of them";
+    "a window {at: 2h, duration: 30s}, a periodic window {every: 6h, duration: 30s, phase: 1h, "
+    "jitter: 10m}, or a list of them";
 
 // One window mapping or a list of them. Each needs `duration` > 0 and either
-// `at` (once) or `every` (> duration; `phase`, the first start, defaults to
-// `every`). Windows must never overlap, periodic ones included (two periodic
-// windows overlap at some time iff their phases differ, modulo the gcd of
-// their periods, by less than a duration). Throws ScenarioError at the
+// `at` (once) or `every` (>= 1s, > duration; `phase`, the first start,
+// defaults to `every`; `jitter`: each occurrence starts U[0, jitter) later,
+// duration + jitter < every). Windows must never overlap, periodic ones
+// included: two periodic windows overlap at some time iff their phases
+// differ, modulo the gcd of their periods, by less than a duration (a
+// jittered window counts with duration + jitter). Throws ScenarioError at the
 // window (or key) at fault. An empty list means no window.
 std::vector<models::DownWindow> read_down_windows(const ValueContext& v);
 
