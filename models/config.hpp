@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "models/margin.hpp"
 #include "sim/random.hpp"
@@ -63,6 +64,16 @@ enum class StartAction {
   kOnTraffic,  // re-create when the next packet needs the SA (Cisco, trap policies)
   kImmediate,  // re-create at once (start_action=start)
   kNone,       // stay down
+};
+
+// What a peer's kernel does with an outbound packet that matches the tunnel's
+// traffic selectors while no outbound Child SA exists (after a loss, a hard
+// expiry, a tunnel reset, or between a DELETE and the next SA).
+enum class NoSaPolicy {
+  kDrop,   // dropped (a drop/shunt policy, or a route-based tunnel interface without SA)
+  kTrap,   // dropped, and the packet asks the IKE daemon for an SA (an acquire: strongSwan
+           // start_action=trap, a crypto map ACL match); start_action on_traffic acts on it
+  kClear,  // sent unprotected (no policy left, traffic follows the routing table): a leak
 };
 
 // What a rekey initiator does when the peer answers its CREATE_CHILD_SA with
@@ -156,6 +167,10 @@ struct PeerBehaviour {
   // At most this many live Child SAs; 0 = no limit. A rekey is never refused
   // for it: it replaces an SA rather than adding one.
   int max_child_sas = 0;
+  // Outbound packets that find no Child SA (models/world/esp_flow: counted as
+  // no_sa, or as cleartext when sent in clear). Only kTrap lets traffic start
+  // a negotiation, so start_action kOnTraffic needs it.
+  NoSaPolicy no_sa_policy = NoSaPolicy::kTrap;
 };
 
 struct PeerConfig {
@@ -187,6 +202,18 @@ struct PeerConfig {
 
 // ---- Network and traffic --------------------------------------------------
 
+// A scheduled link-down window: the link loses every packet (IKE and ESP)
+// sent from `at` for `duration`; with `every` > 0 again every `every` after
+// that (at + k * every, k = 0, 1, ...), each occurrence starting a further
+// U[0, jitter) later, drawn per trial and occurrence (duration + jitter <
+// every keeps occurrences apart). Times in SimTime ns from the trial's start.
+struct DownWindow {
+  SimTime at{};
+  SimTime duration{};
+  SimTime every{};   // 0 = once
+  SimTime jitter{};  // periodic windows only
+};
+
 struct LinkConfig {
   DurationDist latency =
       DurationDist::constant(sim::milliseconds(16));  // one way, including jitter
@@ -198,6 +225,8 @@ struct LinkConfig {
   std::optional<double> esp_loss;
   double reorder = 0;       // probability a message is held back by reorder_delay
   SimTime reorder_delay{};  // extra delay for a reordered message
+  // Link-down windows (network.down), pairwise disjoint; empty = always up.
+  std::vector<DownWindow> down;
 };
 
 struct NetworkConfig {

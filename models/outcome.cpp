@@ -5,7 +5,8 @@ namespace models {
 namespace {
 constexpr std::array<std::string_view, kOutcomeCount> kNames = {
     "child_rekeys", "collisions",    "cant_find_sa",  "esp_dropped", "outages",
-    "downtime",     "redundant_sas", "tunnel_resets", "ike_rekeys",  "ike_collisions"};
+    "downtime",     "redundant_sas", "tunnel_resets", "ike_rekeys",  "ike_collisions",
+    "no_sa",        "cleartext",     "esp_link_down"};
 }  // namespace
 
 std::string_view outcome_name(Outcome o) {

@@ -21,18 +21,34 @@ enum class Outcome : std::uint8_t {
   kTunnelResets,  // IKE SA lost
   kIkeRekeys,
   kIkeCollisions,
+  // Outbound ESP packets that found no Child SA at their sender once the
+  // direction had been up, dropped (no_sa_policy drop or trap) ...
+  kNoSa,
+  // ... or sent unprotected (no_sa_policy clear): a leak.
+  kCleartext,
+  // ESP packets sent on an SA while the link was down (network.down): lost to
+  // the link, not to a rekey.
+  kEspLinkDown,
 };
-inline constexpr std::size_t kOutcomeCount = 10;
+inline constexpr std::size_t kOutcomeCount = 13;
 inline constexpr std::array<Outcome, kOutcomeCount> kAllOutcomes = {
-    Outcome::kChildRekeys, Outcome::kCollisions,   Outcome::kCantFindSa,   Outcome::kEspDropped,
-    Outcome::kOutages,     Outcome::kDowntime,     Outcome::kRedundantSas, Outcome::kTunnelResets,
-    Outcome::kIkeRekeys,   Outcome::kIkeCollisions};
+    Outcome::kChildRekeys, Outcome::kCollisions,    Outcome::kCantFindSa,   Outcome::kEspDropped,
+    Outcome::kOutages,     Outcome::kDowntime,      Outcome::kRedundantSas, Outcome::kTunnelResets,
+    Outcome::kIkeRekeys,   Outcome::kIkeCollisions, Outcome::kNoSa,         Outcome::kCleartext,
+    Outcome::kEspLinkDown};
 
 // IKE SA outcomes (ike_rekeys, ike_collisions) are counted per IKE rekey
 // episode (TrialOutcome::ike_episodes), every other outcome per Child SA
 // rekey episode (TrialOutcome::episodes).
 constexpr bool is_ike_outcome(Outcome o) {
   return o == Outcome::kIkeRekeys || o == Outcome::kIkeCollisions;
+}
+
+// Outcomes counted in ESP packets (an amount per episode, not a proportion of
+// episodes): esp_dropped, no_sa, cleartext, esp_link_down.
+constexpr bool is_packet_outcome(Outcome o) {
+  return o == Outcome::kEspDropped || o == Outcome::kNoSa || o == Outcome::kCleartext ||
+         o == Outcome::kEspLinkDown;
 }
 
 // Told of every outcome as the classifier counts it, so that every view

@@ -50,6 +50,12 @@ std::string_view to_string(TraceKind k) {
       return "tunnel_down";
     case TraceKind::kTunnelUp:
       return "tunnel_up";
+    case TraceKind::kEspNoSa:
+      return "esp_no_sa";
+    case TraceKind::kEspCleartext:
+      return "esp_cleartext";
+    case TraceKind::kEspLinkDown:
+      return "esp_link_down";
   }
   return "unknown";
 }

@@ -100,6 +100,9 @@ enum class TraceKind : std::uint8_t {
   kIkeSaDeleted,
   kTunnelDown,  // IKE SA lost (retransmission give-up, teardown)
   kTunnelUp,
+  kEspNoSa,       // outbound ESP packets that found no SA at `peer` (the sender), dropped: count
+  kEspCleartext,  // outbound ESP packets that found no SA at `peer`, sent in clear: count
+  kEspLinkDown,   // ESP packets `peer` sent on spi_out while the link was down: count
 };
 
 // Field meanings as models/ikev2's Peer emits them (`peer` is always the
@@ -148,6 +151,9 @@ enum class TraceKind : std::uint8_t {
 //   kTunnelDown        the IKE SA carrying the Child SAs is gone (give-up, DELETE of
 //                      it, teardown, or state replaced by the peer's IKE_SA_INIT).
 //   kTunnelUp          establish() or a completed IKE_AUTH.
+//   kEspNoSa, kEspCleartext, kEspLinkDown   from the traffic model (models/world/
+//                      esp_flow), one record per settled piece: `peer` = the sender,
+//                      `count` = packets, spi_out = the SA (kEspLinkDown only).
 enum class SaKind : std::uint8_t { kChild, kIke };
 
 enum class CollisionKind : std::uint8_t {

@@ -45,6 +45,7 @@ constexpr std::string_view kKeys[] = {
     "behaviour.responder_switch",
     "behaviour.ike_collision_winner",
     "behaviour.start_action",
+    "behaviour.no_sa_policy",
     "behaviour.old_sa_delete_delay",
     "behaviour.inbound_keep_delay",
     "behaviour.retry_min",
@@ -178,6 +179,10 @@ void apply_behaviour(PeerBehaviour& b, std::string_view field, std::string_view 
     b.start_action = parse_enum<StartAction, 3>(value, {{{"on_traffic", StartAction::kOnTraffic},
                                                          {"immediate", StartAction::kImmediate},
                                                          {"none", StartAction::kNone}}});
+  } else if (field == "no_sa_policy") {
+    b.no_sa_policy = parse_enum<NoSaPolicy, 3>(value, {{{"drop", NoSaPolicy::kDrop},
+                                                        {"trap", NoSaPolicy::kTrap},
+                                                        {"clear", NoSaPolicy::kClear}}});
   } else if (field == "temp_failure_in_collision") {
     b.temp_failure_in_collision = parse_enum<TempFailureInCollision, 2>(
         value, {{{"adopt_peer_rekey", TempFailureInCollision::kAdoptPeerRekey},

@@ -35,6 +35,9 @@ void cisco_common(ProfileBuilder& b, const std::string& lifetime_source) {
   b.confirmed("behaviour.start_action", "on_traffic", kMds,
               "'If no traffic has passed when the lifetime expires, no new SA is negotiated "
               "until new traffic arrives'");
+  b.assumption("behaviour.no_sa_policy", "trap", kMds,
+               "new traffic matching the crypto ACL is what starts the negotiation (see "
+               "start_action); the packets that trigger it are assumed dropped, not sent in clear");
 }
 
 }  // namespace

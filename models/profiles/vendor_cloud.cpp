@@ -35,6 +35,10 @@ Profile make_aws_vpn(const Profile& rfc7296) {
   b.confirmed("behaviour.start_action", "none", kAws,
               "StartupAction 'add': the customer gateway initiates; the AWS side waits (DPD "
               "timeout 40 s with action 'clear' is not modelled)");
+  b.assumption("behaviour.no_sa_policy", "drop", kAws,
+               "the AWS side never starts a negotiation (start_action none), so no packet "
+               "triggers one; VPC traffic for a tunnel without SA is assumed dropped, never "
+               "sent to the internet in clear");
   b.assumption("log_style", "plain", "AWS Site-to-Site VPN documentation",
                "the AWS endpoint's IKE log is not a device log a customer diffs; rekeysim has no "
                "style for it");

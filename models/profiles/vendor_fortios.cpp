@@ -24,6 +24,14 @@ Profile make_fortios(const Profile& rfc7296) {
   b.assumption("ike.margin", "10%", kForti,
                "UNCONFIRMED: 10% of the configured lifetime assumed (2 h 24 min at 24 h)");
   b.assumption("ike.fuzz", "0%", kForti, "no jitter documented");
+  b.assumption("behaviour.no_sa_policy", "trap",
+               "Fortinet Community, Technical Tip: Using Blackhole routes in site-to-site IPsec "
+               "VPN (article 192526)",
+               "kept as the RFC 4301 reference because this profile re-creates SAs on traffic "
+               "(start_action on_traffic, inherited). The article shows a FortiGate whose "
+               "tunnel is down routing the tunnel's traffic out of wan1 by the default route, "
+               "unencrypted, unless a blackhole route is configured: model that with "
+               "no_sa_policy clear");
   b.assumption("log_style", "plain", "FortiOS `diagnose debug application ike -1`",
                "no public sample of FortiOS IKE debug output for a rekey or delete was found, so "
                "rekeysim has no FortiOS style");

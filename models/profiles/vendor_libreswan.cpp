@@ -68,6 +68,10 @@ Profile make_libreswan(const Profile& rfc7296) {
   b.assumption("behaviour.start_action", "immediate", "libreswan programs/pluto/revival.c",
                "connections that are 'supposed to remain up' are revived ('revival attempt N "
                "scheduled in S seconds'); the first delay is not recorded");
+  b.assumption("behaviour.no_sa_policy", "trap", "libreswan ipsec.conf(5) negotiationshunt",
+               "a connection being revived keeps its kernel policy, and packets meanwhile meet the "
+               "negotiation shunt (default hold: not sent); revival does not wait for them "
+               "(start_action immediate)");
   b.confirmed("behaviour.old_sa_delete_delay", "1s", kExpireOld,
               "the rekey initiator reschedules the predecessor's expiry 1 s after the new SA is "
               "up; that expiry sends the DELETE. The responder keeps the old SA until the DELETE");

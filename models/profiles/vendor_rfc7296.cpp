@@ -84,6 +84,10 @@ Profile make_rfc7296() {
   b.assumption("behaviour.start_action", "on_traffic", kSec2_8,
                "after a failed rekey the SA MUST be closed and new ones MAY be started; "
                "re-creating on demand is the common policy");
+  b.confirmed("behaviour.no_sa_policy", "trap",
+              "RFC 4301 5.1 (https://www.rfc-editor.org/rfc/rfc4301#section-5.1)",
+              "an outbound packet that matches a PROTECT entry of the SPD and finds no SA makes "
+              "the implementation invoke IKE to create one; it is never sent unprotected");
   b.confirmed("behaviour.old_sa_delete_delay", "0", kSec1_3_3,
               "the rekey initiator deletes the old SA when the new one is established");
   b.assumption("behaviour.inbound_keep_delay", "5s", kSec2_8_1 + "; " + kSec1_4_1,

@@ -145,6 +145,11 @@ Profile make_strongswan(const Profile& rfc7296) {
                "swanctl.conf(5) connections.<c>.children.<ch>.start_action",
                "swanctl's default start_action is none; site-to-site setups use trap (as in the "
                "observed pair), i.e. re-create on traffic");
+  b.assumption("behaviour.no_sa_policy", "trap",
+               "swanctl.conf(5) connections.<c>.children.<ch>.start_action",
+               "start_action=trap installs trap policies: a matching packet without an SA is "
+               "dropped and its acquire makes charon negotiate. With start_action=none and no "
+               "policy left after the SA is gone, packets would follow routing in clear");
   b.confirmed("behaviour.old_sa_delete_delay", "0", kRekeyC + "; " + kObserved,
               "the initiator sends DELETE for the old SA right after the CREATE_CHILD_SA "
               "response (same millisecond in the logs)");

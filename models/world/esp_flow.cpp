@@ -13,13 +13,14 @@ SimTime sat_sub(SimTime a, SimTime b) {
 }  // namespace
 
 EspFlow::EspFlow(const FlowConfig& flow, const Link& link, sim::Rng rng, PeerId receiver,
-                 TraceSink* drops, std::optional<SimTime> phase)
+                 TraceSink* drops, std::optional<SimTime> phase, NoSaPolicy no_sa)
     : rate_(flow.rate_pps),
       poisson_(flow.poisson),
       link_(&link),
       rng_(rng),
       receiver_(receiver),
-      drops_(drops) {
+      drops_(drops),
+      no_sa_policy_(no_sa) {
   segments_.reserve(8);
   acceptance_.reserve(8);
   segments_.push_back(Segment{SimTime{}, 0});
@@ -111,11 +112,67 @@ std::uint64_t EspFlow::sample_uncertain(SimTime from, SimTime to, SimTime acc_fr
   return dropped;
 }
 
-std::uint64_t EspFlow::settle_piece(SimTime from, SimTime to, std::uint32_t spi) {
-  if (spi == 0) {
-    unsent_ += count(from, to);
-    return 0;
+void EspFlow::report(TraceKind kind, std::uint64_t n, std::uint32_t spi_out) {
+  if (!drops_ || n == 0) return;
+  TraceRecord r;
+  r.time = now_;
+  r.peer = other(receiver_);
+  r.kind = kind;
+  r.spi_out = spi_out;
+  r.count = n;
+  drops_->record(r);
+}
+
+void EspFlow::settle_without_sa(SimTime from, SimTime to) {
+  const std::uint64_t n = count(from, to);
+  unsent_ += n;
+  if (!had_sa_ || n == 0) return;
+  if (no_sa_policy_ == NoSaPolicy::kClear) {
+    cleartext_ += n;
+    report(TraceKind::kEspCleartext, n, 0);
+  } else {
+    no_sa_ += n;
+    report(TraceKind::kEspNoSa, n, 0);
   }
+}
+
+void EspFlow::settle_up(SimTime from, SimTime to, std::uint32_t spi) {
+  if (spi == 0) {
+    settle_without_sa(from, to);
+  } else {
+    settle_piece(from, to, spi);
+  }
+}
+
+// [from, to) on one outbound SPI, split where the link goes down and up.
+void EspFlow::settle_span(SimTime from, SimTime to, std::uint32_t spi) {
+  if (spi != 0) had_sa_ = true;
+  if (!link_->has_down_windows()) {
+    settle_up(from, to, spi);
+    return;
+  }
+  while (from < to) {
+    const auto down = link_->next_down(from);
+    if (!down || down->start >= to) {
+      settle_up(from, to, spi);
+      return;
+    }
+    if (down->start > from) settle_up(from, down->start, spi);
+    const SimTime s = std::max(from, down->start);
+    const SimTime e = std::min(down->end, to);
+    if (spi == 0) {
+      settle_without_sa(s, e);  // no SA: never reaches the link
+    } else {
+      const std::uint64_t n = count(s, e);
+      sent_ += n;
+      link_down_ += n;
+      report(TraceKind::kEspLinkDown, n, spi);
+    }
+    from = e;
+  }
+}
+
+std::uint64_t EspFlow::settle_piece(SimTime from, SimTime to, std::uint32_t spi) {
   SimTime acc_from = SimTime::max();  // never accepted: every arrival is dropped
   SimTime acc_until = SimTime::max();
   for (const Acceptance& a : acceptance_) {
@@ -194,7 +251,7 @@ void EspFlow::advance(SimTime now) {
     const SimTime s = std::max(segments_[i].start, settled_);
     const SimTime e =
         i + 1 < segments_.size() ? std::min(segments_[i + 1].start, horizon) : horizon;
-    if (s < e) settle_piece(s, e, segments_[i].spi);
+    if (s < e) settle_span(s, e, segments_[i].spi);
     if (e >= horizon) break;
   }
   settled_ = horizon;

@@ -30,6 +30,17 @@
 // Drops are reported (kEspDropped, one record per settled piece with drops) at
 // the time they were settled: no later than L_max after the last of them
 // arrived, plus the wait for the next settle the world schedules.
+//
+// No SA. A packet sent while the sender has no outbound SA never reaches the
+// link. Once the sender has had an outbound SA (the direction has been up, as
+// for outages), such packets are counted per the sender's no_sa_policy:
+// kEspNoSa (drop, trap) or kEspCleartext (clear), one record per settled
+// piece, peer = the sender. Before the first SA the tunnel is still coming up
+// and nothing is counted.
+// Link down. A packet sent on an SA while the link is down (Link::down_at)
+// is lost to the link: kEspLinkDown, peer = the sender, never a drop (the
+// link's random loss is not drawn for it). Pieces are split at the window
+// edges, so a flow on a link without windows draws exactly as before.
 #pragma once
 
 #include <cstdint>
@@ -50,8 +61,9 @@ class EspFlow {
   // `drops` receives the kEspDropped records (peer = receiver); may be null.
   // A constant-rate flow's first packet leaves at `phase`, drawn U[0, period)
   // from `rng` when not given.
+  // `no_sa`: the sender's no_sa_policy.
   EspFlow(const FlowConfig& flow, const Link& link, sim::Rng rng, PeerId receiver, TraceSink* drops,
-          std::optional<SimTime> phase = std::nullopt);
+          std::optional<SimTime> phase = std::nullopt, NoSaPolicy no_sa = NoSaPolicy::kTrap);
 
   bool active() const { return rate_ > 0; }
   // SA changes, in time order (at >= every earlier change).
@@ -66,6 +78,10 @@ class EspFlow {
   std::uint64_t sent() const { return sent_; }        // packets sent on some SA (settled)
   std::uint64_t dropped() const { return dropped_; }  // arrived for an SPI not accepted
   std::uint64_t unsent() const { return unsent_; }    // no outbound SA at the sender
+  // Of unsent(), those counted (after the first SA): dropped / sent in clear.
+  std::uint64_t no_sa() const { return no_sa_; }
+  std::uint64_t cleartext() const { return cleartext_; }
+  std::uint64_t link_down() const { return link_down_; }  // sent on an SA while the link was down
   SimTime settled() const { return settled_; }
   const PacketLattice& lattice() const { return lattice_; }
 
@@ -80,6 +96,10 @@ class EspFlow {
     SimTime until;
   };
   std::uint64_t count(SimTime from, SimTime to);
+  void settle_span(SimTime from, SimTime to, std::uint32_t spi);
+  void settle_up(SimTime from, SimTime to, std::uint32_t spi);
+  void settle_without_sa(SimTime from, SimTime to);
+  void report(TraceKind kind, std::uint64_t n, std::uint32_t spi_out);
   std::uint64_t settle_piece(SimTime from, SimTime to, std::uint32_t spi);
   std::uint64_t sample_uncertain(SimTime from, SimTime to, SimTime acc_from, SimTime acc_until);
   bool packet_dropped(SimTime sent, SimTime acc_from, SimTime acc_until);
@@ -98,6 +118,11 @@ class EspFlow {
   std::uint64_t sent_ = 0;
   std::uint64_t dropped_ = 0;
   std::uint64_t unsent_ = 0;
+  NoSaPolicy no_sa_policy_;
+  bool had_sa_ = false;  // a piece on an outbound SA has been settled
+  std::uint64_t no_sa_ = 0;
+  std::uint64_t cleartext_ = 0;
+  std::uint64_t link_down_ = 0;
 };
 
 }  // namespace models::world

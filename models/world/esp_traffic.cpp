@@ -4,9 +4,11 @@ namespace models::world {
 
 EspTraffic::EspTraffic(const TrafficConfig& traffic, const Link& a_to_b, const Link& b_to_a,
                        sim::Rng rng_a_to_b, sim::Rng rng_b_to_a, TraceSink* drops,
-                       SettleScheduler* settle, const ChildSaTracker* shared)
-    : flows_{EspFlow(traffic.a_to_b, a_to_b, rng_a_to_b, PeerId::kB, drops),
-             EspFlow(traffic.b_to_a, b_to_a, rng_b_to_a, PeerId::kA, drops)},
+                       SettleScheduler* settle, const ChildSaTracker* shared,
+                       std::array<NoSaPolicy, 2> no_sa)
+    : flows_{EspFlow(traffic.a_to_b, a_to_b, rng_a_to_b, PeerId::kB, drops, std::nullopt, no_sa[0]),
+             EspFlow(traffic.b_to_a, b_to_a, rng_b_to_a, PeerId::kA, drops, std::nullopt,
+                     no_sa[1])},
       sas_(shared ? shared : &own_sas_),
       settle_(settle) {}
 

@@ -27,10 +27,12 @@ class EspTraffic final : public TraceSink, private ChildSaTracker::Listener {
   // to `drops` (may be null); `settle` (may be null) is asked for a settle after
   // every SA change. `shared` (may be null): the owner's tracker, which the
   // owner applies records to with sa_listener(); null: a tracker of its own,
-  // applied by record().
+  // applied by record(). `no_sa`: each sender's no_sa_policy (A, B); packets
+  // that find no SA are reported to `drops` too (EspFlow).
   EspTraffic(const TrafficConfig& traffic, const Link& a_to_b, const Link& b_to_a,
              sim::Rng rng_a_to_b, sim::Rng rng_b_to_a, TraceSink* drops, SettleScheduler* settle,
-             const ChildSaTracker* shared = nullptr);
+             const ChildSaTracker* shared = nullptr,
+             std::array<NoSaPolicy, 2> no_sa = {NoSaPolicy::kTrap, NoSaPolicy::kTrap});
   EspTraffic(const EspTraffic&) = delete;
   EspTraffic& operator=(const EspTraffic&) = delete;
 

@@ -301,6 +301,17 @@ void OutcomeClassifier::record(const TraceRecord& r) {
       add(Outcome::kEspDropped, r.count, ep);
       break;
     }
+    // Packets the sender could not put on an SA, or lost to the link while
+    // down: no SPI names an episode, so the current one.
+    case TraceKind::kEspNoSa:
+      add(Outcome::kNoSa, r.count, 0);
+      break;
+    case TraceKind::kEspCleartext:
+      add(Outcome::kCleartext, r.count, 0);
+      break;
+    case TraceKind::kEspLinkDown:
+      add(Outcome::kEspLinkDown, r.count, 0);
+      break;
     case TraceKind::kTunnelDown:
       // Both peers report the loss of the one tunnel (the second when it learns
       // of it: the peer's IKE DELETE or IKE_SA_INIT, RFC 7296 2.4): one reset.

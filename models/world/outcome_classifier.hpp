@@ -35,7 +35,9 @@
 // IKE SA), outages and downtime: a direction is down while its sender has no
 // outbound SA or the receiver does not accept the SPI it sends on
 // (ChildSaTracker), once the direction has been up; each down interval of
-// positive length is one outage, attributed where it began.
+// positive length is one outage, attributed where it began. no_sa, cleartext
+// and esp_link_down (packets, from the traffic model's kEspNoSa, kEspCleartext
+// and kEspLinkDown records) name no SPI of an episode: the current one.
 // One exception, because ESP and IKE messages share the link: a sender that
 // switches to a new SA no later than it sends the message that makes the
 // receiver install that SA's inbound half (RFC 7296 2.8: a rekey responder MAY

@@ -11,7 +11,9 @@ using sim::StreamComponent;
 
 World::World(const TrialConfig& config, std::uint64_t seed, std::uint64_t trial, TraceSink* extra)
     : config_(config),
-      links_{Link(config_.network.a_to_b), Link(config_.network.b_to_a)},
+      links_{
+          Link(config_.network.a_to_b, sim::Rng::for_stream(seed, trial, kLinkDownStream).next()),
+          Link(config_.network.b_to_a, sim::Rng::for_stream(seed, trial, kLinkDownStream).next())},
       link_rngs_{sim::Rng::for_stream(seed, trial, StreamComponent::kNetworkAtoB),
                  sim::Rng::for_stream(seed, trial, StreamComponent::kNetworkBtoA)},
       processing_rngs_{sim::Rng::for_stream(seed, trial, kProcessingStreamA),
@@ -24,7 +26,7 @@ World::World(const TrialConfig& config, std::uint64_t seed, std::uint64_t trial,
       traffic_(config_.traffic, links_[0], links_[1],
                sim::Rng::for_stream(seed, trial, StreamComponent::kTrafficAtoB),
                sim::Rng::for_stream(seed, trial, StreamComponent::kTrafficBtoA), &drop_sink_, this,
-               &sas_),
+               &sas_, {config_.a.behaviour.no_sa_policy, config_.b.behaviour.no_sa_policy}),
       port_a_(*this, PeerId::kA, sim::Rng::for_stream(seed, trial, StreamComponent::kPeerA)),
       port_b_(*this, PeerId::kB, sim::Rng::for_stream(seed, trial, StreamComponent::kPeerB)),
       peer_a_(PeerId::kA, config_.a, port_a_),
@@ -55,6 +57,7 @@ sim::EventId World::Port::start_timer(SimTime at, ikev2::TimerKind kind, std::ui
 // apart as on real devices; installing both at the same instant made every
 // trial's first rekey a certain collision (issue 11's reference race).
 void World::establish() {
+  if (traffic_.active()) settle_after_down(scheduler_.now());
   touched_ |= bit(PeerId::kA);
   peer_a_.connect();
   after_callback();
@@ -89,7 +92,10 @@ std::uint32_t World::store(const Message& m) {
 }
 
 void World::send(PeerId from, const Message& m) {
-  const auto delay = links_[idx(from)].transit(link_rngs_[idx(from)]);
+  // A link-down window loses the message without a loss draw (link.hpp).
+  const Link& link = links_[idx(from)];
+  const auto delay =
+      link.down_at(scheduler_.now()) ? std::nullopt : link.transit(link_rngs_[idx(from)]);
   if (!delay) {
     TraceRecord r;
     r.time = scheduler_.now();
@@ -237,6 +243,22 @@ void World::settle() {
   }
 }
 
+// ESP lost to a link-down window is settled (and reported) once the window
+// has ended and its last packet would have arrived, not at the next SA
+// change, which may come hours later. One event per window occurrence.
+void World::settle_after_down(SimTime after) {
+  SimTime end = SimTime::max();
+  for (const Link& l : links_) {
+    if (const auto d = l.next_down(after)) end = std::min(end, d->end);
+  }
+  if (end == SimTime::max()) return;
+  const SimTime hi = std::max(links_[0].bounds().hi, links_[1].bounds().hi);
+  scheduler_.schedule(end + hi + sim::nanoseconds(1), [this, end] {
+    traffic_.advance(scheduler_.now());
+    settle_after_down(end);
+  });
+}
+
 // Only a peer that was called since the last time can have changed: the
 // other's outbound SPI, trace and trigger state are as they were checked then.
 // A peer that had to be reconciled is checked again next time, since one
@@ -268,8 +290,8 @@ bool World::reconcile(PeerId p) {
   return true;
 }
 
-// StartAction::kOnTraffic: the next packet that finds no SA triggers its
-// creation (one event per loss of the SA, never one per packet).
+// StartAction::kOnTraffic with NoSaPolicy::kTrap: the next packet that finds
+// no SA triggers its creation (one event per loss of the SA, never one per packet).
 //
 // A trigger the peer ignores (creation already under way) disarms the trigger
 // until the peer reports something again, so a tunnel that stays down does not
@@ -282,6 +304,8 @@ void World::maybe_trigger_traffic(PeerId p) {
   // has just made the tracker's outbound SPI the peer's own. Cheap tests first.
   const PeerConfig& pc = p == PeerId::kA ? config_.a : config_.b;
   if (pc.behaviour.start_action != StartAction::kOnTraffic) return;
+  // Only a trapped packet asks the daemon for an SA (NoSaPolicy::kTrap).
+  if (pc.behaviour.no_sa_policy != NoSaPolicy::kTrap) return;
   if (sas_.outbound(p) != 0) return;
   if (!peer(p).wants_traffic_trigger()) return;
   const SimTime now = scheduler_.now();

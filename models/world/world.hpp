@@ -43,6 +43,7 @@ inline constexpr std::uint64_t kProcessingStreamA = 0x100;
 inline constexpr std::uint64_t kProcessingStreamB = 0x101;
 inline constexpr std::uint64_t kTrafficTriggerStreamA = 0x102;
 inline constexpr std::uint64_t kTrafficTriggerStreamB = 0x103;
+inline constexpr std::uint64_t kLinkDownStream = 0x104;  // jitter of link-down windows
 
 class World final : private SettleScheduler {
  public:
@@ -123,6 +124,7 @@ class World final : private SettleScheduler {
   }
   void settle_at(SimTime at) override;
   void settle();
+  void settle_after_down(SimTime after);
   void send(PeerId from, const Message& m);
   void arrive(PeerId to, std::uint32_t slot);
   void start_processing(PeerId to);

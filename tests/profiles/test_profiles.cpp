@@ -21,11 +21,11 @@ const std::set<std::string> kAllowedKeys = {
     "ike.lifetime_bytes", "ike.lifetime_packets", "ike.volume_margin", "clock_error",
     "processing_delay", "behaviour.collision_resolution", "behaviour.unknown_spi",
     "behaviour.crossing_delete", "behaviour.responder_switch", "behaviour.ike_collision_winner",
-    "behaviour.start_action", "behaviour.old_sa_delete_delay", "behaviour.inbound_keep_delay",
-    "behaviour.retry_min", "behaviour.retry_max", "behaviour.redundant_ike_timeout",
-    "behaviour.ike_rekey_forced_delete", "behaviour.reestablish_delay",
-    "behaviour.retransmit.timeout", "behaviour.retransmit.base", "behaviour.retransmit.tries",
-    "behaviour.retransmit.cap", "behaviour.retransmit.jitter",
+    "behaviour.start_action", "behaviour.no_sa_policy", "behaviour.old_sa_delete_delay",
+    "behaviour.inbound_keep_delay", "behaviour.retry_min", "behaviour.retry_max",
+    "behaviour.redundant_ike_timeout", "behaviour.ike_rekey_forced_delete",
+    "behaviour.reestablish_delay", "behaviour.retransmit.timeout", "behaviour.retransmit.base",
+    "behaviour.retransmit.tries", "behaviour.retransmit.cap", "behaviour.retransmit.jitter",
     // Added with the strongswan-5.9 profile (models/config.hpp TempFailureInCollision).
     "behaviour.temp_failure_in_collision",
     // RFC 7296 1.3 NO_ADDITIONAL_SAS.

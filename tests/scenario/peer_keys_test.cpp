@@ -26,11 +26,13 @@ TEST_CASE("Peer keys: the contract names of architecture.md are all present") {
         "behaviour.max_child_sas", "processing_delay_ke", "processing_delay_informational",
         "timer_lateness", "initiation_delay", "behaviour.child_pfs",
         // The vendor log shape `trace --style auto` uses (issue 12).
-        "log_style"}) {
+        "log_style",
+        // What a packet that finds no Child SA meets (issue 11, part 3).
+        "behaviour.no_sa_policy"}) {
     INFO(k);
     CHECK(find_peer_key(k) != nullptr);
   }
-  CHECK(peer_keys().size() == 49);
+  CHECK(peer_keys().size() == 50);
 }
 
 TEST_CASE("Peer keys: values take units and both fraction forms") {

@@ -68,6 +68,7 @@ TEST_CASE("Schema doc: every settable key path and top-level key is documented")
                         "network.ike_loss",
                         "network.esp_loss",
                         "network.reorder",
+                        "network.down",
                         "traffic.rate",
                         "traffic.size",
                         "traffic.poisson",

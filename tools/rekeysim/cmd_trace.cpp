@@ -80,7 +80,8 @@ int run_trace(const TraceOptions& o) {
     filter = trace::parse_episode_filter(o.first);
     if (!filter)
       usage("--first", "unknown episode kind \"" + o.first + "\"",
-            "collision, cant_find_sa, outage, tunnel_reset, rekey, or a collision kind: "
+            "collision, cant_find_sa, outage, tunnel_reset, no_sa, cleartext, esp_link_down, "
+            "rekey, or a collision kind: "
             "simultaneous_child_rekey, simultaneous_ike_rekey, rekey_vs_delete, "
             "child_vs_ike_rekey, crossing_delete, delete_vs_ike_rekey");
   }
@@ -225,7 +226,8 @@ Command add_trace_command(CLI::App& root) {
       ->check(unsigned_in(0, std::numeric_limits<std::uint64_t>::max() - 1));
   sub->add_option("--first", o->first,
                   "the first episode of this kind: collision|cant_find_sa|outage|tunnel_reset|"
-                  "rekey (a normal rekey, no collision), or one collision kind, e.g. "
+                  "no_sa|cleartext|esp_link_down|rekey (a normal rekey, no collision), or one "
+                  "collision kind, e.g. "
                   "crossing_delete (default collision)")
       ->check(non_empty());
   sub->add_option("--nth", o->nth,

@@ -31,13 +31,13 @@ std::string pad(std::string s, std::size_t width) {
 // Per-episode amount with its unit.
 std::string amount(Outcome o, double per_episode, std::string_view per) {
   if (o == Outcome::kDowntime) return format_seconds(per_episode * 1e-9) + std::string(per);
-  if (o == Outcome::kEspDropped) return format_rate(per_episode) + " pkt" + std::string(per);
+  if (models::is_packet_outcome(o)) return format_rate(per_episode) + " pkt" + std::string(per);
   return format_rate(per_episode) + std::string(per);
 }
 
 std::string count_text(Outcome o, std::uint64_t count) {
   if (o == Outcome::kDowntime) return format_seconds(static_cast<double>(count) * 1e-9);
-  if (o == Outcome::kEspDropped) return std::to_string(count) + " pkt";
+  if (models::is_packet_outcome(o)) return std::to_string(count) + " pkt";
   return std::to_string(count);
 }
 
@@ -95,7 +95,7 @@ std::string format_seconds(double s) {
 
 std::string_view count_unit(Outcome o) {
   if (o == Outcome::kDowntime) return "ns";
-  if (o == Outcome::kEspDropped) return "packets";
+  if (models::is_packet_outcome(o)) return "packets";
   return "events";
 }
 
@@ -269,13 +269,14 @@ std::string render_table_sweep(const RunHeader& h, const std::vector<PointReport
   // Every figure with its 95% interval: the sweep is where users compare
   // configurations, so a rate without its uncertainty would invite reading
   // noise as a difference.
-  const std::size_t w_ep = 10, w_rate = 32, w_amount = 36;
+  const std::size_t w_ep = 10, w_rate = 32, w_amount = 36, w_ike = 14;
   std::string head;
   for (std::size_t i = 0; i < names.size(); ++i) head += pad(names[i], widths[i]);
   head += pad("episodes", w_ep) + pad("collisions /rekey [95% CI]", w_rate) +
           pad("cant_find_sa /rekey [95% CI]", w_rate) + pad("outages /rekey [95% CI]", w_rate) +
           pad("esp_dropped /rekey [95% CI]", w_amount) + pad("downtime /rekey [95% CI]", w_amount) +
-          pad("tunnel_resets /rekey [95% CI]", w_rate) + "trials w/ collision [95% CI]\n";
+          pad("tunnel_resets /rekey [95% CI]", w_rate) + pad("ike_episodes", w_ike) +
+          pad("ike_collisions /IKE rekey [95% CI]", w_rate + 4) + "trials w/ collision [95% CI]\n";
   out += head;
   auto cell = [](const auto& result, Outcome o) {
     const auto& s = result.outcome(o);
@@ -294,14 +295,20 @@ std::string render_table_sweep(const RunHeader& h, const std::vector<PointReport
     line += pad(cell(r, Outcome::kEspDropped), w_amount);
     line += pad(cell(r, Outcome::kDowntime), w_amount);
     line += pad(cell(r, Outcome::kTunnelResets), w_rate);
+    // IKE outcomes per IKE SA rekey episode, as in `run`.
+    line += pad(std::to_string(r.ike_episodes), w_ike);
+    line += pad(
+        r.ike_episodes == 0 ? std::string("n/a (no IKE rekey)") : cell(r, Outcome::kIkeCollisions),
+        w_rate + 4);
     const auto& tv = r.trial_view(Outcome::kCollisions);
     line += format_percent(tv.fraction_affected) + " [" + format_percent(tv.ci95.lo) + ", " +
             format_percent(tv.ci95.hi) + "]\n";
     out += line;
   }
   out +=
-      "\nrates are per rekey episode: Wilson 95% intervals for counts of episodes, ratio-estimator "
-      "95% intervals across trials for esp_dropped (packets) and downtime (time)\n";
+      "\nrates are per rekey episode (ike_collisions: per IKE SA rekey episode): Wilson 95% "
+      "intervals for counts of episodes, ratio-estimator 95% intervals across trials for "
+      "esp_dropped (packets) and downtime (time)\n";
   for (const auto& rep : reports) {
     const std::string w = never_up_warning(rep.result);
     if (!w.empty()) out += "at " + params_text(rep.params) + ": " + w;
@@ -328,7 +335,7 @@ std::string render_csv(const RunHeader& h, const std::vector<PointReport>& repor
     for (const auto& p : reports.front().params) names.push_back(p.path);
   }
   for (const auto& n : names) out += "," + quote(n);
-  out += ",seed,trials,episodes,tunnel_days";
+  out += ",seed,trials,episodes,ike_episodes,tunnel_days";
   for (const auto o : models::kAllOutcomes) {
     const std::string n(models::outcome_name(o));
     for (const char* f :
@@ -343,7 +350,8 @@ std::string render_csv(const RunHeader& h, const std::vector<PointReport>& repor
     out += quote(h.scenario);
     for (const auto& p : rep.params) out += "," + quote(p.value);
     out += "," + std::to_string(h.seed) + "," + std::to_string(r.trials) + "," +
-           std::to_string(r.episodes) + "," + num(r.tunnel_days());
+           std::to_string(r.episodes) + "," + std::to_string(r.ike_episodes) + "," +
+           num(r.tunnel_days());
     for (const auto o : models::kAllOutcomes) {
       const auto& s = r.outcome(o);
       const auto& p = r.trial_view(o);

@@ -7,7 +7,7 @@
 namespace rekeysim::runner {
 
 bool is_amount_outcome(models::Outcome o) {
-  return o == models::Outcome::kEspDropped || o == models::Outcome::kDowntime;
+  return models::is_packet_outcome(o) || o == models::Outcome::kDowntime;
 }
 
 double t95(std::uint64_t df) {

@@ -9,6 +9,7 @@
 #include "models/profiles/profile.hpp"
 #include "tools/scenario/lifetime_check.hpp"
 #include "tools/scenario/limits.hpp"
+#include "tools/scenario/link_down.hpp"
 #include "tools/scenario/peer_keys.hpp"
 #include "tools/scenario/profile_file.hpp"
 #include "tools/scenario/scenario.hpp"
@@ -19,8 +20,8 @@ namespace rekeysim::scenario {
 namespace {
 
 constexpr std::array<std::string_view, 2> kDirs = {"a_to_b", "b_to_a"};
-constexpr std::array<std::string_view, 6> kNetworkKeys = {"latency",  "jitter",   "loss",
-                                                          "ike_loss", "esp_loss", "reorder"};
+constexpr std::array<std::string_view, 7> kNetworkKeys = {"latency",  "jitter",  "loss", "ike_loss",
+                                                          "esp_loss", "reorder", "down"};
 constexpr std::array<std::string_view, 3> kTrafficKeys = {"rate", "size", "poisson"};
 
 // The network as stated, per direction, before latency and jitter are
@@ -36,6 +37,7 @@ struct DirectionSpec {
   std::optional<double> esp_loss;
   double reorder = 0;
   sim::SimTime reorder_delay{};
+  std::vector<models::DownWindow> down;  // network.down (link_down.hpp)
 };
 
 struct BuildState {
@@ -106,6 +108,8 @@ void apply_network(BuildState& st, const Setting& s, std::string_view rest) {
       spec.ike_loss = read_fraction(ctx(s), 0, 1);
     } else if (key == "esp_loss") {
       spec.esp_loss = read_fraction(ctx(s), 0, 1);
+    } else if (key == "down") {
+      spec.down = read_down_windows(ctx(s));
     } else {
       apply_reorder(s, spec);
     }
@@ -349,6 +353,7 @@ Point build(const Scenario& sc, std::span<const Setting> extra, std::size_t inde
     link.esp_loss = spec.esp_loss;
     link.reorder = spec.reorder;
     link.reorder_delay = spec.reorder_delay;
+    link.down = spec.down;
   }
   // After every override and the stagger: a fractional margin is judged
   // against the lifetime the trial will run with.

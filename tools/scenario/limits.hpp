@@ -26,6 +26,10 @@ inline constexpr sim::SimTime kMaxHorizon = sim::days(73000);
 // The shortest Child or IKE SA lifetime: below it every exchange of a
 // realistic network outlasts the SA, and the rates would not mean anything.
 inline constexpr sim::SimTime kMinLifetime = sim::seconds(1);
+// The shortest period of a periodic link-down window (network.down.every):
+// each occurrence costs a settle event and a split of the ESP accounting, so
+// a period of nanoseconds would cost an event per packet.
+inline constexpr sim::SimTime kMinDownPeriod = sim::seconds(1);
 
 // The largest value `d` can draw, in ns, as a double (lognormal and
 // exponential tails at 9 standard deviations / 40 means, beyond any draw of

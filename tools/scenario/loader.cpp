@@ -380,7 +380,8 @@ Scenario load_root(const YAML::Node& root, const std::string& file, const std::s
     } else if (k == "duration" || k == "rekeys" || k == "stagger") {
       ld.add(k, v);
     } else if (k == "network") {
-      ld.section(v, "network", {"latency", "jitter", "loss", "ike_loss", "esp_loss", "reorder"},
+      ld.section(v, "network",
+                 {"latency", "jitter", "loss", "ike_loss", "esp_loss", "reorder", "down"},
                  "a mapping like {latency: 16ms, jitter: {dist: normal, sd: 2ms}, loss: 0}");
     } else if (k == "traffic") {
       ld.section(v, "traffic", {"rate", "size", "poisson"},

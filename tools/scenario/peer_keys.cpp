@@ -21,6 +21,7 @@ constexpr std::string_view kResponderSwitch[] = {"on_old_sa_delete", "on_respons
                                                  "on_request"};
 constexpr std::string_view kIkeCollisionWinner[] = {"rfc7296", "rfc4718"};
 constexpr std::string_view kStartAction[] = {"on_traffic", "immediate", "none"};
+constexpr std::string_view kNoSaPolicy[] = {"drop", "trap", "clear"};  // NoSaPolicy order
 constexpr std::string_view kTempFailureInCollision[] = {"adopt_peer_rekey", "retry_own_rekey"};
 
 constexpr std::string_view kDurationUnit = "ns, us, ms, s, m, h, d";
@@ -262,6 +263,9 @@ const std::vector<PeerKey>& table() {
       ENUM_KEY("behaviour.start_action", behaviour.start_action, models::StartAction, kStartAction,
                "after an SA expired unrekeyed or a tunnel reset: re-create on traffic, at once, or "
                "never"),
+      ENUM_KEY("behaviour.no_sa_policy", behaviour.no_sa_policy, models::NoSaPolicy, kNoSaPolicy,
+               "an outbound packet that finds no Child SA: dropped, dropped and asking for the SA "
+               "(trap, needed by start_action on_traffic), or sent in clear (a leak)"),
       ENUM_KEY("behaviour.temp_failure_in_collision", behaviour.temp_failure_in_collision,
                models::TempFailureInCollision, kTempFailureInCollision,
                "TEMPORARY_FAILURE to a rekey after the peer's colliding rekey completed: adopt the "

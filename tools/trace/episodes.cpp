@@ -71,6 +71,9 @@ std::optional<EpisodeFilter> parse_episode_filter(std::string_view text) {
   if (text == "outage") return EpisodeFilter::kOutage;
   if (text == "tunnel_reset") return EpisodeFilter::kTunnelReset;
   if (text == "rekey") return EpisodeFilter::kRekey;
+  if (text == "no_sa") return EpisodeFilter::kNoSa;
+  if (text == "cleartext") return EpisodeFilter::kCleartext;
+  if (text == "esp_link_down") return EpisodeFilter::kEspLinkDown;
   for (EpisodeFilter f : kCollisionFilters) {
     if (text == models::to_string(collision_of(f))) return f;
   }
@@ -89,6 +92,12 @@ std::string_view to_string(EpisodeFilter filter) {
       return "tunnel_reset";
     case EpisodeFilter::kRekey:
       return "rekey";
+    case EpisodeFilter::kNoSa:
+      return "no_sa";
+    case EpisodeFilter::kCleartext:
+      return "cleartext";
+    case EpisodeFilter::kEspLinkDown:
+      return "esp_link_down";
     default:
       return models::to_string(collision_of(filter));
   }
@@ -198,6 +207,12 @@ bool marks(const TraceRecord& r, EpisodeFilter filter, CrossingDetector& crossin
       return r.kind == TraceKind::kTunnelDown;
     case EpisodeFilter::kRekey:
       return false;
+    case EpisodeFilter::kNoSa:
+      return r.kind == TraceKind::kEspNoSa;
+    case EpisodeFilter::kCleartext:
+      return r.kind == TraceKind::kEspCleartext;
+    case EpisodeFilter::kEspLinkDown:
+      return r.kind == TraceKind::kEspLinkDown;
     default:
       return r.kind == TraceKind::kCollisionDetected && r.collision == collision_of(filter);
   }
@@ -259,6 +274,12 @@ std::optional<models::Outcome> counted_outcome(EpisodeFilter filter) {
       return models::Outcome::kOutages;
     case EpisodeFilter::kTunnelReset:
       return models::Outcome::kTunnelResets;
+    case EpisodeFilter::kNoSa:
+      return models::Outcome::kNoSa;
+    case EpisodeFilter::kCleartext:
+      return models::Outcome::kCleartext;
+    case EpisodeFilter::kEspLinkDown:
+      return models::Outcome::kEspLinkDown;
     default:
       return std::nullopt;
   }

@@ -113,6 +113,12 @@ std::optional<Mark> mark_of(const TraceRecord& r) {
       return Mark{"TUNNEL DOWN", Tone::kAlert};
     case TraceKind::kTunnelUp:
       return Mark{"tunnel up", Tone::kInstall};
+    case TraceKind::kEspNoSa:
+      return Mark{"no SA: " + std::to_string(r.count) + " pkt dropped", Tone::kAlert};
+    case TraceKind::kEspCleartext:
+      return Mark{"no SA: " + std::to_string(r.count) + " pkt sent in clear", Tone::kAlert};
+    case TraceKind::kEspLinkDown:
+      return Mark{"link down: " + std::to_string(r.count) + " pkt lost", Tone::kAlert};
     default:
       return std::nullopt;
   }

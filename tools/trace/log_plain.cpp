@@ -79,6 +79,11 @@ std::string details(const TraceRecord& r) {
     case TraceKind::kTunnelDown:
     case TraceKind::kTunnelUp:
       return "IKE SA " + hex64(r.ike_spi);
+    case TraceKind::kEspNoSa:
+    case TraceKind::kEspCleartext:
+      return "no SA, packets " + std::to_string(r.count);
+    case TraceKind::kEspLinkDown:
+      return "spi " + hex_0x(r.spi_out) + " link down, packets " + std::to_string(r.count);
   }
   return {};
 }

@@ -208,6 +208,11 @@ class StrongswanWriter {
 
   void write(std::size_t i) {
     const TraceRecord& r = records_[i];
+    // Packets without an SA or lost to the link are the kernel's and the
+    // network's: charon runs no job for them and logs nothing.
+    if (r.kind == TraceKind::kEspNoSa || r.kind == TraceKind::kEspCleartext ||
+        r.kind == TraceKind::kEspLinkDown)
+      return;
     PeerState& s = st(r.peer);
     current_ = &s;
     current_peer_ = r.peer;

@@ -45,6 +45,9 @@ enum class EpisodeFilter {
   kTunnelReset,  // kTunnelDown
   kRekey,        // a Child SA rekey that completed with no collision, can't-find-SA,
                  // outage or reset within kEpisodeGap (time: its first rekey_started)
+  kNoSa,         // kEspNoSa: packets dropped for want of an SA (outcome no_sa)
+  kCleartext,    // kEspCleartext: packets sent in clear for want of an SA (cleartext)
+  kEspLinkDown,  // kEspLinkDown: packets lost to a link-down window (esp_link_down)
   // One collision kind (kCollisionDetected with that CollisionKind), by the
   // RFC 7296 section that governs it.
   kSimultaneousChildRekey,  // 2.8.1
@@ -62,7 +65,8 @@ std::optional<LogStyle> parse_log_style(std::string_view text);
 std::string_view to_string(LogStyle style);
 // Every style name parse_log_style() accepts, in enumerator order.
 std::span<const std::string_view> log_style_names();
-// "collision" | "cant_find_sa" | "outage" | "tunnel_reset" | "rekey", or a collision kind
+// "collision" | "cant_find_sa" | "outage" | "tunnel_reset" | "rekey" | "no_sa" |
+// "cleartext" | "esp_link_down" (the outcome names), or a collision kind
 // as the plain view names it ("simultaneous_child_rekey", "crossing_delete", ...);
 // nullopt otherwise.
 std::optional<EpisodeFilter> parse_episode_filter(std::string_view text);
