@@ -208,12 +208,13 @@ TEST_CASE(
   CHECK(!slurp(dir / "l.jsonl").empty());
 }
 
-TEST_CASE("CLI: recommend finds a stagger whose collision upper bound is below the target") {
+TEST_CASE(
+    "CLI: recommend finds a configurable stagger whose collision upper bound is below the target") {
   const Result r = run("recommend " + source("scenarios/kb-incident.yaml") +
-                       " --trials 5 --set duration=2d -q --target 0.05");
+                       " --trials 5 --set duration=2d -q --objective collisions --target 0.05");
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(r.out.find("recommended stagger: ") != std::string::npos);
-  CHECK(r.out.find("evidence: stagger ") != std::string::npos);
-  CHECK(r.out.find("next smaller tried: ") != std::string::npos);
+  CHECK(r.out.find("recommendation: set ") != std::string::npos);
+  CHECK(r.out.find("the other direction (") != std::string::npos);
+  CHECK(r.out.find("harm per Child SA rekey = collisions x1;") != std::string::npos);
 }
