@@ -150,6 +150,42 @@ Harm harm_of(const runner::PointResult& r, const HarmWeights& w) {
   return h;
 }
 
+void add_harm_options(CLI::App* sub, HarmFlags& f) {
+  sub->add_option("--target", f.target,
+                  "harm per rekey episode whose upper 95% bound must stay below")
+      ->check(CLI::Range(1e-9, 1e6))
+      ->capture_default_str();
+  sub->add_option("--weights", f.weights,
+                  "weights of the harm, OUTCOME=W,... (default collisions=1,cant_find_sa=1,"
+                  "outages=1,esp_dropped=0.001 per packet,downtime=1 per second,redundant_sas=0.1,"
+                  "tunnel_resets=10)");
+  sub->add_option("--objective", f.objective,
+                  "minimise one outcome alone instead (e.g. outages, collisions)")
+      ->excludes(sub->get_option("--weights"));
+}
+
+AdviceOptions advice_options(const HarmFlags& f) {
+  AdviceOptions opt;
+  opt.target = f.target;
+  if (!f.objective.empty()) {
+    Outcome out{};
+    if (!models::outcome_from_name(f.objective, out) || models::is_ike_outcome(out) ||
+        out == Outcome::kChildRekeys) {
+      throw std::invalid_argument("--objective: unknown outcome \"" + f.objective +
+                                  "\" (expected collisions, cant_find_sa, esp_dropped, outages, "
+                                  "downtime, redundant_sas or tunnel_resets)");
+    }
+    opt.weights = objective_weights(out);
+  } else if (!f.weights.empty()) {
+    try {
+      opt.weights = parse_harm_weights(f.weights, default_harm_weights());
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string("--weights: ") + e.what());
+    }
+  }
+  return opt;
+}
+
 Advice advise(scenario::Scenario sc, const AdviceOptions& opt, const CommonOptions& o) {
   Advice a;
   a.scenario = sc.name;
@@ -164,6 +200,7 @@ Advice advise(scenario::Scenario sc, const AdviceOptions& opt, const CommonOptio
 
   // Runs one configuration; raises trials when its interval still straddles
   // the target, so "below the target" is shown by the data when it is true.
+  std::vector<std::string> raised;  // "label (trials)" where trials were raised
   auto run = [&](Candidate& c, const std::vector<scenario::Setting>& extra,
                  const std::string& label) {
     scenario::Point point = scenario::build_with(sc, extra);
@@ -191,6 +228,7 @@ Advice advise(scenario::Scenario sc, const AdviceOptions& opt, const CommonOptio
         h = harm_of(reports.front().result, opt.weights);
       }
     }
+    c.config = point.config;
     c.report = std::move(reports.front());
     c.harm = h;
     c.passed = h.ci95.hi < opt.target;
@@ -260,6 +298,14 @@ Advice advise(scenario::Scenario sc, const AdviceOptions& opt, const CommonOptio
                        "; A: " + set_a.setting + " in steps of " + models::format_hms(set_a.step) +
                        ", " + models::format_hms(set_a.min) + " to " +
                        models::format_hms(set_a.max) + ")");
+  }
+  if (!raised.empty()) {
+    std::string list;
+    for (const auto& r : raised) list += (list.empty() ? "" : ", ") + r;
+    a.notes.push_back(std::to_string(sc.trials) +
+                      " trials were too few to show a harm below the target where the interval "
+                      "straddled it; more trials ran at: " +
+                      list);
   }
   if (a.current.passed) {
     a.verdict = Verdict::kNoStaggerNeeded;

@@ -54,6 +54,7 @@ struct Candidate {
   sim::SimTime lifetime{};  // that peer's new Child SA lifetime
   char alt_peer = 0;        // the other way to get the same shift (0 if not configurable)
   sim::SimTime alt_lifetime{};
+  models::TrialConfig config;  // as simulated
   PointReport report;
   Harm harm;
   bool passed = false;  // harm upper 95% bound < target
@@ -84,6 +85,16 @@ struct Advice {
   std::vector<std::string> notes;     // staggers not configurable on either device, trials raised
   std::string why_none;               // kNoneEnough: what limits a stagger (jitter, tick)
 };
+
+// The harm flags every advising command shares: --target, --weights, --objective.
+struct HarmFlags {
+  double target = 5e-3;
+  std::string weights;
+  std::string objective;
+};
+void add_harm_options(CLI::App* sub, HarmFlags& flags);
+// Throws std::invalid_argument naming the flag and the expected form.
+AdviceOptions advice_options(const HarmFlags& flags);
 
 // Simulates the current configuration, then staggers ±1 s, ±2 s, ±5 s, ...
 // up to half the shorter lifetime. Throws std::runtime_error when no rekey

@@ -13,50 +13,28 @@ namespace rekeysim::cli {
 
 Command add_recommend_command(CLI::App& root) {
   auto o = std::make_shared<CommonOptions>();
-  auto target = std::make_shared<double>(5e-3);
-  auto weights = std::make_shared<std::string>();
-  auto objective = std::make_shared<std::string>();
+  auto flags = std::make_shared<HarmFlags>();
   CLI::App* sub = root.add_subcommand(
       "recommend",
       "which Phase 2 lifetime to set on which peer, weighing every harmful outcome, in the units "
       "each device takes");
   add_common_options(sub, *o, true);
-  sub->add_option("--target", *target,
-                  "harm per rekey episode whose upper 95% bound must stay below")
-      ->check(CLI::Range(1e-9, 1e6))
-      ->capture_default_str();
-  sub->add_option("--weights", *weights,
-                  "weights of the harm, OUTCOME=W,... (default collisions=1,cant_find_sa=1,"
-                  "outages=1,esp_dropped=0.001 per packet,downtime=1 per second,redundant_sas=0.1,"
-                  "tunnel_resets=10)");
-  sub->add_option("--objective", *objective,
-                  "minimise one outcome alone instead (e.g. outages, collisions)")
-      ->excludes(sub->get_option("--weights"));
+  add_harm_options(sub, *flags);
   sub->footer(
       "Example:\n"
       "  rekeysim recommend scenarios/panos-vs-aws.yaml\n"
       "  rekeysim recommend scenarios/kb-incident.yaml --objective collisions --target 1e-4\n"
       "Tries the current lifetimes, then staggers of ±1s, ±2s, ±5s, ... up to half the shorter\n"
       "lifetime, each set on a peer whose lifetime setting can express it (units and range from\n"
-      "the profiles, `rekeysim profiles NAME`). Trials are raised where an interval still\n"
-      "straddles the target.\n"
+      "the profiles). Trials are raised where an interval still straddles the target.\n"
       "Exit status: 0 advice found (or none needed), 1 no stagger is enough, 2 usage or input "
       "error.");
-  return {sub, [o, target, weights, objective] {
+  return {sub, [o, flags] {
             AdviceOptions opt;
-            opt.target = *target;
             try {
-              if (!objective->empty()) {
-                models::Outcome out{};
-                if (!models::outcome_from_name(*objective, out) || models::is_ike_outcome(out))
-                  throw std::invalid_argument("unknown outcome \"" + *objective + "\"");
-                opt.weights = objective_weights(out);
-              } else if (!weights->empty()) {
-                opt.weights = parse_harm_weights(*weights, default_harm_weights());
-              }
+              opt = advice_options(*flags);
             } catch (const std::invalid_argument& e) {
-              std::cerr << "rekeysim: error: " << (objective->empty() ? "--weights" : "--objective")
-                        << ": " << e.what() << "\n";
+              std::cerr << "rekeysim: error: " << e.what() << "\n";
               return kExitUsage;
             }
             OutputFiles files;

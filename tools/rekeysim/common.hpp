@@ -83,5 +83,7 @@ Command add_profiles_command(CLI::App& root);
 Command add_trace_command(CLI::App& root);
 Command add_schema_command(CLI::App& root);
 Command add_ingest_command(CLI::App& root);
+Command add_report_command(CLI::App& root);
+Command add_audit_command(CLI::App& root);
 
 }  // namespace rekeysim::cli
