@@ -7,7 +7,9 @@
 
 #include "models/profiles/lifetime_settings.hpp"
 #include "run_cli.hpp"
-#include "tools/rekeysim/advice.hpp"
+#include "tools/rekeysim/audit.hpp"
+
+#include <fstream>
 
 using namespace cli_test;
 using json = nlohmann::json;
@@ -102,4 +104,150 @@ TEST_CASE("lifetime settings: every built-in profile's default lifetime is confi
                                         sim::minutes(475)) == "475 min (7 h 55 min)");
   CHECK(!models::configurable(models::child_lifetime_setting("panos"), sim::seconds(3630)));
   CHECK(!models::configurable(models::child_lifetime_setting("aws-vpn"), sim::seconds(3601)));
+}
+
+namespace {
+
+bool chromium_available() {
+  return std::system("command -v chromium > /dev/null 2>&1") == 0;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "report: one self-contained HTML file with every section, rendered by headless Chromium") {
+  TempDir dir;
+  const std::string html = dir / "report.html";
+  const Result r = run("report " + source("scenarios/panos-vs-aws.yaml") +
+                       " -q --threads 2 --trials 10 --out " + html);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const std::string page = slurp(html);
+  for (const char* id :
+       {"recommendation", "sweep", "distribution", "ladders", "configuration", "method"}) {
+    CHECK(page.find(std::string("<section id=\"") + id + "\">") != std::string::npos);
+  }
+  // Self-contained: no script, nothing fetched.
+  CHECK(page.find("<script") == std::string::npos);
+  CHECK(page.find("http://") == page.find("http://www.w3.org/2000/svg"));
+  CHECK(page.find("src=") == std::string::npos);
+  CHECK(page.find("<link") == std::string::npos);
+  // The advice, every outcome's chart, the episode found, both peers' sources.
+  CHECK(page.find("set B&#39;s") == std::string::npos);
+  CHECK(page.find("Phase2LifetimeSeconds) to 3,480 s (58 min)") != std::string::npos);
+  for (const char* chart :
+       {"harm per rekey (weighted)", "collisions per rekey", "cant_find_sa per rekey",
+        "outages per rekey", "esp_dropped per rekey (packets)", "downtime per rekey (time)",
+        "tunnel_resets per rekey"}) {
+    CHECK(page.find(std::string("aria-label=\"") + chart + "\"") != std::string::npos);
+  }
+  CHECK(page.find("first outage at ") != std::string::npos);
+  CHECK(page.find("No collision in the 10 trials searched") != std::string::npos);
+  CHECK(page.find("AWS EC2 API VpnTunnelOptionsSpecification") != std::string::npos);
+  // Times are written unambiguously ("52 min 46.153 s"), never "52m46.153s".
+  CHECK(page.find("m46.") == std::string::npos);
+
+  if (!chromium_available()) {
+    WARN("chromium is not installed (tools/setup.sh installs it): the render check is skipped");
+    return;
+  }
+  const std::string png = dir / "report.png";
+  const std::string log = dir / "chromium.log";
+  const std::string cmd =
+      "chromium --headless --disable-gpu --no-sandbox --enable-logging=stderr "
+      "--v=0 --window-size=1300,2400 --screenshot=" +
+      png + " file://" + html + " > " + log + " 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  CHECK(std::filesystem::file_size(png) > 50'000);
+  // A page without script has no console messages; any would be an error
+  // of the page itself (CONSOLE lines), not of the headless browser.
+  const std::string messages = slurp(log);
+  INFO(messages);
+  CHECK(messages.find("CONSOLE") == std::string::npos);
+  CHECK(messages.find("Uncaught") == std::string::npos);
+  // Chromium parsed every section: the DOM it builds contains them all.
+  const std::string dom = dir / "dom.html";
+  REQUIRE(std::system(("chromium --headless --disable-gpu --no-sandbox --dump-dom file://" + html +
+                       " > " + dom + " 2>/dev/null")
+                          .c_str()) == 0);
+  const std::string parsed = slurp(dom);
+  for (const char* id :
+       {"recommendation", "sweep", "distribution", "ladders", "configuration", "method"}) {
+    CHECK(parsed.find(std::string("id=\"") + id + "\"") != std::string::npos);
+  }
+  CHECK(parsed.find("<svg") != std::string::npos);
+}
+
+TEST_CASE("audit: a known risky tunnel ranks above a known safe one, with a fix in device units") {
+  TempDir dir;
+  const std::string inv = dir / "inv.csv";
+  {
+    std::ofstream f(inv);
+    f << "name,a_profile,b_profile,a_lifetime,b_lifetime,latency,traffic\n"
+      // PAN-OS starts every rekey: an outage each time.
+      << "risky,panos,aws-vpn,1h,1h,16ms,200\n"
+      // AWS starts every rekey (PAN-OS's lifetime is 2 min longer): none.
+      << "safe,aws-vpn,panos,1h,62m,16ms,200\n";
+  }
+  const Result r =
+      run("audit " + inv + " --trials 10 --threads 2 --format json --html " + (dir / "a.html"));
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 1);  // a tunnel needs a fix
+  const json j = json::parse(r.out);
+  REQUIRE(j["tunnels"].size() == 2);
+  CHECK(j["tunnels"][0]["tunnel"] == "risky");
+  CHECK(j["tunnels"][0]["risk"] == "needs fix");
+  CHECK(j["tunnels"][0]["fix_peer"] == "b");
+  CHECK(j["tunnels"][0]["fix_lifetime_s"].get<std::int64_t>() < 3600);
+  CHECK(j["tunnels"][1]["tunnel"] == "safe");
+  CHECK(j["tunnels"][1]["harm_per_rekey"].get<double>() <
+        j["tunnels"][0]["harm_ci95"][0].get<double>());
+  CHECK(j["tunnels"][1]["risk"] != "needs fix");
+  const std::string page = slurp(dir / "a.html");
+  CHECK(page.find("<section id=\"ranking\">") != std::string::npos);
+  CHECK(page.find("risky") < page.find("safe"));
+}
+
+TEST_CASE("audit: the example inventory has about 50 mixed-vendor tunnels and loads") {
+  const auto inv = rekeysim::cli::load_inventory(source("scenarios/fleet-inventory.csv"));
+  CHECK(inv.tunnels.size() == 50);
+}
+
+TEST_CASE("audit: bad inventory lines are named by file, line and column, exit 2") {
+  TempDir dir;
+  struct Case {
+    const char* text;
+    const char* where;
+    const char* what;
+  };
+  const Case cases[] = {
+      {"name,a_profile,b_profile,colour\n", ":1:26:", "unknown column \"colour\""},
+      {"name,a_profile,b_profile\nt1,panos\n", ":2:4:", "2 fields where the header has 3"},
+      {"name,a_profile,b_profile\nt1,panos,nosuch\n", ":2:10:", "unknown profile"},
+      {"name,a_profile,b_profile,latency\nt1,panos,aws-vpn,fast\n", ":2:18:", "latency"},
+      {"name,a_profile,b_profile,a_overrides\nt1,panos,aws-vpn,child.margin=5m;bogus=1\n",
+       ":2:34:", "\"bogus=1\" is not KEY=VALUE with a peer key"},
+      {"name,a_profile,b_profile\nt1,panos,aws-vpn\nt1,panos,aws-vpn\n",
+       ":3:1:", "duplicate tunnel name \"t1\" (first at line 2)"},
+      {"name,a_profile,b_profile\n\"t1,panos,aws-vpn\n", ":2:1:", "unterminated quoted field"},
+  };
+  int k = 0;
+  for (const auto& c : cases) {
+    const std::string inv = dir / ("bad" + std::to_string(k++) + ".csv");
+    std::ofstream(inv) << c.text;
+    const Result r = run("audit " + inv + " --no-fixes --trials 2 --html " + (dir / "x.html"));
+    INFO(c.text << "\n" << r.err);
+    CHECK(r.status == 2);
+    CHECK(r.err.find(inv + c.where) != std::string::npos);
+    CHECK(r.err.find(c.what) != std::string::npos);
+    CHECK(!std::filesystem::exists(dir / "x.html"));  // nothing partial left behind
+  }
+  const std::string yml = dir / "bad.yaml";
+  std::ofstream(yml) << "tunnels:\n  - name: t1\n    a: {profile: panos}\n    b: {profile: "
+                        "aws-vpn, child: {lifetym: 1h}}\n";
+  const Result y = run("audit " + yml + " --no-fixes --trials 2");
+  INFO(y.err);
+  CHECK(y.status == 2);
+  CHECK(y.err.find(yml + ":4:") != std::string::npos);
+  CHECK(y.err.find("lifetym") != std::string::npos);
 }

@@ -33,10 +33,13 @@ int main(int argc, char** argv) {
       "  rekeysim run scenarios/kb-incident-staggered.yaml --format json\n"
       "  rekeysim profiles panos\n"
       "Exit status: 0 ok, 1 an expect failed, 2 usage or input error, 3 internal error.");
-  std::vector<Command> commands = {
-      add_run_command(app),      add_sweep_command(app),    add_recommend_command(app),
-      add_validate_command(app), add_profiles_command(app), add_trace_command(app),
-      add_schema_command(app),   add_ingest_command(app),   add_report_command(app)};
+  std::vector<Command> commands = {add_run_command(app),       add_sweep_command(app),
+                                   add_recommend_command(app), add_validate_command(app),
+                                   add_profiles_command(app),  add_trace_command(app),
+                                   add_schema_command(app),    add_ingest_command(app)};
+  // Advice for network engineers (issue 16).
+  commands.push_back(add_report_command(app));
+  commands.push_back(add_audit_command(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
