@@ -75,8 +75,10 @@ TEST_CASE("recommend: says when no stagger is enough, and why") {
   INFO(r.out << r.err);
   CHECK(r.status == 1);
   CHECK(r.out.find("no stagger is enough") != std::string::npos);
-  CHECK(r.out.find("why: peer A (panos) rekeys at one instant (no jitter); peer B (aws-vpn) "
-                   "rekeys anywhere in a 4 min 30 s window (jitter)") != std::string::npos);
+  CHECK(
+      r.out.find("why: peer A (panos) rekeys at one instant (no jitter); peer B (aws-vpn) "
+                 "rekeys anywhere in a 4 min 30 s window (jitter); staggers tried up to ±30 min") !=
+      std::string::npos);
 }
 
 TEST_CASE("recommend: bad --weights and --objective are usage errors naming the expected form") {
@@ -203,6 +205,10 @@ TEST_CASE("audit: a known risky tunnel ranks above a known safe one, with a fix 
   CHECK(j["tunnels"][1]["harm_per_rekey"].get<double>() <
         j["tunnels"][0]["harm_ci95"][0].get<double>());
   CHECK(j["tunnels"][1]["risk"] != "needs fix");
+  CHECK(j["tunnels"][0]["fix"].get<std::string>().find("to 3,") != std::string::npos);
+  // The same bytes whatever the number of threads.
+  const Result one = run("audit " + inv + " --trials 10 --threads 1 --format json");
+  CHECK(one.out == r.out);
   const std::string page = slurp(dir / "a.html");
   CHECK(page.find("<section id=\"ranking\">") != std::string::npos);
   CHECK(page.find("risky") < page.find("safe"));

@@ -212,7 +212,7 @@ Advice advise(scenario::Scenario sc, const AdviceOptions& opt, const CommonOptio
                                "; lengthen `duration`");
     }
     Harm h = harm_of(reports.front().result, opt.weights);
-    if (!(h.ci95.hi < opt.target) && h.ci95.lo < opt.target &&
+    if (!opt.pass_on_estimate && !(h.ci95.hi < opt.target) && h.ci95.lo < opt.target &&
         static_cast<double>(episodes) < need) {
       const double per_trial = static_cast<double>(episodes) / static_cast<double>(sc.trials);
       const auto trials = std::min<std::uint64_t>(
@@ -231,7 +231,7 @@ Advice advise(scenario::Scenario sc, const AdviceOptions& opt, const CommonOptio
     c.config = point.config;
     c.report = std::move(reports.front());
     c.harm = h;
-    c.passed = h.ci95.hi < opt.target;
+    c.passed = opt.pass_on_estimate ? h.rate < opt.target : h.ci95.hi < opt.target;
   };
 
   run(a.current, {}, "current configuration");
@@ -335,6 +335,8 @@ Advice advise(scenario::Scenario sc, const AdviceOptions& opt, const CommonOptio
                        : std::string("never (its SAs just expire)"));
       if (pol.tick.ns() > 0) why += ", on a " + sim::format_duration(pol.tick) + " timer tick";
     }
+    why += "; staggers tried up to ±" + models::format_hms(limit) +
+           " (half the shorter lifetime), larger ones are not tried";
     a.why_none = why;
   }
   return a;

@@ -67,6 +67,10 @@ struct AdviceOptions {
   bool full_ladder = false;
   // Raise trials (up to this many) at a stagger whose interval still straddles the target.
   std::uint64_t max_trials = 20'000;
+  // A quick screen (`audit`): a configuration passes when its harm estimate
+  // is below the target, and trials are never raised. The advice is then
+  // what the estimate favours, to be confirmed with `recommend`.
+  bool pass_on_estimate = false;
 };
 
 enum class Verdict { kNoStaggerNeeded, kStagger, kNoneEnough };

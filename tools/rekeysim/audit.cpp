@@ -188,7 +188,8 @@ std::string fix_text(const TunnelRisk& t) {
     case Verdict::kStagger:
       return change_text(a, a.tried[*a.chosen]) + " -> harm " +
              format_rate(a.tried[*a.chosen].harm.rate) + "/rekey " +
-             format_interval(a.tried[*a.chosen].harm.ci95);
+             format_interval(a.tried[*a.chosen].harm.ci95) +
+             " (estimate; confirm with `rekeysim recommend`)";
     case Verdict::kNoStaggerNeeded:
       return "none needed once more trials ran";
     case Verdict::kNoneEnough:
@@ -363,7 +364,7 @@ std::vector<TunnelRisk> run_audit(const Inventory& inv, const AuditOptions& opt)
                                                 : RiskClass::kInconclusive;
     if (opt.fixes && r.risk == RiskClass::kNeedsFix) {
       AdviceOptions ao = opt.advice;
-      ao.max_trials = opt.trials * 8;
+      ao.pass_on_estimate = true;  // a screen: `recommend` proves the fix
       r.advice = advise(sc, ao, one);
     }
   };
