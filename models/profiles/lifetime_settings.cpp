@@ -166,6 +166,9 @@ std::string format_hms(SimTime t) {
   if (s == 0) return "0 s";
   const bool neg = s < 0;
   if (neg) s = -s;
+  // Beyond a year, days and hours stop meaning anything to an admin: the
+  // seconds a command takes ("2,147,483,647 s").
+  if (s > 365LL * 86400) return (neg ? "-" : "") + grouped(s) + " s";
   std::string out;
   const std::pair<long long, const char*> parts[] = {
       {86400, "d"}, {3600, "h"}, {60, "min"}, {1, "s"}};

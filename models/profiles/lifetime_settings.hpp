@@ -41,7 +41,8 @@ bool configurable(const LifetimeSetting& s, SimTime lifetime);
 // "28,500 s (7 h 55 min)", "475 min (7 h 55 min)", "3,600 s (1 h)".
 std::string format_in_setting_units(const LifetimeSetting& s, SimTime lifetime);
 
-// "7 h 55 min", "59 min 30 s", "1 d 2 h": whole seconds, largest units first.
+// "7 h 55 min", "59 min 30 s", "1 d 2 h": whole seconds, largest units first;
+// beyond 365 d, grouped seconds ("2,147,483,647 s").
 std::string format_hms(SimTime t);
 
 }  // namespace models

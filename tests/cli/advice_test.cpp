@@ -257,3 +257,14 @@ TEST_CASE("audit: bad inventory lines are named by file, line and column, exit 2
   CHECK(y.err.find(yml + ":4:") != std::string::npos);
   CHECK(y.err.find("lifetym") != std::string::npos);
 }
+
+TEST_CASE("profiles NAME shows how the device's Phase 2 lifetime is configured, with its source") {
+  const Result r = run("profiles panos");
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("Phase 2 lifetime as configured: Network > IPSec Crypto profile > Lifetime "
+                   "(units min, h, d; step 1 min; 3 min to 365 d)  [assumption]") !=
+        std::string::npos);
+  const Result aws = run("profiles aws-vpn");
+  CHECK(aws.out.find("VPN tunnel option Phase2LifetimeSeconds (units s; step 1 s; 15 min to 1 h)  "
+                     "[confirmed]") != std::string::npos);
+}
