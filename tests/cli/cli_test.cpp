@@ -159,7 +159,8 @@ TEST_CASE("CLI: usage errors exit 2 and help for each subcommand has an example"
   const Result missing = run("run /nonexistent/x.yaml");
   CHECK(missing.status == 2);
   CHECK(missing.err.starts_with("/nonexistent/x.yaml:1:1: error: file: cannot be opened"));
-  for (const char* sub : {"run", "sweep", "recommend", "validate", "profiles", "trace"}) {
+  for (const char* sub :
+       {"run", "sweep", "recommend", "validate", "profiles", "trace", "report", "audit"}) {
     INFO(sub);
     const Result h = run(std::string(sub) + " --help");
     CHECK(h.status == 0);
