@@ -16,6 +16,7 @@ packages=(
   librsvg2-bin          # rsvg-convert, used by the SVG tests
   libssl-dev            # libcrypto: AES-CBC / HMAC-SHA1 of `trace --pcap` captures
   tshark                # decodes the `trace --pcap` captures in the CLI tests
+  chromium              # headless render check of `rekeysim report` pages (tests/cli)
   ccache                # compiler cache: every preset compiles through it
   clang libclang-rt-14-dev  # clang++ and libFuzzer for the fuzz harnesses (tests/fuzz)
 )

@@ -1,5 +1,7 @@
 #include "models/profiles/lifetime_rules.hpp"
 
+#include "models/profiles/lifetime_settings.hpp"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -72,6 +74,15 @@ std::string format_lifetime_rules(const Profile& p) {
       if (!f->note.empty()) out += "      note:   " + f->note + "\n";
     }
   }
+  // How an administrator writes the Child SA lifetime on this device (what
+  // `recommend` and `audit` answer in).
+  const LifetimeSetting& ls = child_lifetime_setting(p.name);
+  std::string units;
+  for (const auto& u : ls.units) units += (units.empty() ? "" : ", ") + u;
+  out += "  Phase 2 lifetime as configured: " + ls.setting + " (units " + units + "; step " +
+         format_hms(ls.step) + "; " + format_hms(ls.min) + " to " + format_hms(ls.max) + ")  [" +
+         std::string(to_string(ls.status)) + "]\n      source: " + ls.source + "\n";
+  if (!ls.note.empty()) out += "      note:   " + ls.note + "\n";
   return out;
 }
 

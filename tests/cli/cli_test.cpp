@@ -162,7 +162,8 @@ TEST_CASE("CLI: usage errors exit 2 and help for each subcommand has an example"
   const Result missing = run("run /nonexistent/x.yaml");
   CHECK(missing.status == 2);
   CHECK(missing.err.starts_with("/nonexistent/x.yaml:1:1: error: file: cannot be opened"));
-  for (const char* sub : {"run", "sweep", "recommend", "validate", "profiles", "trace"}) {
+  for (const char* sub :
+       {"run", "sweep", "recommend", "validate", "profiles", "trace", "report", "audit"}) {
     INFO(sub);
     const Result h = run(std::string(sub) + " --help");
     CHECK(h.status == 0);
@@ -211,12 +212,13 @@ TEST_CASE(
   CHECK(!slurp(dir / "l.jsonl").empty());
 }
 
-TEST_CASE("CLI: recommend finds a stagger whose collision upper bound is below the target") {
+TEST_CASE(
+    "CLI: recommend finds a configurable stagger whose collision upper bound is below the target") {
   const Result r = run("recommend " + source("scenarios/kb-incident.yaml") +
-                       " --trials 5 --set duration=2d -q --target 0.05");
+                       " --trials 5 --set duration=2d -q --objective collisions --target 0.05");
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(r.out.find("recommended stagger: ") != std::string::npos);
-  CHECK(r.out.find("evidence: stagger ") != std::string::npos);
-  CHECK(r.out.find("next smaller tried: ") != std::string::npos);
+  CHECK(r.out.find("recommendation: set ") != std::string::npos);
+  CHECK(r.out.find("the other direction (") != std::string::npos);
+  CHECK(r.out.find("harm per Child SA rekey = collisions x1;") != std::string::npos);
 }

@@ -7,6 +7,7 @@
 
 #include "models/trial.hpp"
 #include "run_cli.hpp"
+#include "tools/rekeysim/report.hpp"
 #include "tools/scenario/scenario.hpp"
 #include "tools/trace/trace_views.hpp"
 
@@ -53,7 +54,8 @@ TEST_CASE("trace --first outage shows the first outage run counts, at its onset"
                      " --first outage --search 50 --threads 2 --window 1s");
   REQUIRE(r.status == 0);
   const std::string expected = "trial " + std::to_string(trial) +
-                               ": first outage at t=" + sim::format_duration(*onset) + " ";
+                               ": first outage at t=" + rekeysim::cli::format_instant(*onset) +
+                               " (";
   INFO(r.err);
   CHECK(r.err.find(expected) != std::string::npos);  // the header goes to stderr
 }

@@ -17,7 +17,8 @@ PlotInput sweep_plot_input(const scenario::Scenario& sc, const std::vector<Point
   }
   const std::string& path = sc.sweep.front().path;
   PlotInput in;
-  in.title = sc.name + ": collision and can't-find-SA rates per rekey vs " + path;
+  in.title = sc.name + ": collisions, can't-find-SA, outages and dropped ESP per rekey vs " + path;
+  in.y_label = "per rekey episode (95% interval); esp_dropped in packets";
   bool duration = path == "stagger" || path == "duration" || path.starts_with("network.latency");
   if (path.starts_with("peers.")) {
     const auto* key = scenario::find_peer_key(std::string_view(path).substr(8));
@@ -26,8 +27,12 @@ PlotInput sweep_plot_input(const scenario::Scenario& sc, const std::vector<Point
   in.x_is_duration = duration;
   in.x_label = path == "stagger" ? "stagger = peer B's Child SA lifetime - peer A's (time)"
                                  : path + (duration ? " (time)" : "");
+  // Outages and dropped packets too: the direction of a stagger that matters
+  // can cost outages without a single collision (PAN-OS vs AWS).
   PlotSeries col{"collisions", "#d62728", {}, {}, {}};
   PlotSeries cfs{"cant_find_sa", "#1f77b4", {}, {}, {}};
+  PlotSeries out{"outages", "#ff7f0e", {}, {}, {}};
+  PlotSeries esp{"esp_dropped (packets)", "#9467bd", {}, {}, {}};
   for (const auto& rep : reports) {
     const std::string& label = rep.params.front().value;
     double x = 0;
@@ -43,15 +48,18 @@ PlotInput sweep_plot_input(const scenario::Scenario& sc, const std::vector<Point
       }
     }
     in.x.push_back(x);
-    for (auto* s : {&col, &cfs}) {
-      const auto o = s == &col ? models::Outcome::kCollisions : models::Outcome::kCantFindSa;
+    for (auto* s : {&col, &cfs, &out, &esp}) {
+      const auto o = s == &col   ? models::Outcome::kCollisions
+                     : s == &cfs ? models::Outcome::kCantFindSa
+                     : s == &out ? models::Outcome::kOutages
+                                 : models::Outcome::kEspDropped;
       const auto& st = rep.result.outcome(o);
       s->rate.push_back(st.rate);
       s->lo.push_back(st.ci95.lo);
       s->hi.push_back(st.ci95.hi);
     }
   }
-  in.series = {col, cfs};
+  in.series = {col, cfs, out, esp};
   return in;
 }
 
@@ -61,7 +69,9 @@ Command add_sweep_command(CLI::App& root) {
   CLI::App* sub = root.add_subcommand("sweep", "run every point of the scenario's sweep grid");
   add_common_options(sub, *o, true);
   sub->add_option("--plot", *plot,
-                  "also write an SVG plot of collision and cant_find_sa rates vs the swept value")
+                  "also write an SVG plot of collision, cant_find_sa, outage and dropped-ESP rates "
+                  "vs the swept "
+                  "value")
       ->check(non_empty());
   sub->footer(
       "Example:\n"

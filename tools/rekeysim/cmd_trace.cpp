@@ -189,9 +189,8 @@ int run_trace(const TraceOptions& o) {
       const std::string which =
           o.nth == 1 ? std::string("first") : "episode " + std::to_string(o.nth) + " of";
       std::string where = "trial " + std::to_string(k) + ": " + which + " " +
-                          std::string(trace::to_string(*filter)) +
-                          " at t=" + sim::format_duration(at) + " (showing ±" +
-                          sim::format_duration(half_width) + ")";
+                          std::string(trace::to_string(*filter)) + " at t=" + format_instant(at) +
+                          " (showing ±" + sim::format_duration(half_width) + ")";
       show(files, o, sc, where, trace::window(f.records, at, half_width), log);
       const std::string pcap_done =
           o.pcap.empty() ? std::string()

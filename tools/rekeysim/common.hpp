@@ -85,5 +85,7 @@ Command add_schema_command(CLI::App& root);
 Command add_ingest_command(CLI::App& root);
 Command add_explore_command(CLI::App& root);
 Command add_test_command(CLI::App& root);
+Command add_report_command(CLI::App& root);
+Command add_audit_command(CLI::App& root);
 
 }  // namespace rekeysim::cli

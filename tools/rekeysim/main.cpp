@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
                                    add_schema_command(app),    add_ingest_command(app)};
   commands.push_back(add_explore_command(app));
   commands.push_back(add_test_command(app));
+  commands.push_back(add_report_command(app));
+  commands.push_back(add_audit_command(app));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

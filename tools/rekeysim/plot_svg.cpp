@@ -11,7 +11,7 @@ namespace rekeysim::cli {
 namespace {
 
 constexpr double kWidth = 960, kHeight = 560;
-constexpr double kLeft = 96, kRight = 28, kTop = 56, kBottom = 84;
+constexpr double kLeft = 96, kRight = 28, kTop = 76, kBottom = 84;
 
 std::string esc(const std::string& s) {
   return trace::xml_escape(s);
@@ -276,25 +276,19 @@ std::string render_sweep_svg(const PlotInput& in) {
     }
     svg += "</g>\n";
   }
-  // Legend.
-  const double lx = kLeft + pw - 250, ly = kTop + 10;
-  const double lh = 22.0 * static_cast<double>(in.series.size() + (any_zero ? 1 : 0)) + 8;
-  svg += "<rect x=\"" + num(lx) + "\" y=\"" + num(ly) + "\" width=\"240\" height=\"" + num(lh) +
-         "\" fill=\"white\" fill-opacity=\"0.9\" stroke=\"#999999\"/>\n";
-  double row = ly + 18;
-  for (const auto& s : in.series) {
-    svg += "<circle cx=\"" + num(lx + 14) + "\" cy=\"" + num(row - 4) + "\" r=\"4\" fill=\"" +
-           s.color + "\"/>";
-    svg += "<text x=\"" + num(lx + 26) + "\" y=\"" + num(row) + "\">" + esc(s.name) +
-           " (bars: 95% interval)</text>\n";
-    row += 22;
-  }
-  if (any_zero) {
-    svg += "<circle cx=\"" + num(lx + 14) + "\" cy=\"" + num(row - 4) +
-           "\" r=\"4\" fill=\"white\" stroke=\"#333333\"/>";
-    svg += "<text x=\"" + num(lx + 26) + "\" y=\"" + num(row) +
-           "\">rate 0, drawn at the floor line</text>\n";
-  }
+  // Legend: one row between the title and the plot, so it never hides a point.
+  double lx = kLeft;
+  const double row = kTop - 14;
+  auto entry = [&](const std::string& fill, const std::string& stroke, const std::string& text) {
+    svg += "<circle cx=\"" + num(lx + 5) + "\" cy=\"" + num(row - 4) + "\" r=\"4\" fill=\"" + fill +
+           "\"" + (stroke.empty() ? "" : " stroke=\"" + stroke + "\"") + "/>";
+    svg += "<text x=\"" + num(lx + 14) + "\" y=\"" + num(row) + "\">" + esc(text) + "</text>\n";
+    lx += 14 + 6.6 * static_cast<double>(text.size()) + 18;
+  };
+  for (const auto& s : in.series) entry(s.color, "", s.name);
+  if (any_zero) entry("white", "#333333", "rate 0, drawn at the floor line");
+  svg += "<text x=\"" + num(lx) + "\" y=\"" + num(row) +
+         "\" fill=\"#555555\">bars: 95% interval</text>\n";
   svg += "</svg>\n";
   return svg;
 }

@@ -1,4 +1,5 @@
-// The sweep plot: collision and can't-find-SA rates per rekey episode with
+// The sweep plot: per-rekey-episode rates (collisions, can't-find-SA,
+// outages, dropped ESP packets) with
 // their 95% intervals against the swept value, as a self-contained SVG.
 // Axis choices follow the data: a symmetric-log x axis for a stagger that
 // spans 0 and several decades either side (±1ms..±300s), a log x axis for

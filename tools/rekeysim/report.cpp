@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "models/profiles/lifetime_settings.hpp"
 #include "tools/scenario/values.hpp"
 
 namespace rekeysim::cli {
@@ -91,6 +92,22 @@ std::string format_seconds(double s) {
   if (a >= 1e-3) return printf_str("%.3gms", s * 1e3);
   if (a >= 1e-6) return printf_str("%.3gus", s * 1e6);
   return printf_str("%.3gns", s * 1e9);
+}
+
+std::string format_instant(sim::SimTime t) {
+  const std::int64_t ns = t.ns();
+  const std::int64_t whole = ns / 1'000'000'000;
+  const std::int64_t frac_ns = ns % 1'000'000'000;
+  if (whole == 0) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3f ms", static_cast<double>(frac_ns) / 1e6);
+    return buf;
+  }
+  std::string head = models::format_hms(sim::seconds(whole - whole % 60));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f s", static_cast<double>(whole % 60) + frac_ns / 1e9);
+  if (whole < 60) return buf;
+  return head + " " + buf;
 }
 
 std::string_view count_unit(Outcome o) {

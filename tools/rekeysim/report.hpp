@@ -59,5 +59,8 @@ std::string format_rate(double r);                     // "6.83e-03"
 std::string format_interval(const sim::Interval& ci);  // "[5.71e-03, 8.16e-03]"
 std::string format_percent(double f);                  // "45.0%"
 std::string format_seconds(double s);                  // "12.3s", "850ms", "0s"
+// A simulated instant without ambiguity, to the millisecond: "1 h 46 min 46.124 s",
+// "59.250 s", "16.500 ms" (never "54m44.172842ms").
+std::string format_instant(sim::SimTime t);
 
 }  // namespace rekeysim::cli

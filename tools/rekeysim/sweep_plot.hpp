@@ -1,4 +1,5 @@
-// The sweep plot input from sweep results (first swept parameter on x).
+// The sweep plot input from sweep results (first swept parameter on x):
+// collisions, cant_find_sa, outages and esp_dropped (packets) per rekey.
 #pragma once
 
 #include <string>

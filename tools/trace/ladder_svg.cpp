@@ -164,6 +164,13 @@ std::vector<std::string> wrap(const std::string& text, std::size_t max_chars) {
   return lines;
 }
 
+// Characters as drawn (a UTF-8 sequence is one glyph).
+std::size_t utf8_length(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
 struct Arrow {
   std::size_t send = 0;                // index of the send record
   std::optional<std::size_t> receive;  // index of the matching receive
@@ -279,7 +286,7 @@ std::string render_ladder_svg(std::span<const TraceRecord> input, const LadderOp
     }
   }
   const double bottom = std::max(group_bottom, std::max(last_y[0], last_y[1])) + 30;
-  const double legend_h = 80;
+  const double legend_h = 98;
   const double height = bottom + legend_h + 10;
 
   // ---- Emit ----------------------------------------------------------------
@@ -356,7 +363,14 @@ std::string render_ladder_svg(std::span<const TraceRecord> input, const LadderOp
            num(kTimeColumn + 2) + "\" y2=\"" + num(t.y) + "\" stroke=\"#999\"/>\n";
   }
 
-  // Arrows.
+  // Arrows: every line first, then every label on an opaque background.
+  struct Label {
+    double x, y;
+    bool start;  // text-anchor start (else end)
+    const char* fill;
+    std::string text;
+  };
+  std::vector<Label> labels;
   const std::string halo = "stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\"";
   for (const Arrow& a : arrows) {
     const TraceRecord& s = recs[a.send];
@@ -369,8 +383,17 @@ std::string render_ladder_svg(std::span<const TraceRecord> input, const LadderOp
     if (a.lost || !a.receive) xe = (x0 + x1) / 2;
     const bool resp = s.message.is_response;
     const char* stroke = a.alert ? color(Tone::kAlert) : resp ? "#555555" : "#222222";
+    // Three dash styles the legend names apart: lost in the network (red,
+    // ends in ✕), outside the window (grey, long dashes), retransmission
+    // (dotted).
     std::string dash;
-    if (a.lost || !a.receive) dash = " stroke-dasharray=\"5,3\"";
+    if (a.lost) {
+      stroke = color(Tone::kAlert);
+      dash = " stroke-dasharray=\"5,3\"";
+    } else if (!a.receive) {
+      stroke = "#999999";
+      dash = " stroke-dasharray=\"9,4\"";
+    }
     if (a.retransmit) dash = " stroke-dasharray=\"2,2\"";
     const char* head = a.alert ? "alert" : resp ? "resp" : "req";
     svg += "<line x1=\"" + num(x0) + "\" y1=\"" + num(y0) + "\" x2=\"" + num(xe) + "\" y2=\"" +
@@ -383,15 +406,14 @@ std::string render_ladder_svg(std::span<const TraceRecord> input, const LadderOp
              "font-size=\"13\" font-weight=\"bold\" fill=\"" +
              color(Tone::kAlert) + "\">✕ lost</text>\n";
     }
-    // Label above the start, on the sender's half of the ladder.
+    // Label above the start, on the sender's half of the ladder; drawn
+    // after every line (below) so no other arrow crosses through the text.
     const bool from_a = s.peer == PeerId::kA;
     const double lx = from_a ? x0 + 6 : x0 - 6;
     const auto& lines = label_lines[a.send];
     for (std::size_t k = 0; k < lines.size(); ++k) {
       const double ly = y0 - 3 - kLineHeight * static_cast<double>(lines.size() - 1 - k);
-      svg += "<text x=\"" + num(lx) + "\" y=\"" + num(ly) + "\" text-anchor=\"" +
-             (from_a ? "start" : "end") + "\" fill=\"" + stroke + "\" " + halo + ">" +
-             escape(lines[k]) + "</text>\n";
+      labels.push_back({lx, ly, from_a, stroke, lines[k]});
     }
   }
   // Receives whose send is before the window: a short stub from the sender's side.
@@ -401,12 +423,19 @@ std::string render_ladder_svg(std::span<const TraceRecord> input, const LadderOp
     const double x0 = (x_of(models::other(recs[i].peer)) + x1) / 2;
     svg += "<line x1=\"" + num(x0) + "\" y1=\"" + num(y[i] - 8) + "\" x2=\"" + num(x1) +
            "\" y2=\"" + num(y[i]) +
-           "\" stroke=\"#555\" stroke-dasharray=\"5,3\" "
+           "\" stroke=\"#999999\" stroke-dasharray=\"9,4\" "
            "marker-end=\"url(#head-resp)\"/>\n";
     const bool to_a = recs[i].peer == PeerId::kA;
-    svg += "<text x=\"" + num(to_a ? x1 + 6 : x1 - 6) + "\" y=\"" + num(y[i] - 3) +
-           "\" text-anchor=\"" + (to_a ? "start" : "end") + "\" fill=\"#555\" " + halo + ">" +
-           escape(detail::message_summary(recs[i].message, true)) + "</text>\n";
+    labels.push_back({to_a ? x1 + 6 : x1 - 6, y[i] - 3, to_a, "#555555",
+                      detail::message_summary(recs[i].message, true)});
+  }
+  for (const Label& l : labels) {
+    const double w = kCharWidth * static_cast<double>(utf8_length(l.text)) + 4;
+    svg += "<rect x=\"" + num(l.start ? l.x - 2 : l.x - w + 2) + "\" y=\"" + num(l.y - 8.5) +
+           "\" width=\"" + num(w) + "\" height=\"11\" fill=\"#ffffff\" fill-opacity=\"0.92\"/>\n";
+    svg += "<text x=\"" + num(l.x) + "\" y=\"" + num(l.y) + "\" text-anchor=\"" +
+           (l.start ? "start" : "end") + "\" fill=\"" + l.fill + "\" " + halo + ">" +
+           escape(l.text) + "</text>\n";
   }
 
   // Lifeline marks.
@@ -433,7 +462,8 @@ std::string render_ladder_svg(std::span<const TraceRecord> input, const LadderOp
          "\" fill=\"#fafafa\" stroke=\"#ccc\"/>\n";
   double lx = kTimeColumn + 12;
   const double row1 = ly + 18;
-  const double row2 = ly + 38;
+  const double row1b = ly + 36;
+  const double row2 = ly + 56;
   auto legend_arrow = [&](double x, double yy, const char* stroke, const char* head,
                           const char* dash, const char* text) {
     svg += "<line x1=\"" + num(x) + "\" y1=\"" + num(yy) + "\" x2=\"" + num(x + 34) + "\" y2=\"" +
@@ -443,9 +473,12 @@ std::string render_ladder_svg(std::span<const TraceRecord> input, const LadderOp
   };
   legend_arrow(lx, row1, "#222222", "req", "", "request");
   legend_arrow(lx + 130, row1, "#555555", "resp", "", "response");
-  legend_arrow(lx + 260, row1, "#222222", "", " stroke-dasharray=\"5,3\"", "lost / beyond window");
-  legend_arrow(lx + 450, row1, "#222222", "req", " stroke-dasharray=\"2,2\"", "retransmit");
-  legend_arrow(lx + 600, row1, color(Tone::kAlert), "alert", "", "DELETE hitting a removed SPI");
+  legend_arrow(lx + 260, row1, "#222222", "req", " stroke-dasharray=\"2,2\"", "retransmit");
+  legend_arrow(lx + 400, row1, color(Tone::kAlert), "alert", "", "DELETE hitting a removed SPI");
+  legend_arrow(lx, row1b, color(Tone::kAlert), "", " stroke-dasharray=\"5,3\"",
+               "lost in the network (ends in ✕)");
+  legend_arrow(lx + 260, row1b, "#999999", "resp", " stroke-dasharray=\"9,4\"",
+               "sent before or received after the window shown");
   auto legend_dot = [&](double x, Tone t, const char* text) {
     svg += "<circle cx=\"" + num(x) + "\" cy=\"" + num(row2) + "\" r=\"3.5\" fill=\"" + color(t) +
            "\"/>\n";
