@@ -399,3 +399,41 @@ TEST_CASE(
                : "A->B INFORMATIONAL response 1 {D(ESP,1)}",
         });
 }
+
+// The same order with B's old SA reaching its hard lifetime while B still
+// waits for its answer (found by explore on strongswan-lab.yaml, 30 s
+// lifetimes, --window 6s). The expired SA may carry nothing (2.8), but the
+// collision recorded on it still decides which SA B deletes (2.8.1).
+TEST_CASE(
+    "RFC 7296 2.8.1 and 2.8: collision settled by nonces when the old SA hard-expires before "
+    "the retransmitted response",
+    "[collision][loss]") {
+  const Lowest lowest = GENERATE(Lowest::kN2, Lowest::kN4);  // A wins: D(1) reaches B first
+  INFO("lowest nonce " << name(lowest));
+  ScriptedWorld w(rfc_peer(), rfc_peer());
+  w.establish(A);
+  force_lowest(w, lowest);
+  w.a().request_rekey_child(1);
+  w.b().request_rekey_child(2);
+  w.deliver(A);
+  w.deliver(B, 0);
+  w.deliver(A);
+  w.drop(B, 0);  // A's response to B's request is lost
+  settle(w);     // A's D(1) at B, answered with D(2)
+  w.b().on_timer(TimerKind::kChildHardExpire, 2);
+  CHECK(!w.b().accepts_inbound(2));  // 2.8: no longer used
+  CHECK(state_of(w.b(), 2) == ChildSaState::kDeleted);
+  CHECK(w.in_flight(A) == 0);  // no DELETE: A already deleted it
+  w.advance(sim::seconds(6));
+  REQUIRE(w.in_flight(A) == 1);
+  w.deliver(A);  // retransmitted request, cached response
+  w.deliver(B);  // B decides: it lost, so it deletes its own SA 4
+  REQUIRE(w.in_flight(A) == 1);
+  CHECK(describe_first(w, A) == "INFORMATIONAL request 1 {D(ESP,4)}");
+  settle(w);
+  w.advance(sim::seconds(6));
+  CHECK(child_spis(w.a()) == Pairs{{3, 6}});
+  CHECK(child_spis(w.b()) == Pairs{{6, 3}});
+  CHECK(w.count(TraceKind::kCollisionResolved, B) == 1);
+  CHECK(w.count(TraceKind::kDeleteForUnknownSpi) == 0);
+}
