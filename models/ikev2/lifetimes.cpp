@@ -164,6 +164,17 @@ void Peer::child_hard_expire(std::uint32_t spi_in) {
   c->hard_timer = {};
   switch (c->state) {
     case ChildSaState::kDeleted:
+      if (c->passive_new != 0) {
+        // RFC 7296 2.8: nothing more may use it, so both halves go; but the
+        // 2.8.1 collision recorded on it is settled only by our own rekey's
+        // response (child_delete.cpp keeps it for that), so the record waits.
+        // strongSwan queues the expiry's child_delete task behind the active
+        // child_rekey task, whose collision thus outlives the expiry.
+        c->expired = true;
+        remove_outbound(*c);
+        remove_inbound(*c);
+        return;
+      }
       destroy_child(spi_in);
       return;
     case ChildSaState::kRekeyed:

@@ -20,6 +20,21 @@ TEST_CASE("CLI explore: the rfc7296 pair with one loss reports its figures and e
   CHECK(r.out.find("no violation") != std::string::npos);
 }
 
+// The rfc7296 pair with a loss and timers out of step (window 2 s) used to
+// give a redundant_sa counterexample: a model defect (2.8.1 collision lost
+// with the old SA's inbound-keep timer), fixed; see tests/explore/explore_test.cpp.
+TEST_CASE("CLI explore: the rfc7296 pair with one loss and a 2 s window exits 0, no case written") {
+  TempDir dir;
+  const Result r = run("explore " + source("scenarios/explore/rfc7296-pair.yaml") +
+                       " --max-loss 1 --window 2s --out-dir " + (dir / "cex"));
+  INFO(r.out << r.err);
+  CHECK(r.status == 0);
+  CHECK(r.out.find("window 2s, max loss 1") != std::string::npos);
+  CHECK(r.out.find("states explored:     1523") != std::string::npos);
+  CHECK(r.out.find("no violation") != std::string::npos);
+  CHECK(!std::filesystem::exists(dir / "cex/redundant_sa.yaml"));
+}
+
 TEST_CASE("CLI explore: kb-incident writes the can't-find-SA case and ladder, exits 1") {
   TempDir dir;
   const Result r =
@@ -70,10 +85,7 @@ TEST_CASE("CLI explore: counterexamples replay with rekeysim test and fail as re
   for (const Cex& c : {Cex{"scenarios/kb-incident.yaml", "kb/cant_find_sa.yaml",
                            "expect.events.delete_for_unknown_spi: expected 0, got 1"},
                        Cex{"scenarios/explore/no-tiebreak.yaml", "nt/redundant_sa.yaml",
-                           "got A holds 2 Child SAs, B 2"},
-                       // A loss, a retransmission and timers out of step (window 2 s).
-                       Cex{"scenarios/explore/rfc7296-pair.yaml --max-loss 1 --window 2s",
-                           "rfc/redundant_sa.yaml", "got A holds 2 Child SAs, B 2"}}) {
+                           "got A holds 2 Child SAs, B 2"}}) {
     INFO(c.args);
     const std::string out = dir / c.file.substr(0, c.file.find('/'));
     const Result e = run("explore " + source(c.args) + " --out-dir " + out);

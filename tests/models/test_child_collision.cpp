@@ -309,3 +309,131 @@ TEST_CASE(
   CHECK(w.a().child_sas().size() == 1);
   CHECK(w.b().child_sas().size() == 1);
 }
+
+// Found by `rekeysim explore scenarios/explore/rfc7296-pair.yaml --max-loss 1
+// --window 2s`: the collision of CC-11 with A's response to B's request lost.
+// A decides on B's response; if A won (N2 or N4 lowest) its D(old) reaches B
+// while B's own exchange is still open. B's retransmitted request gets A's
+// cached response (2.1: the very message that was lost, same SA and nonce), and
+// B must then settle the collision by the nonces as 2.8.1 says, even though
+// more than the old SA's 5 s inbound-keep delay has passed: the old SA is kept
+// for the rekey (strongSwan child_delete.c, CHILD_REKEY_COLLISION_OLD) and
+// its inbound half goes only after B decided (child_rekey.c handle_collision
+// -> child_delete_destroy_rekeyed). Before this was fixed B's timer destroyed
+// the old SA with the collision and B installed the late answer as a plain
+// rekey: two SA pairs at B, B's redundant SA never deleted (held at A too).
+//
+//   --> CCS {N(REKEY_SA,1), SA(3), N1}      <-- CCS {N(REKEY_SA,2), SA(4), N2}
+//   <-- CCS {SA(6), N3}  A decides           --> CCS {SA(5), N4}   (lost)
+//   --> INFORMATIONAL {D(1) | D(3)}          <-- INFORMATIONAL {D(2) | D(6)}
+//   (B's retransmit timer 4 s, old-SA inbound-keep delay 5 s both pass)
+//   <-- (retransmit) CCS {N(REKEY_SA,2), SA(4), N2}
+//   --> (retransmit) CCS {SA(5), N4}    B decides
+//   <-- INFORMATIONAL {D(4) | D(2)}          --> INFORMATIONAL {D(5) | D(1)}
+TEST_CASE(
+    "RFC 7296 2.8.1 and 2.1: collision settled by nonces when the lost response is retransmitted "
+    "after the winner's DELETE and the inbound-keep delay",
+    "[collision][loss]") {
+  const Lowest lowest = GENERATE(Lowest::kN1, Lowest::kN2, Lowest::kN3, Lowest::kN4);
+  INFO("lowest nonce " << name(lowest));
+  const bool aw = a_wins(lowest);
+  ScriptedWorld w(rfc_peer(), rfc_peer());
+  w.establish(A);
+  force_lowest(w, lowest);
+  w.a().request_rekey_child(1);
+  w.b().request_rekey_child(2);
+  w.deliver(A);     // B's request at A: collision noted, A answers SA(5)
+  w.deliver(B, 0);  // A's request at B: collision noted, B answers SA(6)
+  w.deliver(A);     // B's response at A: A decides
+  REQUIRE(w.in_flight(B) == 2);
+  const models::Message lost = w.peek(B, 0);
+  CHECK(models::scripted::describe(lost) == "CREATE_CHILD_SA response 0 {SA(ESP,5), Nonce, TS}");
+  w.drop(B, 0);  // A's response to B's request is lost
+  settle(w);     // A's DELETE exchange
+  if (aw) {
+    // B adopted A's SA on D(old) but keeps the old SA (inbound) and the
+    // collision until its own exchange is answered: no inbound-keep timer yet.
+    CHECK(w.b().outbound_spi() == 3u);
+    CHECK(state_of(w.b(), 2) == ChildSaState::kDeleted);
+    CHECK(w.b().accepts_inbound(2));
+    CHECK(w.timers_pending(B, TimerKind::kDestroyInbound) == 0);
+  }
+  w.advance(sim::seconds(6));  // B retransmits (4 s); A's old inbound half goes (5 s)
+  REQUIRE(w.in_flight(A) == 1);
+  CHECK(describe_first(w, A) == "CREATE_CHILD_SA request 0 {N(REKEY_SA,2), SA(ESP,4), Nonce, TS}");
+  // The old SA outlived its 5 s: the collision is still registered there.
+  if (aw) CHECK(w.b().accepts_inbound(2));
+  w.deliver(A);  // the retransmitted request: A resends its cached response (2.1)
+  REQUIRE(w.in_flight(B) == 1);
+  const models::Message again = w.peek(B, 0);
+  CHECK(models::scripted::describe(again) == models::scripted::describe(lost));
+  CHECK(again.nonce.bytes == lost.nonce.bytes);
+  w.deliver(B);  // B decides: the loser deletes its own redundant SA, the winner the old one
+  REQUIRE(w.in_flight(A) == 1);
+  CHECK(describe_first(w, A) ==
+        (aw ? "INFORMATIONAL request 1 {D(ESP,4)}" : "INFORMATIONAL request 1 {D(ESP,2)}"));
+  settle(w);
+  w.advance(sim::seconds(6));
+  CHECK(w.in_flight(A) + w.in_flight(B) == 0);
+  // One pair left at each peer, the winner's: A 3 / B 6 if A won, else B 4 / A 5.
+  CHECK(child_spis(w.a()) == (aw ? Pairs{{3, 6}} : Pairs{{5, 4}}));
+  CHECK(child_spis(w.b()) == (aw ? Pairs{{6, 3}} : Pairs{{4, 5}}));
+  CHECK(w.count(TraceKind::kCollisionResolved, A) == 1);
+  CHECK(w.count(TraceKind::kCollisionResolved, B) == 1);
+  CHECK(w.count(TraceKind::kDeleteForUnknownSpi) == 0);
+  CHECK(w.ladder() ==
+        std::vector<std::string>{
+            "A->B CREATE_CHILD_SA request 2 {N(REKEY_SA,1), SA(ESP,3), Nonce, TS}",
+            "B->A CREATE_CHILD_SA request 0 {N(REKEY_SA,2), SA(ESP,4), Nonce, TS}",
+            "A->B CREATE_CHILD_SA response 0 {SA(ESP,5), Nonce, TS}",
+            "B->A CREATE_CHILD_SA response 2 {SA(ESP,6), Nonce, TS}",
+            aw ? "A->B INFORMATIONAL request 3 {D(ESP,1)}"
+               : "A->B INFORMATIONAL request 3 {D(ESP,3)}",
+            aw ? "B->A INFORMATIONAL response 3 {D(ESP,2)}"
+               : "B->A INFORMATIONAL response 3 {D(ESP,6)}",
+            "B->A (retransmit) CREATE_CHILD_SA request 0 {N(REKEY_SA,2), SA(ESP,4), Nonce, TS}",
+            "A->B (retransmit) CREATE_CHILD_SA response 0 {SA(ESP,5), Nonce, TS}",
+            aw ? "B->A INFORMATIONAL request 1 {D(ESP,4)}"
+               : "B->A INFORMATIONAL request 1 {D(ESP,2)}",
+            aw ? "A->B INFORMATIONAL response 1 {D(ESP,5)}"
+               : "A->B INFORMATIONAL response 1 {D(ESP,1)}",
+        });
+}
+
+// The same order with B's old SA reaching its hard lifetime while B still
+// waits for its answer (found by explore on strongswan-lab.yaml, 30 s
+// lifetimes, --window 6s). The expired SA may carry nothing (2.8), but the
+// collision recorded on it still decides which SA B deletes (2.8.1).
+TEST_CASE(
+    "RFC 7296 2.8.1 and 2.8: collision settled by nonces when the old SA hard-expires before "
+    "the retransmitted response",
+    "[collision][loss]") {
+  const Lowest lowest = GENERATE(Lowest::kN2, Lowest::kN4);  // A wins: D(1) reaches B first
+  INFO("lowest nonce " << name(lowest));
+  ScriptedWorld w(rfc_peer(), rfc_peer());
+  w.establish(A);
+  force_lowest(w, lowest);
+  w.a().request_rekey_child(1);
+  w.b().request_rekey_child(2);
+  w.deliver(A);
+  w.deliver(B, 0);
+  w.deliver(A);
+  w.drop(B, 0);  // A's response to B's request is lost
+  settle(w);     // A's D(1) at B, answered with D(2)
+  w.b().on_timer(TimerKind::kChildHardExpire, 2);
+  CHECK(!w.b().accepts_inbound(2));  // 2.8: no longer used
+  CHECK(state_of(w.b(), 2) == ChildSaState::kDeleted);
+  CHECK(w.in_flight(A) == 0);  // no DELETE: A already deleted it
+  w.advance(sim::seconds(6));
+  REQUIRE(w.in_flight(A) == 1);
+  w.deliver(A);  // retransmitted request, cached response
+  w.deliver(B);  // B decides: it lost, so it deletes its own SA 4
+  REQUIRE(w.in_flight(A) == 1);
+  CHECK(describe_first(w, A) == "INFORMATIONAL request 1 {D(ESP,4)}");
+  settle(w);
+  w.advance(sim::seconds(6));
+  CHECK(child_spis(w.a()) == Pairs{{3, 6}});
+  CHECK(child_spis(w.b()) == Pairs{{6, 3}});
+  CHECK(w.count(TraceKind::kCollisionResolved, B) == 1);
+  CHECK(w.count(TraceKind::kDeleteForUnknownSpi) == 0);
+}

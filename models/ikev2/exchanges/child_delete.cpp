@@ -87,8 +87,16 @@ void ChildDelete::respond(Peer& peer, IkeSa& ike, const Message& m) {
         if (c->passive_new != 0 && peer.child_by_in(c->passive_new)) {
           // The collision winner deleted the old SA before our own response
           // came (CC-14): adopt its SA now; our exchange settles later.
+          // RFC 7296 2.8.1: the old SA keeps the collision until our own
+          // response (or its retransmission's cached copy, 2.1) arrives; only
+          // then do we know whether our SA is redundant and ours to delete.
+          // So no inbound-keep timer yet: ChildRekey::done/failed start it.
+          // strongSwan child_delete.c destroy_and_reestablish() does the same
+          // for CHILD_REKEY_COLLISION_OLD ("keeping rekeyed CHILD_SA until
+          // active rekeying is concluded").
           c->replaced_by = c->passive_new;
-          ChildRekey::conclude_passive(peer, *c, true);
+          ChildRekey::conclude_passive(peer, *c, false);
+          c->state = ChildSaState::kDeleted;
         } else {
           // 2.25.1: delete while rekeying -> answer as usual; strongSwan keeps
           // the SA (and its outbound) until its CREATE_CHILD_SA response.

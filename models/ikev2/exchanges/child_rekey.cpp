@@ -226,7 +226,13 @@ void ChildRekey::resolve_collision(Peer& peer, ChildSa& old_ref, ChildSa& mine_r
   mine->redundant = true;
   peer.request_delete_child(mine_in);
   old = peer.child_by_in(old_in);
-  if (old->state == ChildSaState::kDeleted) return;  // D(old) already concluded it
+  if (old->state == ChildSaState::kDeleted) {
+    // D(old) already concluded it and kept it for this moment (child_delete):
+    // now its inbound half may go (strongSwan handle_collision(): lost with
+    // CHILD_REKEY_OLD_SA_DELETED -> child_delete_destroy_rekeyed()).
+    peer.keep_inbound_then_destroy(*old);
+    return;
+  }
   if (!peer.child_by_in(theirs_in)) {
     // The winner's SA is gone too (deleted before we resolved): nothing left.
     old->state = ChildSaState::kInstalled;
@@ -249,6 +255,10 @@ void ChildRekey::failed(Peer& peer, const Task& t, NotifyType n) {
       trace_resolved(peer, *c, false, c->passive_new);
     }
     c->passive_new = 0;
+    // The old SA waited for this answer (child_delete); its inbound half may
+    // go now (strongSwan ignore_child_sa_failure/_not_found ->
+    // child_delete_destroy_rekeyed()).
+    peer.keep_inbound_then_destroy(*c);
     return;
   }
   const bool legacy_retry =
