@@ -124,6 +124,9 @@ TEST_CASE("CLI explore: a bad --out-dir fails before the search and creates noth
                            " --out-dir " + (dir / "cex"));
   CHECK(clean.status == 0);
   CHECK(!std::filesystem::exists(dir / "cex"));
+  // A new directory named with a trailing slash is created in its parent.
+  CHECK(run("explore " + sc + " --out-dir " + (dir / "new/")).status == 1);
+  CHECK(std::filesystem::exists(dir / "new/cant_find_sa.yaml"));
 }
 
 TEST_CASE("CLI explore: the scenario's explore.allow list is honoured, bad kinds are refused") {

@@ -42,7 +42,9 @@ bool check_out_dir(const std::string& out_dir) {
   if (fs::is_directory(st)) return false;
   if (fs::exists(st))
     throw std::runtime_error("--out-dir: " + out_dir + " exists and is not a directory");
-  const fs::path parent = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
+  // "cex/" names cex, whose parent is "." (not "cex").
+  const fs::path name = dir.has_filename() ? dir : dir.parent_path();
+  const fs::path parent = name.has_parent_path() ? name.parent_path() : fs::path(".");
   if (!fs::is_directory(parent, ec))
     throw std::runtime_error("--out-dir: cannot create " + out_dir + ": " + parent.string() +
                              " is not an existing directory; expected a directory, or a new "
