@@ -18,7 +18,7 @@ TEST_CASE("bad case files are refused with file:line:column and the expected for
   const Bad bad[] = {
       {kPeers + "script: []\nexpekt: {}\n",
        "bad.yaml:5:1: error: expekt: unknown key \"expekt\" (did you mean \"expect\"?)",
-       "one of name, description, source, seed, peers, establish, script, expect"},
+       "one of name, description, source, seed, peers, establish, script, expect, allow"},
       {kPeers, "bad.yaml:1:1: error: script: missing", "script: [a list of steps]"},
       {"script: []\n", "bad.yaml:1:1: error: peers: missing",
        "peers: {a: {profile: ...}, b: {profile: ...}}"},

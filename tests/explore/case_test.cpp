@@ -4,6 +4,7 @@
 // names (`rekeysim test` runs the same file on the scripted world).
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "tests/explore/helpers.hpp"
@@ -24,10 +25,21 @@ PeerId peer_of(const std::string& s) {
 // Runs a case script on a fresh World by the names it uses.
 std::unique_ptr<World> run_script(const explore_test::Peers& p, const YAML::Node& script) {
   auto w = std::make_unique<World>(p.a, p.b, p.seed);
+  std::vector<std::string> octets[2];
   for (const auto& step : script) {
     REQUIRE(step.size() == 1);
     const std::string key = step.begin()->first.as<std::string>();
     const YAML::Node v = step.begin()->second;
+    if (key == "nonces") {
+      // The nonce order whose request nonces start 0x00; checked below
+      // against every nonce the replay makes.
+      for (int i = 0; i < 2; ++i)
+        for (const auto& o : v[i == 0 ? "a" : "b"]) octets[i].push_back(o.as<std::string>());
+      const bool b_lowest =
+          std::find(octets[1].begin(), octets[1].end(), "0x00") != octets[1].end();
+      w->apply({StepKind::kNonceOrder, PeerId::kA, static_cast<std::uint16_t>(b_lowest)});
+      continue;
+    }
     if (key == "advance_to") {
       const SimTime t = sim::parse_duration(v.as<std::string>());
       CHECK(t >= w->now());
@@ -65,6 +77,11 @@ std::unique_ptr<World> run_script(const explore_test::Peers& p, const YAML::Node
     INFO(name);
     REQUIRE(done);
   }
+  for (PeerId peer : {PeerId::kA, PeerId::kB}) {
+    std::vector<std::string> made;
+    for (auto o : w->nonce_octets(peer)) made.push_back(o == 0 ? "0x00" : "0xff");
+    CHECK(made == octets[static_cast<int>(peer)]);
+  }
   return w;
 }
 
@@ -90,10 +107,13 @@ TEST_CASE("Explore case: the can't-find-SA counterexample replays by message nam
   // The expectation the order violates.
   CHECK(doc["expect"]["events"]["delete_for_unknown_spi"].as<int>() == 0);
   const YAML::Node script = doc["script"];
-  // advance_to, two fires, five deliveries.
-  REQUIRE(script.size() == 8);
-  CHECK(script[0]["advance_to"].as<std::string>() == "7h11m59.999999999s");
-  CHECK(script[7]["deliver"].as<std::string>() == "b.INFORMATIONAL.req#1");
+  // The nonce order (RFC 7296 2.8.1: A's request nonce lowest), advance_to,
+  // two fires, five deliveries.
+  REQUIRE(script.size() == 9);
+  CHECK(script[0]["nonces"]["a"][0].as<std::string>() == "0x00");
+  CHECK(script[0]["nonces"]["b"][0].as<std::string>() == "0xff");
+  CHECK(script[1]["advance_to"].as<std::string>() == "7h11m59.999999999s");
+  CHECK(script[8]["deliver"].as<std::string>() == "b.INFORMATIONAL.req#1");
   const auto w = run_script(p, script);
   std::size_t unknown = 0;
   for (const auto& rec : w->trace()) unknown += rec.kind == models::TraceKind::kDeleteForUnknownSpi;

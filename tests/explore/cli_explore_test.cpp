@@ -2,7 +2,9 @@
 // --out-dir, and input errors.
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "tests/cli/run_cli.hpp"
 
@@ -41,11 +43,11 @@ TEST_CASE("CLI explore: kb-incident writes the can't-find-SA case and ladder, ex
       run("explore " + source("scenarios/kb-incident.yaml") + " --out-dir " + (dir / "cex"));
   INFO(r.err);
   CHECK(r.status == 1);
-  CHECK(r.out.find("VIOLATION cant_find_sa (7 steps): A got a DELETE for ESP SPI 2") !=
+  CHECK(r.out.find("VIOLATION cant_find_sa (8 steps): A got a DELETE for ESP SPI 2") !=
         std::string::npos);
   const std::string yaml = slurp(dir / "cex/cant_find_sa.yaml");
   const YAML::Node doc = YAML::Load(yaml);
-  CHECK(doc["script"].size() == 8);
+  CHECK(doc["script"].size() == 9);
   CHECK(doc["source"].as<std::string>().starts_with("rekeysim explore "));
   const std::string svg = slurp(dir / "cex/cant_find_sa.svg");
   CHECK(svg.starts_with("<?xml"));
@@ -96,4 +98,72 @@ TEST_CASE("CLI explore: counterexamples replay with rekeysim test and fail as re
     CHECK(t.out.starts_with("FAIL "));
     CHECK(t.out.find(c.failure) != std::string::npos);
   }
+}
+
+TEST_CASE("CLI explore: an incomplete search exits 1 and says INCOMPLETE with its bound") {
+  const std::string sc = source("scenarios/explore/rfc7296-pair.yaml");
+  const Result depth = run("explore " + sc + " --depth 3");
+  INFO(depth.out << depth.err);
+  CHECK(depth.status == 1);
+  CHECK(depth.out.find("INCOMPLETE: no violation found in ") != std::string::npos);
+  CHECK(depth.out.find(" states, search bounded by --depth 3;") != std::string::npos);
+  CHECK(depth.out.find("no violation\n") == std::string::npos);
+  const Result states = run("explore " + sc + " --max-states 5");
+  INFO(states.out << states.err);
+  CHECK(states.status == 1);
+  CHECK(states.out.find("search bounded by --max-states 5;") != std::string::npos);
+}
+
+TEST_CASE("CLI explore: a bad --out-dir fails before the search and creates nothing") {
+  TempDir dir;
+  const std::string sc = source("scenarios/kb-incident.yaml");
+  { std::ofstream(dir / "file") << "keep\n"; }
+  // The parent is a regular file; a parent that does not exist; the name is a file.
+  for (const std::string& out : {dir / "file/cex", dir / "no/such/cex", dir / "file"}) {
+    INFO(out);
+    const Result r = run("explore " + sc + " --out-dir " + out);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("--out-dir: ") != std::string::npos);
+    CHECK(r.out.empty());
+  }
+  CHECK(slurp(dir / "file") == "keep\n");
+  CHECK(!std::filesystem::exists(dir / "no"));
+  std::size_t entries = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path)) entries += !e.path().empty();
+  CHECK(entries == 1);
+  // Without a violation nothing is created either.
+  const Result clean = run("explore " + source("scenarios/explore/rfc7296-pair.yaml") +
+                           " --out-dir " + (dir / "cex"));
+  CHECK(clean.status == 0);
+  CHECK(!std::filesystem::exists(dir / "cex"));
+  // A new directory named with a trailing slash is created in its parent.
+  CHECK(run("explore " + sc + " --out-dir " + (dir / "new/")).status == 1);
+  CHECK(std::filesystem::exists(dir / "new/cant_find_sa.yaml"));
+}
+
+TEST_CASE("CLI explore: the scenario's explore.allow list is honoured, bad kinds are refused") {
+  TempDir dir;
+  const std::string base = slurp(source("scenarios/kb-incident.yaml"));
+  {
+    std::ofstream(dir / "allow.yaml") << base << "explore:\n  allow: [cant_find_sa, outage]\n";
+    std::ofstream(dir / "bad.yaml") << base << "explore:\n  allow: [outage, cant_find]\n";
+  }
+  const Result r = run("explore " + (dir / "allow.yaml"));
+  INFO(r.out << r.err);
+  CHECK(r.out.find("VIOLATION cant_find_sa") == std::string::npos);
+  CHECK(r.out.find("VIOLATION outage") == std::string::npos);
+  CHECK(r.out.find("VIOLATION redundant_sa") != std::string::npos);
+  // --allow adds to the scenario's list.
+  const Result more =
+      run("explore " + (dir / "allow.yaml") + " --allow redundant_sa --allow sa_leak");
+  CHECK(more.out.find("VIOLATION redundant_sa") == std::string::npos);
+  const Result bad = run("explore " + (dir / "bad.yaml"));
+  CHECK(bad.status == 2);
+  const auto lines = std::count(base.begin(), base.end(), '\n');
+  CHECK(bad.err.find("bad.yaml:" + std::to_string(lines + 2) +
+                     ":19: error: explore.allow[1]: unknown invariant kind \"cant_find\" (did "
+                     "you mean \"cant_find_sa\"?)") != std::string::npos);
+  std::ofstream(dir / "bad2.yaml") << base << "explore:\n  alow: [outage]\n";
+  CHECK(run("explore " + (dir / "bad2.yaml")).err.find("explore.alow: unknown key \"alow\"") !=
+        std::string::npos);
 }

@@ -1,5 +1,6 @@
 // The figures of issue 13 as tests with fixed bounds (wall time is printed by
 // `rekeysim explore`, never asserted), and the state hashing they rely on.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "tests/explore/helpers.hpp"
@@ -99,10 +100,12 @@ TEST_CASE("Explore: panos against cisco-asa gives the crossing-DELETE can't-find
   REQUIRE(v != nullptr);
   // The KB's race: both rekey timers fire, the rekeys cross, each peer
   // deletes its old SA and PAN-OS (A) cannot find the SA B's DELETE names.
-  REQUIRE(v->steps.size() == 7);
-  CHECK(v->steps[0].kind == StepKind::kFire);
+  // First the nonce order (both peers break collisions by nonce).
+  REQUIRE(v->steps.size() == 8);
+  CHECK(v->steps[0].kind == StepKind::kNonceOrder);
   CHECK(v->steps[1].kind == StepKind::kFire);
-  CHECK(v->steps[0].peer != v->steps[1].peer);
+  CHECK(v->steps[2].kind == StepKind::kFire);
+  CHECK(v->steps[1].peer != v->steps[2].peer);
   const auto before = replay(p.a, p.b, p.seed, {v->steps.begin(), v->steps.end() - 1});
   const Step last = v->steps.back();
   CHECK(last.kind == StepKind::kDeliver);
@@ -152,9 +155,9 @@ TEST_CASE("Explore: a counterexample is a shortest order and the search is deter
   // Breadth first: with a depth bound one short of the can't-find-SA order
   // it is not found, at its length it is.
   Options o = with_loss(0, p.seed);
-  o.depth = 6;
-  CHECK(find(explore(p.a, p.b, o), "cant_find_sa") == nullptr);
   o.depth = 7;
+  CHECK(find(explore(p.a, p.b, o), "cant_find_sa") == nullptr);
+  o.depth = 8;
   CHECK(find(explore(p.a, p.b, o), "cant_find_sa") != nullptr);
 }
 
@@ -231,4 +234,74 @@ TEST_CASE("Explore: window 0 fires timers in time order, ties in either order") 
   for (const Step& s : w.enabled({{}, 1, false, h}, 0)) drop = drop || s.kind == StepKind::kDrop;
   CHECK(drop);
   for (const Step& s : w.enabled({{}, 1, false, h}, 1)) CHECK(s.kind != StepKind::kDrop);
+}
+
+namespace {
+
+// Both soft expiries fire (a 2.8.1 collision), then everything is delivered
+// in order; whether each peer's own exchange survived, per collision record.
+std::vector<std::pair<PeerId, bool>> collide(const explore_test::Peers& p, std::uint64_t seed,
+                                             int nonce_order) {
+  World w(p.a, p.b, seed);
+  const Bounds b{{}, 0, false, horizon_of(w), true};
+  auto first = w.enabled(b, 0);
+  REQUIRE(first.size() == 2);
+  CHECK(first[0].kind == StepKind::kNonceOrder);
+  w.apply(first.at(static_cast<std::size_t>(nonce_order)));
+  for (int fired = 0; fired < 2; ++fired) {
+    const auto en = w.enabled(b, 0);
+    const auto it =
+        std::find_if(en.begin(), en.end(), [](const Step& s) { return s.kind == StepKind::kFire; });
+    REQUIRE(it != en.end());
+    w.apply(*it);
+  }
+  for (int i = 0; i < 20; ++i) {
+    const auto en = w.enabled(b, 0);
+    const auto it = std::find_if(en.begin(), en.end(),
+                                 [](const Step& s) { return s.kind == StepKind::kDeliver; });
+    if (it == en.end()) break;
+    w.apply(*it);
+  }
+  std::vector<std::pair<PeerId, bool>> out;
+  for (const auto& r : w.trace())
+    if (r.kind == TraceKind::kCollisionResolved) out.emplace_back(r.peer, r.won);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Explore: the 2.8.1 nonce order is a choice, both outcomes whatever the seed") {
+  const auto p = peers_of("scenarios/explore/rfc7296-pair.yaml");
+  for (std::uint64_t seed : {1, 2, 3, 4, 5, 6}) {
+    INFO("seed " << seed);
+    // Order 0: A's Ni is the lowest of the four nonces, so A's exchange made
+    // the redundant SA and B's survives (RFC 7296 2.8.1); order 1 the reverse.
+    const auto a_low = collide(p, seed, 0);
+    const auto b_low = collide(p, seed, 1);
+    REQUIRE(a_low.size() == 2);
+    REQUIRE(b_low.size() == 2);
+    for (const auto& [peer, won] : a_low) CHECK(won == (peer == PeerId::kB));
+    for (const auto& [peer, won] : b_low) CHECK(won == (peer == PeerId::kA));
+  }
+  // The whole search does not depend on the seed either.
+  const auto kb = peers_of("scenarios/kb-incident.yaml");
+  const Result r1 = explore(kb.a, kb.b, with_loss(0, 1));
+  for (std::uint64_t seed : {2, 3, 4, 5}) {
+    INFO("seed " << seed);
+    const Result r = explore(kb.a, kb.b, with_loss(0, seed));
+    CHECK(r.states == r1.states);
+    CHECK(r.end_states == r1.end_states);
+    REQUIRE(r.violations.size() == r1.violations.size());
+    for (std::size_t i = 0; i < r.violations.size(); ++i) {
+      CHECK(r.violations[i].detail == r1.violations[i].detail);
+      CHECK(r.violations[i].steps == r1.violations[i].steps);
+    }
+  }
+  // Without a nonce tie-break there is nothing to choose.
+  const auto nt = peers_of("scenarios/explore/no-tiebreak.yaml");
+  World w(nt.a, nt.b, nt.seed);
+  for (const Step& s : w.enabled({{}, 0, false, horizon_of(w), false}, 0))
+    CHECK(s.kind != StepKind::kNonceOrder);
+  const Result rn = explore(nt.a, nt.b, with_loss(0, nt.seed));
+  CHECK(find(rn, "redundant_sa")->steps.front().kind == StepKind::kFire);
 }

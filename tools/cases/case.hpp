@@ -102,6 +102,10 @@ struct Case {
   std::optional<models::PeerId> establish = models::PeerId::kA;
   std::vector<Step> script;
   std::vector<Check> expect;
+  // `allow: [KIND, ...]`, when given (even empty): the invariants of
+  // models/ikev2/invariants.hpp are checked too, all but these kinds.
+  std::optional<std::vector<std::string>> allow;
+  SourcePos allow_pos;
   // `expect: messages`, when given: the ladder printed beside the actual one.
   std::optional<std::vector<std::string>> expected_ladder;
 };

@@ -8,6 +8,7 @@
 #include "tools/cases/case.hpp"
 #include "tools/cases/checks.hpp"
 #include "tools/cases/names.hpp"
+#include "tools/scenario/allow_list.hpp"
 #include "tools/scenario/peer_map.hpp"
 #include "tools/scenario/profile_file.hpp"
 #include "tools/scenario/scenario.hpp"
@@ -23,8 +24,8 @@ using scenario::pos_of;
 using scenario::quoted_with_suggestion;
 using scenario::ValueContext;
 
-const std::vector<std::string> kTopKeys = {"name",  "description", "source", "seed",
-                                           "peers", "establish",   "script", "expect"};
+const std::vector<std::string> kTopKeys = {"name",      "description", "source", "seed", "peers",
+                                           "establish", "script",      "expect", "allow"};
 const std::vector<std::string> kStepKeys = {
     "rekey_child", "delete_child", "rekey_ike", "delete_ike",   "reauth_ike",
     "connect",     "forget_child", "fire",      "deliver",      "hold",
@@ -333,6 +334,10 @@ Case load_root(const YAML::Node& root, const std::string& file, const std::strin
       c.establish = r.peer(n, "establish");
     else
       r.fail(n, "establish", "is not a, b or none", "a, b or none");
+  }
+  if (root["allow"]) {
+    c.allow = scenario::read_allow_list(root["allow"], file, "allow");
+    c.allow_pos = pos_of(root["allow"], file);
   }
   read_peers(root["peers"], file, dir, c);
   const YAML::Node script = root["script"];

@@ -1,5 +1,9 @@
 // Runs a Case's script on a ScriptedWorld and evaluates its expectations.
+#include <algorithm>
 #include <set>
+#include <span>
+
+#include "models/ikev2/invariants.hpp"
 
 #include "models/world/outcome_classifier.hpp"
 #include "tools/cases/case.hpp"
@@ -252,7 +256,32 @@ struct Runner {
     return true;
   }
 
+  // `allow:` (models/ikev2/invariants.hpp): what the trace shows, the ESP
+  // state after every step, and the settled state at the end; one failure per
+  // kind not allowed, with the first time it was seen.
+  std::vector<models::ikev2::InvariantViolation> seen;
+  std::size_t records_checked = 0;
+  void note_invariants() {
+    if (!c.allow) return;
+    const auto& t = w.trace();
+    models::ikev2::record_violations(
+        std::span<const models::TraceRecord>(t).subspan(records_checked), seen);
+    records_checked = t.size();
+    models::ikev2::esp_violations(w.peer(PeerId::kA), w.peer(PeerId::kB), seen);
+  }
+  void check_invariants() {
+    models::ikev2::end_violations(w.peer(PeerId::kA), w.peer(PeerId::kB), seen);
+    std::set<std::string> reported;
+    for (const auto& v : seen) {
+      if (std::find(c.allow->begin(), c.allow->end(), v.kind) != c.allow->end()) continue;
+      if (!reported.insert(v.kind).second) continue;
+      r.failures.push_back(
+          failure(c.allow_pos, "allow", "no " + v.kind + " (not in allow:)", v.detail));
+    }
+  }
+
   void after_step() {
+    note_invariants();
     for (PeerId p : kPeers) {
       if (reauth[idx(p)] && w.peer(p).ike_sas().empty()) {
         reauth[idx(p)] = false;
@@ -280,6 +309,7 @@ CaseResult run_case(const Case& c) {
   bool completed = true;
   try {
     if (c.establish) run.w.establish(*c.establish);
+    run.note_invariants();
     for (const auto& s : c.script) {
       if (!run.run(s)) {
         completed = false;
@@ -288,6 +318,7 @@ CaseResult run_case(const Case& c) {
       run.after_step();
     }
     if (completed) run.check(c.expect);
+    if (completed && c.allow) run.check_invariants();
   } catch (const std::exception& e) {
     // The model refused a scripted event (a bug the case found): report it
     // as this case's failure rather than end every other case's run.

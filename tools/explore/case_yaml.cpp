@@ -113,9 +113,21 @@ std::string case_yaml(const models::PeerConfig& a, const models::PeerConfig& b, 
     << "\n  b: " << peer_yaml(b, 0) << "\nestablish: a\nscript:\n";
   World w(a, b, seed);
   if (v.steps.empty()) y << "  []\n";
+  const auto end = replay(a, b, seed, v.steps);
   for (const Step& s : v.steps) {
     const std::string what = w.describe(s);
-    if (s.kind == StepKind::kFire) {
+    if (s.kind == StepKind::kNonceOrder) {
+      // The first octets of every nonce the order makes (RFC 7296 2.8.1).
+      y << "  - nonces: {";
+      for (PeerId p : {PeerId::kA, PeerId::kB}) {
+        y << (p == PeerId::kA ? "a: [" : ", b: [");
+        const auto& o = end->nonce_octets(p);
+        for (std::size_t i = 0; i < o.size(); ++i)
+          y << (i ? ", " : "") << (o[i] == 0 ? "0x00" : "0xff");
+        y << "]";
+      }
+      y << "}  # " << what.substr(what.find(": ") + 2) << "\n";
+    } else if (s.kind == StepKind::kFire) {
       const SimTime at = w.fire_time(s.index);
       if (at > w.now()) y << "  - advance_to: " << sim::format_duration(at) << "\n";
       y << "  - fire: " << fire_step(w.timers().at(s.index)) << "\n";

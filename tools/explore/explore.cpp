@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <deque>
+#include <span>
 #include <stdexcept>
 #include <unordered_set>
 
+#include "models/ikev2/invariants.hpp"
 #include "sim/random.hpp"
 
 namespace rekeysim::explore {
@@ -12,113 +14,21 @@ namespace rekeysim::explore {
 namespace {
 
 using models::PeerId;
-using models::TraceKind;
-using models::ikev2::ChildSa;
-using models::ikev2::ChildSaState;
 
-std::string spi(std::uint32_t s) {
-  return std::to_string(s);
-}
-
-struct Found {
-  std::string kind;
-  std::string detail;
-};
+using Found = models::ikev2::InvariantViolation;
 
 // Checks after one step: what the records it produced say, and whether ESP
 // could flow both ways in the state it left.
 void check_step(const World& w, std::size_t first_record, std::vector<Found>& out) {
   const auto& recs = w.trace();
-  for (std::size_t i = first_record; i < recs.size(); ++i) {
-    const auto& r = recs[i];
-    const char p = models::peer_name(r.peer);
-    switch (r.kind) {
-      case TraceKind::kDeleteForUnknownSpi:
-        out.push_back({"cant_find_sa", std::string(1, p) + " got a DELETE for ESP SPI " +
-                                           spi(r.spi_in) + " it has no SA for"});
-        break;
-      // kRekeyForUnknownSpi is not one: answering a rekey of an SA already
-      // deleted with CHILD_SA_NOT_FOUND is RFC 7296 2.25's own handling of
-      // that collision; any damage shows in the end-state checks.
-      case TraceKind::kTunnelDown:
-        out.push_back(
-            {"tunnel_reset", std::string(1, p) + " lost the IKE SA carrying its Child SAs"});
-        break;
-      case TraceKind::kHardExpired:
-        out.push_back({"outage", std::string(1, p) + " let an SA reach its hard lifetime"});
-        break;
-      default:
-        break;
-    }
-  }
-  for (PeerId p : {PeerId::kA, PeerId::kB}) {
-    const auto out_spi = w.peer(p).outbound_spi();
-    const std::string name(1, models::peer_name(p));
-    const std::string peer_b(1, models::peer_name(models::other(p)));
-    if (!out_spi) {
-      // Only while the tunnel is meant to be up: a reset is its own kind.
-      if (w.peer(p).ike_sa() != nullptr)
-        out.push_back({"outage", name + " has no outbound Child SA to send on"});
-    } else if (!w.peer(models::other(p)).accepts_inbound(*out_spi)) {
-      out.push_back({"outage", name + " sends on ESP SPI " + spi(*out_spi) + " that " + peer_b +
-                                   " no longer accepts"});
-    }
-  }
-}
-
-bool live(const ChildSa& c) {
-  return c.state == ChildSaState::kInstalled && !c.expired && c.inbound_installed;
+  models::ikev2::record_violations(std::span<const models::TraceRecord>(recs).subspan(first_record),
+                                   out);
+  models::ikev2::esp_violations(w.peer(PeerId::kA), w.peer(PeerId::kB), out);
 }
 
 // Checks at an end state: the peers settled on one SA pair and nothing is left over.
 void check_end(const World& w, std::vector<Found>& out) {
-  std::vector<const ChildSa*> l[2];
-  for (PeerId p : {PeerId::kA, PeerId::kB}) {
-    const auto& peer = w.peer(p);
-    const std::string name(1, models::peer_name(p));
-    for (const ChildSa& c : peer.child_sas())
-      if (live(c)) l[static_cast<int>(p)].push_back(&c);
-    const std::size_t n = l[static_cast<int>(p)].size();
-    if (n > 1) {
-      std::string spis;
-      for (const ChildSa* c : l[static_cast<int>(p)])
-        spis += (spis.empty() ? "" : ", ") + spi(c->spi_in);
-      out.push_back({"redundant_sa", name + " holds " + std::to_string(n) +
-                                         " installed Child SAs for one tunnel (inbound SPIs " +
-                                         spis + ")"});
-    }
-    if (peer.child_sas().size() > n) {
-      for (const ChildSa& c : peer.child_sas())
-        if (!live(c)) {
-          out.push_back({"sa_leak", name + " still holds Child SA " + spi(c.spi_in) + "/" +
-                                        spi(c.spi_out) + " that is no longer in use"});
-          break;
-        }
-    }
-    if (peer.ike_sas().size() > 1)
-      out.push_back(
-          {"ike_sa_leak", name + " holds " + std::to_string(peer.ike_sas().size()) + " IKE SAs"});
-    bool outstanding = peer.queued_tasks() > 0;
-    for (const auto& ike : peer.ike_sas()) outstanding = outstanding || ike.request_outstanding;
-    if (outstanding)
-      out.push_back({"request_unanswered",
-                     name + " has a request neither answered nor given up (or one still queued)"});
-  }
-  const auto& la = l[0];
-  const auto& lb = l[1];
-  if (la.size() == 1 && lb.size() == 1) {
-    if (la[0]->spi_in != lb[0]->spi_out || la[0]->spi_out != lb[0]->spi_in)
-      out.push_back({"sa_disagreement", "A uses Child SA " + spi(la[0]->spi_in) + "/" +
-                                            spi(la[0]->spi_out) + " but B uses " +
-                                            spi(lb[0]->spi_in) + "/" + spi(lb[0]->spi_out)});
-  } else if (la.empty() != lb.empty()) {
-    out.push_back({"sa_disagreement", std::string(la.empty() ? "A" : "B") +
-                                          " holds no installed Child SA but the other does"});
-  }
-  const auto* ia = w.peer(PeerId::kA).ike_sa();
-  const auto* ib = w.peer(PeerId::kB).ike_sa();
-  if ((ia == nullptr) != (ib == nullptr) || (ia && ib && ia->id != ib->id))
-    out.push_back({"sa_disagreement", "the peers' IKE SAs differ"});
+  models::ikev2::end_violations(w.peer(PeerId::kA), w.peer(PeerId::kB), out);
 }
 
 struct Node {
@@ -134,10 +44,7 @@ std::uint64_t key_of(const World& w, int losses) {
 }  // namespace
 
 const std::vector<std::string>& violation_kinds() {
-  static const std::vector<std::string> k = {
-      "cant_find_sa",    "outage",  "tunnel_reset", "redundant_sa",
-      "sa_disagreement", "sa_leak", "ike_sa_leak",  "request_unanswered"};
-  return k;
+  return models::ikev2::invariant_kinds();
 }
 
 std::unique_ptr<World> replay(const models::PeerConfig& a, const models::PeerConfig& b,
@@ -184,7 +91,12 @@ Result explore(const models::PeerConfig& a, const models::PeerConfig& b, const O
     check_step(w, 0, f);
     note(f, {});
   }
-  const Bounds bounds{o.window, o.max_loss, o.reorder, res.horizon};
+  // RFC 7296 2.8.1: the nonce order decides a collision only where a peer
+  // breaks the tie by nonces.
+  const bool nonce_choice =
+      a.behaviour.collision_resolution != models::CollisionResolution::kNone ||
+      b.behaviour.collision_resolution != models::CollisionResolution::kNone;
+  const Bounds bounds{o.window, o.max_loss, o.reorder, res.horizon, nonce_choice};
   queue.push_back({});
   while (!queue.empty()) {
     Node n = std::move(queue.front());
@@ -220,6 +132,7 @@ Result explore(const models::PeerConfig& a, const models::PeerConfig& b, const O
       if (!seen.insert(key_of(*child, next.losses)).second) continue;
       if (seen.size() > o.max_states) {
         res.complete = false;
+        res.max_states_hit = true;
         queue.clear();
         break;
       }

@@ -7,21 +7,13 @@
 // World::digest(), so orders that commute (A's timer then B's delivery, or the
 // other way round) are explored once.
 //
-// Invariants are checked on every step and at every end state (no step
-// enabled: nothing in flight and no timer due before the horizon):
-//   cant_find_sa        a DELETE named an ESP SPI the peer has no SA for (PAN-OS's
-//                       "can't find sa"). A REKEY_SA for an SA already deleted is
-//                       not one by itself: CHILD_SA_NOT_FOUND is RFC 7296 2.25's
-//                       answer to that collision (`rekeysim run` counts both).
-//   outage              a peer sends on an SPI the other does not accept, has no
-//                       outbound SA, or an SA hit its hard lifetime
-//   tunnel_reset        an IKE SA carrying the Child SAs was lost (2.4 give-up, DELETE)
-//   redundant_sa        at the end a peer holds more than one installed Child SA
-//   sa_disagreement     at the end the peers' installed Child SA (or IKE SA) differ
-//   sa_leak             at the end a peer still holds a rekeyed/deleted Child SA
-//   ike_sa_leak         at the end a peer holds more than one IKE SA
-//   request_unanswered  at the end a request is outstanding or queued (2.4: every
-//                       request is answered or the peer gives up)
+// Invariants (models/ikev2/invariants.hpp: cant_find_sa, outage,
+// tunnel_reset on every step; redundant_sa, sa_disagreement, sa_leak,
+// ike_sa_leak, request_unanswered at every end state, where no step is
+// enabled: nothing in flight and no timer due before the horizon).
+// Where a peer breaks collisions by nonce (RFC 7296 2.8.1) the first step
+// chooses the nonce order (Bounds::nonce_choice), so both outcomes of the
+// tie-break are explored whatever the seed.
 // Breadth-first order makes the first path found to each violation kind a
 // shortest one.
 #pragma once
@@ -48,6 +40,7 @@ struct Options {
   std::size_t depth = 200;             // longest step sequence explored
   std::size_t max_states = 4'000'000;  // stop (incomplete) after this many distinct states
   std::set<std::string> allow;         // violation kinds not reported (violation_kinds())
+                                       // (a scenario's `explore: {allow: [...]}`, --allow)
   std::uint64_t seed = 1;              // the peers' random streams (nonces, jitter)
 };
 
@@ -65,6 +58,7 @@ struct Result {
   std::size_t longest = 0;               // longest step sequence to an end state
   SimTime horizon;                       // timers due later never fire
   bool complete = true;                  // every reachable state (within bounds) explored
+  bool max_states_hit = false;           // stopped at Options::max_states
   std::vector<Violation> violations;     // one per kind, in violation_kinds() order
   std::chrono::duration<double> wall{};  // wall time of the search (report only)
 };

@@ -110,10 +110,16 @@ class World::Port : public models::ikev2::PeerPort {
     if (r.kind == models::TraceKind::kRetransmit) next_is_retransmit_ = true;
   }
   sim::Rng& rng() override { return rng_; }
-  // As the scripted world: nonces start 0x80, SPIs from the shared counters.
+  // As the scripted world: nonces start 0x80 (or as the nonce order says,
+  // which a case's `nonces:` step repeats), SPIs from the shared counters.
   models::Nonce make_nonce() override {
     models::Nonce n = PeerPort::make_nonce();
     n.bytes[0] = 0x80;
+    if (world_.nonce_lowest_ >= 0) {
+      const bool request = world_.delivering_request_to_ != idx(id_);
+      n.bytes[0] = request && world_.nonce_lowest_ == idx(id_) ? 0x00 : 0xff;
+      world_.nonce_octets_[idx(id_)].push_back(n.bytes[0]);
+    }
     return n;
   }
   std::uint32_t make_child_spi() override { return world_.next_child_spi_++; }
@@ -153,6 +159,8 @@ void World::sort_timers() {
 
 std::vector<Step> World::enabled(const Bounds& b, int losses_so_far) const {
   std::vector<Step> out;
+  if (b.nonce_choice && nonce_lowest_ < 0 && steps_ == 0)
+    return {{StepKind::kNonceOrder, PeerId::kA, 0}, {StepKind::kNonceOrder, PeerId::kB, 1}};
   // No timer due later than an in-flight message's latest arrival fires first.
   // (+1 ns: a timer runs 1 ns before it is due, so what it sends counts as
   // sent at its due time and a timer due at that same instant may still fire.)
@@ -191,6 +199,11 @@ std::vector<Step> World::enabled(const Bounds& b, int losses_so_far) const {
 
 void World::apply(const Step& s) {
   ++steps_;
+  if (s.kind == StepKind::kNonceOrder) {
+    if (s.index > 1 || nonce_lowest_ >= 0) throw std::out_of_range("explore: no nonce order");
+    nonce_lowest_ = s.index;
+    return;
+  }
   if (s.kind == StepKind::kFire) {
     if (s.index >= timers_.size()) throw std::out_of_range("explore: no such pending timer");
     const PendingTimer t = timers_[s.index];
@@ -204,7 +217,9 @@ void World::apply(const Step& s) {
   const InFlight f = q[s.index];
   q.erase(q.begin() + s.index);
   if (s.kind == StepKind::kDeliver) {
+    delivering_request_to_ = f.message.is_response ? -1 : idx(s.peer);
     peer(s.peer).on_message(f.message);
+    delivering_request_to_ = -1;
   } else {
     models::TraceRecord r;
     r.time = now_;
@@ -265,10 +280,14 @@ std::uint64_t World::digest() const {
     x.add(t.cookie);
   }
   x.add(static_cast<std::uint64_t>(now_.ns()));
+  x.add(static_cast<std::uint64_t>(nonce_lowest_ + 1));
   return x.h;
 }
 
 std::string World::describe(const Step& s) const {
+  if (s.kind == StepKind::kNonceOrder)
+    return std::string("nonce order: ") + (s.index == 0 ? "A" : "B") +
+           "'s requests carry the lowest nonces (first octet 0x00; every other nonce 0xff)";
   if (s.kind == StepKind::kFire) {
     if (s.index >= timers_.size()) return "fire ?";
     const PendingTimer& t = timers_[s.index];

@@ -40,6 +40,9 @@ enum class StepKind : std::uint8_t {
   kFire,     // a pending timer of `peer` fires
   kDeliver,  // the in-flight message to `peer` at `index` arrives
   kDrop,     // the in-flight message to `peer` at `index` is lost
+  // The nonce order (only as the first step, see Bounds::nonce_choice):
+  // index 0 = A's requests carry the lowest nonces, 1 = B's do.
+  kNonceOrder,
 };
 
 // One choice. `index`: for kFire the position in timers() (ordered by time,
@@ -82,11 +85,19 @@ struct InFlight {
 //              be lost). Messages in opposite directions always interleave
 //              freely.
 //   horizon:   timers due after it never fire (the run ends before them).
+//   nonce_choice: the first step chooses the nonce order (RFC 7296 2.8.1's
+//              tie-break): either every request nonce of A starts with 0x00
+//              and every other nonce with 0xff, or the same for B. So in a
+//              collision the lowest of the four nonces is A's Ni (A's
+//              exchange wins) or B's Ni (B's wins), both explored, whatever
+//              the seed. false = every nonce starts with 0x80 (the scripted
+//              world's default; the seed's random tails decide a collision).
 struct Bounds {
   SimTime window{};
   int max_loss = 0;
   bool reorder = false;
   SimTime horizon{};
+  bool nonce_choice = false;
 };
 
 class World {
@@ -120,6 +131,11 @@ class World {
   }
   SimTime now() const { return now_; }
   std::size_t steps() const { return steps_; }
+  // The first octet of every nonce `p` made after a kNonceOrder step, in
+  // order (a case's `nonces:` step that makes the same nonces).
+  const std::vector<std::uint8_t>& nonce_octets(PeerId p) const {
+    return nonce_octets_[static_cast<int>(p)];
+  }
 
   const std::vector<models::TraceRecord>& trace() const { return trace_; }
   // For each trace record, the number of steps applied before it (0 for the
@@ -151,6 +167,9 @@ class World {
   std::map<std::tuple<int, std::uint64_t, std::uint32_t, bool>, std::string> originals_;
   std::string name_for(PeerId from, const Message& m, bool retransmit);
   std::size_t steps_ = 0;
+  int nonce_lowest_ = -1;           // kNonceOrder's index; -1: not chosen (0x80)
+  int delivering_request_to_ = -1;  // peer answering a request now (its nonce is an Nr)
+  std::vector<std::uint8_t> nonce_octets_[2];
 };
 
 std::string_view to_string(TimerKind k);

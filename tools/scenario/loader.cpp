@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "tools/scenario/allow_list.hpp"
 #include "tools/scenario/peer_keys.hpp"
 #include "tools/scenario/peer_map.hpp"
 #include "tools/scenario/profile_file.hpp"
@@ -17,7 +18,7 @@ namespace {
 
 const std::vector<std::string> kTopKeys = {
     "name",    "description", "seed",    "duration", "rekeys", "trials", "network",
-    "traffic", "peers",       "stagger", "sweep",    "expect", "trace"};
+    "traffic", "peers",       "stagger", "sweep",    "expect", "trace",  "explore"};
 const std::vector<std::string> kDirections = {"a_to_b", "b_to_a"};
 
 struct Loader {
@@ -394,6 +395,15 @@ Scenario load_root(const YAML::Node& root, const std::string& file, const std::s
       ld.expect(v);
     } else if (k == "trace") {
       sc.trace = read_trace_section(v, file);
+    } else if (k == "explore") {
+      if (!v.IsMap())
+        ValueContext{v, file, k}.fail(v.IsNull() ? "is empty" : "is not a mapping",
+                                      "a mapping like {allow: [cant_find_sa]}");
+      for (const auto& e : v) {
+        if (e.first.Scalar() != "allow")
+          ld.unknown(e.first, "explore." + e.first.Scalar(), {"allow"});
+        sc.explore_allow = read_allow_list(e.second, file, "explore.allow");
+      }
     } else {
       ld.unknown(kv.first, k, kTopKeys);
     }

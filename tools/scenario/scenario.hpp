@@ -74,6 +74,9 @@ struct Scenario {
   std::map<std::string, models::PeerConfig> profile_files;
   // How `rekeysim trace` names and dates the log (the `trace:` section).
   TraceSection trace;
+  // `explore: {allow: [...]}`: invariant kinds `rekeysim explore` does not
+  // report for this scenario (models/ikev2/invariants.hpp).
+  std::vector<std::string> explore_allow;
 };
 
 struct PointParam {
