@@ -32,7 +32,7 @@ TEST_CASE("CLI explore: the rfc7296 pair with one loss and a 2 s window exits 0,
   INFO(r.out << r.err);
   CHECK(r.status == 0);
   CHECK(r.out.find("window 2s, max loss 1") != std::string::npos);
-  CHECK(r.out.find("states explored:     1523") != std::string::npos);
+  CHECK(r.out.find("states explored:     3047") != std::string::npos);
   CHECK(r.out.find("no violation") != std::string::npos);
   CHECK(!std::filesystem::exists(dir / "cex/redundant_sa.yaml"));
 }
