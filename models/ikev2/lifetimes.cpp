@@ -71,8 +71,11 @@ void Peer::handle_timer(TimerKind kind, std::uint64_t cookie) {
       }
       break;
     case TimerKind::kDeleteOldSa:
-      if (ChildSa* c = child_by_in(spi);
-          c && c->state == ChildSaState::kRekeyed && c->rekeyed && !c->delete_queued) {
+      // The initiator's D(old) after old_sa_delete_delay, or a responder_deletes_old
+      // responder's (its old SA is replaced but not yet concluded).
+      if (ChildSa* c = child_by_in(spi); c && c->state == ChildSaState::kRekeyed &&
+                                         (c->rekeyed || (!c->redundant && c->replaced_by != 0)) &&
+                                         !c->delete_queued) {
         c->delete_timer = {};
         request_delete_child(spi);
       }
@@ -102,6 +105,9 @@ void Peer::handle_timer(TimerKind kind, std::uint64_t cookie) {
       break;
     case TimerKind::kProcessingDone:
       break;  // the world's own timer
+    case TimerKind::kWorkerPickup:
+      picked_up(cookie);
+      break;
   }
 }
 

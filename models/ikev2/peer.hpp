@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "models/config.hpp"
@@ -139,6 +140,7 @@ class Peer {
   // --- event bodies (on_message / on_timer / on_traffic run them, then
   // resume_withheld_outbound) ---
   void handle_message(const Message& m);
+  void picked_up(std::uint64_t seq);  // worker_race_window: a worker takes message `seq`
   void handle_timer(TimerKind kind, std::uint64_t cookie);
   void handle_traffic(std::uint32_t spi_in, std::uint64_t bytes_in, std::uint64_t packets_in,
                       std::uint64_t bytes_out, std::uint64_t packets_out);
@@ -185,6 +187,9 @@ class Peer {
   std::vector<ChildSa> children_;
   std::vector<IkeSa> ikes_;
   std::vector<Task> queue_;
+  // Received messages waiting for a worker (worker_race_window > 0 only).
+  std::vector<std::pair<std::uint64_t, Message>> waiting_;
+  std::uint64_t waiting_seq_ = 0;
 };
 
 }  // namespace models::ikev2

@@ -60,6 +60,11 @@ struct ChildSa {
   // without the tie-break, libreswan / PAN-OS), so its replacement can carry our traffic.
   bool withheld = false;
   bool soft_passed = false;  // its rekey time (or soft volume) has come, acted upon or not
+  // rekey_vs_delete = close_both (strongSwan <= 5.9): on the old SA, the peer's
+  // DELETE closed it while our rekey of it was outstanding; on the new SA,
+  // that rekey's response made it only to be deleted as redundant. Either way
+  // no Child SA is left of this generation.
+  bool closed_by_delete = false;
 
   sim::EventId soft_timer, hard_timer, destroy_timer, retry_timer, delete_timer;
 };

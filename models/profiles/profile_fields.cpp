@@ -60,6 +60,9 @@ constexpr std::string_view kKeys[] = {
     "behaviour.temp_failure_in_collision",
     "behaviour.max_child_sas",
     "behaviour.child_pfs",
+    "behaviour.responder_deletes_old",
+    "behaviour.rekey_vs_delete",
+    "behaviour.worker_race_window",
     "log_style",
 };
 
@@ -152,10 +155,11 @@ void apply_lifetime(LifetimePolicy& p, std::string_view field, std::string_view 
 
 void apply_behaviour(PeerBehaviour& b, std::string_view field, std::string_view value) {
   if (field == "collision_resolution") {
-    b.collision_resolution = parse_enum<CollisionResolution, 3>(
+    b.collision_resolution = parse_enum<CollisionResolution, 4>(
         value, {{{"rfc7296", CollisionResolution::kRfc7296FourNonce},
                  {"strongswan_min_nonce", CollisionResolution::kStrongswanMinNonce},
-                 {"none", CollisionResolution::kNone}}});
+                 {"none", CollisionResolution::kNone},
+                 {"inverted", CollisionResolution::kInverted}}});
   } else if (field == "unknown_spi") {
     b.unknown_spi =
         parse_enum<UnknownSpiAction, 3>(value, {{{"ignore", UnknownSpiAction::kIgnore},
@@ -208,6 +212,14 @@ void apply_behaviour(PeerBehaviour& b, std::string_view field, std::string_view 
     b.retransmit.jitter = parse_percent(value);
   } else if (field == "child_pfs") {
     b.child_pfs = parse_bool(value);
+  } else if (field == "responder_deletes_old") {
+    b.responder_deletes_old = parse_bool(value);
+  } else if (field == "rekey_vs_delete") {
+    b.rekey_vs_delete = parse_enum<RekeyVsDelete, 2>(
+        value, {{{"keep_until_response", RekeyVsDelete::kKeepUntilResponse},
+                 {"close_both", RekeyVsDelete::kCloseBoth}}});
+  } else if (field == "worker_race_window") {
+    b.worker_race_window = sim::parse_duration(value);
   } else if (field == "max_child_sas") {
     b.max_child_sas = static_cast<int>(parse_count(value));
   } else {
