@@ -190,6 +190,12 @@ struct PeerBehaviour {
   // apart may be processed in either order (strongSwan's charon; #1458 saw
   // it for messages < 0.5 ms apart). 0 = in arrival order, no draw.
   SimTime worker_race_window{};
+  // RFC 7296 2.8.3: reauthenticate this long after the IKE SA was
+  // established by IKE_AUTH (an IKE rekey keeps the time, as strongSwan's
+  // reauth_time survives a rekey); 0 = never. Modelled break-before-make:
+  // DELETE the IKE SA with its Child SAs, then IKE_SA_INIT + IKE_AUTH at once
+  // when that DELETE is answered (strongSwan make_before_break = no).
+  SimTime reauth_time{};
 };
 
 struct PeerConfig {

@@ -108,6 +108,10 @@ void Peer::handle_timer(TimerKind kind, std::uint64_t cookie) {
     case TimerKind::kWorkerPickup:
       picked_up(cookie);
       break;
+    case TimerKind::kReauth:
+      reauth_timer_ = {};
+      reauthenticate();
+      break;
   }
 }
 

@@ -24,6 +24,8 @@ void Peer::destroy_ike(std::uint64_t id) {
 // Retransmission give-up or a peer's IKE DELETE of the SA carrying the Child
 // SAs: everything is gone without further exchanges (RFC 7296 2.4).
 void Peer::tunnel_reset() {
+  if (reauth_timer_.valid()) port_.cancel_timer(reauth_timer_);
+  reauth_timer_ = {};
   destroy_all_children();
   while (!ikes_.empty()) destroy_ike(ikes_.back().id);
   queue_.clear();
@@ -49,6 +51,23 @@ void Peer::teardown_ike(IkeSa& ike) {
   t.kind = TaskKind::kIkeDelete;
   t.ike = id;
   queue_task(t);
+}
+
+void Peer::arm_reauth() {
+  const SimTime d = config_.behaviour.reauth_time;
+  if (d.ns() <= 0) return;
+  if (reauth_timer_.valid()) port_.cancel_timer(reauth_timer_);
+  reauth_timer_ = port_.start_timer(port_.now() + local_to_true(d), TimerKind::kReauth, 0);
+}
+
+// RFC 7296 2.8.3, break-before-make (strongSwan make_before_break = no): the
+// IKE SA and its Child SAs go first, the new ones follow the DELETE's
+// response. Traffic has no SA from the DELETE until IKE_AUTH completes.
+void Peer::reauthenticate() {
+  IkeSa* ike = current_ike();
+  if (!ike || ike->state == IkeSaState::kConnecting || ike->state == IkeSaState::kDeleting) return;
+  ike->reauth = true;
+  teardown_ike(*ike);
 }
 
 void Peer::after_child_loss() {

@@ -173,6 +173,8 @@ class Peer {
   void after_child_loss();  // start_action for a lost Child SA
   void start_reestablish();
   void schedule_reestablish();  // per start_action, after reestablish_delay
+  void arm_reauth();            // reauth_time after an IKE_AUTH (RFC 7296 2.8.3)
+  void reauthenticate();        // break-before-make: DELETE the IKE SA, then re-establish
 
   PeerId id_;
   PeerConfig config_;
@@ -190,6 +192,7 @@ class Peer {
   // Received messages waiting for a worker (worker_race_window > 0 only).
   std::vector<std::pair<std::uint64_t, Message>> waiting_;
   std::uint64_t waiting_seq_ = 0;
+  sim::EventId reauth_timer_;  // reauth_time > 0 only
 };
 
 }  // namespace models::ikev2

@@ -88,6 +88,7 @@ struct IkeSa {
   SimTime installed_at{};
   bool redundant = false;           // lost a 2.8.2 collision at the peer; wait for its DELETE
   bool reset_after_delete = false;  // teardown: re-establish once the DELETE exchange ends
+  bool reauth = false;              // break-before-make reauthentication: re-establish at once
 
   // RFC 7296 2.2: two Message ID counters per IKE SA; window size 1 (2.3).
   std::uint32_t next_request_id = 0;

@@ -63,6 +63,7 @@ constexpr std::string_view kKeys[] = {
     "behaviour.responder_deletes_old",
     "behaviour.rekey_vs_delete",
     "behaviour.worker_race_window",
+    "behaviour.reauth_time",
     "log_style",
 };
 
@@ -218,6 +219,8 @@ void apply_behaviour(PeerBehaviour& b, std::string_view field, std::string_view 
     b.rekey_vs_delete = parse_enum<RekeyVsDelete, 2>(
         value, {{{"keep_until_response", RekeyVsDelete::kKeepUntilResponse},
                  {"close_both", RekeyVsDelete::kCloseBoth}}});
+  } else if (field == "reauth_time") {
+    b.reauth_time = sim::parse_duration(value);
   } else if (field == "worker_race_window") {
     b.worker_race_window = sim::parse_duration(value);
   } else if (field == "max_child_sas") {

@@ -83,6 +83,9 @@ Profile make_panos(const Profile& rfc7296) {
   b.assumption("behaviour.rekey_vs_delete", "keep_until_response", kSs1458,
                "never observed: a PAN-OS initiator receiving a DELETE for the SA it rekeys is "
                "not in any public report; the RFC reading is assumed");
+  b.confirmed("behaviour.reauth_time", "0", kLifetimeDoc,
+              "reauthentication every IKE lifetime x 'IKEv2 Authentication Multiple'; the "
+              "multiple defaults to 0 = no reauthentication");
   b.assumption("behaviour.worker_race_window", "0", kKb + " (ikemgr.log sample)",
                "ikemgr logs one message at a time in arrival order; no reordering is reported");
   b.assumption("behaviour.inbound_keep_delay", "0", kKb + " (ikemgr.log sample)",

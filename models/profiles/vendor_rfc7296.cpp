@@ -132,6 +132,10 @@ Profile make_rfc7296() {
   b.assumption("behaviour.worker_race_window", "0", "RFC 7296 2.3",
                "messages of one IKE SA are processed in the order they arrive; the RFC says "
                "nothing about an implementation's worker threads");
+  b.assumption("behaviour.reauth_time", "0",
+               "RFC 7296 2.8.3 (https://www.rfc-editor.org/rfc/rfc7296#section-2.8.3)",
+               "reauthentication is local policy (the AUTH_LIFETIME notify of RFC 4478 only "
+               "tells the peer); off unless configured");
   b.assumption("log_style", "plain", "rekeysim",
                "an RFC is not an implementation: no vendor log shape, the plain event view");
   return std::move(b).build();

@@ -186,6 +186,11 @@ Profile make_strongswan(const Profile& rfc7296) {
               "a DELETE for the SA being rekeyed is answered but the SA is kept until the "
               "CREATE_CHILD_SA response: a normal response means the responder's DELETE was an "
               "'incorrect' one and concludes the rekey (test_regular_responder_incorrect_delete)");
+  b.confirmed("behaviour.reauth_time", "0", kSwanctlIke + "; strongSwan NEWS 6.0.0",
+              "reauth_time defaults to 0 (no reauthentication; IKE SAs are rekeyed). Set, "
+              "6.x reauthenticates make-before-break (charon.make_before_break = yes since 6.0.0, "
+              "conf/options/charon.opt), which rekeysim does not model: it always breaks "
+              "before making, as 5.x by default");
   b.assumption("behaviour.worker_race_window", "0", kIssue1458,
                "charon's worker threads can process two messages of one IKE SA that arrive "
                "back to back in either order: #1458 (5.8.4, Atom E3950) saw it only for "

@@ -245,3 +245,92 @@ TEST_CASE(
   CHECK(child_spis(w.a()) == (a_exchange_lowest ? Pairs{{3, 5}} : Pairs{{6, 4}}));
   CHECK(child_spis(w.b()) == (a_exchange_lowest ? Pairs{{5, 3}} : Pairs{{4, 6}}));
 }
+
+// ---- IKE reauthentication (RFC 7296 2.8.3), break-before-make ------------
+
+namespace {
+
+PeerConfig reauthenticating(PeerConfig c) {
+  c.behaviour.reauth_time = sim::hours(1);
+  return c;
+}
+
+}  // namespace
+
+//   A (reauth_time 1h, break-before-make)            B
+//   t = 1h: A closes its Child SA and IKE SA
+//   --> INFORMATIONAL {D(IKE)}                        B: everything gone
+//   <-- INFORMATIONAL {}
+//   --> IKE_SA_INIT {SA(IKE), KE, Ni}                 (at once, on the response)
+//   <-- IKE_SA_INIT {SA(IKE), KE, Nr}
+//   --> IKE_AUTH {SA(ESP), TS}                        B: new Child SA
+//   <-- IKE_AUTH {SA(ESP), TS}                        A: new Child SA
+//   No Child SA at A from the DELETE until the IKE_AUTH response: three
+//   round trips of outage (two at B).
+TEST_CASE(
+    "RFC 7296 2.8.3 and strongSwan make_before_break=no: break-before-make reauthentication "
+    "deletes the IKE SA first, re-establishes on the DELETE's response, no Child SA in between",
+    "[reauth]") {
+  ScriptedWorld w(reauthenticating(rfc_peer()), rfc_peer());
+  w.establish(A);
+  const auto first_ike = w.a().ike_sa()->id;
+  w.advance(sim::hours(1));
+  REQUIRE(w.in_flight(B) == 1);
+  CHECK(describe_first(w, B) == "INFORMATIONAL request 2 {D(IKE)}");
+  CHECK(w.a().child_sas().empty());
+  CHECK(w.count(TraceKind::kTunnelDown, A) == 1);
+  w.deliver(B);
+  CHECK(w.b().child_sas().empty());
+  CHECK(w.b().ike_sa() == nullptr);
+  w.deliver(A);  // the DELETE's response: IKE_SA_INIT leaves at once
+  REQUIRE(w.in_flight(B) == 1);
+  CHECK(w.peek(B).exchange == models::ExchangeType::kIkeSaInit);
+  CHECK(w.a().child_sas().empty());
+  w.deliver(B);
+  w.deliver(A);  // IKE_SA_INIT response -> IKE_AUTH request
+  CHECK(w.peek(B).exchange == models::ExchangeType::kIkeAuth);
+  w.deliver(B);  // B installs its Child SA on the request
+  CHECK(w.b().outbound_spi().has_value());
+  CHECK_FALSE(w.a().outbound_spi().has_value());
+  w.deliver(A);  // A on the response
+  REQUIRE(w.a().outbound_spi().has_value());
+  CHECK(w.b().accepts_inbound(*w.a().outbound_spi()));
+  CHECK(w.a().accepts_inbound(*w.b().outbound_spi()));
+  CHECK(w.a().ike_sa()->id != first_ike);
+  CHECK(w.count(TraceKind::kTunnelUp, A) == 2);  // establish, then the reauthentication
+  // The next reauthentication is an hour after this IKE_AUTH.
+  CHECK(w.timers_pending(A, TimerKind::kReauth) == 1);
+}
+
+// Both peers reach reauth_time together: their IKE DELETEs cross. Each
+// answers the other's and keeps its IKE SA until its own DELETE is answered
+// (strongSwan ike_delete "simultaneous"), so both re-establish and their
+// IKE_SA_INITs cross too; rekeysim settles that crossing by letting A's
+// attempt win (a documented simplification). One IKE SA and one Child SA.
+TEST_CASE(
+    "RFC 7296 2.8.3: both peers reauthenticate at once, crossing DELETEs are both answered, both "
+    "re-establish and one IKE SA with one Child SA results",
+    "[reauth]") {
+  ScriptedWorld w(reauthenticating(rfc_peer()), reauthenticating(rfc_peer()));
+  w.establish(A);
+  w.advance(sim::hours(1));
+  REQUIRE(w.in_flight(A) == 1);
+  REQUIRE(w.in_flight(B) == 1);
+  w.deliver(A);  // B's DELETE at A while A's own is outstanding
+  w.deliver(B);
+  CHECK(w.a().ike_sa() != nullptr);  // kept for its own DELETE's response
+  w.deliver(A);
+  w.deliver(B);  // both responses: both start IKE_SA_INIT
+  CHECK(w.a().ike_sas().size() == 1);
+  CHECK(w.b().ike_sas().size() == 1);
+  REQUIRE(w.in_flight(A) == 1);
+  REQUIRE(w.in_flight(B) == 1);
+  settle(w);
+  CHECK(w.a().ike_sas().size() == 1);
+  CHECK(w.b().ike_sas().size() == 1);
+  CHECK(w.a().ike_sa()->id == w.b().ike_sa()->id);
+  CHECK(w.a().child_sas().size() == 1);
+  CHECK(w.b().child_sas().size() == 1);
+  CHECK(w.b().accepts_inbound(*w.a().outbound_spi()));
+  CHECK(w.a().accepts_inbound(*w.b().outbound_spi()));
+}

@@ -139,6 +139,7 @@ TEST_CASE("profile values: rfc7296 is exactly the default PeerConfig", "[profile
   CHECK(b.responder_deletes_old == db.responder_deletes_old);
   CHECK(b.rekey_vs_delete == db.rekey_vs_delete);
   CHECK(b.worker_race_window == db.worker_race_window);
+  CHECK(b.reauth_time == db.reauth_time);
   CHECK(c.clock_error_ppm == d.clock_error_ppm);
   CHECK(c.processing_delay.is_zero());
 }

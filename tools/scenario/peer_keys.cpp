@@ -311,6 +311,9 @@ const std::vector<PeerKey>& table() {
       DURATION_KEY("behaviour.worker_race_window", behaviour.worker_race_window,
                    "each received message waits U[0, this) for a worker, so messages arriving "
                    "closer than this may be processed in either order; 0 = arrival order"),
+      DURATION_KEY("behaviour.reauth_time", behaviour.reauth_time,
+                   "reauthenticate the IKE SA this long after IKE_AUTH, break-before-make (RFC "
+                   "7296 2.8.3; strongSwan reauth_time); 0 = never"),
       PeerKey{"log_style", ValueKind::kEnum, "enum", "",
               "vendor log shape `rekeysim trace --style auto` prints this peer in (tools/trace)",
               models::known_log_styles(),

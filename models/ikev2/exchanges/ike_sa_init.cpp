@@ -68,6 +68,7 @@ void IkeSaInit::respond(Peer& peer, IkeSa& ike, const Message& m) {
   ike.state = IkeSaState::kEstablished;
   peer.current_ike_ = id;
   peer.arm_ike_timers(ike);
+  peer.arm_reauth();
   const Nonce ni = ike.ni, nr = ike.nr;
   const std::uint32_t spi = peer.new_child_spi();
   ChildSa& c =
@@ -103,6 +104,7 @@ void IkeSaInit::complete(Peer& peer, IkeSa& ike, const Task& done, const Message
   ike.state = IkeSaState::kEstablished;
   peer.current_ike_ = id;
   peer.arm_ike_timers(ike);
+  peer.arm_reauth();
   const Nonce ni = ike.ni, nr = ike.nr;
   ChildSa& c =
       peer.add_child(t.new_spi, static_cast<std::uint32_t>(m.sa_spi), SaRole::kInitiator, ni, nr);
