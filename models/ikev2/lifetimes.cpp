@@ -180,8 +180,14 @@ void Peer::child_hard_expire(std::uint32_t spi_in) {
       if (!c->redundant && !c->rekeyed && c->replaced_by != 0) {
         // Rekey responder whose D(old) never came (CR-06): the expiry concludes
         // the rekey; the peer is expected to delete the old SA, so no DELETE.
+        // If the replacement is gone too (both peers deleted their new SA of
+        // a collision, OpenIKED's inverted rule), nothing replaced it: the
+        // start action applies as for any SA lost unreplaced (a trap policy
+        // re-creates it on traffic).
+        const bool replacement_gone = child_by_in(c->replaced_by) == nullptr;
         ChildRekey::conclude_passive(*this, *c, false);
         destroy_child(spi_in);
+        if (replacement_gone) after_child_loss();
         return;
       }
       break;

@@ -199,6 +199,7 @@ TEST_CASE(
   CHECK(w.a().outbound_spi() == 2u);
   CHECK(w.b().outbound_spi() == 1u);
   // Its rekey time has passed; at its 8 h hard lifetime it is gone: outage.
+  // Nothing replaced it, so the start action applies (here: none).
   w.advance(sim::hours(8));
   CHECK_FALSE(w.a().outbound_spi().has_value());
   CHECK_FALSE(w.b().outbound_spi().has_value());
@@ -333,4 +334,26 @@ TEST_CASE(
   CHECK(w.b().child_sas().size() == 1);
   CHECK(w.b().accepts_inbound(*w.a().outbound_spi()));
   CHECK(w.a().accepts_inbound(*w.b().outbound_spi()));
+}
+
+// The same, with trap policies (start_action on_traffic): the expiry of the
+// old SA, whose replacement both peers deleted, leaves each peer waiting for
+// traffic to re-create the Child SA, as after any SA lost unreplaced.
+TEST_CASE(
+    "OpenIKED PR 83: after both delete their new SA the old SA's hard expiry hands the tunnel to "
+    "the start action (trap: re-create on traffic)",
+    "[collision][inverted]") {
+  PeerConfig a = inverted_peer();
+  PeerConfig b = rfc_peer();
+  a.behaviour.start_action = b.behaviour.start_action = models::StartAction::kOnTraffic;
+  ScriptedWorld w(a, b);
+  simultaneous_rekey(w, Lowest::kN2);
+  settle(w);
+  w.advance(sim::seconds(6));
+  settle(w);
+  CHECK_FALSE(w.a().wants_traffic_trigger());
+  w.advance(sim::hours(8));
+  CHECK_FALSE(w.a().outbound_spi().has_value());
+  CHECK(w.a().wants_traffic_trigger());
+  CHECK(w.b().wants_traffic_trigger());
 }
