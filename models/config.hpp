@@ -102,6 +102,19 @@ enum class RekeyVsDelete {
   kCloseBoth,
 };
 
+// How a peer reauthenticates its IKE SA (RFC 7296 2.8.3).
+enum class ReauthMode {
+  // 2.8.3: a new IKE SA from scratch (IKE_SA_INIT, IKE_AUTH without
+  // INITIAL_CONTACT), its Child SAs, then DELETE of the old IKE SA, which
+  // takes the old Child SAs with it. strongSwan make_before_break = yes (the
+  // default since 6.0.0).
+  kMakeBeforeBreak,
+  // strongSwan make_before_break = no (the default before 6.0.0): DELETE the
+  // IKE SA and its Child SAs, then IKE_SA_INIT + IKE_AUTH when that DELETE
+  // is answered. Traffic has no SA in between.
+  kBreakBeforeMake,
+};
+
 // ---- Lifetimes ------------------------------------------------------------
 
 // One SA kind's lifetime policy as each peer enforces it, from the moment that
@@ -192,10 +205,9 @@ struct PeerBehaviour {
   SimTime worker_race_window{};
   // RFC 7296 2.8.3: reauthenticate this long after the IKE SA was
   // established by IKE_AUTH (an IKE rekey keeps the time, as strongSwan's
-  // reauth_time survives a rekey); 0 = never. Modelled break-before-make:
-  // DELETE the IKE SA with its Child SAs, then IKE_SA_INIT + IKE_AUTH at once
-  // when that DELETE is answered (strongSwan make_before_break = no).
+  // reauth_time survives a rekey); 0 = never. How: reauth_mode.
   SimTime reauth_time{};
+  ReauthMode reauth_mode = ReauthMode::kMakeBeforeBreak;
 };
 
 struct PeerConfig {

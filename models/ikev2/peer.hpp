@@ -172,9 +172,10 @@ class Peer {
   void teardown_ike(IkeSa& ike);
   void after_child_loss();  // start_action for a lost Child SA
   void start_reestablish();
-  void schedule_reestablish();  // per start_action, after reestablish_delay
-  void arm_reauth();            // reauth_time after an IKE_AUTH (RFC 7296 2.8.3)
-  void reauthenticate();        // break-before-make: DELETE the IKE SA, then re-establish
+  void schedule_reestablish();         // per start_action, after reestablish_delay
+  void arm_reauth();                   // reauth_time after an IKE_AUTH (RFC 7296 2.8.3)
+  void reauthenticate();               // RFC 7296 2.8.3 per reauth_mode
+  void destroy_reauth_old_children();  // the Child SAs of a reauthenticated IKE SA
 
   PeerId id_;
   PeerConfig config_;

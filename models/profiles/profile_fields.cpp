@@ -64,6 +64,7 @@ constexpr std::string_view kKeys[] = {
     "behaviour.rekey_vs_delete",
     "behaviour.worker_race_window",
     "behaviour.reauth_time",
+    "behaviour.reauth_mode",
     "log_style",
 };
 
@@ -219,6 +220,10 @@ void apply_behaviour(PeerBehaviour& b, std::string_view field, std::string_view 
     b.rekey_vs_delete = parse_enum<RekeyVsDelete, 2>(
         value, {{{"keep_until_response", RekeyVsDelete::kKeepUntilResponse},
                  {"close_both", RekeyVsDelete::kCloseBoth}}});
+  } else if (field == "reauth_mode") {
+    b.reauth_mode =
+        parse_enum<ReauthMode, 2>(value, {{{"make_before_break", ReauthMode::kMakeBeforeBreak},
+                                           {"break_before_make", ReauthMode::kBreakBeforeMake}}});
   } else if (field == "reauth_time") {
     b.reauth_time = sim::parse_duration(value);
   } else if (field == "worker_race_window") {

@@ -136,6 +136,10 @@ Profile make_rfc7296() {
                "RFC 7296 2.8.3 (https://www.rfc-editor.org/rfc/rfc7296#section-2.8.3)",
                "reauthentication is local policy (the AUTH_LIFETIME notify of RFC 4478 only "
                "tells the peer); off unless configured");
+  b.confirmed("behaviour.reauth_mode", "make_before_break",
+              "RFC 7296 2.8.3 (https://www.rfc-editor.org/rfc/rfc7296#section-2.8.3)",
+              "reauthentication creates a new IKE SA from scratch and new Child SAs within it, "
+              "and finally deletes the old IKE SA, which deletes the old Child SAs as well");
   b.assumption("log_style", "plain", "rekeysim",
                "an RFC is not an implementation: no vendor log shape, the plain event view");
   return std::move(b).build();

@@ -187,10 +187,11 @@ Profile make_strongswan(const Profile& rfc7296) {
               "CREATE_CHILD_SA response: a normal response means the responder's DELETE was an "
               "'incorrect' one and concludes the rekey (test_regular_responder_incorrect_delete)");
   b.confirmed("behaviour.reauth_time", "0", kSwanctlIke + "; strongSwan NEWS 6.0.0",
-              "reauth_time defaults to 0 (no reauthentication; IKE SAs are rekeyed). Set, "
-              "6.x reauthenticates make-before-break (charon.make_before_break = yes since 6.0.0, "
-              "conf/options/charon.opt), which rekeysim does not model: it always breaks "
-              "before making, as 5.x by default");
+              "reauth_time defaults to 0 (no reauthentication; IKE SAs are rekeyed)");
+  b.confirmed("behaviour.reauth_mode", "make_before_break",
+              "strongSwan NEWS 6.0.0 ('charon.make_before_break is now enabled by default'); "
+              "conf/options/charon.opt",
+              "new IKE SA and CHILD_SAs first, then the old IKE SA is deleted");
   b.assumption("behaviour.worker_race_window", "0", kIssue1458,
                "charon's worker threads can process two messages of one IKE SA that arrive "
                "back to back in either order: #1458 (5.8.4, Atom E3950) saw it only for "
@@ -229,6 +230,11 @@ Profile make_strongswan_5_9(const Profile& strongswan) {
               "CHILD_DELETE collision and handle_collision() deletes the new SA too ('CHILD_SA "
               "rekey/delete collision, deleting redundant child'). #1458 (5.8.4 against PAN-OS): "
               "'This leads to removing CHILD_SA keys thus NOT functional tunnel'");
+  b.confirmed("behaviour.reauth_mode", "break_before_make",
+              "strongSwan 5.9.14 conf/options/charon.opt (charon.make_before_break = no); NEWS "
+              "6.0.0",
+              "before 6.0.0 make-before-break had to be enabled explicitly ('it may fail with "
+              "peers not supporting it'): 5.x deletes the IKE SA first");
   b.confirmed(
       "log_style", "strongswan", "strongSwan 5.9.14 src/libcharon; real 5.9.8 logs",
       "charon file logger; 5.x collision wording (detected CHILD_REKEY collision with ...)");

@@ -251,8 +251,10 @@ TEST_CASE(
 
 namespace {
 
-PeerConfig reauthenticating(PeerConfig c) {
+PeerConfig reauthenticating(PeerConfig c,
+                            models::ReauthMode mode = models::ReauthMode::kBreakBeforeMake) {
   c.behaviour.reauth_time = sim::hours(1);
+  c.behaviour.reauth_mode = mode;
   return c;
 }
 
@@ -356,4 +358,59 @@ TEST_CASE(
   CHECK_FALSE(w.a().outbound_spi().has_value());
   CHECK(w.a().wants_traffic_trigger());
   CHECK(w.b().wants_traffic_trigger());
+}
+
+// ---- IKE reauthentication (RFC 7296 2.8.3), make-before-break ------------
+
+//   A (reauth_time 1h, make_before_break)                  B
+//   --> IKE_SA_INIT {SA(IKE), KE, Ni}   (new IKE SA Y; no INITIAL_CONTACT)
+//   <-- IKE_SA_INIT
+//   --> IKE_AUTH {SA(ESP), TS}                              B: C1 in Y, sends on C1
+//   <-- IKE_AUTH                                            A: C1, sends on C1
+//   --> INFORMATIONAL {D(IKE)} on the old IKE SA X          B: X and C0 gone
+//   <-- INFORMATIONAL {}                                    A: X and C0 gone
+//   Both peers have an outbound SA the other accepts at every step.
+TEST_CASE(
+    "RFC 7296 2.8.3 and strongSwan 6 make_before_break: the new IKE SA and Child SA are up before "
+    "the old IKE SA is deleted, no moment without a Child SA",
+    "[reauth]") {
+  ScriptedWorld w(reauthenticating(rfc_peer(), models::ReauthMode::kMakeBeforeBreak), rfc_peer());
+  w.establish(A);
+  const auto old_ike = w.a().ike_sa()->id;
+  auto both_send = [&] {
+    REQUIRE(w.a().outbound_spi().has_value());
+    REQUIRE(w.b().outbound_spi().has_value());
+    CHECK(w.b().accepts_inbound(*w.a().outbound_spi()));
+    CHECK(w.a().accepts_inbound(*w.b().outbound_spi()));
+  };
+  w.advance(sim::hours(1));
+  REQUIRE(w.in_flight(B) == 1);
+  CHECK(w.peek(B).exchange == models::ExchangeType::kIkeSaInit);
+  CHECK(w.peek(B).reauth);
+  both_send();
+  // At every step both send on some Child SA. (Between B's IKE_AUTH response
+  // and its arrival B already sends on C1, which A installs on that response:
+  // the message installing it is ahead of B's packets.)
+  int steps = 0;
+  while (w.in_flight(A) + w.in_flight(B) > 0 && ++steps < 20) {
+    if (w.in_flight(B) > 0) w.deliver(B);
+    CHECK(w.a().outbound_spi().has_value());
+    CHECK(w.b().outbound_spi().has_value());
+    if (w.in_flight(A) > 0) w.deliver(A);
+    both_send();
+  }
+  CHECK(w.count(TraceKind::kTunnelDown) == 0);
+  REQUIRE(w.a().ike_sas().size() == 1);
+  REQUIRE(w.b().ike_sas().size() == 1);
+  CHECK(w.a().ike_sa()->id != old_ike);
+  CHECK(w.a().ike_sa()->id == w.b().ike_sa()->id);
+  CHECK(w.a().child_sas().size() == 1);
+  CHECK(w.b().child_sas().size() == 1);
+  CHECK_FALSE(w.a().accepts_inbound(1));  // C0 went with the old IKE SA
+  both_send();
+  // The D(IKE) went on the old IKE SA, after both IKE_AUTH messages.
+  std::vector<std::string> ladder = w.ladder();
+  REQUIRE(ladder.size() == 6);
+  CHECK(ladder[4].find("INFORMATIONAL request") != std::string::npos);
+  CHECK(ladder[4].find("D(IKE)") != std::string::npos);
 }

@@ -33,7 +33,7 @@ const std::set<std::string> kAllowedKeys = {
     "timer_lateness", "initiation_delay", "behaviour.child_pfs",
     // Issue 11 part 3: PAN-OS deleting the old SA as responder, strongSwan 5.x (#1458).
     "behaviour.responder_deletes_old", "behaviour.rekey_vs_delete", "behaviour.worker_race_window",
-    "behaviour.reauth_time",
+    "behaviour.reauth_time", "behaviour.reauth_mode",
     // The vendor log shape `rekeysim trace --style auto` prints the peer in.
     "log_style"};
 

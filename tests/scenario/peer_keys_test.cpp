@@ -27,13 +27,13 @@ TEST_CASE("Peer keys: the contract names of architecture.md are all present") {
         "timer_lateness", "initiation_delay", "behaviour.child_pfs",
         // Issue 11 part 3: PAN-OS deleting the old SA as responder, strongSwan 5.x (#1458).
         "behaviour.responder_deletes_old", "behaviour.rekey_vs_delete",
-        "behaviour.worker_race_window", "behaviour.reauth_time",
+        "behaviour.worker_race_window", "behaviour.reauth_time", "behaviour.reauth_mode",
         // The vendor log shape `trace --style auto` uses (issue 12).
         "log_style"}) {
     INFO(k);
     CHECK(find_peer_key(k) != nullptr);
   }
-  CHECK(peer_keys().size() == 53);
+  CHECK(peer_keys().size() == 54);
 }
 
 TEST_CASE("Peer keys: values take units and both fraction forms") {

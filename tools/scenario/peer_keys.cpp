@@ -24,6 +24,7 @@ constexpr std::string_view kIkeCollisionWinner[] = {"rfc7296", "rfc4718"};
 constexpr std::string_view kStartAction[] = {"on_traffic", "immediate", "none"};
 constexpr std::string_view kTempFailureInCollision[] = {"adopt_peer_rekey", "retry_own_rekey"};
 constexpr std::string_view kRekeyVsDelete[] = {"keep_until_response", "close_both"};
+constexpr std::string_view kReauthMode[] = {"make_before_break", "break_before_make"};
 
 constexpr std::string_view kDurationUnit = "ns, us, ms, s, m, h, d";
 constexpr std::string_view kMarginUnit = "ns, us, ms, s, m, h, d, % or N/M of lifetime";
@@ -312,8 +313,11 @@ const std::vector<PeerKey>& table() {
                    "each received message waits U[0, this) for a worker, so messages arriving "
                    "closer than this may be processed in either order; 0 = arrival order"),
       DURATION_KEY("behaviour.reauth_time", behaviour.reauth_time,
-                   "reauthenticate the IKE SA this long after IKE_AUTH, break-before-make (RFC "
-                   "7296 2.8.3; strongSwan reauth_time); 0 = never"),
+                   "reauthenticate the IKE SA this long after IKE_AUTH (RFC 7296 2.8.3; strongSwan "
+                   "reauth_time); 0 = never"),
+      ENUM_KEY("behaviour.reauth_mode", behaviour.reauth_mode, models::ReauthMode, kReauthMode,
+               "reauthentication: new IKE and Child SAs before deleting the old (RFC 7296 2.8.3, "
+               "strongSwan 6) or delete first, then re-establish (strongSwan 5.x)"),
       PeerKey{"log_style", ValueKind::kEnum, "enum", "",
               "vendor log shape `rekeysim trace --style auto` prints this peer in (tools/trace)",
               models::known_log_styles(),

@@ -49,7 +49,8 @@ void IkeDelete::respond(Peer& peer, IkeSa& ike, const Message& m) {
     peer.tunnel_reset();
     return;
   }
-  peer.destroy_ike(id);  // an old or redundant IKE SA of a rekey
+  peer.destroy_ike(id);  // an old or redundant IKE SA of a rekey, or a reauthenticated one
+  peer.destroy_reauth_old_children();
 }
 
 void IkeDelete::complete(Peer& peer, IkeSa& ike, const Task& t, const Message& m) {
@@ -62,6 +63,7 @@ void IkeDelete::complete(Peer& peer, IkeSa& ike, const Task& t, const Message& m
     peer.tunnel_reset();
   } else {
     peer.destroy_ike(ike_id);
+    peer.destroy_reauth_old_children();
   }
   if (reauth) {
     peer.start_reestablish();  // 2.8.3: the new IKE SA at once, whatever start_action says
