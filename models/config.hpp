@@ -28,6 +28,10 @@ enum class CollisionResolution {
   kStrongswanMinNonce,  // strongSwan lost_collision(): memcmp over the shorter length; a prefix tie
                         // makes both win
   kNone,                // libreswan: no tie-break, both new SAs kept, newest outbound used
+  kInverted,  // OpenIKED 2017-2022 (ikev2.c 1.143-1.347, fixed by commit 7bd8441, PR #83): the
+              // Child SA comparison swapped the two exchanges' nonces, so the peer takes the
+              // wrong SA as redundant (it loses exactly when RFC 7296 says it wins). IKE SA
+              // collisions keep the RFC rule.
 };
 
 // What a peer does with a DELETE (or REKEY_SA) naming an SPI it does not have.
@@ -90,6 +94,36 @@ enum class TempFailureInCollision {
   // is then handled as a plain delete, the outbound half of the peer's new SA
   // is never installed, and outbound traffic goes nowhere until the next rekey.
   kRetryOwnRekey,
+};
+
+// What a rekey initiator does with the peer's DELETE for the Child SA it is
+// rekeying when no collision is known, i.e. a responder that deletes the old
+// SA itself and whose DELETE is processed before its CREATE_CHILD_SA
+// response (strongSwan issue #1458; RFC 7296 2.25.1 says only "reply as
+// usual").
+enum class RekeyVsDelete {
+  // strongSwan >= 6.0 (CR-09): keep the SA, and send on it, until the
+  // response; a normal response then concludes the rekey (the DELETE was an
+  // "incorrect" one), a TEMPORARY_FAILURE closes it.
+  kKeepUntilResponse,
+  // strongSwan <= 5.9.14: the DELETE closes the SA at once ("we reply as
+  // usual, rekeying will fail"), and the response's new SA is then deleted as
+  // redundant ("CHILD_SA rekey/delete collision, deleting redundant child"):
+  // no Child SA is left.
+  kCloseBoth,
+};
+
+// How a peer reauthenticates its IKE SA (RFC 7296 2.8.3).
+enum class ReauthMode {
+  // 2.8.3: a new IKE SA from scratch (IKE_SA_INIT, IKE_AUTH without
+  // INITIAL_CONTACT), its Child SAs, then DELETE of the old IKE SA, which
+  // takes the old Child SAs with it. strongSwan make_before_break = yes (the
+  // default since 6.0.0).
+  kMakeBeforeBreak,
+  // strongSwan make_before_break = no (the default before 6.0.0): DELETE the
+  // IKE SA and its Child SAs, then IKE_SA_INIT + IKE_AUTH when that DELETE
+  // is answered. Traffic has no SA in between.
+  kBreakBeforeMake,
 };
 
 // ---- Lifetimes ------------------------------------------------------------
@@ -171,6 +205,24 @@ struct PeerBehaviour {
   // no_sa, or as cleartext when sent in clear). Only kTrap lets traffic start
   // a negotiation, so start_action kOnTraffic needs it.
   NoSaPolicy no_sa_policy = NoSaPolicy::kTrap;
+  // A plain rekey responder sends the INFORMATIONAL DELETE for the old Child
+  // SA itself, old_sa_delete_delay after its CREATE_CHILD_SA response
+  // (RFC 7296 1.3.3 leaves that to the initiator; PAN-OS in strongSwan issue
+  // #1458). Not in a collision: a peer rekeying the SA itself is no plain
+  // responder.
+  bool responder_deletes_old = false;
+  RekeyVsDelete rekey_vs_delete = RekeyVsDelete::kKeepUntilResponse;
+  // The daemon hands each received message to a worker thread, and workers
+  // take the IKE SA in no fixed order: each message waits U[0, window) ns
+  // before it is processed, so two messages arriving less than `window`
+  // apart may be processed in either order (strongSwan's charon; #1458 saw
+  // it for messages < 0.5 ms apart). 0 = in arrival order, no draw.
+  SimTime worker_race_window{};
+  // RFC 7296 2.8.3: reauthenticate this long after the IKE SA was
+  // established by IKE_AUTH (an IKE rekey keeps the time, as strongSwan's
+  // reauth_time survives a rekey); 0 = never. How: reauth_mode.
+  SimTime reauth_time{};
+  ReauthMode reauth_mode = ReauthMode::kMakeBeforeBreak;
 };
 
 struct PeerConfig {

@@ -74,6 +74,10 @@ struct Message {
   ProtocolId delete_protocol = ProtocolId::kNone;  // kNone = no Delete payload
   std::uint8_t delete_count = 0;
   std::array<std::uint32_t, kMaxDeleteSpis> delete_spis{};
+  // IKE_SA_INIT / IKE_AUTH of a make-before-break reauthentication (RFC 7296
+  // 2.8.3): no INITIAL_CONTACT, so the responder keeps its current IKE SA
+  // (2.4) until the initiator deletes it.
+  bool reauth = false;
 };
 
 enum class TraceKind : std::uint8_t {

@@ -71,8 +71,11 @@ void Peer::handle_timer(TimerKind kind, std::uint64_t cookie) {
       }
       break;
     case TimerKind::kDeleteOldSa:
-      if (ChildSa* c = child_by_in(spi);
-          c && c->state == ChildSaState::kRekeyed && c->rekeyed && !c->delete_queued) {
+      // The initiator's D(old) after old_sa_delete_delay, or a responder_deletes_old
+      // responder's (its old SA is replaced but not yet concluded).
+      if (ChildSa* c = child_by_in(spi); c && c->state == ChildSaState::kRekeyed &&
+                                         (c->rekeyed || (!c->redundant && c->replaced_by != 0)) &&
+                                         !c->delete_queued) {
         c->delete_timer = {};
         request_delete_child(spi);
       }
@@ -102,6 +105,13 @@ void Peer::handle_timer(TimerKind kind, std::uint64_t cookie) {
       break;
     case TimerKind::kProcessingDone:
       break;  // the world's own timer
+    case TimerKind::kWorkerPickup:
+      picked_up(cookie);
+      break;
+    case TimerKind::kReauth:
+      reauth_timer_ = {};
+      reauthenticate();
+      break;
   }
 }
 
@@ -181,8 +191,14 @@ void Peer::child_hard_expire(std::uint32_t spi_in) {
       if (!c->redundant && !c->rekeyed && c->replaced_by != 0) {
         // Rekey responder whose D(old) never came (CR-06): the expiry concludes
         // the rekey; the peer is expected to delete the old SA, so no DELETE.
+        // If the replacement is gone too (both peers deleted their new SA of
+        // a collision, OpenIKED's inverted rule), nothing replaced it: the
+        // start action applies as for any SA lost unreplaced (a trap policy
+        // re-creates it on traffic).
+        const bool replacement_gone = child_by_in(c->replaced_by) == nullptr;
         ChildRekey::conclude_passive(*this, *c, false);
         destroy_child(spi_in);
+        if (replacement_gone) after_child_loss();
         return;
       }
       break;

@@ -24,6 +24,8 @@ void Peer::destroy_ike(std::uint64_t id) {
 // Retransmission give-up or a peer's IKE DELETE of the SA carrying the Child
 // SAs: everything is gone without further exchanges (RFC 7296 2.4).
 void Peer::tunnel_reset() {
+  if (reauth_timer_.valid()) port_.cancel_timer(reauth_timer_);
+  reauth_timer_ = {};
   destroy_all_children();
   while (!ikes_.empty()) destroy_ike(ikes_.back().id);
   queue_.clear();
@@ -49,6 +51,48 @@ void Peer::teardown_ike(IkeSa& ike) {
   t.kind = TaskKind::kIkeDelete;
   t.ike = id;
   queue_task(t);
+}
+
+void Peer::arm_reauth() {
+  const SimTime d = config_.behaviour.reauth_time;
+  if (d.ns() <= 0) return;
+  if (reauth_timer_.valid()) port_.cancel_timer(reauth_timer_);
+  reauth_timer_ = port_.start_timer(port_.now() + local_to_true(d), TimerKind::kReauth, 0);
+}
+
+// RFC 7296 2.8.3. Break-before-make (strongSwan make_before_break = no): the
+// IKE SA and its Child SAs go first, the new ones follow the DELETE's
+// response; traffic has no SA from the DELETE until IKE_AUTH completes.
+// Make-before-break: a new IKE SA (IKE_SA_INIT + IKE_AUTH, no
+// INITIAL_CONTACT) beside the current one; IkeSaInit::complete then deletes
+// the old IKE SA and its Child SAs.
+void Peer::reauthenticate() {
+  IkeSa* ike = current_ike();
+  if (!ike || ike->state == IkeSaState::kConnecting || ike->state == IkeSaState::kDeleting) return;
+  if (config_.behaviour.reauth_mode == ReauthMode::kBreakBeforeMake) {
+    ike->reauth = true;
+    teardown_ike(*ike);
+    return;
+  }
+  IkeSa n;
+  n.id = new_ike_spi();
+  n.my_spi = n.id;
+  n.state = IkeSaState::kConnecting;
+  n.role = SaRole::kInitiator;
+  n.installed_at = port_.now();
+  n.reauth_of = ike->id;
+  ikes_.push_back(n);
+  Task t;
+  t.kind = TaskKind::kIkeInit;
+  t.ike = n.id;
+  queue_task(t);
+}
+
+void Peer::destroy_reauth_old_children() {
+  std::vector<std::uint32_t> old;
+  for (const ChildSa& c : children_)
+    if (c.reauth_old) old.push_back(c.spi_in);
+  for (std::uint32_t spi : old) destroy_child(spi);
 }
 
 void Peer::after_child_loss() {

@@ -35,6 +35,12 @@ bool lost_collision(CollisionResolution rule, const Nonce& my_ni, const Nonce& m
   // redundant and is closed by the node that created it.
   const Nonce& mine = compare_nonces(my_ni, my_nr) <= 0 ? my_ni : my_nr;
   const Nonce& theirs = compare_nonces(peer_ni, peer_nr) <= 0 ? peer_ni : peer_nr;
+  if (rule == CollisionResolution::kInverted) {
+    // OpenIKED before commit 7bd8441 (2022): `ni` held the lower nonce of the
+    // peer's exchange and `nr` that of ours, and "if (ni < nr) delete ours"
+    // deleted our SA exactly when the peer's exchange held the lowest nonce.
+    return compare_nonces(theirs, mine) < 0;
+  }
   return compare_nonces(mine, theirs) < 0;
 }
 

@@ -17,6 +17,8 @@ int compare_nonces(const Nonce& a, const Nonce& b);
 //   lowest of the four nonces is redundant (2.8.1; 2.8.2 for IKE SAs).
 //   kStrongswanMinNonce: strongSwan's child_rekey.c lost_collision(), memcmp
 //   over the shorter length, so a prefix tie makes both sides win.
+//   kInverted: OpenIKED's 2017-2022 comparison, the RFC answer negated
+//   (callers use it for Child SAs only).
 bool lost_collision(CollisionResolution rule, const Nonce& my_ni, const Nonce& my_nr,
                     const Nonce& peer_ni, const Nonce& peer_nr);
 

@@ -121,6 +121,7 @@ void Peer::establish(Peer& i, Peer& r) {
     p.ikes_.push_back(ike);
     p.current_ike_ = ike_id;
     p.arm_ike_timers(p.ikes_.back());
+    p.arm_reauth();
   };
   make_ike(i, SaRole::kInitiator);
   make_ike(r, SaRole::kResponder);

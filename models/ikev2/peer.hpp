@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "models/config.hpp"
@@ -145,6 +146,7 @@ class Peer {
   // --- event bodies (on_message / on_timer / on_traffic run them, then
   // resume_withheld_outbound) ---
   void handle_message(const Message& m);
+  void picked_up(std::uint64_t seq);  // worker_race_window: a worker takes message `seq`
   void handle_timer(TimerKind kind, std::uint64_t cookie);
   void handle_traffic(std::uint32_t spi_in, std::uint64_t bytes_in, std::uint64_t packets_in,
                       std::uint64_t bytes_out, std::uint64_t packets_out);
@@ -176,7 +178,10 @@ class Peer {
   void teardown_ike(IkeSa& ike);
   void after_child_loss();  // start_action for a lost Child SA
   void start_reestablish();
-  void schedule_reestablish();  // per start_action, after reestablish_delay
+  void schedule_reestablish();         // per start_action, after reestablish_delay
+  void arm_reauth();                   // reauth_time after an IKE_AUTH (RFC 7296 2.8.3)
+  void reauthenticate();               // RFC 7296 2.8.3 per reauth_mode
+  void destroy_reauth_old_children();  // the Child SAs of a reauthenticated IKE SA
 
   PeerId id_;
   PeerConfig config_;
@@ -191,6 +196,10 @@ class Peer {
   std::vector<ChildSa> children_;
   std::vector<IkeSa> ikes_;
   std::vector<Task> queue_;
+  // Received messages waiting for a worker (worker_race_window > 0 only).
+  std::vector<std::pair<std::uint64_t, Message>> waiting_;
+  std::uint64_t waiting_seq_ = 0;
+  sim::EventId reauth_timer_;  // reauth_time > 0 only
 };
 
 }  // namespace models::ikev2

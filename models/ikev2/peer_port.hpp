@@ -29,6 +29,8 @@ enum class TimerKind : std::uint8_t {
   kIkeForcedDelete,      // plain IKE rekey responder deletes the old IKE SA itself
   kReestablish,          // bring the tunnel back after a reset
   kProcessingDone,       // a message's processing delay has elapsed
+  kWorkerPickup,         // a worker thread takes a received message (worker_race_window)
+  kReauth,               // reauthenticate the IKE SA (RFC 7296 2.8.3, reauth_time)
 };
 
 class PeerPort {

@@ -60,6 +60,14 @@ struct ChildSa {
   // without the tie-break, libreswan / PAN-OS), so its replacement can carry our traffic.
   bool withheld = false;
   bool soft_passed = false;  // its rekey time (or soft volume) has come, acted upon or not
+  // rekey_vs_delete = close_both (strongSwan <= 5.9): on the old SA, the peer's
+  // DELETE closed it while our rekey of it was outstanding; on the new SA,
+  // that rekey's response made it only to be deleted as redundant. Either way
+  // no Child SA is left of this generation.
+  bool closed_by_delete = false;
+  // Belongs to the IKE SA a make-before-break reauthentication replaces: it
+  // goes when that IKE SA is deleted (RFC 7296 2.8.3).
+  bool reauth_old = false;
 
   sim::EventId soft_timer, hard_timer, destroy_timer, retry_timer, delete_timer;
 };
@@ -83,6 +91,8 @@ struct IkeSa {
   SimTime installed_at{};
   bool redundant = false;           // lost a 2.8.2 collision at the peer; wait for its DELETE
   bool reset_after_delete = false;  // teardown: re-establish once the DELETE exchange ends
+  bool reauth = false;              // break-before-make reauthentication: re-establish at once
+  std::uint64_t reauth_of = 0;      // make-before-break: the IKE SA this one replaces
 
   // RFC 7296 2.2: two Message ID counters per IKE SA; window size 1 (2.3).
   std::uint32_t next_request_id = 0;

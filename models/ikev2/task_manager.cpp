@@ -140,8 +140,30 @@ void Peer::finish_request(IkeSa& ike) {
 }
 
 void Peer::on_message(const Message& m) {
+  const SimTime window = config_.behaviour.worker_race_window;
+  if (window.ns() > 0) {
+    // charon's receiver hands each packet to a worker; workers take the IKE
+    // SA in no fixed order (strongSwan issue #1458). A pick-up delay
+    // U[0, window) per message lets two messages that arrive closer than
+    // the window be processed in either order.
+    const auto d =
+        static_cast<std::int64_t>(port_.rng().uniform01() * static_cast<double>(window.ns()));
+    waiting_.push_back({++waiting_seq_, m});
+    port_.start_timer(port_.now() + sim::nanoseconds(d), TimerKind::kWorkerPickup, waiting_seq_);
+    return;
+  }
   handle_message(m);
   resume_withheld_outbound();
+}
+
+void Peer::picked_up(std::uint64_t seq) {
+  for (std::size_t i = 0; i < waiting_.size(); ++i) {
+    if (waiting_[i].first != seq) continue;
+    const Message m = waiting_[i].second;
+    waiting_.erase(waiting_.begin() + static_cast<std::ptrdiff_t>(i));
+    handle_message(m);
+    return;
+  }
 }
 
 void Peer::handle_message(const Message& m) {

@@ -61,6 +61,11 @@ constexpr std::string_view kKeys[] = {
     "behaviour.temp_failure_in_collision",
     "behaviour.max_child_sas",
     "behaviour.child_pfs",
+    "behaviour.responder_deletes_old",
+    "behaviour.rekey_vs_delete",
+    "behaviour.worker_race_window",
+    "behaviour.reauth_time",
+    "behaviour.reauth_mode",
     "log_style",
 };
 
@@ -153,10 +158,11 @@ void apply_lifetime(LifetimePolicy& p, std::string_view field, std::string_view 
 
 void apply_behaviour(PeerBehaviour& b, std::string_view field, std::string_view value) {
   if (field == "collision_resolution") {
-    b.collision_resolution = parse_enum<CollisionResolution, 3>(
+    b.collision_resolution = parse_enum<CollisionResolution, 4>(
         value, {{{"rfc7296", CollisionResolution::kRfc7296FourNonce},
                  {"strongswan_min_nonce", CollisionResolution::kStrongswanMinNonce},
-                 {"none", CollisionResolution::kNone}}});
+                 {"none", CollisionResolution::kNone},
+                 {"inverted", CollisionResolution::kInverted}}});
   } else if (field == "unknown_spi") {
     b.unknown_spi =
         parse_enum<UnknownSpiAction, 3>(value, {{{"ignore", UnknownSpiAction::kIgnore},
@@ -213,6 +219,20 @@ void apply_behaviour(PeerBehaviour& b, std::string_view field, std::string_view 
     b.retransmit.jitter = parse_percent(value);
   } else if (field == "child_pfs") {
     b.child_pfs = parse_bool(value);
+  } else if (field == "responder_deletes_old") {
+    b.responder_deletes_old = parse_bool(value);
+  } else if (field == "rekey_vs_delete") {
+    b.rekey_vs_delete = parse_enum<RekeyVsDelete, 2>(
+        value, {{{"keep_until_response", RekeyVsDelete::kKeepUntilResponse},
+                 {"close_both", RekeyVsDelete::kCloseBoth}}});
+  } else if (field == "reauth_mode") {
+    b.reauth_mode =
+        parse_enum<ReauthMode, 2>(value, {{{"make_before_break", ReauthMode::kMakeBeforeBreak},
+                                           {"break_before_make", ReauthMode::kBreakBeforeMake}}});
+  } else if (field == "reauth_time") {
+    b.reauth_time = sim::parse_duration(value);
+  } else if (field == "worker_race_window") {
+    b.worker_race_window = sim::parse_duration(value);
   } else if (field == "max_child_sas") {
     b.max_child_sas = static_cast<int>(parse_count(value));
   } else {

@@ -126,6 +126,24 @@ Profile make_rfc7296() {
                "a responder MAY refuse further Child SAs with NO_ADDITIONAL_SAS; the RFC sets no "
                "limit, and none of the vendors' documents gives one for a single traffic-selector "
                "pair");
+  b.confirmed("behaviour.responder_deletes_old", "false", kSec1_3_3,
+              "the initiator of the rekey deletes the old SA once the new one is established");
+  b.confirmed("behaviour.rekey_vs_delete", "keep_until_response",
+              "RFC 7296 2.25.1 (https://www.rfc-editor.org/rfc/rfc7296#section-2.25.1)",
+              "a DELETE for an SA being rekeyed is answered 'as usual'; keeping the SA until the "
+              "rekey's response (strongSwan 6.0) is the reading that never closes a tunnel the "
+              "response would have kept");
+  b.assumption("behaviour.worker_race_window", "0", "RFC 7296 2.3",
+               "messages of one IKE SA are processed in the order they arrive; the RFC says "
+               "nothing about an implementation's worker threads");
+  b.assumption("behaviour.reauth_time", "0",
+               "RFC 7296 2.8.3 (https://www.rfc-editor.org/rfc/rfc7296#section-2.8.3)",
+               "reauthentication is local policy (the AUTH_LIFETIME notify of RFC 4478 only "
+               "tells the peer); off unless configured");
+  b.confirmed("behaviour.reauth_mode", "make_before_break",
+              "RFC 7296 2.8.3 (https://www.rfc-editor.org/rfc/rfc7296#section-2.8.3)",
+              "reauthentication creates a new IKE SA from scratch and new Child SAs within it, "
+              "and finally deletes the old IKE SA, which deletes the old Child SAs as well");
   b.assumption("log_style", "plain", "rekeysim",
                "an RFC is not an implementation: no vendor log shape, the plain event view");
   return std::move(b).build();

@@ -136,6 +136,11 @@ TEST_CASE("profile values: rfc7296 is exactly the default PeerConfig", "[profile
   CHECK(b.retransmit.jitter == db.retransmit.jitter);
   CHECK(b.temp_failure_in_collision == db.temp_failure_in_collision);
   CHECK(b.max_child_sas == db.max_child_sas);
+  CHECK(b.responder_deletes_old == db.responder_deletes_old);
+  CHECK(b.rekey_vs_delete == db.rekey_vs_delete);
+  CHECK(b.worker_race_window == db.worker_race_window);
+  CHECK(b.reauth_time == db.reauth_time);
+  CHECK(b.reauth_mode == db.reauth_mode);
   CHECK(c.clock_error_ppm == d.clock_error_ppm);
   CHECK(c.processing_delay.is_zero());
 }
@@ -172,8 +177,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "profile values: strongswan-5.9 differs from strongswan only in the #1896 knob and its 5.x "
-    "log wording",
+    "profile values: strongswan-5.9 differs from strongswan only in the #1896 knob, the #1458 "
+    "rekey-vs-delete handling, the make_before_break default and its 5.x log wording",
     "[profiles]") {
   const Profile& ss = get("strongswan");
   const Profile& old = get("strongswan-5.9");
@@ -189,10 +194,13 @@ TEST_CASE(
       ++differing;
       INFO(ss.fields[k].key);
       CHECK((ss.fields[k].key == "behaviour.temp_failure_in_collision" ||
-             ss.fields[k].key == "log_style"));
+             ss.fields[k].key == "behaviour.rekey_vs_delete" ||
+             ss.fields[k].key == "behaviour.reauth_mode" || ss.fields[k].key == "log_style"));
     }
   }
-  CHECK(differing == 2);
+  CHECK(differing == 4);
+  CHECK(ss.config.behaviour.rekey_vs_delete == models::RekeyVsDelete::kKeepUntilResponse);
+  CHECK(old.config.behaviour.rekey_vs_delete == models::RekeyVsDelete::kCloseBoth);
   CHECK(ss.config.log_style == "strongswan-6");
   CHECK(old.config.log_style == "strongswan");
 }

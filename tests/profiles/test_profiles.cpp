@@ -31,6 +31,9 @@ const std::set<std::string> kAllowedKeys = {
     // RFC 7296 1.3 NO_ADDITIONAL_SAS.
     "behaviour.max_child_sas", "processing_delay_ke", "processing_delay_informational",
     "timer_lateness", "initiation_delay", "behaviour.child_pfs",
+    // Issue 11 part 3: PAN-OS deleting the old SA as responder, strongSwan 5.x (#1458).
+    "behaviour.responder_deletes_old", "behaviour.rekey_vs_delete", "behaviour.worker_race_window",
+    "behaviour.reauth_time", "behaviour.reauth_mode",
     // The vendor log shape `rekeysim trace --style auto` prints the peer in.
     "log_style"};
 

@@ -14,7 +14,8 @@ using models::PeerConfig;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // Enum names, in enumerator order of models/config.hpp.
-constexpr std::string_view kCollisionResolution[] = {"rfc7296", "strongswan_min_nonce", "none"};
+constexpr std::string_view kCollisionResolution[] = {"rfc7296", "strongswan_min_nonce", "none",
+                                                     "inverted"};
 constexpr std::string_view kUnknownSpi[] = {"ignore", "log", "teardown"};
 constexpr std::string_view kCrossingDelete[] = {"rfc7296", "naive"};
 constexpr std::string_view kResponderSwitch[] = {"on_old_sa_delete", "on_response_sent",
@@ -23,6 +24,8 @@ constexpr std::string_view kIkeCollisionWinner[] = {"rfc7296", "rfc4718"};
 constexpr std::string_view kStartAction[] = {"on_traffic", "immediate", "none"};
 constexpr std::string_view kNoSaPolicy[] = {"drop", "trap", "clear"};  // NoSaPolicy order
 constexpr std::string_view kTempFailureInCollision[] = {"adopt_peer_rekey", "retry_own_rekey"};
+constexpr std::string_view kRekeyVsDelete[] = {"keep_until_response", "close_both"};
+constexpr std::string_view kReauthMode[] = {"make_before_break", "break_before_make"};
 
 constexpr std::string_view kDurationUnit = "ns, us, ms, s, m, h, d";
 constexpr std::string_view kMarginUnit = "ns, us, ms, s, m, h, d, % or N/M of lifetime";
@@ -244,7 +247,8 @@ const std::vector<PeerKey>& table() {
       ENUM_KEY("behaviour.collision_resolution", behaviour.collision_resolution,
                models::CollisionResolution, kCollisionResolution,
                "simultaneous Child rekey tie-break (RFC 7296 2.8.1): four-nonce rule, strongSwan "
-               "min-nonce, or none (keep both)"),
+               "min-nonce, none (keep both), or inverted (OpenIKED 2017-2022: the wrong SA is "
+               "taken as redundant)"),
       ENUM_KEY("behaviour.unknown_spi", behaviour.unknown_spi, models::UnknownSpiAction,
                kUnknownSpi,
                "DELETE/REKEY_SA for an SPI this peer lacks: ignore (RFC 7296 2.25.1), log \"can't "
@@ -301,6 +305,23 @@ const std::vector<PeerKey>& table() {
       COUNT_KEY("behaviour.max_child_sas", behaviour.max_child_sas, 1000000, "count", "",
                 "answer a CREATE_CHILD_SA that would add a Child SA beyond this many with "
                 "NO_ADDITIONAL_SAS (RFC 7296 1.3); 0 = no limit"),
+      BOOL_KEY("behaviour.responder_deletes_old", behaviour.responder_deletes_old,
+               "a plain Child rekey responder sends the DELETE for the old SA itself, "
+               "old_sa_delete_delay after its response (PAN-OS, strongSwan issue #1458)"),
+      ENUM_KEY("behaviour.rekey_vs_delete", behaviour.rekey_vs_delete, models::RekeyVsDelete,
+               kRekeyVsDelete,
+               "DELETE for the Child SA this peer is rekeying, no collision known: keep it until "
+               "the response (strongSwan 6, RFC 7296 2.25.1) or close it and then the new SA "
+               "(strongSwan <= 5.9)"),
+      DURATION_KEY("behaviour.worker_race_window", behaviour.worker_race_window,
+                   "each received message waits U[0, this) for a worker, so messages arriving "
+                   "closer than this may be processed in either order; 0 = arrival order"),
+      DURATION_KEY("behaviour.reauth_time", behaviour.reauth_time,
+                   "reauthenticate the IKE SA this long after IKE_AUTH (RFC 7296 2.8.3; strongSwan "
+                   "reauth_time); 0 = never"),
+      ENUM_KEY("behaviour.reauth_mode", behaviour.reauth_mode, models::ReauthMode, kReauthMode,
+               "reauthentication: new IKE and Child SAs before deleting the old (RFC 7296 2.8.3, "
+               "strongSwan 6) or delete first, then re-establish (strongSwan 5.x)"),
       PeerKey{"log_style", ValueKind::kEnum, "enum", "",
               "vendor log shape `rekeysim trace --style auto` prints this peer in (tools/trace)",
               models::known_log_styles(),

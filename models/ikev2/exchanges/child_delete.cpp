@@ -98,13 +98,26 @@ void ChildDelete::respond(Peer& peer, IkeSa& ike, const Message& m) {
           ChildRekey::conclude_passive(peer, *c, false);
           c->state = ChildSaState::kDeleted;
         } else {
-          // 2.25.1: delete while rekeying -> answer as usual; strongSwan keeps
-          // the SA (and its outbound) until its CREATE_CHILD_SA response.
+          // 2.25.1: delete while rekeying -> answer as usual; strongSwan 6
+          // keeps the SA (and its outbound) until its CREATE_CHILD_SA
+          // response. strongSwan <= 5.9 (close_both) closes it now ("we
+          // reply as usual, rekeying will fail"), and the response's new SA
+          // follows it (ChildRekey::done).
           TraceRecord r = peer.rec(TraceKind::kCollisionDetected);
           r.collision = CollisionKind::kRekeyVsDelete;
           r.spi_in = c->spi_in;
           r.spi_out = c->spi_out;
           peer.trace(r);
+          if (peer.config_.behaviour.rekey_vs_delete == RekeyVsDelete::kCloseBoth) {
+            c->closed_by_delete = true;
+            c->state = ChildSaState::kDeleted;
+            for (sim::EventId* timer : {&c->soft_timer, &c->hard_timer, &c->retry_timer}) {
+              if (timer->valid()) peer.port_.cancel_timer(*timer);
+              *timer = {};
+            }
+            peer.remove_outbound(*c);
+            peer.remove_inbound(*c);
+          }
         }
         break;
       case ChildSaState::kInstalled: {
@@ -130,6 +143,13 @@ void ChildDelete::complete(Peer& peer, IkeSa& ike, const Task& t, const Message&
   ChildSa* c = peer.child_by_in(t.child);
   if (!c) return;  // kNaive forgot it when sending
   c->delete_queued = false;
+  if (c->closed_by_delete) {
+    // close_both: the rekey's new SA was deleted as redundant; nothing of
+    // this Child SA is left, so the start action decides what comes next.
+    peer.destroy_child(t.child);
+    peer.after_child_loss();
+    return;
+  }
   if (c->rekeyed || c->redundant) {
     // 1.4.1: the incoming half goes when the response arrives; strongSwan
     // keeps it a little longer for packets in flight.

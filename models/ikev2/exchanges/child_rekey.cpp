@@ -88,6 +88,7 @@ void ChildRekey::respond(Peer& peer, IkeSa& ike_in, const Message& m) {
       // left without any outbound SA until the next rekey.
       c->redundant = false;
     }
+    const bool own_rekey_running = c->state == ChildSaState::kRekeying;
     const Nonce nr = peer.port_.make_nonce();
     const std::uint32_t spi = peer.new_child_spi();
     // 2.8: the responder must be ready to receive on the new SA before it
@@ -127,6 +128,18 @@ void ChildRekey::respond(Peer& peer, IkeSa& ike_in, const Message& m) {
       // have installed its inbound half.
       peer.switch_outbound(*peer.child_by_in(spi));
     }
+    if (!own_rekey_running && peer.config_.behaviour.responder_deletes_old) {
+      // PAN-OS (strongSwan issue #1458): the responder sends D(old) itself
+      // right behind its response, which RFC 7296 1.3.3 leaves to the
+      // initiator. The initiator may process it before the response.
+      const SimTime delay = peer.config_.behaviour.old_sa_delete_delay;
+      if (delay.ns() <= 0) {
+        peer.request_delete_child(old_in);
+      } else if (ChildSa* o = peer.child_by_in(old_in)) {
+        o->delete_timer = peer.port_.start_timer(peer.port_.now() + peer.local_to_true(delay),
+                                                 TimerKind::kDeleteOldSa, old_in);
+      }
+    }
     return;
   }
   peer.send_response(ike_in, resp);
@@ -142,6 +155,18 @@ void ChildRekey::done(Peer& peer, IkeSa& ike, const Task& t, const Message& m) {
   peer.add_child(mine_in, static_cast<std::uint32_t>(m.sa_spi), SaRole::kInitiator, t.nonce,
                  m.nonce);
   ChildSa* old = peer.child_by_in(t.child);
+  if (old && old->closed_by_delete) {
+    // rekey_vs_delete = close_both (strongSwan <= 5.9, issue #1458): the
+    // peer's DELETE closed the old SA before this response was processed, so
+    // the rekey "collided" with that delete and the new SA is deleted as
+    // redundant without ever being used: no Child SA is left.
+    peer.destroy_child(t.child);
+    ChildSa& mine = *peer.child_by_in(mine_in);
+    mine.redundant = true;
+    mine.closed_by_delete = true;
+    peer.request_delete_child(mine_in);
+    return;
+  }
   if (!old) {
     // The old SA is already gone (expired and destroyed): just use the new one.
     peer.switch_outbound(*peer.child_by_in(mine_in));
@@ -246,6 +271,13 @@ void ChildRekey::failed(Peer& peer, const Task& t, NotifyType n) {
   ChildSa* c = peer.child_by_in(t.child);
   if (!c) return;
   const std::uint32_t spi = c->spi_in;
+  if (c->closed_by_delete) {
+    // close_both: the peer's DELETE already closed it; no retry (strongSwan
+    // <= 5.9 process_i: "but not when we received a delete in the meantime").
+    peer.destroy_child(spi);
+    peer.after_child_loss();
+    return;
+  }
   const bool passive_alive =
       c->passive_new != 0 && !c->passive_new_deleted && peer.child_by_in(c->passive_new);
   if (c->state == ChildSaState::kDeleted) {

@@ -37,13 +37,20 @@ void IkeDelete::respond(Peer& peer, IkeSa& ike, const Message& m) {
     peer.destroy_ike(id);
     return;
   }
+  if (sa->state == IkeSaState::kDeleting && sa->reauth) {
+    // Both peers reauthenticating: the DELETEs cross. strongSwan's
+    // ike_delete marks this "simultaneous" and keeps the IKE SA until its own
+    // DELETE is answered, so its reauthentication still re-establishes.
+    return;
+  }
   if (id == peer.current_ike_) {
     // The peer closed the IKE SA carrying everything (DI-54, ID-46: also
     // forgetting our own rekey or close request).
     peer.tunnel_reset();
     return;
   }
-  peer.destroy_ike(id);  // an old or redundant IKE SA of a rekey
+  peer.destroy_ike(id);  // an old or redundant IKE SA of a rekey, or a reauthenticated one
+  peer.destroy_reauth_old_children();
 }
 
 void IkeDelete::complete(Peer& peer, IkeSa& ike, const Task& t, const Message& m) {
@@ -51,12 +58,18 @@ void IkeDelete::complete(Peer& peer, IkeSa& ike, const Task& t, const Message& m
   (void)m;
   const std::uint64_t ike_id = ike.id;
   const bool reset = ike.reset_after_delete;
+  const bool reauth = ike.reauth;
   if (ike_id == peer.current_ike_) {
     peer.tunnel_reset();
   } else {
     peer.destroy_ike(ike_id);
+    peer.destroy_reauth_old_children();
   }
-  if (reset) peer.schedule_reestablish();
+  if (reauth) {
+    peer.start_reestablish();  // 2.8.3: the new IKE SA at once, whatever start_action says
+  } else if (reset) {
+    peer.schedule_reestablish();
+  }
 }
 
 }  // namespace models::ikev2

@@ -156,8 +156,10 @@ void IkeRekey::complete(Peer& peer, IkeSa& ike, const Task& t, const Message& m)
   }
   // 2.8.2: both rekeyed. The new IKE SA with the lowest nonce is redundant and
   // is deleted by its creator; RFC 4718 said the opposite (a legacy knob).
-  bool lost =
-      lost_collision(peer.config_.behaviour.collision_resolution, mine.ni, mine.nr, p->ni, p->nr);
+  // OpenIKED's inverted comparison was in its Child SA code only.
+  CollisionResolution rule = peer.config_.behaviour.collision_resolution;
+  if (rule == CollisionResolution::kInverted) rule = CollisionResolution::kRfc7296FourNonce;
+  bool lost = lost_collision(rule, mine.ni, mine.nr, p->ni, p->nr);
   if (peer.config_.behaviour.ike_collision_winner == IkeCollisionWinner::kRfc4718Inverted)
     lost = !lost;
   TraceRecord r = peer.rec(TraceKind::kCollisionResolved);

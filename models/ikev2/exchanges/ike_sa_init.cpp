@@ -16,6 +16,7 @@ bool IkeSaInit::initiate(Peer& peer, IkeSa& ike, Task& t) {
     m.has_nonce = true;
     m.nonce = t.nonce;
     m.has_ke = true;
+    m.reauth = ike.reauth_of != 0;
     peer.send_request(ike, t, m);
   } else {
     t.new_spi = peer.new_child_spi();
@@ -23,6 +24,7 @@ bool IkeSaInit::initiate(Peer& peer, IkeSa& ike, Task& t) {
     m.sa_protocol = ProtocolId::kEsp;
     m.sa_spi = t.new_spi;
     m.has_ts = true;
+    m.reauth = ike.reauth_of != 0;
     peer.send_request(ike, t, m);
   }
   return true;
@@ -32,6 +34,7 @@ bool IkeSaInit::initiate(Peer& peer, IkeSa& ike, Task& t) {
 // (RFC 7296 2.4): the peer lost its state, so ours for it is discarded.
 void IkeSaInit::respond_init(Peer& peer, const Message& m) {
   for (const IkeSa& i : peer.ikes_) {
+    if (m.reauth) break;  // 2.8.3: a reauthentication, not a peer that lost its state
     // Both ends re-establishing at once (crossing IKE_SA_INIT): A's attempt
     // wins, B abandons its own. A simplification, listed in
     // models/ikev2/README.md: RFC 7296 2.8.2 has no rule for two new IKE
@@ -40,7 +43,7 @@ void IkeSaInit::respond_init(Peer& peer, const Message& m) {
         peer.id_ == PeerId::kA)
       return;
   }
-  peer.tunnel_reset();
+  if (!m.reauth) peer.tunnel_reset();
   IkeSa n;
   n.id = m.sa_spi;
   n.my_spi = peer.new_ike_spi();
@@ -65,9 +68,14 @@ void IkeSaInit::respond_init(Peer& peer, const Message& m) {
 void IkeSaInit::respond(Peer& peer, IkeSa& ike, const Message& m) {
   const std::uint64_t id = ike.id;
   if (ike.state != IkeSaState::kConnecting) return;
+  if (m.reauth) {
+    // 2.8.3: the Child SAs so far belong to the IKE SA this one replaces.
+    for (ChildSa& c : peer.children_) c.reauth_old = true;
+  }
   ike.state = IkeSaState::kEstablished;
   peer.current_ike_ = id;
   peer.arm_ike_timers(ike);
+  peer.arm_reauth();
   const Nonce ni = ike.ni, nr = ike.nr;
   const std::uint32_t spi = peer.new_child_spi();
   ChildSa& c =
@@ -100,9 +108,14 @@ void IkeSaInit::complete(Peer& peer, IkeSa& ike, const Task& done, const Message
     initiate(peer, ike, t);  // IKE_AUTH follows at once on the same IKE SA
     return;
   }
+  const std::uint64_t replaced = ike.reauth_of;
+  if (replaced != 0) {
+    for (ChildSa& old : peer.children_) old.reauth_old = true;
+  }
   ike.state = IkeSaState::kEstablished;
   peer.current_ike_ = id;
   peer.arm_ike_timers(ike);
+  peer.arm_reauth();
   const Nonce ni = ike.ni, nr = ike.nr;
   ChildSa& c =
       peer.add_child(t.new_spi, static_cast<std::uint32_t>(m.sa_spi), SaRole::kInitiator, ni, nr);
@@ -111,6 +124,14 @@ void IkeSaInit::complete(Peer& peer, IkeSa& ike, const Task& done, const Message
   if (!peer.tunnel_up_) {
     peer.tunnel_up_ = true;
     peer.trace(peer.rec(TraceKind::kTunnelUp));
+  }
+  if (replaced != 0 && peer.ike_by_id(replaced)) {
+    // 2.8.3 "and finally deleting the old IKE SA (which deletes the Child SAs
+    // as well)": traffic already uses the new Child SA.
+    Task del;
+    del.kind = TaskKind::kIkeDelete;
+    del.ike = replaced;
+    peer.queue_task(del);
   }
 }
 
