@@ -9,9 +9,9 @@ namespace {
 
 using models::ikev2::TimerKind;
 
-// kProcessingDone is internal to the peer's message handling: not a timer a
-// case may fire.
-constexpr std::array<std::pair<std::string_view, TimerKind>, 11> kTimers = {{
+// kProcessingDone and kWorkerPickup are internal to the peer's message
+// handling: not timers a case may fire.
+constexpr std::array<std::pair<std::string_view, TimerKind>, 12> kTimers = {{
     {"child_soft_expire", TimerKind::kChildSoftExpire},
     {"child_hard_expire", TimerKind::kChildHardExpire},
     {"ike_soft_expire", TimerKind::kIkeSoftExpire},
@@ -23,6 +23,7 @@ constexpr std::array<std::pair<std::string_view, TimerKind>, 11> kTimers = {{
     {"redundant_ike_timeout", TimerKind::kRedundantIkeTimeout},
     {"ike_forced_delete", TimerKind::kIkeForcedDelete},
     {"reestablish", TimerKind::kReestablish},
+    {"reauth", TimerKind::kReauth},
 }};
 
 bool digits(std::string_view s) {

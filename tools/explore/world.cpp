@@ -75,6 +75,10 @@ std::string_view to_string(TimerKind k) {
       return "reestablish";
     case TimerKind::kProcessingDone:
       return "processing_done";
+    case TimerKind::kWorkerPickup:
+      return "worker_pickup";
+    case TimerKind::kReauth:
+      return "reauth";
   }
   return "?";
 }
