@@ -6,6 +6,7 @@
 // each with the log lines it rests on.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,17 +28,30 @@ struct Episode {
   std::vector<Evidence> lines;  // the lines that mark it (at most 6)
 };
 
-// A sample of durations: n, median, 95% interval for the mean, spread.
+// A sample of durations: n, median, 95% interval for the mean, spread. The
+// count, mean, sd, min and max are over every value; the values themselves
+// are kept up to kMaxKept, then a deterministic uniform sample of kMaxKept
+// (median and quartiles come from it), so memory is bounded on long logs.
 struct Durations {
-  std::vector<double> values_s;  // seconds
+  static constexpr std::size_t kMaxKept = 4096;
+  std::vector<double> values_s;  // seconds (all of them, or the sample)
   std::vector<Evidence> lines;   // where each value ends (at most 8 kept)
+  std::uint64_t n = 0;
+  double min_s = 0, max_s = 0;
+  sim::RunningMean stats;
+  std::uint64_t sampler = 0x9E3779B97F4A7C15ull;  // reservoir state (fixed seed)
+  void add(double v, const Evidence& e);
+  void merge(const Durations& other);  // other's values after this one's
+  bool empty() const { return n == 0; }
   double median() const;
   sim::Interval mean_ci95() const;
   double sd() const;
 };
 
 struct Timeline {
-  std::vector<Episode> episodes;  // time order
+  std::vector<Episode> episodes;  // time order (the first kMaxEpisodes)
+  static constexpr std::size_t kMaxEpisodes = 10000;
+  std::uint64_t episodes_not_listed = 0;  // beyond kMaxEpisodes (still counted)
   // Outcome counts under `run`'s names; nullopt: no log given shows it.
   std::optional<std::uint64_t> collisions, cant_find_sa, outages, tunnel_resets;
   std::optional<std::uint64_t> redundant_sas;
@@ -52,6 +66,29 @@ struct Timeline {
   Durations one_way;                      // half of request -> response gaps
   bool one_way_below_resolution = false;  // gaps seen, but on 1 s timestamps
   std::vector<Evidence> initiator_lines;
+};
+
+// analyse() one record at a time: feed merged records in time order with
+// where each came from, then finish() once. What is held is bounded whatever
+// the log's length: the records of one instant, the marks of the last
+// kEpisodeGap (+ 5 s for a collision's kind), requests in flight (60 s),
+// bounded SA-pair and SA-key memories (the oldest forgotten first) and
+// bounded samples (Durations). analyse() is feed() over every record.
+class Analyser {
+ public:
+  Analyser(Style style_a, std::optional<Style> style_b);
+  Analyser(Analyser&&) noexcept;
+  ~Analyser();
+  void feed(const models::TraceRecord& r, const Evidence& e);
+  // resolution: each log's timestamp step (Merged::resolution; for one log
+  // both entries are the log's).
+  Timeline finish(const sim::SimTime (&resolution)[2]);
+  // Most records and marks held at once (the memory bound, for tests).
+  std::size_t peak_held() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
 };
 
 // Episodes and inference over merged records. `styles` are the styles of
