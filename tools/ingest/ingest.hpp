@@ -55,7 +55,7 @@ struct IngestOptions {
   // Streaming: if set, each record is handed on with its 1-based line, in log
   // order, once the reader can no longer complete it (kStreamKeep newer
   // records follow it), and is not kept in IngestResult::records. The records
-  // held at once then stay below 2 * kStreamKeep however long the log.
+  // held at once then stay at most 2 * kStreamKeep however long the log.
   std::function<void(const models::TraceRecord&, std::uint64_t)> on_record;
   // Called once with the style (given or detected), before the first record.
   std::function<void(Style)> on_style;
