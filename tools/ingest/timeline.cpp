@@ -1,5 +1,7 @@
 #include "tools/ingest/timeline.hpp"
 
+#include "models/world/outcome_classifier.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <deque>
@@ -235,6 +237,19 @@ void Durations::merge(const Durations& o) {
   }
 }
 
+bool shows_sa_lifecycle(Style style) {
+  switch (style) {
+    case Style::kStrongswan:
+      return true;
+    default:
+      // PAN-OS, ASA and pluto log installs and deletes but not which SA a new
+      // one replaces at their default levels (no REKEY_SA SPI): the classifier
+      // cannot tell a left-over SA from a rekey, so the round trip found 0
+      // where the simulation had 12. IOS and kmd log no per-SA delete.
+      return false;
+  }
+}
+
 double Durations::median() const {
   if (values_s.empty()) return 0;
   std::vector<double> v = values_s;
@@ -281,6 +296,10 @@ struct Analyser::State {
   std::deque<SentRequest> sent;
   Timeline tl;
   std::uint64_t counts[std::size(kKinds)] = {};
+  // redundant_sas: `run`'s own classifier over the log's records (O(1) memory).
+  std::unique_ptr<models::world::OutcomeClassifier> classifier =
+      std::make_unique<models::world::OutcomeClassifier>();
+  sim::SimTime last_time{};
 
   // Child and IKE SA rekeys.
   Pairs pairs;
@@ -445,7 +464,11 @@ struct Analyser::State {
     if (group.empty()) return;
     extra.clear();
     if (crossings) crossings->feed(group, extra);
-    for (const auto& [r, e] : group) process(r, e);
+    for (const auto& [r, e] : group) {
+      classifier->record(r);
+      last_time = r.time;
+      process(r, e);
+    }
     for (const auto& [r, e] : extra) process(r, e);
     group.clear();
   }
@@ -499,6 +522,11 @@ Timeline Analyser::finish(const sim::SimTime (&resolution)[2]) {
         break;
     }
   }
+  s.classifier->finish(s.last_time);
+  // An SA left over is one neither peer deleted: only both peers' logs, each
+  // logging installs and deletes with SPIs, show it.
+  if (s.two && shows_sa_lifecycle(s.styles[0]) && shows_sa_lifecycle(s.styles[1]))
+    tl.redundant_sas = s.classifier->outcome().count(models::Outcome::kRedundantSas);
   std::stable_sort(tl.episodes.begin(), tl.episodes.end(),
                    [](const Episode& x, const Episode& y) { return x.time < y.time; });
   if (s.request_points > 0) {

@@ -21,6 +21,11 @@ namespace rekeysim::ingest {
 // no DELETE, so no can't-find-SA): the timeline says "not shown" rather than 0.
 bool shows(Style style, trace::EpisodeFilter filter);
 
+// Whether a style logs each Child SA's install and delete with its SPIs and
+// which SA a rekey replaces (the `redundant_sas` count needs them from both
+// peers): strongSwan only at the default levels read.
+bool shows_sa_lifecycle(Style style);
+
 struct Episode {
   sim::SimTime time;            // on A's clock, t = 0 at A's first line
   trace::EpisodeFilter kind;    // kCollision, kCantFindSa, kOutage or kTunnelReset
@@ -54,6 +59,8 @@ struct Timeline {
   std::uint64_t episodes_not_listed = 0;  // beyond kMaxEpisodes (still counted)
   // Outcome counts under `run`'s names; nullopt: no log given shows it.
   std::optional<std::uint64_t> collisions, cant_find_sa, outages, tunnel_resets;
+  // Child SAs left over after a collision settled (`run`'s classifier over
+  // the records); nullopt unless both peers' logs show SA installs and deletes.
   std::optional<std::uint64_t> redundant_sas;
   std::uint64_t child_rekeys = 0;  // Child SAs rekeyed (distinct SAs named by REKEY_SA, or new SAs)
   std::string child_rekeys_from;   // how child_rekeys was counted

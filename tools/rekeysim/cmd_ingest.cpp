@@ -154,6 +154,11 @@ std::string report(const std::vector<LogIn>& logs, const ingest::Merged& merged,
   };
   o << "  collisions     " << count_text(tl.collisions) << rate(tl.collisions) << "\n";
   o << "  cant_find_sa   " << count_text(tl.cant_find_sa) << rate(tl.cant_find_sa) << "\n";
+  o << "  redundant_sas  "
+    << (tl.redundant_sas || logs.size() == 2
+            ? count_text(tl.redundant_sas)
+            : std::string("needs both peers' logs (an SA neither peer deleted)"))
+    << "\n";
   o << "  outages        " << count_text(tl.outages) << "\n";
   o << "  tunnel_resets  " << count_text(tl.tunnel_resets) << "\n";
   o << "  ike_rekeys     " << tl.ike_rekeys << "\n";
