@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "models/trial.hpp"
+#include "models/world/outcome_classifier.hpp"
 #include "run_cli.hpp"
 #include "tools/ingest/align.hpp"
 #include "tools/ingest/ingest.hpp"
@@ -79,6 +80,19 @@ void round_trip(const std::vector<models::TraceRecord>& sim, const Case& c, bool
   const auto merged = rekeysim::ingest::merge(a, &b);
   const auto tl = rekeysim::ingest::analyse(merged, a.style, b.style);
   CHECK(a.records.empty());  // moved into the merged time line
+  // redundant_sas: `run`'s classifier over the ingested records gives its
+  // count over the simulated ones.
+  if (tl.redundant_sas && !lossy) {
+    models::world::OutcomeClassifier truth;
+    for (const auto& r : sim) truth.record(r);
+    truth.finish(sim.empty() ? sim::SimTime{} : sim.back().time);
+    // Known gap (tools/ingest/README.md): over 8 trials the ingested count
+    // ran up to 2 above the simulated one (10 vs 9, 19 vs 17), never below.
+    const std::uint64_t want = truth.outcome().count(models::Outcome::kRedundantSas);
+    CHECK(*tl.redundant_sas >= want);
+    CHECK(*tl.redundant_sas <= want + want / 5 + 1);
+    seen["redundant_sas"] += *tl.redundant_sas;
+  }
   // Both simulated logs read one clock: the offset's causal bounds must hold 0.
   if (merged.alignment.method == rekeysim::ingest::Alignment::Method::kMessages) {
     INFO("offset bounds " << merged.alignment.low.seconds() << " .. "

@@ -1,5 +1,6 @@
 #include "tools/ingest/ingest.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <regex>
 
@@ -238,12 +239,36 @@ IngestResult ingest(std::istream& in, const IngestOptions& options) {
     result.detected = true;
   }
   auto reader = reader_for(result.style, options.peer);
+  if (options.on_style) options.on_style(result.style);
+  auto note_resolution = [&](const models::TraceRecord& r) {
+    if (r.time.ns() % 1'000'000 != 0) {
+      result.resolution = sim::microseconds(1);
+    } else if (r.time.ns() % 1'000'000'000 != 0 && result.resolution > sim::milliseconds(1)) {
+      result.resolution = sim::milliseconds(1);
+    }
+  };
+  // Hands on the first n records (streaming) and tells the reader.
+  auto hand_on = [&](std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      note_resolution(result.records[i]);
+      options.on_record(result.records[i], result.record_lines[i]);
+    }
+    result.records.erase(result.records.begin(), result.records.begin() + static_cast<long>(n));
+    result.record_lines.erase(result.record_lines.begin(),
+                              result.record_lines.begin() + static_cast<long>(n));
+    reader->rebase(n);
+  };
   auto feed = [&](std::uint64_t n, const std::string& text) {
     if (text.empty()) return;
     ++result.lines;
+    const std::size_t before = result.records.size();
     count(result, reader->read(text, result), n, text, options);
     result.record_lines.resize(result.records.size(), n);
+    result.record_count += result.records.size() - before;
+    result.peak_held = std::max(result.peak_held, result.records.size());
     look_for_version(result, text, n);
+    if (options.on_record && result.records.size() >= 2 * kStreamKeep)
+      hand_on(result.records.size() - kStreamKeep);
   };
   for (const auto& [n, text] : head) feed(n, text);
   head.clear();
@@ -252,13 +277,10 @@ IngestResult ingest(std::istream& in, const IngestOptions& options) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     feed(line_no, line);
   }
-  for (const auto& r : result.records) {
-    if (r.time.ns() % 1'000'000'000 != 0 && result.resolution > sim::milliseconds(1))
-      result.resolution = sim::milliseconds(1);
-    if (r.time.ns() % 1'000'000 != 0) {
-      result.resolution = sim::microseconds(1);
-      break;
-    }
+  if (options.on_record) {
+    hand_on(result.records.size());
+  } else {
+    for (const auto& r : result.records) note_resolution(r);
   }
   return result;
 }

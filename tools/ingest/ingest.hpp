@@ -52,7 +52,18 @@ struct IngestOptions {
   std::size_t detect_lines = 200;            // lines looked at to detect the style
   // Called for every unusable line (line number, text), e.g. `--verbose`.
   std::function<void(std::uint64_t, const std::string&)> on_unusable;
+  // Streaming: if set, each record is handed on with its 1-based line, in log
+  // order, once the reader can no longer complete it (kStreamKeep newer
+  // records follow it), and is not kept in IngestResult::records. The records
+  // held at once then stay at most 2 * kStreamKeep however long the log.
+  std::function<void(const models::TraceRecord&, std::uint64_t)> on_record;
+  // Called once with the style (given or detected), before the first record.
+  std::function<void(Style)> on_style;
 };
+
+// Records a streaming reader keeps behind the newest one: continuation lines
+// and banners complete a record a few lines after it starts.
+inline constexpr std::size_t kStreamKeep = 256;
 
 struct UnusableLine {
   std::uint64_t line = 0;  // 1-based
@@ -64,6 +75,8 @@ struct IngestResult {
   bool detected = false;
   std::vector<models::TraceRecord> records;
   std::vector<std::uint64_t> record_lines;  // the line each record came from (1-based)
+  std::uint64_t record_count = 0;           // records made (handed on or kept)
+  std::size_t peak_held = 0;                // most records held at once (streaming bound)
   // The finest step the log's timestamps showed: 1 s when every record fell
   // on a whole second (syslog stamps), 1 ms on a whole millisecond, else 1 us.
   sim::SimTime resolution = sim::seconds(1);

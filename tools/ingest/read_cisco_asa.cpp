@@ -63,6 +63,8 @@ class AsaReader : public ReaderBase {
     return LineUse::kUnusable;
   }
 
+  void rebase(std::size_t n) override { rebase_index(open_, n); }
+
  private:
   LineUse debug(const std::string& body, IngestResult& out) {
     static const std::regex plat_pkt(

@@ -53,6 +53,8 @@ class IosReader : public ReaderBase {
     return message(m[7].str(), out);
   }
 
+  void rebase(std::size_t n) override { rebase_index(open_, n); }
+
  private:
   LineUse message(const std::string& body, IngestResult& out) {
     static const std::regex packet(R"(IKEv2:(?:\([^)]*\))?:?(Sending|Received) Packet \[.*)");

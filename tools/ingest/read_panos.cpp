@@ -58,6 +58,11 @@ class PanosReader : public LineReader {
     return message(m[12].str(), out);
   }
 
+  void rebase(std::size_t n) override {
+    rebase_index(last_sent_, n);
+    rebase_index(last_received_, n);
+  }
+
  private:
   enum class Banner { kNone, kDeleted, kInstalled };
 

@@ -44,29 +44,16 @@ class StrongswanReader : public LineReader {
   LineUse read(const std::string& line, IngestResult& out) override {
     std::smatch m;
     if (!std::regex_match(line, m, prefix_re())) return LineUse::kUnusable;
-    // Without a date, days are counted by the clock going backwards.
-    const std::int64_t day = m[1].matched ? std::stoll(m[1]) : 0;
+    // Month and day when the line has them (a month boundary is found by the
+    // long-log test: by day of month alone 1 Aug came before 31 Jul); without
+    // a date, days are counted by the clock going backwards (LogClock).
     std::string frac = m[5].matched ? m[5].str() : "0";
-    while (frac.size() < 6) frac += '0';
-    std::int64_t us =
-        ((day * 86400 + std::stoll(m[2]) * 3600 + std::stoll(m[3]) * 60 + std::stoll(m[4])) *
-         1'000'000) +
-        std::stoll(frac);
-    std::int64_t wrap = wrap_us_;
-    if (!m[1].matched && last_us_ && us + wrap < *last_us_) wrap += 86'400'000'000;
-    us += wrap;
-    if (first_us_ && us - *first_us_ > kMaxLogSpanSeconds * 1'000'000) return LineUse::kUnusable;
-    wrap_us_ = wrap;
-    last_us_ = us;
-    if (!first_us_) {
-      first_us_ = us;
-      LogClock local;
-      local.at(m[1].matched ? month_number(line.substr(0, 3)) : 0,
-               m[1].matched ? std::stoi(m[1]) : 0, std::stoi(m[2]), std::stoi(m[3]),
-               std::stoi(m[4]), std::stoll(frac));
-      out.clock_reading_us = local.first_reading_us();
-    }
-    now_ = sim::microseconds(us - *first_us_);
+    const auto t = clock_.at(m[1].matched ? month_number(line.substr(0, 3)) : 0,
+                             m[1].matched ? std::stoi(m[1]) : 0, std::stoi(m[2]), std::stoi(m[3]),
+                             std::stoi(m[4]), fraction_us(frac));
+    if (!t) return LineUse::kUnusable;
+    if (!out.clock_reading_us) out.clock_reading_us = clock_.first_reading_us();
+    now_ = *t;
     return message(m[6].str(), out);
   }
 
@@ -244,11 +231,11 @@ class StrongswanReader : public LineReader {
     return LineUse::kSkipped;
   }
 
+  void rebase(std::size_t n) override { rebase_index(last_message_, n); }
+
  private:
   models::PeerId peer_;
-  std::optional<std::int64_t> first_us_;
-  std::optional<std::int64_t> last_us_;
-  std::int64_t wrap_us_ = 0;
+  LogClock clock_;
   sim::SimTime now_{};
   std::optional<std::size_t> last_message_;
   std::vector<std::uint32_t> pending_delete_;

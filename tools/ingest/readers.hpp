@@ -27,7 +27,21 @@ class LineReader {
   // True if the line has the style's prefix (detection only; no state change).
   virtual bool looks_like(const std::string& line) const = 0;
   virtual LineUse read(const std::string& line, IngestResult& out) = 0;
+  // The first `n` records were handed on and removed from out.records
+  // (streaming): indices the reader keeps move down by n; one pointing at a
+  // removed record is forgotten (that record can no longer be completed).
+  virtual void rebase(std::size_t n) { (void)n; }
 };
+
+// Moves a kept record index down by n; nullopt if it pointed below n.
+inline void rebase_index(std::optional<std::size_t>& i, std::size_t n) {
+  if (!i) return;
+  if (*i < n) {
+    i.reset();
+  } else {
+    *i -= n;
+  }
+}
 
 std::unique_ptr<LineReader> make_panos_reader(models::PeerId peer);
 std::unique_ptr<LineReader> make_strongswan_reader(models::PeerId peer);

@@ -1,7 +1,10 @@
 #include "tools/ingest/timeline.hpp"
 
+#include "models/world/outcome_classifier.hpp"
+
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <map>
 #include <set>
 
@@ -56,11 +59,22 @@ bool marks(const TraceRecord& r, EpisodeFilter f) {
 }
 
 // SA pairs both ways: a peer's inbound SPI -> its outbound SPI.
+// Bounded: the oldest of more than kMaxPairs per peer is forgotten first.
 struct Pairs {
+  static constexpr std::size_t kMaxPairs = 4096;
   std::map<std::uint32_t, std::uint32_t> out_of[2];
+  std::deque<std::uint32_t> order[2];
   void learn(const TraceRecord& r) {
-    if (r.spi_in != 0 && r.spi_out != 0) out_of[idx(r.peer)][r.spi_in] = r.spi_out;
-    if (r.new_spi_in != 0 && r.new_spi_out != 0) out_of[idx(r.peer)][r.new_spi_in] = r.new_spi_out;
+    if (r.spi_in != 0 && r.spi_out != 0) remember(r.peer, r.spi_in, r.spi_out);
+    if (r.new_spi_in != 0 && r.new_spi_out != 0) remember(r.peer, r.new_spi_in, r.new_spi_out);
+  }
+  void remember(PeerId p, std::uint32_t in, std::uint32_t out) {
+    if (!out_of[idx(p)].insert_or_assign(in, out).second) return;
+    order[idx(p)].push_back(in);
+    if (order[idx(p)].size() > kMaxPairs) {
+      out_of[idx(p)].erase(order[idx(p)].front());
+      order[idx(p)].pop_front();
+    }
   }
   // An SA as A's inbound SPI (= B's outbound).
   std::uint32_t key(PeerId p, std::uint32_t inbound) const {
@@ -77,11 +91,67 @@ struct Pairs {
 // receives the other peer's request for the other half of the same SA: the
 // two requests crossed (RFC 7296 1.4.1, 2.8.1, 2.25.1). With one log only this
 // is the classifier's crossing seen from one side; it is added as a
-// collision record. PAN-OS does not log whether a received DELETE is a
-// request or its answer, so there only a DELETE that also found no SA
-// (can't-find-SA at the same instant) counts.
-std::vector<std::pair<TraceRecord, Evidence>> one_sided_crossings(const Merged& m,
-                                                                  const Style styles[2]) {
+// collision record after the records of its instant. PAN-OS does not log
+// whether a received DELETE is a request or its answer, so there only a
+// DELETE that also found no SA (can't-find-SA at the same instant) counts.
+class OneSidedCrossings {
+ public:
+  explicit OneSidedCrossings(const Style (&styles)[2]) : styles_{styles[0], styles[1]} {}
+
+  // `group`: the records of one instant, in order; collision records found
+  // are appended to `out`.
+  void feed(const std::vector<std::pair<TraceRecord, Evidence>>& group,
+            std::vector<std::pair<TraceRecord, Evidence>>& out) {
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      const TraceRecord& r = group[i].first;
+      pairs_.learn(r);
+      auto& mine = open_[idx(r.peer)];
+      std::erase_if(mine, [&](const Open& o) { return r.time - o.sent > trace::kEpisodeGap; });
+      if (r.kind == TraceKind::kMessageSent) {
+        if (const std::uint32_t spi = named_spi(r.message)) {
+          mine.push_back({spi, is_child_rekey_request(r.message), r.time, r.message.message_id,
+                          r.message.exchange});
+        }
+        continue;
+      }
+      if (r.kind != TraceKind::kMessageReceived) continue;
+      if (r.message.is_response) {
+        std::erase_if(mine, [&](const Open& o) {
+          return o.message_id == r.message.message_id && o.exchange == r.message.exchange;
+        });
+        continue;
+      }
+      std::uint32_t named = 0;
+      if (is_child_rekey_request(r.message)) named = r.message.notify_spi;
+      if (is_esp_delete(r.message)) named = r.message.delete_spis[0];
+      if (named == 0) continue;
+      if (styles_[idx(r.peer)] == Style::kPanos) {
+        bool unknown = false;
+        for (std::size_t j = i + 1; j < group.size(); ++j) {
+          const TraceRecord& x = group[j].first;
+          unknown |=
+              x.peer == r.peer && x.kind == TraceKind::kDeleteForUnknownSpi && x.spi_in == named;
+        }
+        if (!unknown) continue;
+      }
+      for (const Open& o : mine) {
+        const auto it = pairs_.out_of[idx(r.peer)].find(o.inbound);
+        if (it == pairs_.out_of[idx(r.peer)].end() || it->second != named) continue;
+        const bool theirs_rekey = is_child_rekey_request(r.message);
+        TraceRecord c = r;
+        c.kind = TraceKind::kCollisionDetected;
+        c.collision = o.rekey && theirs_rekey     ? models::CollisionKind::kSimultaneousChildRekey
+                      : !o.rekey && !theirs_rekey ? models::CollisionKind::kCrossingDelete
+                                                  : models::CollisionKind::kRekeyVsDelete;
+        c.spi_in = o.inbound;
+        c.spi_out = named;
+        out.push_back({c, group[i].second});
+        break;
+      }
+    }
+  }
+
+ private:
   struct Open {
     std::uint32_t inbound;
     bool rekey;
@@ -89,63 +159,29 @@ std::vector<std::pair<TraceRecord, Evidence>> one_sided_crossings(const Merged& 
     std::uint32_t message_id;
     models::ExchangeType exchange;
   };
-  std::vector<Open> open[2];
-  Pairs pairs;
-  std::vector<std::pair<TraceRecord, Evidence>> out;
-  const auto& recs = m.records;
-  for (std::size_t i = 0; i < recs.size(); ++i) {
-    const TraceRecord& r = recs[i];
-    pairs.learn(r);
-    auto& mine = open[idx(r.peer)];
-    std::erase_if(mine, [&](const Open& o) { return r.time - o.sent > trace::kEpisodeGap; });
-    if (r.kind == TraceKind::kMessageSent) {
-      if (const std::uint32_t spi = named_spi(r.message)) {
-        mine.push_back({spi, is_child_rekey_request(r.message), r.time, r.message.message_id,
-                        r.message.exchange});
-      }
-      continue;
-    }
-    if (r.kind != TraceKind::kMessageReceived) continue;
-    if (r.message.is_response) {
-      std::erase_if(mine, [&](const Open& o) {
-        return o.message_id == r.message.message_id && o.exchange == r.message.exchange;
-      });
-      continue;
-    }
-    std::uint32_t named = 0;
-    if (is_child_rekey_request(r.message)) named = r.message.notify_spi;
-    if (is_esp_delete(r.message)) named = r.message.delete_spis[0];
-    if (named == 0) continue;
-    if (styles[idx(r.peer)] == Style::kPanos) {
-      bool unknown = false;
-      for (std::size_t j = i + 1; j < recs.size() && recs[j].time == r.time; ++j) {
-        unknown |= recs[j].peer == r.peer && recs[j].kind == TraceKind::kDeleteForUnknownSpi &&
-                   recs[j].spi_in == named;
-      }
-      if (!unknown) continue;
-    }
-    for (const Open& o : mine) {
-      const auto it = pairs.out_of[idx(r.peer)].find(o.inbound);
-      if (it == pairs.out_of[idx(r.peer)].end() || it->second != named) continue;
-      const bool theirs_rekey = is_child_rekey_request(r.message);
-      TraceRecord c = r;
-      c.kind = TraceKind::kCollisionDetected;
-      c.collision = o.rekey && theirs_rekey     ? models::CollisionKind::kSimultaneousChildRekey
-                    : !o.rekey && !theirs_rekey ? models::CollisionKind::kCrossingDelete
-                                                : models::CollisionKind::kRekeyVsDelete;
-      c.spi_in = o.inbound;
-      c.spi_out = named;
-      out.push_back({c, m.evidence[i]});
-      break;
-    }
-  }
-  return out;
-}
+  Style styles_[2];
+  std::vector<Open> open_[2];
+  Pairs pairs_;
+};
 
-void add_value(Durations& d, double v, const Evidence& e) {
-  d.values_s.push_back(v);
-  if (d.lines.size() < 8) d.lines.push_back(e);
-}
+// Keys seen recently (bounded FIFO): the first REKEY_SA request per Child SA.
+class RecentKeys {
+ public:
+  static constexpr std::size_t kMax = 4096;
+  bool insert(std::uint32_t key) {
+    if (!set_.insert(key).second) return false;
+    order_.push_back(key);
+    if (order_.size() > kMax) {
+      set_.erase(order_.front());
+      order_.pop_front();
+    }
+    return true;
+  }
+
+ private:
+  std::set<std::uint32_t> set_;
+  std::deque<std::uint32_t> order_;
+};
 
 }  // namespace
 
@@ -168,205 +204,356 @@ bool shows(Style style, EpisodeFilter f) {
   return false;
 }
 
+void Durations::add(double v, const Evidence& e) {
+  min_s = n == 0 ? v : std::min(min_s, v);
+  max_s = n == 0 ? v : std::max(max_s, v);
+  ++n;
+  stats.add(v);
+  if (lines.size() < 8) lines.push_back(e);
+  if (values_s.size() < kMaxKept) {
+    values_s.push_back(v);
+    return;
+  }
+  // Reservoir sampling (Vitter's algorithm R) on a fixed-seed xorshift: the
+  // same log gives the same sample.
+  sampler ^= sampler << 13;
+  sampler ^= sampler >> 7;
+  sampler ^= sampler << 17;
+  const std::uint64_t slot = sampler % n;
+  if (slot < kMaxKept) values_s[slot] = v;
+}
+
+void Durations::merge(const Durations& o) {
+  if (o.n == 0) return;
+  min_s = n == 0 ? o.min_s : std::min(min_s, o.min_s);
+  max_s = n == 0 ? o.max_s : std::max(max_s, o.max_s);
+  n += o.n;
+  stats.merge(o.stats);
+  for (const Evidence& e : o.lines) {
+    if (lines.size() < 8) lines.push_back(e);
+  }
+  for (double v : o.values_s) {
+    if (values_s.size() < kMaxKept) values_s.push_back(v);
+  }
+}
+
+bool shows_sa_lifecycle(Style style) {
+  switch (style) {
+    case Style::kStrongswan:
+      return true;
+    default:
+      // PAN-OS, ASA and pluto log installs and deletes but not which SA a new
+      // one replaces at their default levels (no REKEY_SA SPI): the classifier
+      // cannot tell a left-over SA from a rekey, so the round trip found 0
+      // where the simulation had 12. IOS and kmd log no per-SA delete.
+      return false;
+  }
+}
+
 double Durations::median() const {
   if (values_s.empty()) return 0;
   std::vector<double> v = values_s;
   std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  const std::size_t k = v.size();
+  return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
 }
 
 sim::Interval Durations::mean_ci95() const {
-  sim::RunningMean m;
-  for (double v : values_s) m.add(v);
-  return m.ci95();
+  return stats.ci95();
 }
 
 double Durations::sd() const {
-  sim::RunningMean m;
-  for (double v : values_s) m.add(v);
-  return values_s.size() > 1 ? std::sqrt(m.variance()) : 0;
+  return n > 1 ? std::sqrt(stats.variance()) : 0;
 }
 
-Timeline analyse(const Merged& merged, Style style_a, std::optional<Style> style_b) {
-  const Style styles[2] = {style_a, style_b.value_or(style_a)};
-  const bool two = style_b.has_value();
-  // With one log, crossings seen from its side are added as collision
-  // records (to a copy); with both, the classifier sees both requests itself.
-  Merged with_crossings;
-  const Merged* use = &merged;
-  if (!two) {
-    auto extra = one_sided_crossings(merged, styles);
-    if (!extra.empty()) {
-      with_crossings = merged;
-      for (auto& [r, e] : extra) {
-        auto& recs = with_crossings.records;
-        const auto at =
-            std::upper_bound(recs.begin(), recs.end(), r.time,
-                             [](sim::SimTime t, const TraceRecord& x) { return t < x.time; });
-        const auto k = at - recs.begin();
-        recs.insert(at, r);
-        with_crossings.evidence.insert(with_crossings.evidence.begin() + k, e);
-      }
-      use = &with_crossings;
-    }
-  }
-  const Merged& m = *use;
-  Timeline tl;
-  for (EpisodeFilter f : kKinds) {
-    // A style's reader may also read a line its simulated twin never writes
-    // (an ASA's %ASA-5-750007 "SA DOWN"): what the log holds is shown too.
-    const bool visible = shows(styles[0], f) || (two && shows(styles[1], f)) ||
-                         std::any_of(m.records.begin(), m.records.end(), [&](const TraceRecord& r) {
-                           return marks(r, f) && f != EpisodeFilter::kCollision;
-                         });
-    if (!visible) continue;
-    const auto times = trace::find_all(m.records, f);
-    switch (f) {
-      case EpisodeFilter::kCollision:
-        tl.collisions = times.size();
-        break;
-      case EpisodeFilter::kCantFindSa:
-        tl.cant_find_sa = times.size();
-        break;
-      case EpisodeFilter::kOutage:
-        tl.outages = times.size();
-        break;
-      default:
-        tl.tunnel_resets = times.size();
-        break;
-    }
-    for (sim::SimTime t : times) {
-      Episode e{t, f, "", {}};
-      for (std::size_t i = 0; i < m.records.size(); ++i) {
-        const TraceRecord& r = m.records[i];
-        if (r.time < t - sim::seconds(1) || r.time >= t + trace::kEpisodeGap) continue;
-        if (!marks(r, f)) continue;
-        if (f == EpisodeFilter::kCollision && e.detail.empty() &&
-            r.kind == TraceKind::kCollisionDetected)
-          e.detail = std::string(models::to_string(r.collision));
-        if (e.lines.size() < 6 && m.evidence[i].line != 0) e.lines.push_back(m.evidence[i]);
-      }
-      if (f == EpisodeFilter::kCollision && e.detail.empty()) {
-        // A crossing the classifier found from both logs: the kinds of the two requests.
-        int rekeys = 0, deletes = 0;
-        for (const TraceRecord& r : m.records) {
-          if (r.kind != TraceKind::kMessageSent || r.time < t - sim::seconds(5) || r.time > t)
-            continue;
-          rekeys += is_child_rekey_request(r.message);
-          deletes += is_esp_delete(r.message) && !r.message.is_response;
-        }
-        e.detail = deletes == 0  ? "simultaneous_child_rekey"
-                   : rekeys == 0 ? "crossing_delete"
-                                 : "rekey_vs_delete";
-      }
-      std::sort(e.lines.begin(), e.lines.end(), [](const Evidence& x, const Evidence& y) {
-        return std::pair(x.peer, x.line) < std::pair(y.peer, y.line);
-      });
-      tl.episodes.push_back(std::move(e));
-    }
-  }
-  std::stable_sort(tl.episodes.begin(), tl.episodes.end(),
-                   [](const Episode& x, const Episode& y) { return x.time < y.time; });
+struct Analyser::State {
+  Style styles[2];
+  bool two = false;
+  // The records of the current instant (one-sided crossings look ahead in it).
+  std::vector<std::pair<TraceRecord, Evidence>> group;
+  std::vector<std::pair<TraceRecord, Evidence>> extra;
+  std::optional<OneSidedCrossings> crossings;  // one log only
+  std::size_t peak = 0;
 
-  // Child SA rekeys: the distinct SAs named by REKEY_SA requests, the time
-  // of the first request for each; else the new SAs installed.
+  // Episodes: the classifier per kind, the marks of the last second (an
+  // episode's lines start 1 s before its onset), episodes whose kEpisodeGap
+  // is still running, and the requests sent in the last 20 s (a crossing's
+  // kind from both logs looks 5 s back from its onset).
+  std::vector<trace::EpisodeFinder> finders;
+  bool marked[std::size(kKinds)] = {};
+  struct Mark {
+    sim::SimTime time;
+    Evidence where;
+    const char* collision;  // kCollisionDetected's kind, else nullptr
+  };
+  std::deque<Mark> recent[std::size(kKinds)];
+  std::vector<Episode> running[std::size(kKinds)];
+  struct SentRequest {
+    sim::SimTime time;
+    bool rekey;
+    bool esp_delete;
+  };
+  std::deque<SentRequest> sent;
+  Timeline tl;
+  std::uint64_t counts[std::size(kKinds)] = {};
+  // redundant_sas: `run`'s own classifier over the log's records (O(1) memory).
+  std::unique_ptr<models::world::OutcomeClassifier> classifier =
+      std::make_unique<models::world::OutcomeClassifier>();
+  sim::SimTime last_time{};
+
+  // Child and IKE SA rekeys.
   Pairs pairs;
-  std::map<std::uint32_t, std::size_t> first_request;  // SA key -> record index
-  std::vector<std::size_t> ike_points;
-  for (std::size_t i = 0; i < m.records.size(); ++i) {
-    const TraceRecord& r = m.records[i];
+  RecentKeys requested;
+  std::optional<sim::SimTime> last_request_point, last_install, last_install_point, last_ike;
+  std::uint64_t request_points = 0, install_points = 0;
+  Durations by_request, by_install;
+
+  // One-way latency, per peer (the timestamps' step is known only at the end).
+  struct Pending {
+    sim::SimTime sent;
+    std::uint32_t mid;
+    models::ExchangeType exchange;
+    bool esp_delete;
+    bool retransmitted;
+  };
+  std::vector<Pending> pending[2];
+  Durations gaps[2];
+  bool gap_seen[2] = {false, false};
+
+  std::size_t held() const {
+    std::size_t h = group.size() + sent.size() + pending[0].size() + pending[1].size();
+    for (const auto& r : recent) h += r.size();
+    for (const auto& r : running) h += r.size();
+    return h;
+  }
+
+  void close_episode(std::size_t k, Episode e) {
+    if (kKinds[k] == EpisodeFilter::kCollision && e.detail.empty()) {
+      // A crossing the classifier found from both logs: the kinds of the two requests.
+      int rekeys = 0, deletes = 0;
+      for (const SentRequest& q : sent) {
+        if (q.time < e.time - sim::seconds(5) || q.time > e.time) continue;
+        rekeys += q.rekey;
+        deletes += q.esp_delete;
+      }
+      e.detail = deletes == 0  ? "simultaneous_child_rekey"
+                 : rekeys == 0 ? "crossing_delete"
+                               : "rekey_vs_delete";
+    }
+    std::sort(e.lines.begin(), e.lines.end(), [](const Evidence& x, const Evidence& y) {
+      return std::pair(x.peer, x.line) < std::pair(y.peer, y.line);
+    });
+    if (tl.episodes.size() < Timeline::kMaxEpisodes) {
+      tl.episodes.push_back(std::move(e));
+    } else {
+      ++tl.episodes_not_listed;
+    }
+  }
+
+  // Episodes whose window ended before `now` are complete.
+  void close_until(sim::SimTime now, bool all) {
+    for (std::size_t k = 0; k < std::size(kKinds); ++k) {
+      auto& run = running[k];
+      while (!run.empty() && (all || now >= run.front().time + trace::kEpisodeGap)) {
+        close_episode(k, std::move(run.front()));
+        run.erase(run.begin());
+      }
+    }
+  }
+
+  void process(const TraceRecord& r, const Evidence& e) {
+    close_until(r.time, false);
+    if (r.kind == TraceKind::kMessageSent && !r.message.is_response &&
+        (is_child_rekey_request(r.message) || is_esp_delete(r.message)))
+      sent.push_back({r.time, is_child_rekey_request(r.message), is_esp_delete(r.message)});
+    while (!sent.empty() && r.time - sent.front().time > sim::seconds(20)) sent.pop_front();
+
+    for (std::size_t k = 0; k < std::size(kKinds); ++k) {
+      const EpisodeFilter f = kKinds[k];
+      const bool mark = marks(r, f);
+      auto& back = recent[k];
+      while (!back.empty() && back.front().time < r.time - sim::seconds(1)) back.pop_front();
+      if (mark) {
+        if (f != EpisodeFilter::kCollision) marked[k] = true;
+        const char* kind = r.kind == TraceKind::kCollisionDetected
+                               ? models::to_string(r.collision).data()
+                               : nullptr;
+        back.push_back({r.time, e, kind});
+        for (Episode& ep : running[k]) {
+          if (r.time >= ep.time + trace::kEpisodeGap) continue;
+          if (f == EpisodeFilter::kCollision && ep.detail.empty() && kind) ep.detail = kind;
+          if (ep.lines.size() < 6 && e.line != 0) ep.lines.push_back(e);
+        }
+      }
+      if (const auto onset = finders[k].feed(r)) {
+        ++counts[k];
+        Episode ep{*onset, f, "", {}};
+        for (const Mark& m : back) {
+          if (m.time < *onset - sim::seconds(1)) continue;
+          if (f == EpisodeFilter::kCollision && ep.detail.empty() && m.collision)
+            ep.detail = m.collision;
+          if (ep.lines.size() < 6 && m.where.line != 0) ep.lines.push_back(m.where);
+        }
+        running[k].push_back(std::move(ep));
+      }
+    }
+
+    // Child SA rekeys: the distinct SAs named by REKEY_SA requests, the time
+    // of the first request for each; else the new SAs installed.
     pairs.learn(r);
     if (r.kind == TraceKind::kMessageSent && is_child_rekey_request(r.message)) {
       ++tl.rekey_requests[idx(r.peer)];
       if (r.message.has_ke) {
         ++tl.pfs_requests[idx(r.peer)];
-        if (tl.pfs_lines[idx(r.peer)].size() < 4)
-          tl.pfs_lines[idx(r.peer)].push_back(m.evidence[i]);
+        if (tl.pfs_lines[idx(r.peer)].size() < 4) tl.pfs_lines[idx(r.peer)].push_back(e);
       }
-      if (tl.initiator_lines.size() < 8) tl.initiator_lines.push_back(m.evidence[i]);
-      first_request.emplace(pairs.key(r.peer, r.message.notify_spi), i);
+      if (tl.initiator_lines.size() < 8) tl.initiator_lines.push_back(e);
+      if (requested.insert(pairs.key(r.peer, r.message.notify_spi))) {
+        ++request_points;
+        if (last_request_point) by_request.add((r.time - *last_request_point).seconds(), e);
+        last_request_point = r.time;
+      }
     }
-    if (r.kind == TraceKind::kIkeSaRekeyed && (r.peer == PeerId::kA || !two))
-      ike_points.push_back(i);
-  }
-  std::vector<std::size_t> points;
-  if (!first_request.empty()) {
-    for (const auto& [key, i] : first_request) points.push_back(i);
-    tl.child_rekeys_from = "distinct Child SAs named by REKEY_SA requests";
-  } else {
     // Rekey requests not logged: each new inbound SA of the first log (a second
     // one within 1 s, a collision's redundant SA, is not a new rekey).
-    std::optional<sim::SimTime> last;
-    for (std::size_t i = 0; i < m.records.size(); ++i) {
-      const TraceRecord& r = m.records[i];
-      if (r.kind != TraceKind::kChildSaInstalled || r.peer != PeerId::kA) continue;
-      if (last && r.time - *last < sim::seconds(1)) continue;
-      last = r.time;
-      points.push_back(i);
+    if (r.kind == TraceKind::kChildSaInstalled && r.peer == PeerId::kA &&
+        !(last_install && r.time - *last_install < sim::seconds(1))) {
+      last_install = r.time;
+      ++install_points;
+      if (last_install_point) by_install.add((r.time - *last_install_point).seconds(), e);
+      last_install_point = r.time;
     }
-    // The first SA of the log is the one being rekeyed only if it is not the
-    // tunnel's first: without a tunnel-up line every install is a rekey.
-    tl.child_rekeys_from = "new inbound Child SAs installed (peer A's log)";
-  }
-  std::sort(points.begin(), points.end());
-  tl.child_rekeys = points.size();
-  for (std::size_t k = 1; k < points.size(); ++k) {
-    add_value(tl.child_interval,
-              (m.records[points[k]].time - m.records[points[k - 1]].time).seconds(),
-              m.evidence[points[k]]);
-  }
-  tl.ike_rekeys = ike_points.size();
-  for (std::size_t k = 1; k < ike_points.size(); ++k) {
-    add_value(tl.ike_interval,
-              (m.records[ike_points[k]].time - m.records[ike_points[k - 1]].time).seconds(),
-              m.evidence[ike_points[k]]);
-  }
+    if (r.kind == TraceKind::kIkeSaRekeyed && (r.peer == PeerId::kA || !two)) {
+      ++tl.ike_rekeys;
+      if (last_ike) tl.ike_interval.add((r.time - *last_ike).seconds(), e);
+      last_ike = r.time;
+    }
 
-  // One-way latency: half of each request -> response gap in one peer's log
-  // (a request retransmitted is left out: its response may answer either copy).
-  for (PeerId p : {PeerId::kA, PeerId::kB}) {
-    if (p == PeerId::kB && !two) break;
-    struct Pending {
-      sim::SimTime sent;
-      std::uint32_t mid;
-      models::ExchangeType exchange;
-      bool esp_delete;
-      bool retransmitted;
-    };
-    std::vector<Pending> pending;
-    for (std::size_t i = 0; i < m.records.size(); ++i) {
-      const TraceRecord& r = m.records[i];
-      if (r.peer != p) continue;
-      if (r.kind == TraceKind::kMessageSent && !r.message.is_response) {
-        pending.push_back(
-            {r.time, r.message.message_id, r.message.exchange, is_esp_delete(r.message), false});
-      } else if (r.kind == TraceKind::kRetransmit) {
-        for (auto& q : pending) q.retransmitted |= q.mid == r.message.message_id;
-      } else if (r.kind == TraceKind::kMessageReceived) {
-        // PAN-OS logs neither the message ID nor the kind of what it receives:
-        // the first DELETE back after its own DELETE is taken as the answer.
-        const bool panos = styles[idx(p)] == Style::kPanos;
-        if (!panos && !r.message.is_response) continue;
-        for (auto q = pending.begin(); q != pending.end(); ++q) {
+    // One-way latency: half of each request -> response gap in one peer's log
+    // (a request retransmitted is left out: its response may answer either copy).
+    if (r.peer == PeerId::kB && !two) return;
+    const std::size_t p = idx(r.peer);
+    auto& pend = pending[p];
+    if (r.kind == TraceKind::kMessageSent && !r.message.is_response) {
+      pend.push_back(
+          {r.time, r.message.message_id, r.message.exchange, is_esp_delete(r.message), false});
+    } else if (r.kind == TraceKind::kRetransmit) {
+      for (auto& q : pend) q.retransmitted |= q.mid == r.message.message_id;
+    } else if (r.kind == TraceKind::kMessageReceived) {
+      // PAN-OS logs neither the message ID nor the kind of what it receives:
+      // the first DELETE back after its own DELETE is taken as the answer.
+      const bool panos = styles[p] == Style::kPanos;
+      if (panos || r.message.is_response) {
+        for (auto q = pend.begin(); q != pend.end(); ++q) {
           const bool same =
               panos ? q->esp_delete && is_esp_delete(r.message)
                     : q->mid == r.message.message_id && q->exchange == r.message.exchange;
           if (!same) continue;
-          // On whole-second stamps a gap says nothing about milliseconds.
-          if (m.resolution[idx(p)] >= sim::seconds(1)) {
-            tl.one_way_below_resolution = true;
-          } else if (!q->retransmitted && r.time - q->sent <= sim::seconds(30)) {
-            add_value(tl.one_way, (r.time - q->sent).seconds() / 2, m.evidence[i]);
-          }
-          pending.erase(q);
+          gap_seen[p] = true;
+          if (!q->retransmitted && r.time - q->sent <= sim::seconds(30))
+            gaps[p].add((r.time - q->sent).seconds() / 2, e);
+          pend.erase(q);
           break;
         }
       }
-      std::erase_if(pending, [&](const Pending& q) { return r.time - q.sent > sim::seconds(60); });
+    }
+    std::erase_if(pend, [&](const Pending& q) { return r.time - q.sent > sim::seconds(60); });
+  }
+
+  void flush_group() {
+    if (group.empty()) return;
+    extra.clear();
+    if (crossings) crossings->feed(group, extra);
+    for (const auto& [r, e] : group) {
+      classifier->record(r);
+      last_time = r.time;
+      process(r, e);
+    }
+    for (const auto& [r, e] : extra) process(r, e);
+    group.clear();
+  }
+};
+
+Analyser::Analyser(Style style_a, std::optional<Style> style_b) : s_(std::make_unique<State>()) {
+  s_->styles[0] = style_a;
+  s_->styles[1] = style_b.value_or(style_a);
+  s_->two = style_b.has_value();
+  // With one log, crossings seen from its side are added as collision
+  // records; with both, the classifier sees both requests itself.
+  if (!s_->two) s_->crossings.emplace(s_->styles);
+  for (EpisodeFilter f : kKinds) s_->finders.emplace_back(f);
+}
+Analyser::Analyser(Analyser&&) noexcept = default;
+Analyser::~Analyser() = default;
+
+void Analyser::feed(const TraceRecord& r, const Evidence& e) {
+  if (!s_->group.empty() && s_->group.front().first.time != r.time) s_->flush_group();
+  s_->group.push_back({r, e});
+  s_->peak = std::max(s_->peak, s_->held());
+}
+
+std::size_t Analyser::peak_held() const {
+  return s_->peak;
+}
+
+Timeline Analyser::finish(const sim::SimTime (&resolution)[2]) {
+  State& s = *s_;
+  s.flush_group();
+  s.close_until({}, true);
+  Timeline tl = std::move(s.tl);
+  for (std::size_t k = 0; k < std::size(kKinds); ++k) {
+    const EpisodeFilter f = kKinds[k];
+    // A style's reader may also read a line its simulated twin never writes
+    // (an ASA's %ASA-5-750007 "SA DOWN"): what the log holds is shown too.
+    const bool visible = shows(s.styles[0], f) || (s.two && shows(s.styles[1], f)) || s.marked[k];
+    if (!visible) continue;
+    switch (f) {
+      case EpisodeFilter::kCollision:
+        tl.collisions = s.counts[k];
+        break;
+      case EpisodeFilter::kCantFindSa:
+        tl.cant_find_sa = s.counts[k];
+        break;
+      case EpisodeFilter::kOutage:
+        tl.outages = s.counts[k];
+        break;
+      default:
+        tl.tunnel_resets = s.counts[k];
+        break;
+    }
+  }
+  s.classifier->finish(s.last_time);
+  // An SA left over is one neither peer deleted: only both peers' logs, each
+  // logging installs and deletes with SPIs, show it.
+  if (s.two && shows_sa_lifecycle(s.styles[0]) && shows_sa_lifecycle(s.styles[1]))
+    tl.redundant_sas = s.classifier->outcome().count(models::Outcome::kRedundantSas);
+  std::stable_sort(tl.episodes.begin(), tl.episodes.end(),
+                   [](const Episode& x, const Episode& y) { return x.time < y.time; });
+  if (s.request_points > 0) {
+    tl.child_rekeys = s.request_points;
+    tl.child_interval = std::move(s.by_request);
+    tl.child_rekeys_from = "distinct Child SAs named by REKEY_SA requests";
+  } else {
+    tl.child_rekeys = s.install_points;
+    tl.child_interval = std::move(s.by_install);
+    tl.child_rekeys_from = "new inbound Child SAs installed (peer A's log)";
+  }
+  for (std::size_t p = 0; p < 2; ++p) {
+    // On whole-second stamps a gap says nothing about milliseconds.
+    if (resolution[p] >= sim::seconds(1)) {
+      tl.one_way_below_resolution |= s.gap_seen[p];
+    } else {
+      tl.one_way.merge(s.gaps[p]);
     }
   }
   return tl;
+}
+
+Timeline analyse(const Merged& merged, Style style_a, std::optional<Style> style_b) {
+  Analyser a(style_a, style_b);
+  for (std::size_t i = 0; i < merged.records.size(); ++i)
+    a.feed(merged.records[i], merged.evidence[i]);
+  return a.finish(merged.resolution);
 }
 
 }  // namespace rekeysim::ingest

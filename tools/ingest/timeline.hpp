@@ -6,6 +6,7 @@
 // each with the log lines it rests on.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,11 @@ namespace rekeysim::ingest {
 // no DELETE, so no can't-find-SA): the timeline says "not shown" rather than 0.
 bool shows(Style style, trace::EpisodeFilter filter);
 
+// Whether a style logs each Child SA's install and delete with its SPIs and
+// which SA a rekey replaces (the `redundant_sas` count needs them from both
+// peers): strongSwan only at the default levels read.
+bool shows_sa_lifecycle(Style style);
+
 struct Episode {
   sim::SimTime time;            // on A's clock, t = 0 at A's first line
   trace::EpisodeFilter kind;    // kCollision, kCantFindSa, kOutage or kTunnelReset
@@ -27,19 +33,34 @@ struct Episode {
   std::vector<Evidence> lines;  // the lines that mark it (at most 6)
 };
 
-// A sample of durations: n, median, 95% interval for the mean, spread.
+// A sample of durations: n, median, 95% interval for the mean, spread. The
+// count, mean, sd, min and max are over every value; the values themselves
+// are kept up to kMaxKept, then a deterministic uniform sample of kMaxKept
+// (median and quartiles come from it), so memory is bounded on long logs.
 struct Durations {
-  std::vector<double> values_s;  // seconds
+  static constexpr std::size_t kMaxKept = 4096;
+  std::vector<double> values_s;  // seconds (all of them, or the sample)
   std::vector<Evidence> lines;   // where each value ends (at most 8 kept)
+  std::uint64_t n = 0;
+  double min_s = 0, max_s = 0;
+  sim::RunningMean stats;
+  std::uint64_t sampler = 0x9E3779B97F4A7C15ull;  // reservoir state (fixed seed)
+  void add(double v, const Evidence& e);
+  void merge(const Durations& other);  // other's values after this one's
+  bool empty() const { return n == 0; }
   double median() const;
   sim::Interval mean_ci95() const;
   double sd() const;
 };
 
 struct Timeline {
-  std::vector<Episode> episodes;  // time order
+  std::vector<Episode> episodes;  // time order (the first kMaxEpisodes)
+  static constexpr std::size_t kMaxEpisodes = 10000;
+  std::uint64_t episodes_not_listed = 0;  // beyond kMaxEpisodes (still counted)
   // Outcome counts under `run`'s names; nullopt: no log given shows it.
   std::optional<std::uint64_t> collisions, cant_find_sa, outages, tunnel_resets;
+  // Child SAs left over after a collision settled (`run`'s classifier over
+  // the records); nullopt unless both peers' logs show SA installs and deletes.
   std::optional<std::uint64_t> redundant_sas;
   std::uint64_t child_rekeys = 0;  // Child SAs rekeyed (distinct SAs named by REKEY_SA, or new SAs)
   std::string child_rekeys_from;   // how child_rekeys was counted
@@ -52,6 +73,29 @@ struct Timeline {
   Durations one_way;                      // half of request -> response gaps
   bool one_way_below_resolution = false;  // gaps seen, but on 1 s timestamps
   std::vector<Evidence> initiator_lines;
+};
+
+// analyse() one record at a time: feed merged records in time order with
+// where each came from, then finish() once. What is held is bounded whatever
+// the log's length: the records of one instant, the marks of the last
+// kEpisodeGap (+ 5 s for a collision's kind), requests in flight (60 s),
+// bounded SA-pair and SA-key memories (the oldest forgotten first) and
+// bounded samples (Durations). analyse() is feed() over every record.
+class Analyser {
+ public:
+  Analyser(Style style_a, std::optional<Style> style_b);
+  Analyser(Analyser&&) noexcept;
+  ~Analyser();
+  void feed(const models::TraceRecord& r, const Evidence& e);
+  // resolution: each log's timestamp step (Merged::resolution; for one log
+  // both entries are the log's).
+  Timeline finish(const sim::SimTime (&resolution)[2]);
+  // Most records and marks held at once (the memory bound, for tests).
+  std::size_t peak_held() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
 };
 
 // Episodes and inference over merged records. `styles` are the styles of

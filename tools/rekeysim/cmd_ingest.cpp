@@ -141,6 +141,8 @@ std::string report(const std::vector<LogIn>& logs, const ingest::Merged& merged,
     if (!e.detail.empty()) o << " (" << e.detail << ")";
     o << "  lines " << lines_of(logs, e.lines, 6) << "\n";
   }
+  if (tl.episodes_not_listed > 0)
+    o << "  ... " << tl.episodes_not_listed << " more episodes (counted below, not listed)\n";
   o << "outcomes (the names `run` uses):\n";
   o << "  child_rekeys   " << tl.child_rekeys << "  (" << tl.child_rekeys_from << ")\n";
   auto rate = [&](const std::optional<std::uint64_t>& k) {
@@ -152,27 +154,31 @@ std::string report(const std::vector<LogIn>& logs, const ingest::Merged& merged,
   };
   o << "  collisions     " << count_text(tl.collisions) << rate(tl.collisions) << "\n";
   o << "  cant_find_sa   " << count_text(tl.cant_find_sa) << rate(tl.cant_find_sa) << "\n";
+  o << "  redundant_sas  "
+    << (tl.redundant_sas || logs.size() == 2
+            ? count_text(tl.redundant_sas)
+            : std::string("needs both peers' logs (an SA neither peer deleted)"))
+    << "\n";
   o << "  outages        " << count_text(tl.outages) << "\n";
   o << "  tunnel_resets  " << count_text(tl.tunnel_resets) << "\n";
   o << "  ike_rekeys     " << tl.ike_rekeys << "\n";
   o << "inferred:\n";
   auto durations = [&](const char* what, const ingest::Durations& d, const char* extra) {
     o << "  " << what << ": ";
-    if (d.values_s.empty()) {
+    if (d.empty()) {
       o << "not shown (fewer than two points)\n";
       return;
     }
     const auto ci = d.mean_ci95();
-    std::vector<double> v = d.values_s;
-    std::sort(v.begin(), v.end());
     o << "median " << human(d.median());
-    if (v.size() > 1) {
+    if (d.n > ingest::Durations::kMaxKept) o << " (of a sample of " << d.values_s.size() << ")";
+    if (d.n > 1) {
       o << ", mean 95% [" << human(std::max(0.0, ci.lo)) << ", " << human(ci.hi) << "], range "
-        << human(v.front()) << " .. " << human(v.back());
+        << human(d.min_s) << " .. " << human(d.max_s);
     } else {
       o << " (one value: no interval)";
     }
-    o << ", n=" << v.size() << extra << "; lines " << lines_of(logs, d.lines) << "\n";
+    o << ", n=" << d.n << extra << "; lines " << lines_of(logs, d.lines) << "\n";
   };
   durations("Child SA rekey interval (= lifetime - margin - random part)", tl.child_interval, "");
   durations("IKE SA rekey interval", tl.ike_interval, "");
@@ -185,17 +191,10 @@ std::string report(const std::vector<LogIn>& logs, const ingest::Merged& merged,
     << "\n";
   durations("one-way latency (half of request -> response gaps, responder processing included)",
             tl.one_way, "");
-  if (tl.one_way.values_s.empty() && tl.one_way_below_resolution)
+  if (tl.one_way.empty() && tl.one_way_below_resolution)
     o << "  (request -> response gaps seen, but the timestamps have whole seconds only)\n";
-  if (tl.one_way.values_s.size() > 1)
-    o << "  jitter (sd of those): " << human(tl.one_way.sd()) << "\n";
+  if (tl.one_way.n > 1) o << "  jitter (sd of those): " << human(tl.one_way.sd()) << "\n";
   return o.str();
-}
-
-double mean_of(const std::vector<double>& v) {
-  double sum = 0;
-  for (double x : v) sum += x;
-  return v.empty() ? 0 : sum / static_cast<double>(v.size());
 }
 
 // A scenario reproducing the tunnel: every value with the lines it came from.
@@ -211,13 +210,13 @@ std::string scenario_yaml(const std::vector<LogIn>& logs, const ingest::Timeline
   y << "rekeys: 500          # Child SA rekey episodes per trial\n";
   y << "trials: 20\n";
   y << "network:\n";
-  if (tl.one_way.values_s.empty()) {
+  if (tl.one_way.empty()) {
     y << "  latency: 10ms      # not shown in the logs: an assumption\n";
   } else {
-    y << "  latency: " << yaml_duration(std::max(1e-6, mean_of(tl.one_way.values_s)))
-      << "   # mean half request->response gap, n=" << tl.one_way.values_s.size() << ": "
+    y << "  latency: " << yaml_duration(std::max(1e-6, tl.one_way.stats.mean()))
+      << "   # mean half request->response gap, n=" << tl.one_way.n << ": "
       << lines_of(logs, tl.one_way.lines) << "\n";
-    if (tl.one_way.values_s.size() > 1 && tl.one_way.sd() > 0)
+    if (tl.one_way.n > 1 && tl.one_way.sd() > 0)
       y << "  jitter: {dist: normal, sd: " << yaml_duration(tl.one_way.sd())
         << "}   # sd of the same gaps\n";
   }
@@ -237,7 +236,7 @@ std::string scenario_yaml(const std::vector<LogIn>& logs, const ingest::Timeline
         y << ", " << l.result.version << " (" << l.path << ":" << l.result.version_line << ")";
       y << "\n";
     }
-    if (!tl.child_interval.values_s.empty()) {
+    if (!tl.child_interval.empty()) {
       // The log shows when SAs were rekeyed: lifetime - margin - random part.
       // Lifetime and margin apart are not visible; the margin is written as
       // half the rekey interval (it matters only for hard expiry).
@@ -254,8 +253,9 @@ std::string scenario_yaml(const std::vector<LogIn>& logs, const ingest::Timeline
       y << "    child: {lifetime: " << yaml_duration(std::round((soft + margin) * 1000) / 1000)
         << ", margin: " << yaml_duration(margin) << ", fuzz: " << fmt("%.3g", fuzz) << "}\n";
       y << "    # rekey interval (lifetime - margin): upper quartile " << human(q3)
-        << ", interquartile spread " << human(spread) << " (fuzz 0 below 5 ms), n=" << v.size()
-        << " (" << lines_of(logs, tl.child_interval.lines)
+        << ", interquartile spread " << human(spread)
+        << " (fuzz 0 below 5 ms), n=" << tl.child_interval.n << " ("
+        << lines_of(logs, tl.child_interval.lines)
         << "); lifetime and margin apart: not in the log (margin = half the interval assumed)\n";
     } else {
       y << "    # child lifetime and margin: profile default (no rekey interval in the log)\n";
@@ -270,7 +270,7 @@ std::string scenario_yaml(const std::vector<LogIn>& logs, const ingest::Timeline
     } else {
       y << "    # child_pfs: profile default (no rekey request of this peer in the logs)\n";
     }
-    if (!tl.ike_interval.values_s.empty()) {
+    if (!tl.ike_interval.empty()) {
       y << "    ike: {lifetime: " << yaml_duration(std::round(tl.ike_interval.median() * 1.1))
         << "}   # IKE rekey interval " << human(tl.ike_interval.median()) << " ("
         << lines_of(logs, tl.ike_interval.lines) << ") / 0.9\n";
@@ -298,6 +298,8 @@ int run_ingest(const IngestCliOptions& o) {
   const auto style_a = style_option("--style", o.style);
   const auto style_b = style_option("--style-b", o.style_b);
   std::vector<LogIn> logs;
+  const bool stream = o.logs.size() == 1 && o.out.empty();
+  std::optional<ingest::Analyser> streamed;
   for (std::size_t i = 0; i < o.logs.size(); ++i) {
     const std::string& path = o.logs[i];
     ingest::IngestOptions opts;
@@ -307,6 +309,15 @@ int run_ingest(const IngestCliOptions& o) {
     if (o.verbose) {
       opts.on_unusable = [path](std::uint64_t n, const std::string& text) {
         std::cerr << path << ":" << n << ": unusable: " << text << "\n";
+      };
+    }
+    // One log without --out streams: each record goes to the analysis as the
+    // reader finishes it, so memory stays flat however long the log. Two logs
+    // are held (the alignment needs both before the time line is known).
+    if (stream) {
+      opts.on_style = [&streamed](ingest::Style s) { streamed.emplace(s, std::nullopt); };
+      opts.on_record = [&streamed](const models::TraceRecord& r, std::uint64_t line) {
+        streamed->feed(r, {models::PeerId::kA, line});
       };
     }
     std::ifstream in(path, std::ios::binary);
@@ -322,7 +333,7 @@ int run_ingest(const IngestCliOptions& o) {
     std::cerr << path << ": style " << ingest::to_string(r.style)
               << (r.detected ? " (detected)" : "") << ", " << r.lines << " lines: " << r.used
               << " used, " << r.skipped << " skipped (no record kind), " << r.unusable
-              << " unusable; " << r.records.size() << " records\n";
+              << " unusable; " << r.record_count << " records\n";
     if (!o.verbose) {
       for (const auto& u : r.first_unusable)
         std::cerr << path << ":" << u.line << ": unusable: " << u.text << "\n";
@@ -332,16 +343,22 @@ int run_ingest(const IngestCliOptions& o) {
     }
     logs.push_back(std::move(l));
   }
-  const ingest::Merged merged =
-      ingest::merge(logs[0].result, logs.size() == 2 ? &logs[1].result : nullptr);
-  // The merged copy is all that is used from here on: the logs' own records go.
-  for (auto& l : logs) {
-    std::vector<models::TraceRecord>().swap(l.result.records);
-    std::vector<std::uint64_t>().swap(l.result.record_lines);
+  ingest::Merged merged;
+  ingest::Timeline tl;
+  if (stream) {
+    merged.resolution[0] = logs[0].result.resolution;
+    tl = streamed->finish(merged.resolution);
+  } else {
+    merged = ingest::merge(logs[0].result, logs.size() == 2 ? &logs[1].result : nullptr);
+    // The merged copy is all that is used from here on: the logs' own records go.
+    for (auto& l : logs) {
+      std::vector<models::TraceRecord>().swap(l.result.records);
+      std::vector<std::uint64_t>().swap(l.result.record_lines);
+    }
+    tl = ingest::analyse(
+        merged, logs[0].result.style,
+        logs.size() == 2 ? std::optional<ingest::Style>(logs[1].result.style) : std::nullopt);
   }
-  const ingest::Timeline tl = ingest::analyse(
-      merged, logs[0].result.style,
-      logs.size() == 2 ? std::optional<ingest::Style>(logs[1].result.style) : std::nullopt);
   if (!o.out.empty()) files.put("--out", trace::render_jsonl(merged.records));
   if (!o.scenario_out.empty()) files.put("--scenario", scenario_yaml(logs, tl, o.profile_b));
   files.put_stdout(report(logs, merged, tl));
@@ -383,7 +400,7 @@ int run_ingest(const IngestCliOptions& o) {
     line("cant_find_sa", models::Outcome::kCantFindSa, tl.cant_find_sa);
     line("outages", models::Outcome::kOutages, tl.outages);
     line("tunnel_resets", models::Outcome::kTunnelResets, tl.tunnel_resets);
-    if (!tl.child_interval.values_s.empty()) {
+    if (!tl.child_interval.empty()) {
       std::cout << "  Child SA rekey interval: observed median "
                 << human(tl.child_interval.median())
                 << "; the scenario rekeys at lifetime - margin as written\n";

@@ -1,5 +1,6 @@
 // TraceBuffer, episode search and time windows.
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <vector>
 
@@ -131,7 +132,10 @@ class CrossingDetector {
       for (const auto& open : open_[idx(other)]) {
         if (open.key == key) return r.time;
       }
-      open_[idx(r.peer)].push_back({key, r.message.message_id, r.message.ike_sa});
+      auto& mine = open_[idx(r.peer)];
+      // Bounded (see EpisodeFinder): with one peer's log the other's receipts never close them.
+      if (mine.size() >= EpisodeFinder::kMaxOpenRequests) mine.erase(mine.begin());
+      mine.push_back({key, r.message.message_id, r.message.ike_sa});
     } else if (r.kind == TraceKind::kMessageReceived && !r.message.is_response) {
       // The receiver has now seen the sender's request: it is no longer "in flight".
       auto& open = open_[idx(models::other(r.peer))];
@@ -159,9 +163,19 @@ class CrossingDetector {
   }
 
   void learn_pair(const TraceRecord& r) {
-    if (r.spi_in != 0 && r.spi_out != 0) out_of_[idx(r.peer)][r.spi_in] = r.spi_out;
-    if (r.new_spi_in != 0 && r.new_spi_out != 0) {
-      out_of_[idx(r.peer)][r.new_spi_in] = r.new_spi_out;
+    if (r.spi_in != 0 && r.spi_out != 0) remember(r.peer, r.spi_in, r.spi_out);
+    if (r.new_spi_in != 0 && r.new_spi_out != 0) remember(r.peer, r.new_spi_in, r.new_spi_out);
+  }
+
+  // Bounded (see EpisodeFinder): the oldest pair is forgotten first.
+  void remember(PeerId p, std::uint32_t in, std::uint32_t out) {
+    auto& m = out_of_[idx(p)];
+    if (m.insert_or_assign(in, out).second) {
+      order_[idx(p)].push_back(in);
+      if (order_[idx(p)].size() > EpisodeFinder::kMaxSaPairs) {
+        m.erase(order_[idx(p)].front());
+        order_[idx(p)].pop_front();
+      }
     }
   }
 
@@ -179,6 +193,7 @@ class CrossingDetector {
   }
 
   std::map<std::uint32_t, std::uint32_t> out_of_[2];
+  std::deque<std::uint32_t> order_[2];  // out_of_'s keys, oldest first
   std::vector<Open> open_[2];
 };
 
@@ -249,17 +264,34 @@ std::vector<sim::SimTime> clean_rekeys(std::span<const TraceRecord> records) {
 
 }  // namespace
 
+struct EpisodeFinder::State {
+  EpisodeFilter filter;
+  CrossingDetector crossing;
+  std::optional<sim::SimTime> last;  // the last onset
+};
+
+EpisodeFinder::EpisodeFinder(EpisodeFilter filter)
+    : s_(std::make_unique<State>(State{filter, {}, std::nullopt})) {}
+EpisodeFinder::EpisodeFinder(EpisodeFinder&&) noexcept = default;
+EpisodeFinder& EpisodeFinder::operator=(EpisodeFinder&&) noexcept = default;
+EpisodeFinder::~EpisodeFinder() = default;
+
+std::optional<sim::SimTime> EpisodeFinder::feed(const TraceRecord& r) {
+  sim::SimTime at;
+  if (!marks(r, s_->filter, s_->crossing, at)) return std::nullopt;
+  // Marks closer than kEpisodeGap to the last onset are the same episode
+  // (both peers log a collision, an outage lasts many packets).
+  if (s_->last && at - *s_->last < kEpisodeGap) return std::nullopt;
+  s_->last = at;
+  return at;
+}
+
 std::vector<sim::SimTime> find_all(std::span<const TraceRecord> records, EpisodeFilter filter) {
   if (filter == EpisodeFilter::kRekey) return clean_rekeys(records);
-  CrossingDetector crossing;
+  EpisodeFinder finder(filter);
   std::vector<sim::SimTime> out;
   for (const TraceRecord& r : records) {
-    sim::SimTime at;
-    if (!marks(r, filter, crossing, at)) continue;
-    // Marks closer than kEpisodeGap to the last one are the same episode
-    // (both peers log a collision, an outage lasts many packets).
-    if (!out.empty() && at - out.back() < kEpisodeGap) continue;
-    out.push_back(at);
+    if (auto at = finder.feed(r)) out.push_back(*at);
   }
   return out;
 }

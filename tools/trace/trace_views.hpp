@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -105,6 +106,27 @@ inline constexpr sim::SimTime kEpisodeGap = sim::seconds(10);
 // Times of every episode of the kind, in order (one per episode, see kEpisodeGap).
 std::vector<sim::SimTime> find_all(std::span<const models::TraceRecord> records,
                                    EpisodeFilter filter);
+// find_all() one record at a time, for inputs too long to hold at once
+// (`rekeysim ingest` of a 100 MB log). Feed records in time order; feed()
+// returns the onset when the record starts a new episode of the kind. Any
+// kind but kRekey (a normal rekey is decided over whole episodes). Memory is
+// bounded: per peer at most kMaxOpenRequests requests in flight and
+// kMaxSaPairs SA pairs are remembered, the oldest forgotten first (a crossing
+// is two requests seconds apart, so only a pathological log notices).
+class EpisodeFinder {
+ public:
+  static constexpr std::size_t kMaxOpenRequests = 256;
+  static constexpr std::size_t kMaxSaPairs = 4096;
+  explicit EpisodeFinder(EpisodeFilter filter);
+  EpisodeFinder(EpisodeFinder&&) noexcept;
+  EpisodeFinder& operator=(EpisodeFinder&&) noexcept;
+  ~EpisodeFinder();
+  std::optional<sim::SimTime> feed(const models::TraceRecord& r);
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
 // The n-th (1-based) of find_all(); nullopt if there are fewer or n == 0.
 std::optional<sim::SimTime> find_nth(std::span<const models::TraceRecord> records,
                                      EpisodeFilter filter, std::uint64_t n);
