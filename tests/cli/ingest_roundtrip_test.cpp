@@ -97,8 +97,12 @@ void round_trip(const std::vector<models::TraceRecord>& sim, const Case& c, bool
   if (merged.alignment.method == rekeysim::ingest::Alignment::Method::kMessages) {
     INFO("offset bounds " << merged.alignment.low.seconds() << " .. "
                           << merged.alignment.high.seconds() << " s");
-    CHECK(merged.alignment.low <= sim::SimTime{});
-    CHECK(merged.alignment.high >= sim::SimTime{});
+    // Messages one way only give one causal bound; the other end of the
+    // interval assumes a delay under a second, which a lost first copy the
+    // log does not show (PAN-OS logs no retransmission) can exceed.
+    const auto& al = merged.alignment;
+    if (!al.one_sided || al.offset == al.low) CHECK(al.low <= sim::SimTime{});
+    if (!al.one_sided || al.offset == al.high) CHECK(al.high >= sim::SimTime{});
     seen["aligned by messages"] += 1;
   }
   const sim::SimTime tolerance =

@@ -75,7 +75,9 @@ TEST_CASE("Explore: rfc7296 pair with IKE and Child SA rekeys due together, one 
 // ordering itself is tests/models "RFC 7296 2.8.1 and 2.1: collision settled
 // by nonces when the lost response is retransmitted ...". Figures pinned: a
 // change in them means the model's reachable states changed.
-TEST_CASE("Explore: rfc7296 pair with one loss and a 2 s window is clean, 3047 states over both nonce orders") {
+TEST_CASE(
+    "Explore: rfc7296 pair with one loss and a 2 s window is clean, 3047 states over both nonce "
+    "orders") {
   const auto p = peers_of("scenarios/explore/rfc7296-pair.yaml");
   Options o = with_loss(1, p.seed);
   o.window = sim::seconds(2);

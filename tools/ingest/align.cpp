@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 
 namespace rekeysim::ingest {
@@ -37,17 +38,26 @@ struct Pair {
 // the offset guess (within 5 s of it).
 void match(const IngestResult& from, const IngestResult& to, bool a_to_b, std::int64_t guess,
            std::vector<Pair>& out) {
+  const std::size_t first = out.size();
   std::map<Key, std::vector<std::int64_t>> received;
   for (const TraceRecord& r : to.records) {
     if (r.kind != TraceKind::kMessageReceived) continue;
     if (const auto k = key_of(r.message)) received[*k].push_back(reading(to, r.time));
+  }
+  // A message the sender re-sent may have been received as any copy: pairing
+  // the receipt with the first send would read a lost first copy as a
+  // second-long delay, so such messages are not used.
+  std::set<Key> resent;
+  for (const TraceRecord& r : from.records) {
+    if (r.kind != TraceKind::kRetransmit) continue;
+    if (const auto k = key_of(r.message)) resent.insert(*k);
   }
   const std::int64_t expect_sign = a_to_b ? 1 : -1;
   for (const TraceRecord& r : from.records) {
     // Retransmissions are left out: the receipt may be of either copy.
     if (r.kind != TraceKind::kMessageSent) continue;
     const auto k = key_of(r.message);
-    if (!k) continue;
+    if (!k || resent.contains(*k)) continue;
     auto it = received.find(*k);
     if (it == received.end()) continue;
     const std::int64_t s = reading(from, r.time);
@@ -67,6 +77,14 @@ void match(const IngestResult& from, const IngestResult& to, bool a_to_b, std::i
     // and a DELETE response naming the same SPI alike): ambiguous, not used.
     if (candidates == 1) out.push_back({s, best, a_to_b});
   }
+  // One receipt claimed by two sends (a peer that names one SPI in two
+  // DELETE requests, the second after the first was answered): only one of
+  // them is its send, and the other would put the receipt before its send.
+  std::map<std::int64_t, int> claims;
+  for (std::size_t i = first; i < out.size(); ++i) ++claims[out[i].received];
+  const auto ambiguous = [&](const Pair& p) { return claims[p.received] > 1; };
+  out.erase(std::remove_if(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(), ambiguous),
+            out.end());
 }
 
 // The most common difference (1 s bins) over every same-key send/receipt
