@@ -244,3 +244,69 @@ TEST_CASE("the case examples of FORMAT.md and README.md load and pass", "[cases]
     CHECK(r.passed);
   }
 }
+
+TEST_CASE("case library agrees with C++: lost response retransmitted after the winner's DELETE",
+          "[cases][library]") {
+  const Lowest lowest = GENERATE(Lowest::kN1, Lowest::kN2, Lowest::kN3, Lowest::kN4);
+  const char* names[] = {"n1", "n2", "n3", "n4"};
+  const std::string file =
+      std::string("scenarios/cases/collision/lost-response-retransmitted-after-delete-") +
+      names[static_cast<int>(lowest)] + ".yaml";
+  INFO(file);
+  // The C++ test's script (tests/models/test_child_collision.cpp, "RFC 7296
+  // 2.8.1 and 2.1: collision settled by nonces when the lost response ...").
+  ScriptedWorld w(rfc_peer(), rfc_peer());
+  w.establish(A);
+  force_lowest(w, lowest);
+  w.a().request_rekey_child(1);
+  w.b().request_rekey_child(2);
+  w.deliver(A);
+  w.deliver(B, 0);
+  w.deliver(A);
+  w.drop(B, 0);
+  settle(w);
+  w.advance(sim::seconds(6));
+  w.deliver(A);
+  w.deliver(B);
+  settle(w);
+  w.advance(sim::seconds(6));
+
+  const auto r = run_file(file);
+  INFO(cases_test::failures(r));
+  CHECK(r.passed);
+  CHECK(r.actual_ladder == w.ladder());
+  require_same_trace(w.trace(), r.trace);
+}
+
+TEST_CASE("case library agrees with C++: old SA hard-expires before the retransmitted response",
+          "[cases][library]") {
+  const Lowest lowest = GENERATE(Lowest::kN2, Lowest::kN4);
+  const std::string file =
+      std::string("scenarios/cases/collision/old-sa-hard-expires-before-retransmitted-response-") +
+      (lowest == Lowest::kN2 ? "n2" : "n4") + ".yaml";
+  INFO(file);
+  // The C++ test's script (tests/models/test_child_collision.cpp, "RFC 7296
+  // 2.8.1 and 2.8: collision settled by nonces when the old SA hard-expires ...").
+  ScriptedWorld w(rfc_peer(), rfc_peer());
+  w.establish(A);
+  force_lowest(w, lowest);
+  w.a().request_rekey_child(1);
+  w.b().request_rekey_child(2);
+  w.deliver(A);
+  w.deliver(B, 0);
+  w.deliver(A);
+  w.drop(B, 0);
+  settle(w);
+  w.b().on_timer(TimerKind::kChildHardExpire, 2);
+  w.advance(sim::seconds(6));
+  w.deliver(A);
+  w.deliver(B);
+  settle(w);
+  w.advance(sim::seconds(6));
+
+  const auto r = run_file(file);
+  INFO(cases_test::failures(r));
+  CHECK(r.passed);
+  CHECK(r.actual_ladder == w.ladder());
+  require_same_trace(w.trace(), r.trace);
+}
