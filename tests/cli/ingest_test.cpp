@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -70,6 +71,65 @@ TEST_CASE(
   CHECK(r.out.find("one-way latency (half of request -> response gaps, responder processing "
                    "included): median 16.000 ms") != std::string::npos);
   CHECK(slurp(dir / "r.jsonl").find("\"message_id\":836") != std::string::npos);
+}
+
+TEST_CASE(
+    "ingest --compare: the KB sample's scenario run beside the log, then recommend's advice") {
+  // The README's worked example: the log does not show the lifetimes, the
+  // customer's configuration does (8 h on both), given with --set.
+  TempDir dir;
+  const std::string yaml = dir / "incident.yaml";
+  const auto r = run("ingest " + source("tests/data/panos/ikemgr-delete-race.log") +
+                     " --profile-b cisco-asa --scenario " + yaml +
+                     " --compare --trials 10 --set peers.a.child.lifetime=8h"
+                     " --set peers.b.child.lifetime=8h");
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  // The file as written carries no --set: the lifetimes stay profile defaults there.
+  CHECK(slurp(yaml).find("profile: cisco-asa   # --profile-b") != std::string::npos);
+  CHECK(slurp(yaml).find("lifetime: 8h") == std::string::npos);
+  // Observed beside simulated: the log's one collision has no rekey to rate it against.
+  const auto cmp = r.out.find("compare (10 trials, 5000 simulated rekey episodes):\n");
+  REQUIRE(cmp != std::string::npos);
+  CHECK(r.out.find("  collisions: simulated ", cmp) != std::string::npos);
+  CHECK(r.out.find("; observed 1 (the logs show no rekey to count them against: no rate)", cmp) !=
+        std::string::npos);
+  CHECK(r.out.find("  cant_find_sa: simulated ", cmp) != std::string::npos);
+  CHECK(r.out.find("  outages: simulated ", cmp) != std::string::npos);
+  // Then the advice itself, no longer a command line to run: identical
+  // lifetimes with 16 ms one way collide, so a stagger is set, on the ASA in
+  // its own setting and unit (seconds).
+  CHECK(r.out.find("next: rekeysim recommend") == std::string::npos);
+  const auto rec =
+      r.out.find("recommend (the advice of `rekeysim recommend " + yaml + " --set ...`", cmp);
+  REQUIRE(rec != std::string::npos);
+  const auto line = r.out.find("\nrecommendation: set ", rec);
+  REQUIRE(line != std::string::npos);
+  const std::string text = r.out.substr(line + 1, r.out.find('\n', line + 1) - line - 1);
+  // Whichever box the stagger lands on, the value is in that box's unit:
+  // whole seconds on the ASA, whole minutes on the PAN-OS crypto profile.
+  const std::regex asa(R"(recommendation: set B's \(cisco-asa\) Phase 2 lifetime \(crypto ipsec )"
+                       R"(security-association lifetime seconds\) to [0-9,]+ s \([0-9a-z ]+\))");
+  const std::regex panos(
+      R"(recommendation: set A's \(panos\) Phase 2 lifetime \(Network > IPSec Crypto )"
+      R"(profile > Lifetime\) to [0-9,]+ min \([0-9a-z ]+\))");
+  CHECK((std::regex_match(text, asa) || std::regex_match(text, panos)));
+  CHECK(r.out.find("  expected harm ", line) != std::string::npos);
+  CHECK(r.out.find("  now (keep the current lifetimes): harm ", line) != std::string::npos);
+}
+
+TEST_CASE("ingest --compare: a bad --set is exit 2 naming the key, and no scenario is written") {
+  TempDir dir;
+  const std::string yaml = dir / "incident.yaml";
+  const std::string log = source("tests/data/panos/ikemgr-delete-race.log");
+  const auto r =
+      run("ingest " + log + " --scenario " + yaml + " --compare --set peers.a.child.lifetim=8h");
+  CHECK(r.status == 2);
+  CHECK(r.err.find("unknown key path \"peers.a.child.lifetim\"") != std::string::npos);
+  CHECK_FALSE(std::ifstream(yaml).good());
+  const auto no_compare = run("ingest " + log + " --scenario " + yaml + " --set x=1");
+  CHECK(no_compare.status == 2);
+  CHECK(no_compare.err.find("--set: only changes the --compare run") != std::string::npos);
 }
 
 TEST_CASE(

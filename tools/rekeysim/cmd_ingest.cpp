@@ -6,6 +6,7 @@
 // compares a run of that scenario with what the logs counted.
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -13,6 +14,7 @@
 #include "sim/stats.hpp"
 #include "tools/ingest/align.hpp"
 #include "tools/ingest/timeline.hpp"
+#include "tools/rekeysim/advice.hpp"
 #include "tools/rekeysim/common.hpp"
 #include "tools/trace/trace_views.hpp"
 
@@ -31,6 +33,7 @@ struct IngestCliOptions {
   bool compare = false;
   bool verbose = false;
   std::uint64_t trials = 20;
+  std::vector<std::string> sets;  // for --compare: values the logs do not show
 };
 
 [[noreturn]] void usage(const std::string& field, const std::string& what,
@@ -284,10 +287,62 @@ std::string scenario_yaml(const std::vector<LogIn>& logs, const ingest::Timeline
   return y.str();
 }
 
+// `--compare`: the written scenario (with any --set) run beside the logs'
+// own counts, then the advice `recommend` gives on it (advice.hpp), its
+// trials raised at most tenfold so that the answer comes in seconds.
+void print_compare(const scenario::Scenario& sc, const ingest::Timeline& tl,
+                   const IngestCliOptions& o) {
+  CommonOptions c;
+  c.scenario_path = o.scenario_out;
+  c.trials = o.trials;
+  c.quiet = true;
+  const scenario::Point base = scenario::build_with(sc, {});
+  const auto reports = run_points(sc, {base}, c, model_trial());
+  const auto& res = reports.front().result;
+  std::cout << "compare (" << res.trials << " trials, " << res.episodes
+            << " simulated rekey episodes):\n";
+  auto line = [&](const char* name, models::Outcome oc, const std::optional<std::uint64_t>& seen) {
+    const auto& s = res.outcome(oc);
+    std::cout << "  " << name << ": simulated " << format_rate(s.rate) << "/rekey "
+              << format_interval(s.ci95) << "; observed ";
+    if (!seen) {
+      std::cout << "not shown by the logs\n";
+      return;
+    }
+    if (tl.child_rekeys == 0) {
+      std::cout << *seen << " (the logs show no rekey to count them against: no rate)\n";
+      return;
+    }
+    const auto ci = sim::wilson_interval(std::min(*seen, tl.child_rekeys), tl.child_rekeys);
+    const double rate = static_cast<double>(*seen) / static_cast<double>(tl.child_rekeys);
+    const bool inside = s.rate >= ci.lo && s.rate <= ci.hi;
+    std::cout << *seen << " in " << tl.child_rekeys << " rekeys = " << format_rate(rate) << " "
+              << format_interval(ci) << " -> simulated rate " << (inside ? "inside" : "OUTSIDE")
+              << " the observed interval\n";
+  };
+  line("collisions", models::Outcome::kCollisions, tl.collisions);
+  line("cant_find_sa", models::Outcome::kCantFindSa, tl.cant_find_sa);
+  line("outages", models::Outcome::kOutages, tl.outages);
+  line("tunnel_resets", models::Outcome::kTunnelResets, tl.tunnel_resets);
+  if (!tl.child_interval.empty()) {
+    std::cout << "  Child SA rekey interval: observed median " << human(tl.child_interval.median())
+              << "; the scenario rekeys at lifetime - margin as written\n";
+  }
+  AdviceOptions opt;
+  opt.max_trials = 10 * o.trials;
+  const Advice a = advise(sc, opt, c);
+  std::cout << "recommend (the advice of `rekeysim recommend " << o.scenario_out
+            << (o.sets.empty() ? "" : " --set ...") << "`, " << o.trials
+            << " trials a point, at most " << opt.max_trials << " where raised):\n"
+            << advice_summary(a);
+}
+
 int run_ingest(const IngestCliOptions& o) {
   if (o.logs.empty() || o.logs.size() > 2) usage("LOG", "one or two logs expected", "LOG [LOG_B]");
   if (o.compare && o.scenario_out.empty())
     usage("--compare", "needs --scenario", "--scenario OUT.yaml --compare");
+  if (!o.sets.empty() && !o.compare)
+    usage("--set", "only changes the --compare run", "--scenario OUT.yaml --compare --set K=V");
   // Outputs are checked before the logs are read and written only at the end.
   OutputFiles files;
   CommonOptions common;
@@ -360,54 +415,26 @@ int run_ingest(const IngestCliOptions& o) {
         logs.size() == 2 ? std::optional<ingest::Style>(logs[1].result.style) : std::nullopt);
   }
   if (!o.out.empty()) files.put("--out", trace::render_jsonl(merged.records));
-  if (!o.scenario_out.empty()) files.put("--scenario", scenario_yaml(logs, tl, o.profile_b));
+  std::string yaml;
+  if (!o.scenario_out.empty()) {
+    yaml = scenario_yaml(logs, tl, o.profile_b);
+    files.put("--scenario", yaml);
+  }
+  // The --compare run is set up before anything is written: a bad --set is
+  // exit 2 with no scenario left behind.
+  std::optional<scenario::Scenario> compared;
+  if (o.compare) {
+    std::string dir = std::filesystem::path(o.scenario_out).parent_path().string();
+    if (dir.empty()) dir = ".";
+    compared = scenario::load_scenario_text(yaml, o.scenario_out, dir);
+    int index = 1;
+    for (const auto& set : o.sets) scenario::apply_override(*compared, set, index++);
+    compared->trials = o.trials;
+  }
   files.put_stdout(report(logs, merged, tl));
   files.commit();
   if (!o.scenario_out.empty()) std::cout << "wrote " << o.scenario_out << "\n";
-  if (o.compare) {
-    CommonOptions c;
-    c.scenario_path = o.scenario_out;
-    c.trials = o.trials;
-    c.quiet = true;
-    const scenario::Scenario sc = load_with_overrides(c);
-    const scenario::Point base = scenario::build_with(sc, {});
-    const auto reports = run_points(sc, {base}, c, model_trial());
-    const auto& res = reports.front().result;
-    std::cout << "compare (" << res.trials << " trials, " << res.episodes
-              << " simulated rekey episodes):\n";
-    auto line = [&](const char* name, models::Outcome oc,
-                    const std::optional<std::uint64_t>& seen) {
-      const auto& s = res.outcome(oc);
-      std::cout << "  " << name << ": simulated " << format_rate(s.rate) << "/rekey "
-                << format_interval(s.ci95) << "; observed ";
-      if (!seen) {
-        std::cout << "not shown by the logs\n";
-        return;
-      }
-      if (tl.child_rekeys == 0) {
-        std::cout << *seen << " (the logs show no rekey to count them against: no rate)\n";
-        return;
-      }
-      const auto ci = sim::wilson_interval(std::min(*seen, tl.child_rekeys), tl.child_rekeys);
-      const double rate =
-          tl.child_rekeys ? static_cast<double>(*seen) / static_cast<double>(tl.child_rekeys) : 0;
-      const bool inside = s.rate >= ci.lo && s.rate <= ci.hi;
-      std::cout << *seen << " in " << tl.child_rekeys << " rekeys = " << format_rate(rate) << " "
-                << format_interval(ci) << " -> simulated rate " << (inside ? "inside" : "OUTSIDE")
-                << " the observed interval\n";
-    };
-    line("collisions", models::Outcome::kCollisions, tl.collisions);
-    line("cant_find_sa", models::Outcome::kCantFindSa, tl.cant_find_sa);
-    line("outages", models::Outcome::kOutages, tl.outages);
-    line("tunnel_resets", models::Outcome::kTunnelResets, tl.tunnel_resets);
-    if (!tl.child_interval.empty()) {
-      std::cout << "  Child SA rekey interval: observed median "
-                << human(tl.child_interval.median())
-                << "; the scenario rekeys at lifetime - margin as written\n";
-    }
-    std::cout << "next: rekeysim recommend " << o.scenario_out
-              << "   (the smallest lifetime stagger that provably avoids the collisions)\n";
-  }
+  if (compared) print_compare(*compared, tl, o);
   return kExitOk;
 }
 
@@ -435,10 +462,16 @@ Command add_ingest_command(CLI::App& root) {
                   "with one log: the profile of the other peer in the written scenario");
   sub->add_flag(
       "--compare", o->compare,
-      "run the written scenario and print the observed counts beside the simulated rates");
+      "run the written scenario, print the observed counts beside the simulated rates, then "
+      "what `recommend` advises on it");
   sub->add_option("--trials", o->trials, "trials for --compare")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
+  sub->add_option("--set", o->sets,
+                  "for --compare: KEY=VALUE applied to the written scenario before it runs "
+                  "(values the logs do not show, e.g. peers.a.child.lifetime=8h); repeatable")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   sub->add_flag("--verbose", o->verbose, "list every unusable line with its line number");
   sub->footer(
       "Example:\n"
