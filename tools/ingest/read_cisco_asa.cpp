@@ -23,14 +23,6 @@ const std::regex& stamp_re() {
   return re;
 }
 
-std::optional<ExchangeType> exchange_named(const std::string& s) {
-  if (s == "CREATE_CHILD_SA") return ExchangeType::kCreateChildSa;
-  if (s == "INFORMATIONAL") return ExchangeType::kInformational;
-  if (s == "IKE_AUTH") return ExchangeType::kIkeAuth;
-  if (s == "IKE_SA_INIT") return ExchangeType::kIkeSaInit;
-  return std::nullopt;
-}
-
 bool is_debug(const std::string& body) {
   return body.starts_with("IKEv2-") ||
          (body.starts_with("(") && body.find("): ") != std::string::npos);

@@ -25,14 +25,6 @@ const std::regex& prefix_re() {
   return re;
 }
 
-std::optional<ExchangeType> exchange_named(const std::string& s) {
-  if (s == "CREATE_CHILD_SA") return ExchangeType::kCreateChildSa;
-  if (s == "INFORMATIONAL") return ExchangeType::kInformational;
-  if (s == "IKE_AUTH") return ExchangeType::kIkeAuth;
-  if (s == "IKE_SA_INIT") return ExchangeType::kIkeSaInit;
-  return std::nullopt;
-}
-
 class StrongswanReader : public LineReader {
  public:
   explicit StrongswanReader(models::PeerId peer) : peer_(peer) {}

@@ -86,4 +86,14 @@ class LogClock {
 // The digits of a fraction of a second ("287", "064000") as microseconds.
 std::int64_t fraction_us(std::string_view digits);
 
+// The exchange a log names by its RFC 7296 3.1 name (strongSwan, Cisco ASA
+// and IOS all print these); nullopt for any other word.
+inline std::optional<models::ExchangeType> exchange_named(std::string_view s) {
+  if (s == "CREATE_CHILD_SA") return models::ExchangeType::kCreateChildSa;
+  if (s == "INFORMATIONAL") return models::ExchangeType::kInformational;
+  if (s == "IKE_AUTH") return models::ExchangeType::kIkeAuth;
+  if (s == "IKE_SA_INIT") return models::ExchangeType::kIkeSaInit;
+  return std::nullopt;
+}
+
 }  // namespace rekeysim::ingest::detail

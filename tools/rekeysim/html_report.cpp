@@ -1,4 +1,5 @@
 #include "tools/rekeysim/html_report.hpp"
+#include "tools/trace/xml_escape.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -242,26 +243,7 @@ std::string setting_row(const models::PeerConfig& pc, const char* who) {
 }  // namespace
 
 std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return trace::xml_escape(s);
 }
 
 std::string html_page(const std::string& title, const std::string& body) {
