@@ -175,6 +175,11 @@ TEST_CASE("Scenario: errors carry file:line:column, the field and the expected f
         "or a percentage like 50% between 0 (0%) and 1 (100%)");
   CHECK_THAT(error_of("seed: 1\nseed: 2\n"),
              Catch::StartsWith("t.yaml:2:1: error: seed: duplicate key"));
+  // A nested duplicate is named by its whole path.
+  CHECK_THAT(error_of("duration: 1d\npeers:\n  a:\n    child: {lifetime: 1h, lifetime: 2h}\n"
+                      "  b: {}\n"),
+             Catch::StartsWith("t.yaml:4:27: error: peers.a.child.lifetime: duplicate key "
+                               "(first given on line 4)"));
   CHECK_THAT(error_of(std::string(kBase) + "trails: 3\n"),
              Catch::StartsWith(
                  "t.yaml:8:1: error: trails: unknown key \"trails\" (did you mean \"trials\"?)"));

@@ -321,6 +321,21 @@ Advice advise(scenario::Scenario sc, const AdviceOptions& opt, const CommonOptio
     for (std::size_t i = 0; i < a.tried.size(); ++i) {
       if (!a.best || a.tried[i].harm.rate < a.tried[*a.best].harm.rate) a.best = i;
     }
+    // Harm left where no rekey raced is not a timing problem: say so rather
+    // than blame jitter or the range of staggers tried.
+    if (a.best) {
+      const Candidate& b = a.tried[*a.best];
+      const auto& r = b.report.result;
+      if (r.episodes > 0 && r.outcome(models::Outcome::kCollisions).count == 0 &&
+          r.outcome(models::Outcome::kCantFindSa).count == 0) {
+        a.why_none = "even at the least-harm stagger (" + signed_hms(b.shift) +
+                     ") no rekey raced, yet the harm is " + harm_text(b, a.weights) +
+                     ": it comes from how these two profiles rekey (when each installs and "
+                     "switches to the new SA), not from timing, so no stagger removes it; "
+                     "`rekeysim trace SCENARIO --first outage` shows one such rekey";
+        return a;
+      }
+    }
     // What keeps rekeys from being separated: each peer's rekey jitter and tick.
     std::string why;
     for (const char p : {'a', 'b'}) {
@@ -377,15 +392,14 @@ std::string advice_summary(const Advice& a) {
       out += "  (B's lifetime minus A's changes by " + signed_hms(c.shift) + ")";
       if (c.alt_peer != 0) {
         const auto& s = models::child_lifetime_setting(peer(a.config, c.alt_peer).profile);
-        out += "; the same stagger the other way round: set " + peer_label(a.config, c.alt_peer) +
-               " to " + models::format_in_setting_units(s, c.alt_lifetime) +
-               " (not simulated separately)";
+        out += "; or, for the same stagger, set " + peer_label(a.config, c.alt_peer) + " to " +
+               models::format_in_setting_units(s, c.alt_lifetime) + " (not simulated separately)";
       }
       out += "\n  expected harm " + harm_text(c, a.weights) + "\n";
       if (a.other) {
         const Candidate& x = a.tried[*a.other];
-        out += "  the other direction (" + change_text(a, x) + ") costs " +
-               harm_text(x, a.weights) + "\n";
+        out += "  if the other peer rekeyed first instead (stagger " + signed_hms(x.shift) + ": " +
+               change_text(a, x) + "), harm would be " + harm_text(x, a.weights) + "\n";
       }
       out += "  now (" + change_text(a, a.current) + "): harm " + harm_text(a.current, a.weights) +
              "\n";

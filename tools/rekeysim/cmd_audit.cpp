@@ -29,9 +29,10 @@ Command add_audit_command(CLI::App& root) {
   sub->add_option("--duration", o->audit.duration, "simulated time per trial")
       ->capture_default_str();
   add_seed_option(sub, o->seed);
-  add_threads_option(sub, o->audit.threads,
-                     "tunnels audited in parallel (default: all cores); results are identical "
-                     "for any value");
+  add_threads_option(
+      sub, o->audit.threads,
+      "tunnels audited in parallel (0, the default: all cores); results are identical "
+      "for any value");
   sub->add_flag("--no-fixes", o->no_fixes, "rank only; do not search fixes");
   sub->add_option("--format", o->format, "output format")
       ->check(CLI::IsMember({"table", "json", "csv"}))

@@ -49,6 +49,15 @@ bool check_out_dir(const std::string& out_dir) {
     throw std::runtime_error("--out-dir: cannot create " + out_dir + ": " + parent.string() +
                              " is not an existing directory; expected a directory, or a new "
                              "name in one");
+  // A probe before the search: some parents (/proc, read-only mounts) list
+  // as directories yet take no new entry, and that should not surface only
+  // after a long search. The probe is removed at once.
+  if (!fs::create_directory(dir, ec) || ec)
+    throw std::runtime_error("--out-dir: cannot create the directory " + out_dir + " in " +
+                             parent.string() + " (" +
+                             (ec ? ec.message() : std::string("it appeared meanwhile")) +
+                             "); expected a new name in a directory you can write to");
+  fs::remove(dir, ec);
   return true;
 }
 

@@ -104,6 +104,11 @@ int run_trace(const TraceOptions& o) {
     usage("--window", "\"" + o.window + "\" is too large", window_form);
   if (!filter && !o.trial) filter = trace::EpisodeFilter::kCollision;
 
+  // Any index names one deterministic trial, so a trial beyond the
+  // scenario's count is traced; the note says `run` does not include it.
+  if (o.trial && *o.trial >= sc.trials)
+    std::cerr << "note: trial " << *o.trial << " is beyond the scenario's trials 0.."
+              << sc.trials - 1 << "; `run` with these settings does not include it\n";
   const std::uint64_t from = o.trial.value_or(0);
   // --trial is at most 2^64-2 (its validator), so `to` cannot wrap.
   const std::uint64_t to = o.trial ? *o.trial + 1 : o.search.value_or(sc.trials);
@@ -218,9 +223,10 @@ Command add_trace_command(CLI::App& root) {
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   add_seed_option(sub, o->common.seed);
-  add_threads_option(sub, o->common.threads,
-                     "threads searching trials for --first (default: all cores); the trial shown "
-                     "is the lowest-numbered match at any value");
+  add_threads_option(
+      sub, o->common.threads,
+      "threads searching trials for --first (0, the default: all cores); the trial shown "
+      "is the lowest-numbered match at any value");
   sub->add_option("--trial", o->trial, "trace this trial index (default: search from 0)")
       ->check(unsigned_in(0, std::numeric_limits<std::uint64_t>::max() - 1));
   sub->add_option("--first", o->first,

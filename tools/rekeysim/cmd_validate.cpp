@@ -35,9 +35,8 @@ Command add_validate_command(CLI::App& root) {
           per_trial += expected_episodes_per_trial(scenario::build_point(sc, i).config);
         const double episodes = per_trial * static_cast<double>(sc.trials);
         const unsigned threads = runner::effective_threads(o->threads, sc.trials);
-        char count[32];
-        std::snprintf(count, sizeof count, "%.3g", episodes);
-        std::cout << "  expected: about " << count << " rekey episodes in all; estimated run time "
+        std::cout << "  expected: about " << format_about_count(episodes)
+                  << " rekey episodes in all; estimated run time "
                   << format_wall_seconds(estimated_seconds(episodes, threads)) << " on " << threads
                   << " thread(s) (at ~" << kEpisodesPerSecondPerThread / 1000
                   << "k episodes/s per thread)\n";

@@ -19,7 +19,7 @@ void add_common_options(CLI::App* sub, CommonOptions& o, bool with_output) {
       ->check(unsigned_in(1, scenario::kMaxTrials));
   add_seed_option(sub, o.seed);
   add_threads_option(sub, o.threads,
-                     "worker threads (default: all cores; more than cores or trials are not "
+                     "worker threads (0, the default: all cores; more than cores or trials are not "
                      "started); results are identical for any value");
   sub->add_option("--set", o.sets,
                   "override a key, e.g. --set peers.a.child.lifetime=28500s (repeatable)")

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace rekeysim::cli {
 
@@ -23,6 +24,24 @@ double expected_episodes_per_trial(const models::TrialConfig& config) {
 
 double estimated_seconds(double episodes, unsigned threads) {
   return episodes / (kEpisodesPerSecondPerThread * std::max(1u, threads));
+}
+
+std::string format_about_count(double count) {
+  char buf[64];
+  if (!(count >= 0) || count >= 1e18) {
+    std::snprintf(buf, sizeof buf, "%.3g", count);
+    return buf;
+  }
+  // Three significant figures: "%.3g" rounds, then the digits are regrouped.
+  std::snprintf(buf, sizeof buf, "%.3g", count);
+  const auto rounded = static_cast<unsigned long long>(std::llround(std::strtod(buf, nullptr)));
+  const std::string digits = std::to_string(rounded);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
 }
 
 std::string format_wall_seconds(double s) {

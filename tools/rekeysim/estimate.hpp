@@ -21,6 +21,11 @@ double expected_episodes_per_trial(const models::TrialConfig& config);
 inline constexpr double kEpisodesPerSecondPerThread = 100'000;
 double estimated_seconds(double episodes, unsigned threads);
 
+// An episode count rounded to three significant figures and grouped by
+// thousands ("864,000,000", "1,230", "0"), so it reads as a count rather
+// than as printf's "8.64e+08". Counts beyond 1e18 keep the exponent form.
+std::string format_about_count(double count);
+
 // "3.2s", "4m10s", "2h05m".
 std::string format_wall_seconds(double seconds);
 

@@ -279,8 +279,9 @@ std::string render_report_html(const scenario::Scenario& sc, const Advice& a,
       b += "<p><b>" + html_escape(change_text(a, c)) + ".</b></p>";
       b += "<p>Expected harm " + html_escape(harm_text(c, a.weights)) + ".</p>";
       if (a.other) {
-        b += "<p>The other direction (" + html_escape(change_text(a, a.tried[*a.other])) +
-             ") costs " + html_escape(harm_text(a.tried[*a.other], a.weights)) + ".</p>";
+        const Candidate& x = a.tried[*a.other];
+        b += "<p>If the other peer rekeyed first instead (" + html_escape(change_text(a, x)) +
+             "), harm would be " + html_escape(harm_text(x, a.weights)) + ".</p>";
       }
       b += "<p>Now: " + html_escape(harm_text(a.current, a.weights)) + ".</p>";
       break;

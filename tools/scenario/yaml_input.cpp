@@ -66,12 +66,14 @@ void check_text(std::string_view text, const std::string& file, const YamlLimits
 
 // Walks the tree once: bounds nodes visited (aliases are expanded, so an
 // alias bomb trips the bound long before memory or time run out), bounds
-// depth, and rejects duplicate and non-scalar map keys.
+// depth, and rejects duplicate and non-scalar map keys. `path` is the dotted
+// path of `node` ("peers.a.child"), so a duplicate `lifetime` is named
+// where it is, not only as `lifetime`.
 class Checker {
  public:
   Checker(const std::string& file, const YamlLimits& limits) : file_(file), limits_(limits) {}
 
-  void visit(const YAML::Node& node, int depth) {
+  void visit(const YAML::Node& node, int depth, const std::string& path = {}) {
     if (++visited_ > limits_.max_nodes) {
       throw ScenarioError(pos_of(node, file_), "file",
                           "document expands to more than " + std::to_string(limits_.max_nodes) +
@@ -84,7 +86,9 @@ class Checker {
                           "a scenario nested a few levels deep");
     }
     if (node.IsSequence()) {
-      for (const auto& item : node) visit(item, depth + 1);
+      std::size_t index = 0;
+      for (const auto& item : node)
+        visit(item, depth + 1, path + "[" + std::to_string(index++) + "]");
     } else if (node.IsMap()) {
       std::map<std::string, int> seen;
       for (const auto& kv : node) {
@@ -93,14 +97,15 @@ class Checker {
                               "a key like `lifetime`");
         }
         const std::string key = kv.first.Scalar();
+        const std::string key_path = path.empty() ? key : path + "." + key;
         const auto [it, inserted] = seen.emplace(key, kv.first.Mark().line + 1);
         if (!inserted) {
           throw ScenarioError(
-              pos_of(kv.first, file_), key,
+              pos_of(kv.first, file_), key_path,
               "duplicate key (first given on line " + std::to_string(it->second) + ")",
               "each key once per mapping");
         }
-        visit(kv.second, depth + 1);
+        visit(kv.second, depth + 1, key_path);
       }
     }
   }
