@@ -83,3 +83,111 @@ TEST_CASE("ingest public log: libreswan 4.7 via syslog, Child SAs and an IKE SA 
   CHECK(has(jsonl, "\"kind\":\"tunnel_up\""));
   CHECK(has(r.out, "  no episode\n"));
 }
+
+// Juniper vSRX kmd logs (tests/data/public/juniper-srx-azure/SOURCE.md).
+// Line by line, the 2020 log:
+//   1-2  10:18:01  Config download lines                      skipped
+//   3    10:18:01  KMD_VPN_DOWN_ALARM_USER (config deleted)    tunnel_down, t=0
+//   4-5  10:18:44  Config download lines                      skipped
+//   6    10:18:44  KMD_PM_SA_ESTABLISHED inbound 0x190695fe   child_sa_installed, t=43 s
+//   7    10:18:44  KMD_PM_SA_ESTABLISHED outbound 0x60555011  outbound_switched
+//   8    10:18:44  KMD_VPN_UP_ALARM_USER                      tunnel_up
+//   9    10:18:44  IKE negotiation completed, Role Initiator  the tunnel's IKE SA: no record
+// One tunnel reset (down at line 3, back 43 s later), one new Child SA and
+// no IKE SA rekey (before, line 9 was read as one).
+TEST_CASE("ingest public log: Juniper vSRX kmd, VPN removed by a commit and back 43 s later") {
+  cli_test::TempDir dir;
+  const auto r =
+      run("ingest " + source("tests/data/public/juniper-srx-azure/kmd-vpn-down-up-2020.log") +
+          " --out " + (dir / "r.jsonl"));
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(has(r.err,
+            "style juniper-srx (detected), 9 lines: 5 used, 4 skipped (no record kind), 0 "
+            "unusable; 4 records"));
+  CHECK(has(r.out, "  t=       0.000 s  tunnel_reset  lines kmd-vpn-down-up-2020.log:3\n"));
+  CHECK(has(r.out, "  tunnel_resets  1\n"));
+  CHECK(has(r.out, "  ike_rekeys     0\n"));
+  CHECK(has(r.out, "  child_rekeys   1  (new inbound Child SAs installed (peer A's log))"));
+  const std::string jsonl = cli_test::slurp(dir / "r.jsonl");
+  CHECK(has(jsonl, "{\"t_ns\":0,\"t\":\"0.000000\",\"peer\":\"A\",\"kind\":\"tunnel_down\""));
+  CHECK(has(jsonl,
+            "{\"t_ns\":43000000000,\"t\":\"43.000000\",\"peer\":\"A\",\"kind\":\"child_sa_"
+            "installed\",\"sa_kind\":\"child\",\"spi_in\":\"0x190695fe\"}"));
+  CHECK(has(jsonl,
+            "\"kind\":\"outbound_switched\",\"sa_kind\":\"child\",\"spi_out\":\"0x60555011\""));
+  CHECK(has(jsonl,
+            "{\"t_ns\":43000000000,\"t\":\"43.000000\",\"peer\":\"A\",\"kind\":\"tunnel_up\""));
+  CHECK_FALSE(has(jsonl, "ike_sa_rekeyed"));
+}
+
+// The 2024 log, all in 11:24:02 (t=0):
+//   1  KMD_PM_SA_ESTABLISHED inbound 0x9cc87ce6    child_sa_installed
+//   2  KMD_PM_SA_ESTABLISHED outbound 0x3bb47cb4   outbound_switched
+//   3  KMD_VPN_UP_ALARM_USER                       tunnel_up
+//   4  IKE negotiation completed, Role Initiator   IKE SA #1 with the tunnel: no record
+//   5  KMD_PM_SA_ESTABLISHED inbound 0x11090e53    child_sa_installed (second Child SA)
+//   6  KMD_PM_SA_ESTABLISHED outbound 0xaf8ed566   outbound_switched
+//   7  IKE negotiation completed, Role Responder   IKE SA #2, same instant: no record
+// Both ends started the tunnel at once: two IKE SAs, two Child SAs, no
+// rekey. The second inbound SA within 1 s is not a second rekey point;
+// before, lines 4 and 7 made two IKE SA rekeys 0 us apart.
+TEST_CASE("ingest public log: Juniper vSRX kmd, both ends start the tunnel, two IKE SAs") {
+  cli_test::TempDir dir;
+  const auto r =
+      run("ingest " + source("tests/data/public/juniper-srx-azure/kmd-two-ike-sas-2024.log") +
+          " --out " + (dir / "r.jsonl"));
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(has(r.err,
+            "style juniper-srx (detected), 7 lines: 7 used, 0 skipped (no record kind), 0 "
+            "unusable; 5 records"));
+  CHECK(has(r.out, "  no episode\n"));
+  CHECK(has(r.out, "  ike_rekeys     0\n"));
+  CHECK(has(r.out, "  IKE SA rekey interval: not shown"));
+  CHECK(has(r.out, "  child_rekeys   1  (new inbound Child SAs installed (peer A's log))"));
+  const std::string jsonl = cli_test::slurp(dir / "r.jsonl");
+  std::size_t installs = 0;
+  for (const char* spi : {"0x9cc87ce6", "0x11090e53"}) {
+    installs += has(jsonl, std::string("\"kind\":\"child_sa_installed\",\"sa_kind\":\"child\","
+                                       "\"spi_in\":\"") +
+                               spi + "\"");
+  }
+  CHECK(installs == 2);
+  CHECK(has(jsonl, "\"spi_out\":\"0x3bb47cb4\""));
+  CHECK(has(jsonl, "\"spi_out\":\"0xaf8ed566\""));
+  CHECK(has(jsonl, "\"kind\":\"tunnel_up\""));
+  CHECK_FALSE(has(jsonl, "ike_sa_rekeyed"));
+}
+
+// A real Cisco ASA log (tests/data/public/cisco-asa-ikev1-openstack/SOURCE.md),
+// IKEv1 responder; line by line:
+//   1    16:58:42  113009 group policy                       skipped
+//   2-3  16:58:42  713119 Phase 1 completed, 713076 lifetime  skipped (IKEv1)
+//   4    16:58:43  713049 negotiation complete, Responder     skipped (IKEv1)
+//   5    16:58:43  602303 outbound SA 0xCE8C73AC created      outbound_switched, t=1 s
+//   6    16:58:43  602303 inbound SA 0x2B4A1133 created       child_sa_installed, t=1 s
+//   7    16:58:43  713120 Phase 2 completed                  skipped (IKEv1)
+// One SA pair, no rekey, no outage.
+TEST_CASE("ingest public log: Cisco ASA show logging, an SA pair created as responder") {
+  cli_test::TempDir dir;
+  const auto r =
+      run("ingest " +
+          source("tests/data/public/cisco-asa-ikev1-openstack/asa-l2l-sa-created-2017.log") +
+          " --out " + (dir / "r.jsonl"));
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(has(r.err,
+            "style cisco-asa (detected), 7 lines: 2 used, 5 skipped (no record kind), 0 "
+            "unusable; 2 records"));
+  CHECK(has(r.out, "  no episode\n"));
+  CHECK(has(r.out, "  outages        0\n"));
+  CHECK(has(r.out, "  ike_rekeys     0\n"));
+  const std::string jsonl = cli_test::slurp(dir / "r.jsonl");
+  CHECK(has(jsonl,
+            "{\"t_ns\":1000000000,\"t\":\"1.000000\",\"peer\":\"A\",\"kind\":\"outbound_"
+            "switched\",\"sa_kind\":\"child\",\"spi_out\":\"0xce8c73ac\"}"));
+  CHECK(has(jsonl,
+            "{\"t_ns\":1000000000,\"t\":\"1.000000\",\"peer\":\"A\",\"kind\":\"child_sa_"
+            "installed\",\"sa_kind\":\"child\",\"spi_in\":\"0x2b4a1133\"}"));
+}

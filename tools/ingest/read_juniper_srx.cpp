@@ -1,8 +1,13 @@
 // Juniper SRX kmd syslog lines -> TraceRecords ("Jul  6 03:32:18  host
 // kmd[1520]: KMD_..."): an SA per direction established, the IKE SA up
 // (or rekeyed) and down. The shapes are those tools/trace/log_juniper_srx.cpp
-// writes (its header cites the public sources). kmd logs nothing at this
-// level about DELETEs, unknown SPIs or collisions, so neither are read.
+// writes (its header cites the public sources); the order of the lines when
+// a tunnel comes up is that of two real logs (tests/data/public/
+// juniper-srx-azure): both SAs, the VPN-up alarm, then "IKE negotiation
+// successfully completed" for each IKE SA negotiated in that instant. kmd
+// logs nothing at this level about DELETEs, unknown SPIs or collisions, so
+// neither are read.
+#include <optional>
 #include <regex>
 
 #include "tools/ingest/reader_base.hpp"
@@ -54,6 +59,9 @@ class SrxReader : public ReaderBase {
       return LineUse::kUsed;
     }
     if (text.starts_with("IKE negotiation successfully completed.")) {
+      // In the instant the VPN came up it is that tunnel's IKE SA (or a
+      // second one both ends negotiated at once, as Responder): not a rekey.
+      if (up_time_ && *up_time_ == now_) return LineUse::kUsed;
       // A rekeyed IKE SA, unless the VPN-up alarm follows (then the first one).
       add(out, TraceKind::kIkeSaRekeyed).sa_kind = models::SaKind::kIke;
       ike_completed_ = true;
@@ -63,9 +71,11 @@ class SrxReader : public ReaderBase {
       if (follows_ike && !out.records.empty() &&
           out.records.back().kind == TraceKind::kIkeSaRekeyed && out.records.back().time == now_) {
         out.records.back().kind = TraceKind::kTunnelUp;
+        up_time_ = now_;
         return LineUse::kUsed;
       }
       add(out, TraceKind::kTunnelUp);
+      up_time_ = now_;
       return LineUse::kUsed;
     }
     if (text.starts_with("KMD_VPN_DOWN_ALARM_USER:")) {
@@ -76,6 +86,7 @@ class SrxReader : public ReaderBase {
   }
 
   bool ike_completed_ = false;
+  std::optional<sim::SimTime> up_time_;  // the last VPN-up alarm
 };
 
 }  // namespace

@@ -3,9 +3,11 @@
 // tools/trace/log_strongswan.cpp writes it, "16:34:18.980 16[IKE] msg" as the
 // real 5.9.8 logs in tests/cli/data have it); messages are the 5.9.14 and
 // 6.0 format strings of src/libcharon (see tools/trace/README.md).
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <regex>
+#include <utility>
 #include <vector>
 
 #include "tools/ingest/readers.hpp"
@@ -145,6 +147,17 @@ class StrongswanReader : public LineReader {
         TraceRecord& r = add(out, TraceKind::kOutboundSwitched);
         r.spi_in = *in;
         r.spi_out = *o;
+        // A collision won: the SA sent on until now stops carrying traffic
+        // (child_rekey.c remove_outbound(), "deleting SAD entry" at DBG2 only),
+        // also when the peer's DELETE of the old SA had moved us onto the
+        // peer's own, redundant SA, which then stays until deleted.
+        if (std::exchange(won_, false) && sending_ && sending_->first != *in &&
+            std::ranges::find(live_, *sending_) != live_.end()) {
+          TraceRecord& gone = add(out, TraceKind::kOutboundRemoved);
+          gone.spi_in = sending_->first;
+          gone.spi_out = sending_->second;
+        }
+        sending_ = std::pair{*in, *o};
       }
       return LineUse::kUsed;
     }
@@ -154,6 +167,7 @@ class StrongswanReader : public LineReader {
       r.spi_in = *parse_spi(m[2].str());
       r.spi_out = *parse_spi(m[3].str());
       std::erase_if(live_, [&](const auto& sa) { return sa.first == r.spi_in; });
+      if (sending_ && sending_->first == r.spi_in) sending_.reset();
       return LineUse::kUsed;
     }
     if (std::regex_match(text, m, del)) {
@@ -215,6 +229,7 @@ class StrongswanReader : public LineReader {
         text.starts_with("CHILD_SA rekey/delete collision")) {
       TraceRecord& r = add(out, TraceKind::kCollisionResolved);
       r.won = text.starts_with("CHILD_SA rekey collision won");
+      won_ = r.won;
       r.collision = text.starts_with("CHILD_SA rekey/delete")
                         ? CollisionKind::kRekeyVsDelete
                         : CollisionKind::kSimultaneousChildRekey;
@@ -232,6 +247,8 @@ class StrongswanReader : public LineReader {
   std::optional<std::size_t> last_message_;
   std::vector<std::uint32_t> pending_delete_;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> live_;  // Child SAs (in, out), oldest first
+  std::optional<std::pair<std::uint32_t, std::uint32_t>> sending_;  // the SA sent on
+  bool won_ = false;  // a "CHILD_SA rekey collision won" line since the last outbound switch
   std::optional<std::uint32_t> rekeying_;
   std::optional<std::uint32_t> delete_in_flight_;  // message ID of our DELETE request
   bool collision_logged_ =

@@ -13,7 +13,9 @@
 //    "KMD_VPN_UP_ALARM_USER: VPN .. from .. is up. ..." and
 //    "IKE negotiation successfully completed. IKE Version: 2, VPN: .. Gateway:
 //    .., Local: lip/4500, Remote: rip/4500, ..., Role: Initiator|Responder"
-//    (the IKE port: 4500 behind NAT-T, as in the sample).
+//    (the IKE port: 4500 behind NAT-T, as in the sample). That write-up and
+//    a 2020 one by the same author (tests/data/public/juniper-srx-azure)
+//    log a tunnel coming up as both SAs, the VPN-up alarm, then the IKE line.
 // kmd logs nothing at this level about DELETE payloads, unknown SPIs,
 // collisions or ESP drops (a "Bad SPIs" counter only), so neither does this
 // style. Names: the VPN is LogContext::ike_sa_name, the IKE gateway
@@ -98,9 +100,11 @@ class SrxWriter {
         sa_established(r, "outbound", r.spi_out);
         break;
       case TraceKind::kTunnelUp:
-        ike_completed(r, r.peer == PeerId::kA);
+        // The alarm first, then the IKE SA's line: the order of both real
+        // logs in tests/data/public/juniper-srx-azure.
         line(r, "KMD_VPN_UP_ALARM_USER: VPN " + c_.ike_sa_name + " from " + v.remote_address +
                     " is up. " + alarm_fields(r));
+        ike_completed(r, r.peer == PeerId::kA);
         break;
       case TraceKind::kIkeSaRekeyed:
         ike_completed(r, ike_rekey_initiator_[p]);
