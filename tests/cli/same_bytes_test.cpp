@@ -1,7 +1,8 @@
 // Performance work must not change a single output byte (issue 15). Random
 // scenarios (profiles, lifetimes, margins, fuzz, latency and jitter, loss,
 // reordering, traffic, stagger, processing delays, IKE lifetimes, volume
-// limits, link-down windows) are run through `rekeysim run --format json` and
+// limits, link-down windows; a third with no fuzz, so that both peers rekey
+// at once and collide) are run through `rekeysim run --format json` and
 // `rekeysim sweep --format json`; a 64-bit FNV-1a digest of each output is
 // compared with tests/cli/golden/same-bytes.txt, which was recorded with the
 // simulator before any of the optimisations (commit 752af58 on main).
@@ -45,7 +46,7 @@ std::uint64_t fnv1a(const std::string& s) {
   return h;
 }
 
-std::string peer_yaml(Gen& g, const char* name, bool volume) {
+std::string peer_yaml(Gen& g, const char* name, bool volume, bool lockstep) {
   static const char* profiles[] = {"rfc7296", "strongswan", "strongswan-5.9", "libreswan",
                                    "panos",   "cisco-ios",  "cisco-asa",      "juniper-srx",
                                    "fortios", "aws-vpn",    "azure-vpngw"};
@@ -55,7 +56,11 @@ std::string peer_yaml(Gen& g, const char* name, bool volume) {
   static const char* delays[] = {"0", "1ms", "normal(2ms, 500us)", "20ms"};
   std::ostringstream y;
   y << "  " << name << ":\n    profile: " << g.pick(profiles) << "\n";
-  if (g.chance(70)) {
+  if (lockstep) {
+    // The same lifetime and margin on both peers and no random part: both
+    // rekey timers fire together, so the exchanges collide and race.
+    y << "    child: {lifetime: 30m, margin: 3m, fuzz: 0}\n";
+  } else if (g.chance(70)) {
     y << "    child: {lifetime: " << g.pick(lifetimes);
     if (g.chance(60)) y << ", margin: " << g.pick(margins);
     if (g.chance(50)) y << ", fuzz: " << g.pick(fuzz);
@@ -79,8 +84,9 @@ std::string scenario_yaml(std::uint64_t i) {
                                   "{dist: lognormal, sigma: 0.2}",
                                   "{dist: exponential}"};
   static const char* rates[] = {"0pps", "10pps", "100pps", "1000pps"};
-  static const char* staggers[] = {"0", "1s", "-2s", "30s", "300s"};
+  static const char* staggers[] = {"0", "1s", "-2s", "30s", "300s", "3ms", "-10ms"};
   const bool volume = g.chance(25);
+  const bool lockstep = g.chance(35);
   std::ostringstream y;
   y << "name: random-" << i << "\nseed: " << g.below(1000) << "\nduration: " << (6 + g.below(18))
     << "h\ntrials: " << (2 + g.below(3)) << "\nnetwork:\n  latency: " << g.pick(latencies)
@@ -90,10 +96,10 @@ std::string scenario_yaml(std::uint64_t i) {
   if (g.chance(15)) y << "  down: {every: 2h, duration: 20s, phase: 40m, jitter: 10m}\n";
   y << "traffic: {rate: " << g.pick(rates) << ", size: 1000B"
     << (g.chance(30) ? ", poisson: true" : "") << "}\n";
-  y << "peers:\n" << peer_yaml(g, "a", volume) << peer_yaml(g, "b", volume);
+  y << "peers:\n" << peer_yaml(g, "a", volume, lockstep) << peer_yaml(g, "b", volume, lockstep);
   y << "stagger: " << g.pick(staggers) << "\n";
   if (i % 8 == 0) {
-    y << "sweep:\n  - param: stagger\n    values: [0, 5s, 60s]\n";
+    y << "sweep:\n  - param: stagger\n    values: [0, 5ms, 5s, 60s]\n";
   }
   return y.str();
 }
