@@ -57,7 +57,7 @@ void ChildSaTracker::compact(PeerId p) {
           v.end());
 }
 
-void ChildSaTracker::apply(const TraceRecord& r, Listener* l) {
+void ChildSaTracker::apply_change(const TraceRecord& r, Listener* l) {
   const PeerId p = r.peer;
   switch (r.kind) {
     case TraceKind::kChildSaInstalled: {

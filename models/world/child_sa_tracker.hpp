@@ -38,7 +38,11 @@ class ChildSaTracker {
   // When the SA P sends on loses its outbound half, P falls back to its newest
   // remaining outbound half (what a kernel does with several SAs for one policy),
   // or to none.
-  void apply(const TraceRecord& r, Listener* listener = nullptr);
+  void apply(const TraceRecord& r, Listener* listener = nullptr) {
+    // Most records (messages sent and received) change no SA: decided here,
+    // inline, without a call per record.
+    if (changes_sa(r.kind)) apply_change(r, listener);
+  }
 
   std::uint32_t outbound(PeerId p) const { return outbound_[idx(p)]; }
   bool accepts(PeerId p, std::uint32_t spi) const;
@@ -63,6 +67,12 @@ class ChildSaTracker {
     std::uint64_t seq = 0;  // installation order, for the fallback rule
   };
   static std::size_t idx(PeerId p) { return static_cast<std::size_t>(p); }
+  static constexpr bool changes_sa(TraceKind k) {
+    return k == TraceKind::kChildSaInstalled || k == TraceKind::kOutboundSwitched ||
+           k == TraceKind::kOutboundRemoved || k == TraceKind::kInboundRemoved ||
+           k == TraceKind::kChildSaDeleted || k == TraceKind::kTunnelDown;
+  }
+  void apply_change(const TraceRecord& r, Listener* l);
   Half* find_in(PeerId p, std::uint32_t spi_in);
   Half* find_out(PeerId p, std::uint32_t spi_out);
   void set_outbound(PeerId p, SimTime at, std::uint32_t spi, Listener* l);

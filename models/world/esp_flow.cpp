@@ -62,9 +62,20 @@ void EspFlow::set_inbound(SimTime at, std::uint32_t spi, bool accepted) {
   // An SPI removed that was never accepted: nothing to record, it is unknown anyway.
 }
 
+std::uint64_t EspFlow::lattice_before(SimTime t) {
+  if (t != before_at_) {
+    before_at_ = t;
+    before_n_ = lattice_.before(t);
+  }
+  return before_n_;
+}
+
 std::uint64_t EspFlow::count(SimTime from, SimTime to) {
   if (to <= from) return 0;
-  if (!poisson_) return lattice_.in(from, to);
+  if (!poisson_) {
+    const std::uint64_t first = lattice_before(from);
+    return lattice_before(to) - first;
+  }
   return draw_poisson(rng_, rate_ * (to - from).seconds());
 }
 

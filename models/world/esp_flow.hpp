@@ -96,6 +96,7 @@ class EspFlow {
     SimTime until;
   };
   std::uint64_t count(SimTime from, SimTime to);
+  std::uint64_t lattice_before(SimTime t);
   void settle_span(SimTime from, SimTime to, std::uint32_t spi);
   void settle_up(SimTime from, SimTime to, std::uint32_t spi);
   void settle_without_sa(SimTime from, SimTime to);
@@ -123,6 +124,10 @@ class EspFlow {
   std::uint64_t no_sa_ = 0;
   std::uint64_t cleartext_ = 0;
   std::uint64_t link_down_ = 0;
+  // The last lattice_.before() asked for: a count usually starts where the
+  // previous one ended (pieces of one settle, and one settle after the other).
+  SimTime before_at_{};
+  std::uint64_t before_n_ = 0;  // lattice_.before(before_at_); 0 at time 0
 };
 
 }  // namespace models::world

@@ -188,7 +188,8 @@ void OutcomeClassifier::on_message_received(PeerId peer, const Message& m, SimTi
   rx = Received{};
   rx.at = at;
   for (const Sent& s : sent_[1 - p]) {
-    if (s.ike_sa == m.ike_sa && s.message_id == m.message_id && s.response == m.is_response &&
+    // Message ID first: the ring mostly holds other messages of the same IKE SA.
+    if (s.message_id == m.message_id && s.ike_sa == m.ike_sa && s.response == m.is_response &&
         s.at <= at && (!rx.known || s.at > rx.sent_at)) {
       rx.known = true;
       rx.sent_at = s.at;

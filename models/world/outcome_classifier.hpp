@@ -155,7 +155,12 @@ class OutcomeClassifier final : public TraceSink {
   std::uint64_t current_episode() const;
   bool counted_recently(std::array<std::uint64_t, 4>& ring, std::size_t& next, std::uint64_t spi);
   void on_transmitted(PeerId p, const Message& m, SimTime at);
-  void update_directions(const TraceRecord& r);
+  // Nothing to do while the tracker has not changed (see outcome_directions.cpp):
+  // most records change no SA, so the check is inline.
+  void update_directions(const TraceRecord& r) {
+    if (directions_seen_ != sas_->version()) directions_changed(r);
+  }
+  void directions_changed(const TraceRecord& r);
   // The direction from `sender` came back up with record r because the
   // receiver installed the SPI the sender already sent on, in answer to a
   // message sent no later than the mismatch began (see the header comment).

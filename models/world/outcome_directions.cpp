@@ -28,8 +28,7 @@ bool OutcomeClassifier::in_flight_install(PeerId sender, const Direction& d,
 // changes nothing and is skipped: most records (messages sent and received)
 // change no SA. The record itself (in_flight_install) only matters for a down
 // direction that carries again, i.e. after a change.
-void OutcomeClassifier::update_directions(const TraceRecord& r) {
-  if (directions_seen_ == sas_->version()) return;
+void OutcomeClassifier::directions_changed(const TraceRecord& r) {
   directions_seen_ = sas_->version();
   const SimTime now = r.time;
   for (PeerId sender : {PeerId::kA, PeerId::kB}) {
