@@ -112,6 +112,9 @@ void Peer::handle_timer(TimerKind kind, std::uint64_t cookie) {
       reauth_timer_ = {};
       reauthenticate();
       break;
+    case TimerKind::kDuplicateIkeDelete:
+      delete_duplicate_ike(cookie);
+      break;
   }
 }
 

@@ -95,6 +95,46 @@ void Peer::destroy_reauth_old_children() {
   for (std::uint32_t spi : old) destroy_child(spi);
 }
 
+IkeSa* Peer::other_established_ike(std::uint64_t except) {
+  for (IkeSa& i : ikes_)
+    if (i.id != except && (i.state == IkeSaState::kEstablished || i.state == IkeSaState::kRekeying))
+      return &i;
+  return nullptr;
+}
+
+// strongSwan enforce_replace: the duplicate's delete job runs; IKEv2 deletes
+// the IKE SA with an INFORMATIONAL exchange, its Child SAs with it.
+void Peer::delete_duplicate_ike(std::uint64_t id) {
+  IkeSa* dup = ike_by_id(id);
+  if (!dup || dup->state != IkeSaState::kEstablished) return;
+  const IkeSa* keep = other_established_ike(id);
+  if (!keep) return;
+  // Traffic moves before the DELETE, so nothing is in flight on the SA the
+  // peer is about to remove.
+  if (ChildSa* c = child_by_in(keep->auth_child_spi)) switch_outbound(*c);
+  Task t;
+  t.kind = TaskKind::kIkeDelete;
+  t.ike = id;
+  queue_task(t);
+}
+
+bool Peer::drop_duplicate_ike(std::uint64_t id) {
+  IkeSa* sa = ike_by_id(id);
+  // A teardown or break-before-make reauthentication of our own closes
+  // everything (teardown_ike), as before.
+  if (!sa || !sa->crossed || sa->reset_after_delete || sa->reauth) return false;
+  const IkeSa* keep = other_established_ike(id);
+  if (!keep) return false;
+  const std::uint64_t keep_id = keep->id;
+  const std::uint32_t keep_child = keep->auth_child_spi;
+  const std::uint32_t child = sa->auth_child_spi;
+  destroy_ike(id);
+  if (current_ike_ == 0) current_ike_ = keep_id;
+  if (child != 0) destroy_child(child);
+  if (ChildSa* c = child_by_in(keep_child)) switch_outbound(*c);
+  return true;
+}
+
 void Peer::after_child_loss() {
   const bool usable = std::any_of(children_.begin(), children_.end(), [](const ChildSa& c) {
     return !c.expired && c.state != ChildSaState::kDeleted && c.state != ChildSaState::kDeleting;

@@ -182,6 +182,15 @@ class Peer {
   void arm_reauth();                   // reauth_time after an IKE_AUTH (RFC 7296 2.8.3)
   void reauthenticate();               // RFC 7296 2.8.3 per reauth_mode
   void destroy_reauth_old_children();  // the Child SAs of a reauthenticated IKE SA
+  // behaviour.duplicate_ike_sa (losses.cpp). An established IKE SA other than
+  // `except`, or nullptr.
+  IkeSa* other_established_ike(std::uint64_t except);
+  // keep_newest: send on the kept IKE SA's Child SA, then DELETE IKE SA `id`.
+  void delete_duplicate_ike(std::uint64_t id);
+  // A crossed IKE SA `id` is being deleted while another is established: it
+  // goes with its own Child SA only, traffic stays on the other. false: not
+  // such a duplicate (the caller handles the delete as before).
+  bool drop_duplicate_ike(std::uint64_t id);
 
   PeerId id_;
   PeerConfig config_;

@@ -93,6 +93,12 @@ struct IkeSa {
   bool reset_after_delete = false;  // teardown: re-establish once the DELETE exchange ends
   bool reauth = false;              // break-before-make reauthentication: re-establish at once
   std::uint64_t reauth_of = 0;      // make-before-break: the IKE SA this one replaces
+  // Made while both peers' IKE_SA_INIT crossed (both re-establishing): one of
+  // two IKE SAs for the same peers, see behaviour.duplicate_ike_sa.
+  bool crossed = false;
+  // Inbound SPI of the Child SA this IKE SA's IKE_AUTH created; deleting a
+  // crossed duplicate takes that Child SA with it (0: none or not tracked).
+  std::uint32_t auth_child_spi = 0;
 
   // RFC 7296 2.2: two Message ID counters per IKE SA; window size 1 (2.3).
   std::uint32_t next_request_id = 0;

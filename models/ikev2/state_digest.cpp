@@ -77,6 +77,7 @@ std::uint64_t Peer::state_digest() const {
     d.add(i.have_cached_response);
     if (i.have_cached_response) d.add(i.cached_response);
     d.add(i.rekey_new_spi), d.add(i.rekey_ni), d.add(i.passive_new_id);
+    d.add(i.crossed), d.add(static_cast<std::uint64_t>(i.auth_child_spi));
     for (sim::EventId t : {i.soft_timer, i.hard_timer, i.aux_timer}) d.add(t);
   }
   d.add(static_cast<std::uint64_t>(queue_.size()));

@@ -43,6 +43,7 @@ void IkeDelete::respond(Peer& peer, IkeSa& ike, const Message& m) {
     // DELETE is answered, so its reauthentication still re-establishes.
     return;
   }
+  if (peer.drop_duplicate_ike(id)) return;  // behaviour.duplicate_ike_sa
   if (id == peer.current_ike_) {
     // The peer closed the IKE SA carrying everything (DI-54, ID-46: also
     // forgetting our own rekey or close request).
@@ -59,7 +60,9 @@ void IkeDelete::complete(Peer& peer, IkeSa& ike, const Task& t, const Message& m
   const std::uint64_t ike_id = ike.id;
   const bool reset = ike.reset_after_delete;
   const bool reauth = ike.reauth;
-  if (ike_id == peer.current_ike_) {
+  if (peer.drop_duplicate_ike(ike_id)) {
+    // behaviour.duplicate_ike_sa: the other IKE SA carries the tunnel on.
+  } else if (ike_id == peer.current_ike_) {
     peer.tunnel_reset();
   } else {
     peer.destroy_ike(ike_id);

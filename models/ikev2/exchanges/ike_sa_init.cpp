@@ -32,18 +32,21 @@ bool IkeSaInit::initiate(Peer& peer, IkeSa& ike, Task& t) {
 
 // IKE_SA_INIT from the peer: a fresh IKE SA. INITIAL_CONTACT semantics
 // (RFC 7296 2.4): the peer lost its state, so ours for it is discarded.
+// Unless we are re-establishing ourselves (crossing IKE_SA_INIT): we have
+// nothing of the peer's left, so both exchanges run to the end, as in real
+// daemons, and behaviour.duplicate_ike_sa decides whether one of the two IKE
+// SAs goes later (RFC 7296 has no rule for it; 2.8.2 is about rekeys).
 void IkeSaInit::respond_init(Peer& peer, const Message& m) {
-  for (const IkeSa& i : peer.ikes_) {
-    if (m.reauth) break;  // 2.8.3: a reauthentication, not a peer that lost its state
-    // Both ends re-establishing at once (crossing IKE_SA_INIT): A's attempt
-    // wins, B abandons its own. A simplification, listed in
-    // models/ikev2/README.md: RFC 7296 2.8.2 has no rule for two new IKE
-    // SAs, and real daemons keep both or abandon one by their own timers.
-    if (i.state == IkeSaState::kConnecting && i.role == SaRole::kInitiator &&
-        peer.id_ == PeerId::kA)
-      return;
+  bool crossing = false;
+  if (!m.reauth) {  // 2.8.3: a reauthentication, not a peer that lost its state
+    for (IkeSa& i : peer.ikes_) {
+      if (i.state == IkeSaState::kConnecting && i.role == SaRole::kInitiator) {
+        i.crossed = true;
+        crossing = true;
+      }
+    }
+    if (!crossing) peer.tunnel_reset();
   }
-  if (!m.reauth) peer.tunnel_reset();
   IkeSa n;
   n.id = m.sa_spi;
   n.my_spi = peer.new_ike_spi();
@@ -54,6 +57,7 @@ void IkeSaInit::respond_init(Peer& peer, const Message& m) {
   n.nr = peer.port_.make_nonce();
   n.installed_at = peer.port_.now();
   n.expected_request_id = 1;
+  n.crossed = crossing;
   peer.ikes_.push_back(n);
   IkeSa& ike = peer.ikes_.back();
   Message resp = peer.base_message(ike, ExchangeType::kIkeSaInit, true, m.message_id);
@@ -82,6 +86,7 @@ void IkeSaInit::respond(Peer& peer, IkeSa& ike, const Message& m) {
       peer.add_child(spi, static_cast<std::uint32_t>(m.sa_spi), SaRole::kResponder, ni, nr);
   peer.switch_outbound(c);
   IkeSa& sa = *peer.ike_by_id(id);
+  sa.auth_child_spi = spi;
   Message resp = peer.base_message(sa, ExchangeType::kIkeAuth, true, m.message_id);
   resp.sa_protocol = ProtocolId::kEsp;
   resp.sa_spi = spi;
@@ -90,6 +95,22 @@ void IkeSaInit::respond(Peer& peer, IkeSa& ike, const Message& m) {
   if (!peer.tunnel_up_) {
     peer.tunnel_up_ = true;
     peer.trace(peer.rec(TraceKind::kTunnelUp));
+  }
+  // strongSwan ike_auth.c build_r -> ike_sa_manager.c check_uniqueness: with
+  // uniqueids (keep_newest) the IKE_AUTH responder deletes an older IKE SA
+  // with the same peer if that one is already ESTABLISHED (one still
+  // connecting is not found: two IKE_AUTHs that cross both survive).
+  // enforce_replace schedules it (same address: "suspected reauthentication").
+  if (!m.reauth && peer.config_.behaviour.duplicate_ike_sa == DuplicateIkeSa::kKeepNewest) {
+    if (const IkeSa* old = peer.other_established_ike(id)) {
+      const SimTime delay = peer.config_.behaviour.duplicate_ike_delete_delay;
+      if (delay.ns() <= 0) {
+        peer.delete_duplicate_ike(old->id);
+      } else {
+        peer.port_.start_timer(peer.port_.now() + peer.local_to_true(delay),
+                               TimerKind::kDuplicateIkeDelete, old->id);
+      }
+    }
   }
 }
 
@@ -120,6 +141,7 @@ void IkeSaInit::complete(Peer& peer, IkeSa& ike, const Task& done, const Message
   ChildSa& c =
       peer.add_child(t.new_spi, static_cast<std::uint32_t>(m.sa_spi), SaRole::kInitiator, ni, nr);
   peer.switch_outbound(c);
+  peer.ike_by_id(id)->auth_child_spi = t.new_spi;
   peer.create_wanted_ = false;
   if (!peer.tunnel_up_) {
     peer.tunnel_up_ = true;
