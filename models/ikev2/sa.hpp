@@ -65,9 +65,10 @@ struct ChildSa {
   // that rekey's response made it only to be deleted as redundant. Either way
   // no Child SA is left of this generation.
   bool closed_by_delete = false;
-  // Belongs to the IKE SA a make-before-break reauthentication replaces: it
-  // goes when that IKE SA is deleted (RFC 7296 2.8.3).
-  bool reauth_old = false;
+  // The IKE SA it belongs to (its id): the one it was negotiated on, or the
+  // one an IKE rekey moved it to (RFC 7296 1.3, 2.8). Deleting or losing that
+  // IKE SA closes it (1.4.1, 2.4); its rekey and delete exchanges run on it.
+  std::uint64_t ike = 0;
 
   sim::EventId soft_timer, hard_timer, destroy_timer, retry_timer, delete_timer;
 };
@@ -93,12 +94,6 @@ struct IkeSa {
   bool reset_after_delete = false;  // teardown: re-establish once the DELETE exchange ends
   bool reauth = false;              // break-before-make reauthentication: re-establish at once
   std::uint64_t reauth_of = 0;      // make-before-break: the IKE SA this one replaces
-  // Made while both peers' IKE_SA_INIT crossed (both re-establishing): one of
-  // two IKE SAs for the same peers, see behaviour.duplicate_ike_sa.
-  bool crossed = false;
-  // Inbound SPI of the Child SA this IKE SA's IKE_AUTH created; deleting a
-  // crossed duplicate takes that Child SA with it (0: none or not tracked).
-  std::uint32_t auth_child_spi = 0;
 
   // RFC 7296 2.2: two Message ID counters per IKE SA; window size 1 (2.3).
   std::uint32_t next_request_id = 0;

@@ -29,6 +29,9 @@ struct IkeSaInit {
   // Sends IKE_SA_INIT (t.stage 0) or IKE_AUTH (t.stage 1) on `ike`, which
   // start_reestablish created in kConnecting.
   static bool initiate(Peer& peer, IkeSa& ike, Task& t);
+  // RFC 7296 2.4: whether `ike`'s IKE_AUTH carries INITIAL_CONTACT (the peer
+  // holds no other established IKE SA); Message::reauth is its negation.
+  static bool sends_initial_contact(const Peer& peer, const IkeSa& ike);
   // IKE_SA_INIT request for an IKE SA we do not know: a fresh IKE SA.
   static void respond_init(Peer& peer, const Message& m);
   // IKE_AUTH request: the IKE SA and its Child SA are up.
