@@ -126,6 +126,19 @@ enum class ReauthMode {
   kBreakBeforeMake,
 };
 
+// What a peer does when it holds two established IKE SAs with the same peer,
+// e.g. after both peers re-established at once (crossing IKE_SA_INIT).
+enum class DuplicateIkeSa {
+  // Keep both IKE SAs and their Child SAs (RFC 7296 has no rule for two IKE
+  // SAs between the same peers; 2.8.2 covers only rekey collisions).
+  kKeepBoth,
+  // strongSwan uniqueids = yes (UNIQUE_REPLACE, the default): the IKE_AUTH
+  // responder deletes an older established IKE SA with the same identities
+  // (ike_sa_manager.c check_uniqueness / enforce_replace), after
+  // duplicate_ike_delete_delay.
+  kKeepNewest,
+};
+
 // ---- Lifetimes ------------------------------------------------------------
 
 // One SA kind's lifetime policy as each peer enforces it, from the moment that
@@ -223,6 +236,11 @@ struct PeerBehaviour {
   // reauth_time survives a rekey); 0 = never. How: reauth_mode.
   SimTime reauth_time{};
   ReauthMode reauth_mode = ReauthMode::kMakeBeforeBreak;
+  DuplicateIkeSa duplicate_ike_sa = DuplicateIkeSa::kKeepBoth;
+  // kKeepNewest: the older duplicate's DELETE goes this long after the
+  // IKE_AUTH that made the newer one (strongSwan: 10 s when the peer's
+  // address is unchanged, "suspected reauthentication").
+  SimTime duplicate_ike_delete_delay{};
 };
 
 struct PeerConfig {

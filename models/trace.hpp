@@ -74,9 +74,9 @@ struct Message {
   ProtocolId delete_protocol = ProtocolId::kNone;  // kNone = no Delete payload
   std::uint8_t delete_count = 0;
   std::array<std::uint32_t, kMaxDeleteSpis> delete_spis{};
-  // IKE_SA_INIT / IKE_AUTH of a make-before-break reauthentication (RFC 7296
-  // 2.8.3): no INITIAL_CONTACT, so the responder keeps its current IKE SA
-  // (2.4) until the initiator deletes it.
+  // IKE_SA_INIT / IKE_AUTH without INITIAL_CONTACT (RFC 7296 2.4): a
+  // make-before-break reauthentication (2.8.3), or a sender that holds
+  // another IKE SA with the peer; the responder keeps its IKE SAs.
   bool reauth = false;
 };
 
@@ -152,8 +152,9 @@ enum class TraceKind : std::uint8_t {
 //   kHardExpired       Child: spi_in/spi_out; IKE: sa_kind kIke, ike_spi.
 //   kIkeSaRekeyed      ike_spi -> new_ike_spi now carries the Child SAs.
 //   kIkeSaDeleted      ike_spi (any IKE SA, incl. old and redundant ones).
-//   kTunnelDown        the IKE SA carrying the Child SAs is gone (give-up, DELETE of
-//                      it, teardown, or state replaced by the peer's IKE_SA_INIT).
+//   kTunnelDown        the last IKE SA holding a usable Child SA is gone (give-up,
+//                      DELETE of it, teardown, or state replaced by the peer's
+//                      IKE_SA_INIT); losing one of several goes as kIkeSaDeleted.
 //   kTunnelUp          establish() or a completed IKE_AUTH.
 //   kEspNoSa, kEspCleartext, kEspLinkDown   from the traffic model (models/world/
 //                      esp_flow), one record per settled piece: `peer` = the sender,

@@ -112,6 +112,9 @@ void Peer::handle_timer(TimerKind kind, std::uint64_t cookie) {
       reauth_timer_ = {};
       reauthenticate();
       break;
+    case TimerKind::kDuplicateIkeDelete:
+      delete_duplicate_ike(cookie);
+      break;
   }
 }
 
@@ -275,9 +278,15 @@ std::optional<VolumeBudget> Peer::volume_budget(std::uint32_t spi_in) const {
 
 void Peer::ike_soft_expire(std::uint64_t id) {
   IkeSa* ike = ike_by_id(id);
-  if (!ike || id != current_ike_ || ike->state != IkeSaState::kEstablished) return;
+  if (!ike || ike->state != IkeSaState::kEstablished) return;
   Task t;
   t.kind = TaskKind::kIkeRekey;
+  if (id != current_ike_) {
+    // Another IKE SA with Child SAs of its own (a duplicate kept by
+    // behaviour.duplicate_ike_sa) is rekeyed in its own right (2.8).
+    if (!owns_children(id)) return;
+    t.ike = id;
+  }
   queue_task(t);
 }
 
@@ -289,8 +298,8 @@ void Peer::ike_hard_expire(std::uint64_t id) {
   r.sa_kind = SaKind::kIke;
   r.ike_spi = id;
   trace(r);
-  if (id != current_ike_) {
-    destroy_ike(id);
+  if (id != current_ike_ && !owns_children(id)) {
+    destroy_ike(id);  // the old IKE SA of a rekey: nothing under it
     return;
   }
   // RFC 7296 2.8: an expired SA must not be used. It is gone at once with
@@ -307,8 +316,8 @@ void Peer::ike_hard_expire(std::uint64_t id) {
   sent.ike_spi = id;
   trace(sent);
   port_.send(m);
-  tunnel_reset();
-  schedule_reestablish();
+  // Its Child SAs go with it (1.4.1); another IKE SA's carry the tunnel on.
+  if (lose_ike(id)) schedule_reestablish();
 }
 
 }  // namespace models::ikev2

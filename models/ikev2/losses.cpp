@@ -1,6 +1,7 @@
 // What happens when an SA or the whole tunnel is lost (RFC 7296 2.4, 2.8),
 // and how the peer brings it back (start_action, re-establishment).
 #include <algorithm>
+#include <vector>
 
 #include "models/ikev2/peer.hpp"
 
@@ -88,11 +89,71 @@ void Peer::reauthenticate() {
   queue_task(t);
 }
 
-void Peer::destroy_reauth_old_children() {
-  std::vector<std::uint32_t> old;
+namespace {
+bool usable(const ChildSa& c) {
+  return !c.expired && c.state != ChildSaState::kDeleted && c.state != ChildSaState::kDeleting;
+}
+}  // namespace
+
+// RFC 7296 1.4.1 / 2.4: an IKE SA goes with exactly the Child SAs under it
+// (ChildSa::ike). The tunnel is lost only when no other IKE SA holds a usable
+// Child SA for it: then everything goes as before (tunnel_reset). An IKE SA
+// that carries nothing (the old or redundant one of an IKE rekey) just goes.
+bool Peer::lose_ike(std::uint64_t id) {
+  IkeSa* ike = ike_by_id(id);
+  if (!ike) return false;
+  const bool owns = std::any_of(children_.begin(), children_.end(),
+                                [&](const ChildSa& c) { return c.ike == id; });
+  const bool carries = owns || id == current_ike_ || ike->state == IkeSaState::kConnecting;
+  if (!carries) {
+    destroy_ike(id);
+    return false;
+  }
+  const ChildSa* keep = nullptr;
   for (const ChildSa& c : children_)
-    if (c.reauth_old) old.push_back(c.spi_in);
-  for (std::uint32_t spi : old) destroy_child(spi);
+    if (c.ike != id && usable(c) && (!keep || c.installed_at >= keep->installed_at)) keep = &c;
+  if (!keep) {
+    tunnel_reset();
+    return true;
+  }
+  const std::uint64_t keep_ike = keep->ike;
+  const std::uint32_t keep_spi = keep->spi_in;
+  destroy_ike(id);
+  std::vector<std::uint32_t> mine;
+  for (const ChildSa& c : children_)
+    if (c.ike == id) mine.push_back(c.spi_in);
+  for (std::uint32_t spi : mine) destroy_child(spi);
+  if (current_ike_ == 0) {
+    // The IKE SA new work went on is gone; a queued IKE rekey was for it.
+    current_ike_ = keep_ike;
+    std::erase_if(queue_,
+                  [](const Task& t) { return t.kind == TaskKind::kIkeRekey && t.ike == 0; });
+  }
+  if (!outbound_spi())
+    if (ChildSa* c = child_by_in(keep_spi)) switch_outbound(*c);
+  return false;
+}
+
+// strongSwan enforce_replace: the duplicate's delete job runs (if the IKE SA
+// is still there, delete_ike_sa_job.c); IKEv2 deletes the IKE SA with an
+// INFORMATIONAL exchange, its Child SAs with it.
+void Peer::delete_duplicate_ike(std::uint64_t id) {
+  IkeSa* dup = ike_by_id(id);
+  if (!dup || dup->state != IkeSaState::kEstablished) return;
+  // Traffic moves to the newest usable Child SA of another IKE SA before the
+  // DELETE, so nothing is in flight on the SAs the peer is about to remove.
+  ChildSa* keep = nullptr;
+  for (ChildSa& c : children_)
+    if (c.ike != id && usable(c) && (!keep || c.installed_at >= keep->installed_at)) keep = &c;
+  if (!keep) return;  // the duplicate carries the only Child SA: kept (see README)
+  switch_outbound(*keep);
+  for (ChildSa& c : children_)
+    if (c.ike == id) remove_outbound(c);
+  if (current_ike_ == id) current_ike_ = keep->ike;
+  Task t;
+  t.kind = TaskKind::kIkeDelete;
+  t.ike = id;
+  queue_task(t);
 }
 
 void Peer::after_child_loss() {

@@ -130,9 +130,9 @@ void Peer::establish(Peer& i, Peer& r) {
   const std::uint32_t spi_i = i.new_child_spi();
   const std::uint32_t spi_r = r.new_child_spi();
   // The responder installs on the IKE_AUTH request, the initiator on the response.
-  ChildSa& cr = r.add_child(spi_r, spi_i, SaRole::kResponder, ni, nr);
+  ChildSa& cr = r.add_child(spi_r, spi_i, SaRole::kResponder, ni, nr, ike_id);
   r.switch_outbound(cr);
-  ChildSa& ci = i.add_child(spi_i, spi_r, SaRole::kInitiator, ni, nr);
+  ChildSa& ci = i.add_child(spi_i, spi_r, SaRole::kInitiator, ni, nr, ike_id);
   i.switch_outbound(ci);
   for (Peer* p : {&r, &i}) {
     p->tunnel_up_ = true;

@@ -127,6 +127,7 @@ class Peer {
   ChildSa* child_by_out(std::uint32_t spi);  // lookup as RFC 7296 1.3.3 / 1.4.1 require
   IkeSa* ike_by_id(std::uint64_t id);
   IkeSa* current_ike();
+  bool owns_children(std::uint64_t ike_id) const;  // a Child SA belongs to it (ChildSa::ike)
   // Another installed SA for the same traffic, not being replaced or deleted (a
   // collision without a tie-break left a duplicate), or nullptr.
   ChildSa* live_duplicate(const ChildSa& c);
@@ -134,8 +135,9 @@ class Peer {
   // After every event: if we send on nothing but hold an SA we withheld as the
   // 2.8.1 winner (or its replacement), send on it (the peer kept it).
   void resume_withheld_outbound();
+  // `ike`: the IKE SA it is negotiated on (ChildSa::ike).
   ChildSa& add_child(std::uint32_t spi_in, std::uint32_t spi_out, SaRole role, const Nonce& ni,
-                     const Nonce& nr);
+                     const Nonce& nr, std::uint64_t ike);
   void switch_outbound(ChildSa& c);
   void remove_outbound(ChildSa& c);
   void remove_inbound(ChildSa& c);
@@ -153,6 +155,7 @@ class Peer {
 
   // --- task manager (task_manager.cpp): RFC 7296 2.1-2.4 ---
   void queue_task(const Task& t);
+  std::uint64_t task_ike(const Task& t);  // id of the IKE SA task `t` runs on (0: none)
   void run_tasks();
   bool start_task(IkeSa& ike, Task& t);  // false: task dropped as obsolete
   void send_request(IkeSa& ike, const Task& t, Message m);
@@ -178,10 +181,17 @@ class Peer {
   void teardown_ike(IkeSa& ike);
   void after_child_loss();  // start_action for a lost Child SA
   void start_reestablish();
-  void schedule_reestablish();         // per start_action, after reestablish_delay
-  void arm_reauth();                   // reauth_time after an IKE_AUTH (RFC 7296 2.8.3)
-  void reauthenticate();               // RFC 7296 2.8.3 per reauth_mode
-  void destroy_reauth_old_children();  // the Child SAs of a reauthenticated IKE SA
+  void schedule_reestablish();  // per start_action, after reestablish_delay
+  void arm_reauth();            // reauth_time after an IKE_AUTH (RFC 7296 2.8.3)
+  void reauthenticate();        // RFC 7296 2.8.3 per reauth_mode
+  // RFC 7296 1.4.1, 2.4: IKE SA `id` is gone (deleted, given up, expired)
+  // with exactly its Child SAs. true: nothing usable was left, so the whole
+  // tunnel was reset (tunnel_reset); false: another IKE SA carries it on
+  // (traffic moved to its newest Child SA), or `id` carried nothing.
+  bool lose_ike(std::uint64_t id);
+  // behaviour.duplicate_ike_sa keep_newest (losses.cpp): send on another IKE
+  // SA's newest Child SA, then DELETE IKE SA `id`.
+  void delete_duplicate_ike(std::uint64_t id);
 
   PeerId id_;
   PeerConfig config_;

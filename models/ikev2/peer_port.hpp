@@ -31,6 +31,7 @@ enum class TimerKind : std::uint8_t {
   kProcessingDone,       // a message's processing delay has elapsed
   kWorkerPickup,         // a worker thread takes a received message (worker_race_window)
   kReauth,               // reauthenticate the IKE SA (RFC 7296 2.8.3, reauth_time)
+  kDuplicateIkeDelete,   // duplicate_ike_sa keep_newest: delete the older IKE SA
 };
 
 class PeerPort {

@@ -65,9 +65,10 @@ struct ChildSa {
   // that rekey's response made it only to be deleted as redundant. Either way
   // no Child SA is left of this generation.
   bool closed_by_delete = false;
-  // Belongs to the IKE SA a make-before-break reauthentication replaces: it
-  // goes when that IKE SA is deleted (RFC 7296 2.8.3).
-  bool reauth_old = false;
+  // The IKE SA it belongs to (its id): the one it was negotiated on, or the
+  // one an IKE rekey moved it to (RFC 7296 1.3, 2.8). Deleting or losing that
+  // IKE SA closes it (1.4.1, 2.4); its rekey and delete exchanges run on it.
+  std::uint64_t ike = 0;
 
   sim::EventId soft_timer, hard_timer, destroy_timer, retry_timer, delete_timer;
 };

@@ -33,6 +33,11 @@ IkeSa* Peer::ike_by_id(std::uint64_t id) {
   return nullptr;
 }
 
+bool Peer::owns_children(std::uint64_t ike_id) const {
+  return std::any_of(children_.begin(), children_.end(),
+                     [&](const ChildSa& c) { return c.ike == ike_id; });
+}
+
 IkeSa* Peer::current_ike() {
   return current_ike_ == 0 ? nullptr : ike_by_id(current_ike_);
 }
@@ -120,8 +125,9 @@ void Peer::resume_withheld_outbound() {
 }
 
 ChildSa& Peer::add_child(std::uint32_t spi_in, std::uint32_t spi_out, SaRole role, const Nonce& ni,
-                         const Nonce& nr) {
+                         const Nonce& nr, std::uint64_t ike) {
   ChildSa c;
+  c.ike = ike;
   c.spi_in = spi_in;
   c.spi_out = spi_out;
   c.role = role;

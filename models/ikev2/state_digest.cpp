@@ -61,7 +61,7 @@ std::uint64_t Peer::state_digest() const {
     d.add(static_cast<std::uint64_t>(c.passive_new)), d.add(c.peer_deleted);
     d.add(c.passive_new_deleted), d.add(c.redundant), d.add(c.rekeyed), d.add(c.expired);
     d.add(c.delete_queued), d.add(c.passive_ni), d.add(c.passive_nr), d.add(c.withheld);
-    d.add(c.soft_passed);
+    d.add(c.soft_passed), d.add(c.ike);
     for (sim::EventId t :
          {c.soft_timer, c.hard_timer, c.destroy_timer, c.retry_timer, c.delete_timer})
       d.add(t);

@@ -28,13 +28,24 @@ void Peer::queue_task(const Task& t) {
   run_tasks();
 }
 
+// The IKE SA a task runs on: its own (ike != 0); for a Child SA's rekey or
+// delete the IKE SA that Child SA belongs to (RFC 7296 1.3, ChildSa::ike);
+// else (create, IKE rekey) the newest established one, current_ike_.
+std::uint64_t Peer::task_ike(const Task& t) {
+  if (t.ike != 0) return t.ike;
+  if (t.kind == TaskKind::kChildRekey || t.kind == TaskKind::kChildDelete) {
+    if (const ChildSa* c = child_by_in(t.child); c && ike_by_id(c->ike)) return c->ike;
+  }
+  return current_ike_;
+}
+
 // Starts every queued task whose IKE SA has no request outstanding, in queue
-// order per IKE SA. Child and IKE-rekey tasks (ike == 0) run on the IKE SA that
-// currently carries the Child SAs and wait while it is not established.
+// order per IKE SA. Only IKE_SA_INIT and the IKE DELETE run on an IKE SA that
+// is not established; the others wait.
 void Peer::run_tasks() {
   for (std::size_t i = 0; i < queue_.size();) {
     const Task t = queue_[i];
-    const std::uint64_t id = t.ike != 0 ? t.ike : current_ike_;
+    const std::uint64_t id = task_ike(t);
     IkeSa* ike = id != 0 ? ike_by_id(id) : nullptr;
     if (!ike) {
       if (t.ike != 0) {
@@ -44,7 +55,9 @@ void Peer::run_tasks() {
       }
       continue;
     }
-    const bool usable = t.ike != 0 || ike->state == IkeSaState::kEstablished;
+    const bool usable =
+        (t.ike != 0 && (t.kind == TaskKind::kIkeDelete || t.kind == TaskKind::kIkeInit)) ||
+        ike->state == IkeSaState::kEstablished;
     if (ike->request_outstanding || !usable) {
       ++i;
       continue;
@@ -112,6 +125,12 @@ void Peer::retransmit_timeout(std::uint64_t id) {
   ike->retransmit_timer = {};
   if (ike->retransmits < config_.behaviour.retransmit.tries) {
     ++ike->retransmits;
+    // The model acts on INITIAL_CONTACT at IKE_SA_INIT (respond_init), but a
+    // real peer decides it when it builds IKE_AUTH: a copy sent after the
+    // other peer's own re-establishment made an IKE SA here says what that
+    // IKE_AUTH would (IkeSaInit::sends_initial_contact).
+    if (ike->outstanding.exchange == ExchangeType::kIkeSaInit)
+      ike->outstanding.reauth = !IkeSaInit::sends_initial_contact(*this, *ike);
     // 2.1: bitwise identical, same Message ID.
     TraceRecord r = rec(TraceKind::kRetransmit);
     r.message = ike->outstanding;
@@ -122,13 +141,12 @@ void Peer::retransmit_timeout(std::uint64_t id) {
     return;
   }
   // 2.4: the peer is considered dead; the IKE SA and everything under it go
-  // without further exchanges.
-  const bool carries_children = id == current_ike_ || ike->state == IkeSaState::kConnecting;
-  if (carries_children) {
-    tunnel_reset();
+  // without further exchanges. Another IKE SA with its own Child SAs (a
+  // duplicate, or the old one of a reauthentication) keeps the tunnel and
+  // gives up on its own if the peer is really gone.
+  if (lose_ike(id)) {
     schedule_reestablish();
   } else {
-    destroy_ike(id);
     run_tasks();
   }
 }

@@ -66,6 +66,8 @@ constexpr std::string_view kKeys[] = {
     "behaviour.worker_race_window",
     "behaviour.reauth_time",
     "behaviour.reauth_mode",
+    "behaviour.duplicate_ike_sa",
+    "behaviour.duplicate_ike_delete_delay",
     "log_style",
 };
 
@@ -229,6 +231,12 @@ void apply_behaviour(PeerBehaviour& b, std::string_view field, std::string_view 
     b.reauth_mode =
         parse_enum<ReauthMode, 2>(value, {{{"make_before_break", ReauthMode::kMakeBeforeBreak},
                                            {"break_before_make", ReauthMode::kBreakBeforeMake}}});
+  } else if (field == "duplicate_ike_sa") {
+    b.duplicate_ike_sa = parse_enum<DuplicateIkeSa, 2>(
+        value,
+        {{{"keep_both", DuplicateIkeSa::kKeepBoth}, {"keep_newest", DuplicateIkeSa::kKeepNewest}}});
+  } else if (field == "duplicate_ike_delete_delay") {
+    b.duplicate_ike_delete_delay = sim::parse_duration(value);
   } else if (field == "reauth_time") {
     b.reauth_time = sim::parse_duration(value);
   } else if (field == "worker_race_window") {

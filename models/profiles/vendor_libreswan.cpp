@@ -90,6 +90,12 @@ Profile make_libreswan(const Profile& rfc7296) {
   b.confirmed("behaviour.retransmit.cap", "30s", kRetransmit,
               "RETRANSMIT_TIMEOUT_DEFAULT 30 s: the interval is not doubled beyond it (never "
               "reached before giving up)");
+  b.assumption("behaviour.duplicate_ike_sa", "keep_newest", "libreswan ipsec.conf(5) uniqueids",
+               "uniqueids=yes (the default) treats a new IKE SA with the same peer ID as "
+               "replacing the old one ('IKE SA ... replaced by a newer one'); where pluto runs "
+               "that check against two crossing IKE_AUTHs was not read in its source");
+  b.assumption("behaviour.duplicate_ike_delete_delay", "0", "libreswan ipsec.conf(5) uniqueids",
+               "no delay is documented; the old IKE SA is taken to be deleted at once");
   b.confirmed("log_style", "libreswan", "https://github.com/libreswan/libreswan/issues/1044",
               "pluto log file with logtime=yes: \"conn\" #serial: message");
   return std::move(b).build();

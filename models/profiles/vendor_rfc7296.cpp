@@ -144,6 +144,11 @@ Profile make_rfc7296() {
               "RFC 7296 2.8.3 (https://www.rfc-editor.org/rfc/rfc7296#section-2.8.3)",
               "reauthentication creates a new IKE SA from scratch and new Child SAs within it, "
               "and finally deletes the old IKE SA, which deletes the old Child SAs as well");
+  b.assumption("behaviour.duplicate_ike_sa", "keep_both",
+               "RFC 7296 2.8.2 (https://www.rfc-editor.org/rfc/rfc7296#section-2.8.2)",
+               "the RFC is silent on two IKE SAs made by crossing IKE_SA_INIT exchanges (2.8.2 "
+               "settles only simultaneous rekeys), so nothing deletes either");
+  b.assumption("behaviour.duplicate_ike_delete_delay", "0", "RFC 7296", "unused with keep_both");
   b.assumption("log_style", "plain", "rekeysim",
                "an RFC is not an implementation: no vendor log shape, the plain event view");
   return std::move(b).build();

@@ -197,6 +197,18 @@ Profile make_strongswan(const Profile& rfc7296) {
               "strongSwan NEWS 6.0.0 ('charon.make_before_break is now enabled by default'); "
               "conf/options/charon.opt",
               "new IKE SA and CHILD_SAs first, then the old IKE SA is deleted");
+  b.confirmed("behaviour.duplicate_ike_sa", "keep_newest",
+              "strongSwan src/libcharon/sa/ikev2/tasks/ike_auth.c build_r; "
+              "src/libcharon/sa/ike_sa_manager.c check_uniqueness, enforce_replace; "
+              "swanctl.conf(5) connections.<conn>.unique (default replace)",
+              "the IKE_AUTH responder looks for an ESTABLISHED or REKEYING IKE SA with the same "
+              "identities and deletes it ('deleting duplicate IKE_SA for peer ... due to "
+              "uniqueness policy'); an IKE SA still connecting is not found, so two IKE_AUTH "
+              "exchanges that cross both survive");
+  b.confirmed("behaviour.duplicate_ike_delete_delay", "10s",
+              "strongSwan src/libcharon/sa/ike_sa_manager.c enforce_replace",
+              "same peer address: 'schedule delete of duplicate IKE_SA ... suspected "
+              "reauthentication', a delete_ike_sa_job 10 s later so the new Child SAs are up");
   b.assumption("behaviour.worker_race_window", "0", kIssue1458,
                "charon's worker threads can process two messages of one IKE SA that arrive "
                "back to back in either order: #1458 (5.8.4, Atom E3950) saw it only for "

@@ -308,11 +308,12 @@ TEST_CASE(
 // Both peers reach reauth_time together: their IKE DELETEs cross. Each
 // answers the other's and keeps its IKE SA until its own DELETE is answered
 // (strongSwan ike_delete "simultaneous"), so both re-establish and their
-// IKE_SA_INITs cross too; rekeysim settles that crossing by letting A's
-// attempt win (a documented simplification). One IKE SA and one Child SA.
+// IKE_SA_INITs cross too. Both complete; rfc7296 (duplicate_ike_sa
+// keep_both) keeps the two IKE SAs and two Child SAs
+// (tests/models/test_duplicate_ike.cpp has strongSwan's uniqueness rule).
 TEST_CASE(
     "RFC 7296 2.8.3: both peers reauthenticate at once, crossing DELETEs are both answered, both "
-    "re-establish and one IKE SA with one Child SA results",
+    "re-establish and both crossing IKE_SA_INITs complete (two IKE SAs, two Child SAs)",
     "[reauth]") {
   ScriptedWorld w(reauthenticating(rfc_peer()), reauthenticating(rfc_peer()));
   w.establish(A);
@@ -329,11 +330,15 @@ TEST_CASE(
   REQUIRE(w.in_flight(A) == 1);
   REQUIRE(w.in_flight(B) == 1);
   settle(w);
-  CHECK(w.a().ike_sas().size() == 1);
-  CHECK(w.b().ike_sas().size() == 1);
-  CHECK(w.a().ike_sa()->id == w.b().ike_sa()->id);
-  CHECK(w.a().child_sas().size() == 1);
-  CHECK(w.b().child_sas().size() == 1);
+  REQUIRE(w.a().ike_sas().size() == 2);
+  REQUIRE(w.b().ike_sas().size() == 2);
+  for (const auto& i : w.a().ike_sas()) {
+    CHECK(i.state == models::ikev2::IkeSaState::kEstablished);
+    CHECK((i.id == w.b().ike_sas()[0].id || i.id == w.b().ike_sas()[1].id));
+  }
+  CHECK(w.a().child_sas().size() == 2);
+  CHECK(w.b().child_sas().size() == 2);
+  for (const auto& c : w.a().child_sas()) CHECK(w.b().accepts_inbound(c.spi_out));
   CHECK(w.b().accepts_inbound(*w.a().outbound_spi()));
   CHECK(w.a().accepts_inbound(*w.b().outbound_spi()));
 }

@@ -141,6 +141,8 @@ TEST_CASE("profile values: rfc7296 is exactly the default PeerConfig", "[profile
   CHECK(b.worker_race_window == db.worker_race_window);
   CHECK(b.reauth_time == db.reauth_time);
   CHECK(b.reauth_mode == db.reauth_mode);
+  CHECK(b.duplicate_ike_sa == db.duplicate_ike_sa);
+  CHECK(b.duplicate_ike_delete_delay == db.duplicate_ike_delete_delay);
   CHECK(c.clock_error_ppm == d.clock_error_ppm);
   CHECK(c.processing_delay.is_zero());
 }

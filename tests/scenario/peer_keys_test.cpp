@@ -28,6 +28,7 @@ TEST_CASE("Peer keys: the contract names of architecture.md are all present") {
         // Issue 11 part 3: PAN-OS deleting the old SA as responder, strongSwan 5.x (#1458).
         "behaviour.responder_deletes_old", "behaviour.rekey_vs_delete",
         "behaviour.worker_race_window", "behaviour.reauth_time", "behaviour.reauth_mode",
+        "behaviour.duplicate_ike_sa", "behaviour.duplicate_ike_delete_delay",
         // The vendor log shape `trace --style auto` uses (issue 12).
         "log_style",
         // What a packet that finds no Child SA meets (issue 11, part 3).
@@ -35,7 +36,7 @@ TEST_CASE("Peer keys: the contract names of architecture.md are all present") {
     INFO(k);
     CHECK(find_peer_key(k) != nullptr);
   }
-  CHECK(peer_keys().size() == 55);
+  CHECK(peer_keys().size() == 57);
 }
 
 TEST_CASE("Peer keys: values take units and both fraction forms") {

@@ -11,7 +11,7 @@ using models::ikev2::TimerKind;
 
 // kProcessingDone and kWorkerPickup are internal to the peer's message
 // handling: not timers a case may fire.
-constexpr std::array<std::pair<std::string_view, TimerKind>, 12> kTimers = {{
+constexpr std::array<std::pair<std::string_view, TimerKind>, 13> kTimers = {{
     {"child_soft_expire", TimerKind::kChildSoftExpire},
     {"child_hard_expire", TimerKind::kChildHardExpire},
     {"ike_soft_expire", TimerKind::kIkeSoftExpire},
@@ -24,6 +24,7 @@ constexpr std::array<std::pair<std::string_view, TimerKind>, 12> kTimers = {{
     {"ike_forced_delete", TimerKind::kIkeForcedDelete},
     {"reestablish", TimerKind::kReestablish},
     {"reauth", TimerKind::kReauth},
+    {"duplicate_ike_delete", TimerKind::kDuplicateIkeDelete},
 }};
 
 bool digits(std::string_view s) {

@@ -44,6 +44,7 @@ std::string fire_step(const PendingTimer& t) {
     case TimerKind::kRetransmit:
     case TimerKind::kRedundantIkeTimeout:
     case TimerKind::kIkeForcedDelete:
+    case TimerKind::kDuplicateIkeDelete:
       s += ", ike: " + std::to_string(t.cookie);
       break;
     default:

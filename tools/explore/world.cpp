@@ -79,6 +79,8 @@ std::string_view to_string(TimerKind k) {
       return "worker_pickup";
     case TimerKind::kReauth:
       return "reauth";
+    case TimerKind::kDuplicateIkeDelete:
+      return "duplicate_ike_delete";
   }
   return "?";
 }

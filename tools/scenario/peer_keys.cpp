@@ -26,6 +26,7 @@ constexpr std::string_view kNoSaPolicy[] = {"drop", "trap", "clear"};  // NoSaPo
 constexpr std::string_view kTempFailureInCollision[] = {"adopt_peer_rekey", "retry_own_rekey"};
 constexpr std::string_view kRekeyVsDelete[] = {"keep_until_response", "close_both"};
 constexpr std::string_view kReauthMode[] = {"make_before_break", "break_before_make"};
+constexpr std::string_view kDuplicateIkeSa[] = {"keep_both", "keep_newest"};
 
 constexpr std::string_view kDurationUnit = "ns, us, ms, s, m, h, d";
 constexpr std::string_view kMarginUnit = "ns, us, ms, s, m, h, d, % or N/M of lifetime";
@@ -322,6 +323,14 @@ const std::vector<PeerKey>& table() {
       ENUM_KEY("behaviour.reauth_mode", behaviour.reauth_mode, models::ReauthMode, kReauthMode,
                "reauthentication: new IKE and Child SAs before deleting the old (RFC 7296 2.8.3, "
                "strongSwan 6) or delete first, then re-establish (strongSwan 5.x)"),
+      ENUM_KEY("behaviour.duplicate_ike_sa", behaviour.duplicate_ike_sa, models::DuplicateIkeSa,
+               kDuplicateIkeSa,
+               "two established IKE SAs with the peer (both re-established at once): keep both "
+               "(RFC 7296 is silent) or the IKE_AUTH responder deletes the older (strongSwan "
+               "uniqueids=yes)"),
+      DURATION_KEY("behaviour.duplicate_ike_delete_delay", behaviour.duplicate_ike_delete_delay,
+                   "keep_newest: delete the older IKE SA this long after the newer one's "
+                   "IKE_AUTH (strongSwan: 10 s)"),
       PeerKey{"log_style", ValueKind::kEnum, "enum", "",
               "vendor log shape `rekeysim trace --style auto` prints this peer in (tools/trace)",
               models::known_log_styles(),

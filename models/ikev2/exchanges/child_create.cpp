@@ -40,7 +40,6 @@ bool ChildCreate::initiate(Peer& peer, IkeSa& ike, Task& t) {
 }
 
 void ChildCreate::complete(Peer& peer, IkeSa& ike, const Task& t, const Message& m) {
-  (void)ike;
   if (m.notify == NotifyType::kNoAdditionalSas) {
     // 1.3: the responder refuses any further Child SA on this IKE SA; a
     // retry would be refused again, so there is none.
@@ -54,7 +53,7 @@ void ChildCreate::complete(Peer& peer, IkeSa& ike, const Task& t, const Message&
     return;
   }
   ChildSa& c = peer.add_child(t.new_spi, static_cast<std::uint32_t>(m.sa_spi), SaRole::kInitiator,
-                              t.nonce, m.nonce);
+                              t.nonce, m.nonce, ike.id);
   peer.switch_outbound(c);
   peer.create_wanted_ = false;
 }
@@ -80,8 +79,8 @@ void ChildCreate::respond(Peer& peer, IkeSa& ike, const Message& m) {
   }
   const Nonce nr = peer.port_.make_nonce();
   const std::uint32_t spi = peer.new_child_spi();
-  ChildSa& c =
-      peer.add_child(spi, static_cast<std::uint32_t>(m.sa_spi), SaRole::kResponder, m.nonce, nr);
+  ChildSa& c = peer.add_child(spi, static_cast<std::uint32_t>(m.sa_spi), SaRole::kResponder,
+                              m.nonce, nr, ike_id);
   // Nothing is replaced, so the responder uses the new SA at once.
   peer.switch_outbound(c);
   peer.create_wanted_ = false;

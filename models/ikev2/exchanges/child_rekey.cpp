@@ -93,7 +93,8 @@ void ChildRekey::respond(Peer& peer, IkeSa& ike_in, const Message& m) {
     const std::uint32_t spi = peer.new_child_spi();
     // 2.8: the responder must be ready to receive on the new SA before it
     // answers: inbound installed now, outbound only registered.
-    peer.add_child(spi, static_cast<std::uint32_t>(m.sa_spi), SaRole::kResponder, m.nonce, nr);
+    peer.add_child(spi, static_cast<std::uint32_t>(m.sa_spi), SaRole::kResponder, m.nonce, nr,
+                   ike_id);
     ChildSa& old = *peer.child_by_in(old_in);
     ChildSa& neu = *peer.child_by_in(spi);
     bool collision = false;
@@ -149,11 +150,10 @@ void ChildRekey::respond(Peer& peer, IkeSa& ike_in, const Message& m) {
 }
 
 void ChildRekey::done(Peer& peer, IkeSa& ike, const Task& t, const Message& m) {
-  (void)ike;
   const std::uint32_t mine_in = t.new_spi;
   // The initiator installs both halves of the new SA on the response (2.8).
   peer.add_child(mine_in, static_cast<std::uint32_t>(m.sa_spi), SaRole::kInitiator, t.nonce,
-                 m.nonce);
+                 m.nonce, ike.id);
   ChildSa* old = peer.child_by_in(t.child);
   if (old && old->closed_by_delete) {
     // rekey_vs_delete = close_both (strongSwan <= 5.9, issue #1458): the

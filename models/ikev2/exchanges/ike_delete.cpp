@@ -43,14 +43,12 @@ void IkeDelete::respond(Peer& peer, IkeSa& ike, const Message& m) {
     // DELETE is answered, so its reauthentication still re-establishes.
     return;
   }
-  if (id == peer.current_ike_) {
-    // The peer closed the IKE SA carrying everything (DI-54, ID-46: also
-    // forgetting our own rekey or close request).
-    peer.tunnel_reset();
-    return;
-  }
-  peer.destroy_ike(id);  // an old or redundant IKE SA of a rekey, or a reauthenticated one
-  peer.destroy_reauth_old_children();
+  // 1.4.1: the IKE SA goes with the Child SAs under it. If it carried the
+  // tunnel and no other IKE SA does, everything goes (DI-54, ID-46: also
+  // forgetting our own rekey or close request); an old or redundant IKE SA of
+  // a rekey carries nothing; a reauthenticated or duplicate one takes only its
+  // own Child SAs.
+  peer.lose_ike(id);
 }
 
 void IkeDelete::complete(Peer& peer, IkeSa& ike, const Task& t, const Message& m) {
@@ -59,12 +57,7 @@ void IkeDelete::complete(Peer& peer, IkeSa& ike, const Task& t, const Message& m
   const std::uint64_t ike_id = ike.id;
   const bool reset = ike.reset_after_delete;
   const bool reauth = ike.reauth;
-  if (ike_id == peer.current_ike_) {
-    peer.tunnel_reset();
-  } else {
-    peer.destroy_ike(ike_id);
-    peer.destroy_reauth_old_children();
-  }
+  peer.lose_ike(ike_id);
   if (reauth) {
     peer.start_reestablish();  // 2.8.3: the new IKE SA at once, whatever start_action says
   } else if (reset) {

@@ -10,7 +10,9 @@
 namespace models::ikev2 {
 
 bool IkeRekey::initiate(Peer& peer, IkeSa& ike, Task& t) {
-  if (ike.id != peer.current_ike_ || ike.state != IkeSaState::kEstablished) return false;
+  if ((ike.id != peer.current_ike_ && !peer.owns_children(ike.id)) ||
+      ike.state != IkeSaState::kEstablished)
+    return false;
   ike.state = IkeSaState::kRekeying;
   t.new_ike_spi = peer.new_ike_spi();
   t.nonce = peer.port_.make_nonce();
@@ -40,18 +42,20 @@ void IkeRekey::respond(Peer& peer, IkeSa& ike, const Message& m) {
   // 2.25: a Child SA exchange of ours in progress makes the IKE rekey wait.
   // Which kind of collision it is depends on that exchange: a rekey or create
   // (child vs IKE rekey) or a DELETE (DELETE vs IKE rekey).
+  // Only this IKE SA's Child SAs count (ChildSa::ike).
   const bool child_rekeying =
       std::any_of(peer.children_.begin(), peer.children_.end(),
-                  [](const ChildSa& c) {
-                    return c.state == ChildSaState::kRekeying || c.retry_timer.valid();
+                  [&](const ChildSa& c) {
+                    return c.ike == old_id &&
+                           (c.state == ChildSaState::kRekeying || c.retry_timer.valid());
                   }) ||
       (ike.request_outstanding && ike.active.kind == TaskKind::kChildCreate);
-  const bool child_deleting =
-      std::any_of(peer.children_.begin(), peer.children_.end(),
-                  [](const ChildSa& c) { return c.state == ChildSaState::kDeleting; });
+  const bool child_deleting = std::any_of(
+      peer.children_.begin(), peer.children_.end(),
+      [&](const ChildSa& c) { return c.ike == old_id && c.state == ChildSaState::kDeleting; });
   const bool child_busy = child_rekeying || child_deleting;
   if (ike.state == IkeSaState::kDeleting || ike.state == IkeSaState::kRekeyed ||
-      old_id != peer.current_ike_ || child_busy) {
+      (old_id != peer.current_ike_ && !peer.owns_children(old_id)) || child_busy) {
     set_notify(resp, NotifyType::kTemporaryFailure);
     TraceRecord r = peer.rec(TraceKind::kCollisionDetected);
     r.sa_kind = SaKind::kIke;
@@ -194,7 +198,12 @@ void IkeRekey::adopt(Peer& peer, std::uint64_t old_id, std::uint64_t new_id) {
   n->state = IkeSaState::kEstablished;
   n->installed_at = peer.port_.now();
   peer.arm_ike_timers(*n);
-  peer.current_ike_ = new_id;
+  // 2.8: the new IKE SA takes over the old one's Child SAs (and its role as
+  // the one new Child SAs go on, if it had it).
+  if (peer.current_ike_ == old_id || peer.ike_by_id(peer.current_ike_) == nullptr)
+    peer.current_ike_ = new_id;
+  for (ChildSa& c : peer.children_)
+    if (c.ike == old_id) c.ike = new_id;
   TraceRecord r = peer.rec(TraceKind::kIkeSaRekeyed);
   r.sa_kind = SaKind::kIke;
   r.ike_spi = old_id;

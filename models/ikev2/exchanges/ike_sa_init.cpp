@@ -2,9 +2,26 @@
 // ike_sa_init.hpp.
 #include "models/ikev2/exchanges/ike_sa_init.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include "models/ikev2/peer.hpp"
 
 namespace models::ikev2 {
+
+// RFC 7296 2.4: INITIAL_CONTACT says the sender holds no other IKE SA with
+// the peer (strongSwan ike_auth.c: sent unless has_contact() finds an
+// established one), so the peer may drop all it has. Not sent by a
+// make-before-break reauthentication (2.8.3), nor by a peer that holds an IKE
+// SA the other peer made meanwhile (crossing re-establishment). Carried on
+// IKE_SA_INIT too, where the model acts on it (respond_init).
+bool IkeSaInit::sends_initial_contact(const Peer& peer, const IkeSa& ike) {
+  if (ike.reauth_of != 0) return false;
+  return std::none_of(peer.ikes_.begin(), peer.ikes_.end(), [&](const IkeSa& i) {
+    return i.id != ike.id &&
+           (i.state == IkeSaState::kEstablished || i.state == IkeSaState::kRekeying);
+  });
+}
 
 bool IkeSaInit::initiate(Peer& peer, IkeSa& ike, Task& t) {
   if (t.stage == 0) {
@@ -16,7 +33,7 @@ bool IkeSaInit::initiate(Peer& peer, IkeSa& ike, Task& t) {
     m.has_nonce = true;
     m.nonce = t.nonce;
     m.has_ke = true;
-    m.reauth = ike.reauth_of != 0;
+    m.reauth = !sends_initial_contact(peer, ike);
     peer.send_request(ike, t, m);
   } else {
     t.new_spi = peer.new_child_spi();
@@ -24,7 +41,7 @@ bool IkeSaInit::initiate(Peer& peer, IkeSa& ike, Task& t) {
     m.sa_protocol = ProtocolId::kEsp;
     m.sa_spi = t.new_spi;
     m.has_ts = true;
-    m.reauth = ike.reauth_of != 0;
+    m.reauth = !sends_initial_contact(peer, ike);
     peer.send_request(ike, t, m);
   }
   return true;
@@ -32,18 +49,17 @@ bool IkeSaInit::initiate(Peer& peer, IkeSa& ike, Task& t) {
 
 // IKE_SA_INIT from the peer: a fresh IKE SA. INITIAL_CONTACT semantics
 // (RFC 7296 2.4): the peer lost its state, so ours for it is discarded.
+// Unless we are re-establishing ourselves (crossing IKE_SA_INIT): we have
+// nothing of the peer's left, so both exchanges run to the end, as in real
+// daemons, and behaviour.duplicate_ike_sa decides whether one of the two IKE
+// SAs goes later (RFC 7296 has no rule for it; 2.8.2 is about rekeys).
 void IkeSaInit::respond_init(Peer& peer, const Message& m) {
-  for (const IkeSa& i : peer.ikes_) {
-    if (m.reauth) break;  // 2.8.3: a reauthentication, not a peer that lost its state
-    // Both ends re-establishing at once (crossing IKE_SA_INIT): A's attempt
-    // wins, B abandons its own. A simplification, listed in
-    // models/ikev2/README.md: RFC 7296 2.8.2 has no rule for two new IKE
-    // SAs, and real daemons keep both or abandon one by their own timers.
-    if (i.state == IkeSaState::kConnecting && i.role == SaRole::kInitiator &&
-        peer.id_ == PeerId::kA)
-      return;
+  if (!m.reauth) {  // no INITIAL_CONTACT: the peer still holds an IKE SA with us (2.8.3)
+    const bool crossing = std::any_of(peer.ikes_.begin(), peer.ikes_.end(), [](const IkeSa& i) {
+      return i.state == IkeSaState::kConnecting && i.role == SaRole::kInitiator;
+    });
+    if (!crossing) peer.tunnel_reset();
   }
-  if (!m.reauth) peer.tunnel_reset();
   IkeSa n;
   n.id = m.sa_spi;
   n.my_spi = peer.new_ike_spi();
@@ -68,10 +84,6 @@ void IkeSaInit::respond_init(Peer& peer, const Message& m) {
 void IkeSaInit::respond(Peer& peer, IkeSa& ike, const Message& m) {
   const std::uint64_t id = ike.id;
   if (ike.state != IkeSaState::kConnecting) return;
-  if (m.reauth) {
-    // 2.8.3: the Child SAs so far belong to the IKE SA this one replaces.
-    for (ChildSa& c : peer.children_) c.reauth_old = true;
-  }
   ike.state = IkeSaState::kEstablished;
   peer.current_ike_ = id;
   peer.arm_ike_timers(ike);
@@ -79,7 +91,7 @@ void IkeSaInit::respond(Peer& peer, IkeSa& ike, const Message& m) {
   const Nonce ni = ike.ni, nr = ike.nr;
   const std::uint32_t spi = peer.new_child_spi();
   ChildSa& c =
-      peer.add_child(spi, static_cast<std::uint32_t>(m.sa_spi), SaRole::kResponder, ni, nr);
+      peer.add_child(spi, static_cast<std::uint32_t>(m.sa_spi), SaRole::kResponder, ni, nr, id);
   peer.switch_outbound(c);
   IkeSa& sa = *peer.ike_by_id(id);
   Message resp = peer.base_message(sa, ExchangeType::kIkeAuth, true, m.message_id);
@@ -90,6 +102,30 @@ void IkeSaInit::respond(Peer& peer, IkeSa& ike, const Message& m) {
   if (!peer.tunnel_up_) {
     peer.tunnel_up_ = true;
     peer.trace(peer.rec(TraceKind::kTunnelUp));
+  }
+  // strongSwan ike_auth.c build_r -> ike_sa_manager.c check_uniqueness: with
+  // uniqueids (keep_newest) the IKE_AUTH responder deletes every other IKE SA
+  // with the same peer that is ESTABLISHED or REKEYING (one still connecting
+  // is not found: two IKE_AUTHs that cross both survive). Also for a
+  // make-before-break reauthentication (no INITIAL_CONTACT): the IKE SA it
+  // replaces is found too, and the delete job finds it gone when the
+  // reauthenticating peer deleted it first (delete_ike_sa_job.c); a second
+  // new IKE SA (both peers reauthenticating) is not. enforce_replace
+  // schedules it (same address: "suspected reauthentication").
+  if (peer.config_.behaviour.duplicate_ike_sa == DuplicateIkeSa::kKeepNewest) {
+    std::vector<std::uint64_t> dups;
+    for (const IkeSa& i : peer.ikes_)
+      if (i.id != id && (i.state == IkeSaState::kEstablished || i.state == IkeSaState::kRekeying))
+        dups.push_back(i.id);
+    const SimTime delay = peer.config_.behaviour.duplicate_ike_delete_delay;
+    for (std::uint64_t dup : dups) {
+      if (delay.ns() <= 0) {
+        peer.delete_duplicate_ike(dup);
+      } else {
+        peer.port_.start_timer(peer.port_.now() + peer.local_to_true(delay),
+                               TimerKind::kDuplicateIkeDelete, dup);
+      }
+    }
   }
 }
 
@@ -109,16 +145,13 @@ void IkeSaInit::complete(Peer& peer, IkeSa& ike, const Task& done, const Message
     return;
   }
   const std::uint64_t replaced = ike.reauth_of;
-  if (replaced != 0) {
-    for (ChildSa& old : peer.children_) old.reauth_old = true;
-  }
   ike.state = IkeSaState::kEstablished;
   peer.current_ike_ = id;
   peer.arm_ike_timers(ike);
   peer.arm_reauth();
   const Nonce ni = ike.ni, nr = ike.nr;
-  ChildSa& c =
-      peer.add_child(t.new_spi, static_cast<std::uint32_t>(m.sa_spi), SaRole::kInitiator, ni, nr);
+  ChildSa& c = peer.add_child(t.new_spi, static_cast<std::uint32_t>(m.sa_spi), SaRole::kInitiator,
+                              ni, nr, id);
   peer.switch_outbound(c);
   peer.create_wanted_ = false;
   if (!peer.tunnel_up_) {
@@ -127,7 +160,8 @@ void IkeSaInit::complete(Peer& peer, IkeSa& ike, const Task& done, const Message
   }
   if (replaced != 0 && peer.ike_by_id(replaced)) {
     // 2.8.3 "and finally deleting the old IKE SA (which deletes the Child SAs
-    // as well)": traffic already uses the new Child SA.
+    // as well)": traffic already uses the new Child SA, made on this IKE SA;
+    // the DELETE closes the Child SAs bound to the old one (ChildSa::ike).
     Task del;
     del.kind = TaskKind::kIkeDelete;
     del.ike = replaced;

@@ -9,9 +9,12 @@
 //          the initiator on its response.
 //   2.4    a fresh IKE_SA_INIT means the peer lost its state
 //          (INITIAL_CONTACT): the responder discards what it still has.
-// Shortcut (models/ikev2/README.md): both ends re-establishing at once, A's
-// attempt wins and B abandons its own.
-// Tests: tests/models/test_lifetimes.cpp (resets and re-establishment).
+// Both ends re-establishing at once (crossing IKE_SA_INIT): both exchanges
+// complete, each peer holds two IKE SAs and two Child SAs, and
+// behaviour.duplicate_ike_sa says whether the IKE_AUTH responder deletes the
+// older one (strongSwan uniqueids) or both stay (RFC 7296 is silent).
+// Tests: tests/models/test_lifetimes.cpp (resets and re-establishment),
+// tests/models/test_duplicate_ike.cpp (crossing IKE_SA_INIT).
 #pragma once
 
 #include "models/ikev2/sa.hpp"
@@ -26,6 +29,9 @@ struct IkeSaInit {
   // Sends IKE_SA_INIT (t.stage 0) or IKE_AUTH (t.stage 1) on `ike`, which
   // start_reestablish created in kConnecting.
   static bool initiate(Peer& peer, IkeSa& ike, Task& t);
+  // RFC 7296 2.4: whether `ike`'s IKE_AUTH carries INITIAL_CONTACT (the peer
+  // holds no other established IKE SA); Message::reauth is its negation.
+  static bool sends_initial_contact(const Peer& peer, const IkeSa& ike);
   // IKE_SA_INIT request for an IKE SA we do not know: a fresh IKE SA.
   static void respond_init(Peer& peer, const Message& m);
   // IKE_AUTH request: the IKE SA and its Child SA are up.
