@@ -344,4 +344,86 @@ TEST_CASE("choose_estimator takes the window only where it applies and helps") {
   CHECK_THROWS_AS(choose_estimator("window", cfg, 4000, outages), EstimatorError);
   const std::vector<ExpectedOutcome> count = {{models::Outcome::kCollisions, false}};
   CHECK_THROWS_AS(choose_estimator("window", cfg, 4000, count), EstimatorError);
+  // A stagger beyond the fuzz: the window is empty, race outcomes are 0
+  // exactly, and there is nothing to simulate inside it.
+  const auto apart = config_of(
+      scenario_yaml("rfc7296", "{lifetime: 8h, margin: 9m, fuzz: 100%}", "stagger: 541s\n"));
+  const auto e = choose_estimator("auto", apart, 4000, {});
+  CHECK(e.window.applies);
+  CHECK(e.window.p_window == 0);
+  CHECK(e.used == Estimator::kPlain);
+  CHECK(e.why.find("exactly 0") != std::string::npos);
+  CHECK_THROWS_AS(choose_estimator("window", apart, 4000, {}), EstimatorError);
+}
+
+namespace {
+
+// The first Child SA install at each peer and the first rekey started.
+struct FirstTimes final : models::TraceSink {
+  double installed[2] = {-1, -1};
+  int starter = -1;
+  double started = -1;
+  void record(const models::TraceRecord& r) override {
+    const int p = r.peer == models::PeerId::kA ? 0 : 1;
+    if (r.kind == models::TraceKind::kChildSaInstalled && installed[p] < 0)
+      installed[p] = static_cast<double>(r.time.ns());
+    if (r.kind == models::TraceKind::kRekeyStarted && r.sa_kind == models::SaKind::kChild &&
+        starter < 0) {
+      starter = p;
+      started = static_cast<double>(r.time.ns());
+    }
+  }
+};
+
+// SCHEMA's soft time, transcribed independently of race_window.cpp:
+// lifetime - margin_eff - U x fuzz x margin (floored to fuzz_quantum), in the
+// peer's clock, converted to true time.
+double soft_true_ns(const models::PeerConfig& pc, bool initiator, double u) {
+  const auto& p = pc.child;
+  const double life = static_cast<double>(p.lifetime.ns());
+  const double margin = static_cast<double>(p.margin.resolve(p.lifetime).ns());
+  const double eff = initiator ? margin : margin * p.responder_margin_scale;
+  double jitter = initiator || p.responder_fuzz ? u * p.fuzz * margin : 0;
+  if (p.fuzz_quantum.ns() > 0) {
+    const double q = static_cast<double>(p.fuzz_quantum.ns());
+    jitter = std::floor(jitter / q) * q;
+  }
+  return (life - eff - jitter) / (1.0 + pc.clock_error_ppm * 1e-6);
+}
+
+}  // namespace
+
+TEST_CASE("the hooked first jitter sets the first rekey time the window assumes") {
+  for (const std::string profile : {"rfc7296", "strongswan", "libreswan"}) {
+    auto cfg = bounded(config_of(scenario_yaml(profile, "{lifetime: 1h, margin: 60s, fuzz: 100%}",
+                                               profile == "libreswan" ? "stagger: -30s\n" : "")));
+    cfg.a.clock_error_ppm = 50;
+    cfg.b.clock_error_ppm = -30;
+    const RaceWindow w = analyse_race_window(cfg);
+    INFO(profile << ": " << w.why_not);
+    REQUIRE(w.applies);
+    sim::Rng rng(21);
+    int checked = 0;
+    for (int i = 0; i < 60; ++i) {
+      const JitterDraw d{rng.uniform01(), rng.uniform01()};
+      FirstTimes t;
+      models::run_trial(conditioned_config(cfg, d), 8, i, &t);
+      REQUIRE(t.starter >= 0);
+      const double y = timer_gap_of(w, d);
+      // The window's Y is the independent transcription's s_A - s_B.
+      const double sa = soft_true_ns(cfg.a, true, d.u_a);
+      const double sb = soft_true_ns(cfg.b, false, d.u_b);
+      CHECK(std::abs(y - (sa - sb)) < 10);
+      // Beyond the window, the peer with the earlier timer starts the rekey.
+      if (y < -w.window_ns) CHECK(t.starter == 0);
+      if (y > w.window_ns) CHECK(t.starter == 1);
+      // ... at its install time + its soft time, up to the bounded terms.
+      const double s = t.starter == 0 ? sa : sb;
+      const double late = t.started - t.installed[t.starter] - s;
+      CHECK(late > -10);
+      CHECK(late < w.race_ns + w.offset_ns);
+      ++checked;
+    }
+    CHECK(checked == 60);
+  }
 }

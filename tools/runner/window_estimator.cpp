@@ -68,6 +68,15 @@ EstimatorChoice choose_estimator(std::string_view requested, const models::Trial
     c.why = "plain Monte Carlo: the window estimator does not apply (" + c.window.why_not + ")";
     return c;
   }
+  if (c.window.p_window <= 0) {
+    // Nothing to simulate inside an empty window: the race outcomes are 0 exactly.
+    const std::string reason = "the first timers can never come within the race window (" +
+                               window_text(c.window) +
+                               "): collisions and redundant_sas of the first rekey are exactly 0";
+    if (forced) throw EstimatorError("--estimator window: " + reason + "; use --estimator plain");
+    c.why = "plain Monte Carlo: " + reason;
+    return c;
+  }
   for (const auto& e : expect) {
     if (is_race_outcome(e.outcome) && e.on_rate) continue;
     const std::string name(models::outcome_name(e.outcome));

@@ -72,7 +72,9 @@ inline constexpr double kAutoMinPlainInWindow = 100;
 // requested: "auto", "plain" or "window". `auto` takes the window estimator
 // when it applies, every expectation is a rate bound on a race outcome, and
 // trials x P(window) < kAutoMinPlainInWindow; otherwise plain. "window" where
-// it does not apply, or with another expectation, throws EstimatorError.
+// it does not apply, where P(window) = 0 (nothing to simulate: the race
+// outcomes are exactly 0), or with another expectation, throws
+// EstimatorError.
 EstimatorChoice choose_estimator(std::string_view requested, const models::TrialConfig& config,
                                  std::uint64_t trials, const std::vector<ExpectedOutcome>& expect);
 
