@@ -299,6 +299,10 @@ TEST_CASE("race window does not apply where the gap or the exchange is unbounded
   std::string lossy = scenario_yaml("rfc7296", child);
   lossy.replace(lossy.find("jitter: {dist: uniform, spread: 4ms}"), 36, "loss: 0.01");
   CHECK(why(lossy).find("loses IKE messages") != std::string::npos);
+  // A margin shorter than the rekey and its DELETE: the hard expiry's
+  // DELETE could cross them.
+  CHECK(why(scenario_yaml("rfc7296", "{lifetime: 1h, margin: 90ms, fuzz: 0%}"))
+            .find("before the hard expiry") != std::string::npos);
   // strongSwan's processing delays are lognormal: unbounded.
   CHECK(why(scenario_yaml("strongswan", child)).find("lognormal") != std::string::npos);
   // cisco-asa's Child SAs have a volume lifetime.

@@ -334,6 +334,22 @@ RaceWindow analyse_race_window(const models::TrialConfig& config) {
   r.window_ns = r.race_ns + r.offset_ns;
   // The episode is over before the first Child SA's hard expiry; an IKE
   // rekey or a reauthentication before that could start a rekey of its own.
+  // The rekey, and the initiator's DELETE of the old SA after
+  // old_sa_delete_delay, must be over before either peer's hard expiry:
+  // a DELETE on hard expiry crossing them is a collision with no timer
+  // race. The first rekey starts at least the smaller margin (less the
+  // tick, lateness and install offset) before each hard expiry, and takes
+  // at most four one-way exchange bounds plus that delay.
+  for (bool is_a : {true, false}) {
+    const PeerConfig& pc = is_a ? config.a : config.b;
+    const double m_true = margin_eff(pc.child, is_a) / (1.0 + pc.clock_error_ppm * 1e-6);
+    const double episode = 4 * r.race_ns + std::max(ns(config.a.behaviour.old_sa_delete_delay),
+                                                    ns(config.b.behaviour.old_sa_delete_delay));
+    if (!(m_true > r.offset_ns + episode))
+      return fail(peer_key(is_a) +
+                  ".child: the margin does not leave the rekey and its DELETE time to finish "
+                  "before the hard expiry, whose DELETE could cross them without a timer race");
+  }
   const double episode_end = child_hard_latest + r.window_ns;
   if (ike_soft_earliest <= episode_end)
     return fail(

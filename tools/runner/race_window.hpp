@@ -78,7 +78,9 @@ struct RaceWindow {
 // because the model truncates it, models/world/link.hpp); no Child volume
 // limits; no responder_deletes_old (its DELETE crosses the initiator's, a
 // collision of another kind); IKE rekey and reauthentication not before the Child SA's hard
-// expiry; a soft lifetime that is always before the hard one; at most
+// expiry; a margin that leaves the rekey and the DELETE of the old SA time
+// to finish before the hard expiry (4 exchange bounds + old_sa_delete_delay
+// + the install offset); at most
 // 4,000,000 pairs of fuzz_quantum cells near the window.
 RaceWindow analyse_race_window(const models::TrialConfig& config);
 
