@@ -164,6 +164,12 @@ struct LifetimePolicy {
   std::uint64_t lifetime_bytes = 0;
   std::uint64_t lifetime_packets = 0;
   double volume_margin = 0.1;  // Cisco: rekey when ~10% of the volume remains
+  // Estimator hook, never set from a scenario: the U[0,1) value the peer's
+  // first soft-lifetime jitter of this SA kind uses instead of its draw (the
+  // draw is still made, so the rest of the peer's random stream is as in an
+  // unconditioned trial). tools/runner/race_window.hpp sets it to condition
+  // the first Child rekey on the race window. Unset: drawn.
+  std::optional<double> first_jitter_u01{};
 };
 
 // Retransmission of requests (RFC 7296 2.4, 2.1). Try n (0-based) times out

@@ -55,7 +55,16 @@ SimTime Peer::soft_delay(const LifetimePolicy& p, SaRole role) {
   const double margin_ns = static_cast<double>(p.margin.resolve(p.lifetime).ns());
   const double margin_eff = initiator ? margin_ns : margin_ns * p.responder_margin_scale;
   double jitter = 0;
-  if (initiator || p.responder_fuzz) jitter = port_.rng().uniform01() * p.fuzz * margin_ns;
+  if (initiator || p.responder_fuzz) {
+    double u = port_.rng().uniform01();
+    // LifetimePolicy::first_jitter_u01: only this policy's first draw is replaced.
+    bool& hooked = first_jitter_hooked_[&p == &config_.ike ? 1 : 0];
+    if (p.first_jitter_u01 && !hooked) {
+      u = *p.first_jitter_u01;
+      hooked = true;
+    }
+    jitter = u * p.fuzz * margin_ns;
+  }
   if (jitter > 0 && p.fuzz_quantum.ns() > 0) {
     const double q = static_cast<double>(p.fuzz_quantum.ns());
     jitter = std::floor(jitter / q) * q;

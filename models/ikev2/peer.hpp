@@ -11,6 +11,7 @@
 //   on_traffic, volume_budget, on_traffic_needs_sa, and the queries below.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -203,6 +204,8 @@ class Peer {
   bool create_wanted_ = false;  // kOnTraffic: a Child SA is missing
   bool tunnel_up_ = false;
   double tick_fraction_ = 0;  // timer tick phase as a fraction of the tick
+  // LifetimePolicy::first_jitter_u01 used (index 0: Child, 1: IKE).
+  std::array<bool, 2> first_jitter_hooked_{};
   std::vector<ChildSa> children_;
   std::vector<IkeSa> ikes_;
   std::vector<Task> queue_;

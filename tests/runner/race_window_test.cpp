@@ -1,0 +1,433 @@
+// The race window of issue 15: the closed form of P(|timer gap| < W) against
+// numeric integration and enumeration, the conditioned sampler against that
+// closed form, the model producing no race outcome just outside the window
+// (and races inside it), and the conditions under which it does not apply.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "models/trial.hpp"
+#include "sim/stats.hpp"
+#include "tools/runner/race_window.hpp"
+#include "tools/runner/window_estimator.hpp"
+#include "tools/scenario/scenario.hpp"
+
+using namespace rekeysim::runner;
+
+namespace {
+
+constexpr double kS = 1e9;  // ns per second
+
+JitterModel continuous(double width_s) {
+  JitterModel m;
+  m.kind = JitterModel::Kind::kContinuous;
+  m.width = width_s * kS;
+  m.fuzz = 1;
+  m.margin_ns = width_s * kS;
+  m.drawn = true;
+  return m;
+}
+
+JitterModel lattice(double width_s, double quantum_s) {
+  JitterModel m;
+  m.kind = JitterModel::Kind::kLattice;
+  m.width = width_s * kS;
+  m.step = quantum_s * kS;
+  m.cell_u = quantum_s / width_s;
+  m.cells = static_cast<std::uint64_t>(std::ceil(width_s / quantum_s));
+  m.fuzz = 1;
+  m.margin_ns = width_s * kS;
+  m.quantum_ns = quantum_s * kS;
+  m.drawn = true;
+  return m;
+}
+
+// P(|c - alpha U + beta V| < W) by the midpoint rule over U, the inner V
+// measure taken exactly: an independent route to the convolution.
+double integrate(double alpha, double beta, double c, double w, int n) {
+  double sum = 0;
+  for (int i = 0; i < n; ++i) {
+    const double u = (i + 0.5) / n;
+    const double y0 = c - alpha * u;
+    const double lo = std::max(0.0, (-w - y0) / beta);
+    const double hi = std::min(1.0, (w - y0) / beta);
+    sum += std::max(0.0, hi - lo);
+  }
+  return sum / n;
+}
+
+models::TrialConfig config_of(const std::string& yaml) {
+  const auto sc = rekeysim::scenario::load_scenario_text(yaml, "test.yaml", REKEYSIM_SOURCE_DIR);
+  return rekeysim::scenario::build_with(sc, {}).config;
+}
+
+std::string scenario_yaml(const std::string& profile, const std::string& child,
+                          const std::string& extra = "") {
+  return "name: t\nseed: 3\nrekeys: 1\ntrials: 10\n"
+         "network: {latency: 16ms, jitter: {dist: uniform, spread: 4ms}}\n"
+         "peers:\n  a: {profile: " +
+         profile + ", child: " + child + ", ike: {lifetime: 24h}}\n  b: {profile: " + profile +
+         ", child: " + child + ", ike: {lifetime: 24h}}\n" + extra;
+}
+
+// A draw whose gap Y is `target` (A's jitter from u_a, B's solved for), or
+// none when no u_b in [0, 1) gives it.
+bool draw_with_gap(const RaceWindow& w, double u_a, double target, JitterDraw& d) {
+  d.u_a = u_a;
+  if (w.b.kind == JitterModel::Kind::kNone) {
+    // Y = c - J_A': solve for A instead (continuous A only).
+    d.u_b = 0.5;
+    if (w.a.kind != JitterModel::Kind::kContinuous) return false;
+    d.u_a = (w.centre_ns - target) / w.a.width;
+    return d.u_a >= 0 && d.u_a < 1;
+  }
+  const double ja = jitter_of(w.a, u_a);
+  // Y = c - J_A' + J_B'  =>  J_B' = Y - c + J_A'
+  const double jb = target - w.centre_ns + ja;
+  if (w.b.kind == JitterModel::Kind::kContinuous) {
+    d.u_b = jb / w.b.width;
+  } else if (w.b.kind == JitterModel::Kind::kLattice) {
+    double k = std::round(jb / w.b.step);
+    d.u_b = (k + 0.5) * w.b.cell_u;
+    // Gaps come in whole steps: take the nearest one outside the window.
+    if (std::abs(timer_gap_of(w, d)) < w.window_ns) {
+      k += target > 0 ? 1 : -1;
+      d.u_b = (k + 0.5) * w.b.cell_u;
+    }
+  } else {
+    d.u_b = 0.5;
+  }
+  return d.u_b >= 0 && d.u_b < 1;
+}
+
+// The profile's unbounded delays (strongSwan's lognormal processing) made
+// bounded and its volume lifetime (cisco-asa) removed, so that the window
+// applies and the profile's behaviour is tested.
+models::TrialConfig bounded(models::TrialConfig cfg) {
+  const auto fix = [](sim::DurationDist& d) {
+    using K = sim::DurationDist::Kind;
+    if (d.kind == K::kNormal || d.kind == K::kLognormal || d.kind == K::kExponential)
+      d = sim::DurationDist::uniform(sim::microseconds(100), sim::milliseconds(2));
+  };
+  for (models::PeerConfig* pc : {&cfg.a, &cfg.b}) {
+    fix(pc->processing_delay);
+    if (pc->processing_delay_ke) fix(*pc->processing_delay_ke);
+    if (pc->processing_delay_informational) fix(*pc->processing_delay_informational);
+    fix(pc->initiation_delay);
+    fix(pc->timer_lateness);
+    pc->child.lifetime_bytes = 0;  // cisco-asa's volume lifetime
+    pc->child.lifetime_packets = 0;
+  }
+  return cfg;
+}
+
+}  // namespace
+
+TEST_CASE("race window closed form matches numeric integration for continuous fuzz") {
+  // Different widths, centres in the middle, on the slopes and in the tail.
+  const double alpha = 540 * kS;
+  const double beta = 300 * kS;
+  const double w = 0.05 * kS;
+  for (double c_s : {0.0, -120.0, 200.0, -299.0, 539.0, -100.0, 250.0}) {
+    const double c = c_s * kS;
+    const double closed = window_probability(continuous(540), continuous(300), c, w);
+    const double numeric = integrate(alpha, beta, c, w, 2'000'000);
+    INFO("c = " << c_s << " s: closed " << closed << ", numeric " << numeric);
+    CHECK(closed == Approx(numeric).epsilon(2e-3));
+    CHECK(closed > 0);
+  }
+  // The flat part of the trapezoid (Z = -100 s): exactly 2W / alpha.
+  CHECK(window_probability(continuous(540), continuous(300), 100 * kS, w) ==
+        Approx(2 * w / alpha).epsilon(1e-9));
+  // Outside the support: exactly 0.
+  CHECK(window_probability(continuous(540), continuous(300), 541 * kS, w) == 0);
+}
+
+TEST_CASE("race window closed form matches enumeration of fuzz_quantum cells") {
+  // B's last cell is half a quantum wide (300.5 s of fuzz in whole seconds).
+  const JitterModel a = lattice(540, 1);
+  const JitterModel b = lattice(300.5, 1);
+  for (double c_s : {0.0, 3.02, -17.0, 100.0, 299.99}) {
+    const double c = c_s * kS;
+    const double w = 0.05 * kS;
+    double brute = 0;
+    for (std::uint64_t i = 0; i < a.cells; ++i) {
+      const double wa = std::min(1.0, (i + 1) * a.cell_u) - i * a.cell_u;
+      for (std::uint64_t j = 0; j < b.cells; ++j) {
+        const double wb = std::min(1.0, (j + 1) * b.cell_u) - j * b.cell_u;
+        if (std::abs(c - i * a.step + j * b.step) < w) brute += wa * wb;
+      }
+    }
+    INFO("c = " << c_s << " s");
+    CHECK(window_probability(a, b, c, w) == Approx(brute).margin(1e-15));
+  }
+  // Equal lattices, no offset: both draw the same second, 1/540.
+  CHECK(window_probability(a, a, 0, 0.05 * kS) == Approx(1.0 / 540).epsilon(1e-12));
+}
+
+TEST_CASE("race window closed form matches direct sampling of the model's jitter draws") {
+  // A continuous, B in whole seconds with a clock error: both mixed branches.
+  const auto cfg = config_of(
+      scenario_yaml("rfc7296", "{lifetime: 1h, margin: 60s, fuzz: 100%}", "stagger: 7s\n"));
+  RaceWindow w = analyse_race_window(cfg);
+  REQUIRE(w.applies);
+  for (int variant = 0; variant < 3; ++variant) {
+    RaceWindow v = w;
+    v.window_ns = 1.5 * kS;  // wide, so that direct sampling sees thousands
+    if (variant >= 1) v.b = lattice(60, 1);
+    if (variant == 2) v.a = lattice(60, 0.25);
+    const double p = window_probability(v.a, v.b, v.centre_ns, v.window_ns);
+    sim::Rng rng(99 + variant);
+    const std::uint64_t n = 400'000;
+    std::uint64_t k = 0;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      JitterDraw d{rng.uniform01(), rng.uniform01()};
+      if (std::abs(timer_gap_of(v, d)) < v.window_ns) ++k;
+    }
+    const sim::Interval ci = sim::wilson_interval(k, n);
+    INFO("variant " << variant << ": p = " << p << ", sampled " << k << "/" << n);
+    CHECK(p >= ci.lo);
+    CHECK(p <= ci.hi);
+    CHECK(k > 1000);
+  }
+}
+
+TEST_CASE("window sampler draws inside the window with the conditional distribution") {
+  for (int variant = 0; variant < 3; ++variant) {
+    RaceWindow w;
+    w.applies = true;
+    w.window_ns = 0.08 * kS;
+    w.centre_ns = -533 * kS;
+    w.a = continuous(540);
+    w.b = continuous(540);
+    if (variant == 1) {
+      w.b = lattice(540, 1);
+      w.centre_ns = -20.3 * kS;
+    }
+    if (variant == 2) {
+      w.a = lattice(540, 1);
+      w.centre_ns = 3.01 * kS;
+    }
+    w.p_window = window_probability(w.a, w.b, w.centre_ns, w.window_ns);
+    const WindowSampler s(w);
+    CHECK(s.mass() == Approx(w.p_window).epsilon(1e-12));
+    // P(-W < Y < 0 | |Y| < W) from the closed form (a window of half the width).
+    const double lower =
+        window_probability(w.a, w.b, w.centre_ns + w.window_ns / 2, w.window_ns / 2) / w.p_window;
+    sim::Rng rng(7 + variant);
+    const std::uint64_t n = 40'000;
+    std::uint64_t below = 0;
+    std::uint64_t outside = 0;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      const JitterDraw d = s.draw(rng);
+      const double y = timer_gap_of(w, d);
+      if (!(std::abs(y) < w.window_ns) || d.u_a < 0 || d.u_a >= 1 || d.u_b < 0 || d.u_b >= 1)
+        ++outside;
+      if (y < 0) ++below;
+    }
+    const sim::Interval ci = sim::wilson_interval(below, n, 3.29);  // 99.9%
+    INFO("variant " << variant << ": expected " << lower << ", drew " << below << "/" << n);
+    CHECK(outside == 0);
+    CHECK(lower >= ci.lo);
+    CHECK(lower <= ci.hi);
+  }
+}
+
+TEST_CASE("no race outcome in trials just outside the window, races inside it") {
+  // Continuous fuzz (rfc7296, libreswan's responder margin) and whole seconds
+  // (strongswan); each also with PFS and a processing delay in the bound.
+  const std::vector<std::string> profiles = {"rfc7296", "strongswan", "libreswan", "panos",
+                                             "cisco-asa"};
+  for (const auto& profile : profiles) {
+    // libreswan's halved responder margin puts B's timer margin/2 later:
+    // a stagger brings the two back within reach of each other.
+    const std::pair<std::string, std::string> cases[] = {
+        {"{lifetime: 1h, margin: 60s, fuzz: 100%}", "-30s"},
+        {"{lifetime: 2h, margin: 5m, fuzz: 50%}", "-160s"}};
+    for (const auto& [child, libreswan_stagger] : cases) {
+      const std::string stagger =
+          profile == "libreswan" ? "stagger: " + libreswan_stagger + "\n" : "";
+      const auto cfg = bounded(config_of(scenario_yaml(profile, child, stagger)));
+      const RaceWindow w = analyse_race_window(cfg);
+      INFO(profile << " " << child << ": " << w.why_not);
+      REQUIRE(w.applies);
+      sim::Rng rng(11);
+      std::uint64_t outside_trials = 0;
+      std::uint64_t outside_races = 0;
+      std::uint64_t episodes = 0;
+      for (int i = 0; i < 150; ++i) {
+        // |Y| from W to W + 3 w, either side.
+        const double target = (i % 2 ? 1 : -1) * (w.window_ns + rng.uniform01() * 3 * w.race_ns);
+        JitterDraw d;
+        if (!draw_with_gap(w, rng.uniform01(), target, d)) continue;
+        if (std::abs(timer_gap_of(w, d)) < w.window_ns) continue;  // lattice rounding
+        const auto out = models::run_trial(conditioned_config(cfg, d), 5, i);
+        ++outside_trials;
+        episodes += out.episodes;
+        outside_races +=
+            out.count(models::Outcome::kCollisions) + out.count(models::Outcome::kRedundantSas);
+      }
+      CHECK(outside_trials > 50);
+      CHECK(episodes == outside_trials);
+      CHECK(outside_races == 0);
+      REQUIRE(w.p_window > 0);
+      // The same model inside the window does race: the check above can fail.
+      const WindowSampler s(w);
+      std::uint64_t inside_races = 0;
+      for (int i = 0; i < 150; ++i) {
+        sim::Rng r = sim::Rng::for_stream(5, i, kRaceWindowStream);
+        const auto out = models::run_trial(conditioned_config(cfg, s.draw(r)), 5, i);
+        inside_races += out.count(models::Outcome::kCollisions);
+      }
+      CHECK(inside_races > 0);
+    }
+  }
+}
+
+TEST_CASE("race window does not apply where the gap or the exchange is unbounded") {
+  const std::string child = "{lifetime: 1h, margin: 60s, fuzz: 100%}";
+  auto why = [&](const std::string& yaml) { return analyse_race_window(config_of(yaml)).why_not; };
+  CHECK(why(scenario_yaml("rfc7296", child)).empty());
+  // Counted in time, not in one rekey.
+  const std::string timed =
+      "name: t\nseed: 3\nduration: 1d\ntrials: 10\npeers:\n  a: {profile: "
+      "rfc7296}\n  b: {profile: rfc7296}\n";
+  CHECK(why(timed).find("rekeys: 1") != std::string::npos);
+  std::string lossy = scenario_yaml("rfc7296", child);
+  lossy.replace(lossy.find("jitter: {dist: uniform, spread: 4ms}"), 36, "loss: 0.01");
+  CHECK(why(lossy).find("loses IKE messages") != std::string::npos);
+  // A margin shorter than the rekey and its DELETE: the hard expiry's
+  // DELETE could cross them.
+  CHECK(why(scenario_yaml("rfc7296", "{lifetime: 1h, margin: 90ms, fuzz: 0%}"))
+            .find("before the hard expiry") != std::string::npos);
+  // strongSwan's processing delays are lognormal: unbounded.
+  CHECK(why(scenario_yaml("strongswan", child)).find("lognormal") != std::string::npos);
+  // cisco-asa's Child SAs have a volume lifetime.
+  CHECK(why(scenario_yaml("cisco-asa", child)).find("volume lifetime") != std::string::npos);
+}
+
+TEST_CASE("race window bound includes an unbounded processing delay only to refuse it") {
+  auto cfg = config_of(scenario_yaml("rfc7296", "{lifetime: 1h, margin: 60s, fuzz: 100%}"));
+  cfg.b.processing_delay = sim::DurationDist::normal(sim::milliseconds(1), sim::microseconds(200));
+  const RaceWindow w = analyse_race_window(cfg);
+  CHECK_FALSE(w.applies);
+  CHECK(w.why_not.find("peers.b.processing_delay normal") != std::string::npos);
+  CHECK(w.why_not.find("unbounded") != std::string::npos);
+  // A bounded one widens the window by its maximum, on both terms that hold it.
+  auto bounded = cfg;
+  bounded.b.processing_delay =
+      sim::DurationDist::uniform(sim::milliseconds(1), sim::milliseconds(3));
+  bounded.a.processing_delay = bounded.b.processing_delay;
+  auto none = cfg;
+  none.b.processing_delay = {};
+  const RaceWindow wb = analyse_race_window(bounded);
+  const RaceWindow wn = analyse_race_window(none);
+  REQUIRE(wb.applies);
+  REQUIRE(wn.applies);
+  CHECK(wb.race_ns - wn.race_ns == Approx(3e6));
+  CHECK(wb.offset_ns - wn.offset_ns == Approx(3e6));
+}
+
+TEST_CASE("choose_estimator takes the window only where it applies and helps") {
+  const auto cfg = config_of(
+      scenario_yaml("rfc7296", "{lifetime: 8h, margin: 9m, fuzz: 100%}", "stagger: 533s\n"));
+  const auto c = choose_estimator("auto", cfg, 4000, {});
+  CHECK(c.used == Estimator::kWindow);
+  CHECK(c.window.p_window > 1e-7);
+  CHECK(c.window.p_window < 1e-5);
+  CHECK(c.why.find("window estimator") == 0);
+  // So many trials that plain Monte Carlo sees the window often: plain.
+  CHECK(choose_estimator("auto", cfg, 1'000'000'000, {}).used == Estimator::kPlain);
+  CHECK(choose_estimator("plain", cfg, 4000, {}).used == Estimator::kPlain);
+  // An expectation the window estimator cannot check.
+  const std::vector<ExpectedOutcome> outages = {{models::Outcome::kOutages, true}};
+  CHECK(choose_estimator("auto", cfg, 4000, outages).used == Estimator::kPlain);
+  CHECK_THROWS_AS(choose_estimator("window", cfg, 4000, outages), EstimatorError);
+  const std::vector<ExpectedOutcome> count = {{models::Outcome::kCollisions, false}};
+  CHECK_THROWS_AS(choose_estimator("window", cfg, 4000, count), EstimatorError);
+  // A stagger beyond the fuzz: the window is empty, race outcomes are 0
+  // exactly, and there is nothing to simulate inside it.
+  const auto apart = config_of(
+      scenario_yaml("rfc7296", "{lifetime: 8h, margin: 9m, fuzz: 100%}", "stagger: 541s\n"));
+  const auto e = choose_estimator("auto", apart, 4000, {});
+  CHECK(e.window.applies);
+  CHECK(e.window.p_window == 0);
+  CHECK(e.used == Estimator::kPlain);
+  CHECK(e.why.find("exactly 0") != std::string::npos);
+  CHECK_THROWS_AS(choose_estimator("window", apart, 4000, {}), EstimatorError);
+}
+
+namespace {
+
+// The first Child SA install at each peer and the first rekey started.
+struct FirstTimes final : models::TraceSink {
+  double installed[2] = {-1, -1};
+  int starter = -1;
+  double started = -1;
+  void record(const models::TraceRecord& r) override {
+    const int p = r.peer == models::PeerId::kA ? 0 : 1;
+    if (r.kind == models::TraceKind::kChildSaInstalled && installed[p] < 0)
+      installed[p] = static_cast<double>(r.time.ns());
+    if (r.kind == models::TraceKind::kRekeyStarted && r.sa_kind == models::SaKind::kChild &&
+        starter < 0) {
+      starter = p;
+      started = static_cast<double>(r.time.ns());
+    }
+  }
+};
+
+// SCHEMA's soft time, transcribed independently of race_window.cpp:
+// lifetime - margin_eff - U x fuzz x margin (floored to fuzz_quantum), in the
+// peer's clock, converted to true time.
+double soft_true_ns(const models::PeerConfig& pc, bool initiator, double u) {
+  const auto& p = pc.child;
+  const double life = static_cast<double>(p.lifetime.ns());
+  const double margin = static_cast<double>(p.margin.resolve(p.lifetime).ns());
+  const double eff = initiator ? margin : margin * p.responder_margin_scale;
+  double jitter = initiator || p.responder_fuzz ? u * p.fuzz * margin : 0;
+  if (p.fuzz_quantum.ns() > 0) {
+    const double q = static_cast<double>(p.fuzz_quantum.ns());
+    jitter = std::floor(jitter / q) * q;
+  }
+  return (life - eff - jitter) / (1.0 + pc.clock_error_ppm * 1e-6);
+}
+
+}  // namespace
+
+TEST_CASE("the hooked first jitter sets the first rekey time the window assumes") {
+  for (const std::string profile : {"rfc7296", "strongswan", "libreswan"}) {
+    auto cfg = bounded(config_of(scenario_yaml(profile, "{lifetime: 1h, margin: 60s, fuzz: 100%}",
+                                               profile == "libreswan" ? "stagger: -30s\n" : "")));
+    cfg.a.clock_error_ppm = 50;
+    cfg.b.clock_error_ppm = -30;
+    const RaceWindow w = analyse_race_window(cfg);
+    INFO(profile << ": " << w.why_not);
+    REQUIRE(w.applies);
+    sim::Rng rng(21);
+    int checked = 0;
+    for (int i = 0; i < 60; ++i) {
+      const JitterDraw d{rng.uniform01(), rng.uniform01()};
+      FirstTimes t;
+      models::run_trial(conditioned_config(cfg, d), 8, i, &t);
+      REQUIRE(t.starter >= 0);
+      const double y = timer_gap_of(w, d);
+      // The window's Y is the independent transcription's s_A - s_B.
+      const double sa = soft_true_ns(cfg.a, true, d.u_a);
+      const double sb = soft_true_ns(cfg.b, false, d.u_b);
+      CHECK(std::abs(y - (sa - sb)) < 10);
+      // Beyond the window, the peer with the earlier timer starts the rekey.
+      if (y < -w.window_ns) CHECK(t.starter == 0);
+      if (y > w.window_ns) CHECK(t.starter == 1);
+      // ... at its install time + its soft time, up to the bounded terms.
+      const double s = t.starter == 0 ? sa : sb;
+      const double late = t.started - t.installed[t.starter] - s;
+      CHECK(late > -10);
+      CHECK(late < w.race_ns + w.offset_ns);
+      ++checked;
+    }
+    CHECK(checked == 60);
+  }
+}

@@ -1,0 +1,28 @@
+// What `run` prints about its estimator (issue 15): plain Monte Carlo output
+// gains one line / key naming the estimator and why; the window estimator's
+// output shows the race outcomes (collisions, redundant_sas) only, each as
+// P(window) x the rate inside the window, with both figures.
+//
+// JSON: the run object gains "estimator": {"name": "plain" | "window",
+// "why"}; for the window estimator also "p_window", "window_ns", "race_ns",
+// "offset_ns", "centre_ns" and "in_window": {name: {"count", "episodes",
+// "rate", "ci95"}}, and "outcomes" holds the race outcomes only (rate and
+// ci95 scaled by p_window; count is the in-window count), with no
+// "per_trial" (the trials are conditioned, so per-trial views mean nothing).
+#pragma once
+
+#include <string>
+
+#include "tools/rekeysim/report.hpp"
+#include "tools/runner/window_estimator.hpp"
+
+namespace rekeysim::cli {
+
+std::string render_json_with_estimator(const RunHeader& header, const PointReport& report,
+                                       const runner::EstimatorChoice& choice,
+                                       const runner::PointResult& in_window);
+std::string render_table_with_estimator(const RunHeader& header, const PointReport& report,
+                                        const runner::EstimatorChoice& choice,
+                                        const runner::PointResult& in_window);
+
+}  // namespace rekeysim::cli
