@@ -32,6 +32,17 @@ enum class CollisionResolution {
               // Child SA comparison swapped the two exchanges' nonces, so the peer takes the
               // wrong SA as redundant (it loses exactly when RFC 7296 says it wins). IKE SA
               // collisions keep the RFC rule.
+  kStrongswan4LowestWins,    // strongSwan 4.1.0-4.5.0 (child_rekey.c handle_collision(),
+                             // ike_rekey.c process_i(); fixed by commit 1ed482d808 "Fix nonce
+                             // comparison in rekey collisions, lowest nonce loses", 4.5.1): the
+                             // exchange holding the lowest nonce (memcmp over the shorter length)
+                             // won, for Child and IKE SAs alike; a prefix tie made both lose.
+  kStrongswanPre56MinNonce,  // strongSwan 5.0.0-5.5.3: the kStrongswanMinNonce compare, but the
+                             // rekey initiator installed the new SA's outbound half on the
+                             // response, before the collision was decided, so a loser sends on
+                             // its redundant SA until its DELETE is answered (fixed by commit
+                             // 15e745cf4d "child-rekey: Don't install outbound SA in case of lost
+                             // collisions", 5.6.0).
 };
 
 // What a peer does with a DELETE (or REKEY_SA) naming an SPI it does not have.

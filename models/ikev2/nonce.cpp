@@ -24,12 +24,24 @@ int memcmp_shorter(const Nonce& a, const Nonce& b) {
 
 bool lost_collision(CollisionResolution rule, const Nonce& my_ni, const Nonce& my_nr,
                     const Nonce& peer_ni, const Nonce& peer_nr) {
-  if (rule == CollisionResolution::kStrongswanMinNonce) {
+  if (rule == CollisionResolution::kStrongswanMinNonce ||
+      rule == CollisionResolution::kStrongswanPre56MinNonce) {
     // child_create.c get_lower_nonce() + child_rekey.c lost_collision():
     // my exchange holds the lowest nonce -> I lose. A prefix tie makes both win.
     const Nonce& mine = memcmp_shorter(my_ni, my_nr) < 0 ? my_ni : my_nr;
     const Nonce& theirs = memcmp_shorter(peer_ni, peer_nr) < 0 ? peer_ni : peer_nr;
     return memcmp_shorter(mine, theirs) < 0;
+  }
+  if (rule == CollisionResolution::kStrongswan4LowestWins) {
+    // strongSwan 4.1.0-4.5.0 child_rekey.c handle_collision() and ike_rekey.c
+    // process_i(): "if we have the lower nonce" the collision was won, the
+    // reverse of RFC 4306 2.8 / RFC 7296 2.8.1 (commit 1ed482d808, 4.5.1,
+    // "lowest nonce loses"). get_lower_nonce() returned the own nonce of the
+    // exchange if it compared lower, else the other one; an equal compare
+    // (a prefix) counted as lost.
+    const Nonce& mine = memcmp_shorter(my_ni, my_nr) < 0 ? my_ni : my_nr;
+    const Nonce& theirs = memcmp_shorter(peer_nr, peer_ni) < 0 ? peer_nr : peer_ni;
+    return memcmp_shorter(mine, theirs) >= 0;
   }
   // RFC 7296 2.8.1: the SA created with the lowest of the four nonces is
   // redundant and is closed by the node that created it.

@@ -160,11 +160,13 @@ void apply_lifetime(LifetimePolicy& p, std::string_view field, std::string_view 
 
 void apply_behaviour(PeerBehaviour& b, std::string_view field, std::string_view value) {
   if (field == "collision_resolution") {
-    b.collision_resolution = parse_enum<CollisionResolution, 4>(
+    b.collision_resolution = parse_enum<CollisionResolution, 6>(
         value, {{{"rfc7296", CollisionResolution::kRfc7296FourNonce},
                  {"strongswan_min_nonce", CollisionResolution::kStrongswanMinNonce},
                  {"none", CollisionResolution::kNone},
-                 {"inverted", CollisionResolution::kInverted}}});
+                 {"inverted", CollisionResolution::kInverted},
+                 {"strongswan4_lowest_wins", CollisionResolution::kStrongswan4LowestWins},
+                 {"strongswan_pre56_min_nonce", CollisionResolution::kStrongswanPre56MinNonce}}});
   } else if (field == "unknown_spi") {
     b.unknown_spi =
         parse_enum<UnknownSpiAction, 3>(value, {{{"ignore", UnknownSpiAction::kIgnore},

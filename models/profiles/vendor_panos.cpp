@@ -26,6 +26,9 @@ const std::string kLiveness =
     "KCSArticleDetail?id=kA10g000000ClgcCAC)";
 const std::string kSs1458 =
     "strongSwan issue #1458 (https://github.com/strongswan/strongswan/issues/1458)";
+const std::string kRacoon2 =
+    "racoon2 iked/ikev2.c ikev2_createchild_responder_recv/_send, ikev2_child.c ikev2_expire_child "
+    "(github.com/zoulasc/racoon2 at 7ee335e)";
 
 }  // namespace
 
@@ -72,14 +75,18 @@ Profile make_panos(const Profile& rfc7296) {
   b.assumption("behaviour.old_sa_delete_delay", "0", kSs1458,
                "PAN sends DELETE for the old SA immediately around its CREATE_CHILD_SA response "
                "(< 0.5 ms apart in #1458, where PAN was the rekey responder)");
-  b.assumption("behaviour.responder_deletes_old", "false", kSs1458,
-               "off by default, pending re-validation: in #1458 a PAN-OS rekey responder "
+  b.assumption("behaviour.responder_deletes_old", "false", kSs1458 + "; " + kRacoon2,
+               "off by default, re-checked 2026-11: in #1458 a PAN-OS rekey responder "
                "(firmware not named) sent 'DELETE for ESP CHILD_SA with SPI a0f80e88' less than "
                "0.5 ms after 'CREATE_CHILD_SA response 10', and strongSwan 5.8.4 logged "
                "'detected CHILD_REKEY collision with CHILD_DELETE', which its child_rekey.c "
                "collide() logs only for a DELETE of the SA being rekeyed: that firmware deleted "
-               "the old SA itself, as RFC 7296 1.3.3 leaves to the initiator. One report, one "
-               "firmware: set true to model it (scenarios/panos-vs-strongswan-584.yaml does)");
+               "the old SA itself, as RFC 7296 1.3.3 leaves to the initiator. No second report "
+               "was found (strongSwan/libreswan trackers, PAN KBs, Cisco CSCvx23833/CSCwc54984 "
+               "show PAN as rekey responder switching early, not deleting), and racoon2, whose "
+               "ikev2_child_delete() the KB's ikemgr.log names, has no such path: its rekey "
+               "responder leaves the old Child SA to its own hard-lifetime timer. One report, "
+               "one firmware: set true to model it (scenarios/panos-vs-strongswan-584.yaml does)");
   b.assumption("behaviour.rekey_vs_delete", "keep_until_response", kSs1458,
                "never observed: a PAN-OS initiator receiving a DELETE for the SA it rekeys is "
                "not in any public report; the RFC reading is assumed");

@@ -64,6 +64,16 @@ Profile make_rfc7296() {
   lifetime_fields(b, "ike", "24h");
   b.assumption("clock_error", "0ppm", kSec2_8, "an ideal clock; skew is a scenario choice");
   b.assumption("processing_delay", "0", kSec2_8, "messages are handled instantly");
+  b.assumption("processing_delay_ke", "0", kSec2_8,
+               "a request carrying a KE payload is handled instantly too (no DH cost)");
+  b.assumption("processing_delay_informational", "0", kSec2_8,
+               "INFORMATIONAL requests are handled instantly");
+  b.assumption("timer_lateness", "0", kSec2_8, "rekey timers run exactly when due");
+  b.assumption("initiation_delay", "0", kSec2_8,
+               "a request leaves the moment its rekey timer runs");
+  b.assumption("behaviour.child_pfs", "false", kSec1_3_3,
+               "the KE payload of CREATE_CHILD_SA is optional (PFS is local policy); off, so a "
+               "Child SA rekey costs no DH computation");
   b.confirmed("behaviour.collision_resolution", "rfc7296", kSec2_8_1,
               "the SA created with the lowest of the four nonces (octet order, a prefix is "
               "lower) is closed by the endpoint that created it");

@@ -93,6 +93,32 @@ void require_same_trace(const std::vector<models::TraceRecord>& cpp,
 
 }  // namespace
 
+// The shipped collision-resolution variants (issue 11 part 3) of
+// test_incidents.cpp: each test named by its source (OpenIKED, strongSwan
+// before a fix) has a case in scenarios/cases/variants, and no case there
+// claims a test that does not exist.
+TEST_CASE("every collision-variant test of test_incidents.cpp has a YAML case",
+          "[cases][library]") {
+  const auto names = test_case_names(slurp(source("tests/models/test_incidents.cpp")));
+  const auto cases = mirrored();
+  const auto it = cases.find("test_incidents.cpp");
+  REQUIRE(it != cases.end());
+  int variants = 0;
+  for (const auto& n : names) {
+    const bool variant = n.starts_with("OpenIKED PR 83: inverted nonce comparison vs an RFC") ||
+                         n.starts_with("strongSwan 4.5.0 ") || n.starts_with("strongSwan 5.5 ");
+    if (!variant) continue;
+    ++variants;
+    INFO("TEST_CASE " << n);
+    CHECK(it->second.count(n) == 1);
+  }
+  CHECK(variants == 6);
+  for (const auto& n : it->second) {
+    INFO("case mirrors " << n);
+    CHECK(names.count(n) == 1);
+  }
+}
+
 TEST_CASE("every strongSwan-style C++ protocol test has a YAML case in scenarios/cases",
           "[cases][library]") {
   const auto cases = mirrored();

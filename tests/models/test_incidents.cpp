@@ -247,6 +247,209 @@ TEST_CASE(
   CHECK(child_spis(w.b()) == (a_exchange_lowest ? Pairs{{5, 3}} : Pairs{{4, 6}}));
 }
 
+// strongSwan 4.1.0-4.5.0 settled both collisions with "if we have the lower
+// nonce" -> won (child_rekey.c handle_collision(), ike_rekey.c process_i()),
+// the reverse of RFC 4306 2.8 / RFC 7296 2.8.1; commit 1ed482d808 ("Fix
+// nonce comparison in rekey collisions, lowest nonce loses", 2011-01-07,
+// released in 4.5.1) flipped both compares.
+
+namespace {
+
+PeerConfig strongswan4_peer() {
+  PeerConfig c = strongswan_peer();
+  c.behaviour.collision_resolution = models::CollisionResolution::kStrongswan4LowestWins;
+  return c;
+}
+
+}  // namespace
+
+//   A (strongSwan 4.5.0)                            B (RFC 7296)
+//   --> CREATE_CHILD_SA {N(REKEY_SA,1), SA(3), N1}    (crossing)
+//       CREATE_CHILD_SA {N(REKEY_SA,2), SA(4), N2} <--
+//   <-- CREATE_CHILD_SA {SA(5), N3}   CREATE_CHILD_SA {SA(6), N4} -->
+//   Lowest nonce in B's exchange (N2, N4): 2.8.1 makes B's SA redundant; B
+//   deletes it and A, whose exchange lacks the lowest nonce, "loses" too and
+//   deletes its own: only the old SA is left, never rekeyed again.
+//   Lowest nonce in A's exchange (N1, N3): both "win", both delete the old
+//   SA (crossing DELETEs, 1.4.1) and each sends on its own new SA.
+TEST_CASE(
+    "strongSwan 4.5.0 child_rekey.c (fixed by 1ed482d808 in 4.5.1): the lowest nonce wins, so "
+    "against an RFC peer both delete their new SA or both keep it",
+    "[collision][strongswan4]") {
+  const Lowest lowest = GENERATE(Lowest::kN1, Lowest::kN2, Lowest::kN3, Lowest::kN4);
+  const bool rfc_peer_lost = a_wins(lowest);  // the lowest nonce is in B's exchange
+  ScriptedWorld w(strongswan4_peer(), rfc_peer());
+  simultaneous_rekey(w, lowest);
+  REQUIRE(w.in_flight(A) == 1);
+  REQUIRE(w.in_flight(B) == 1);
+  if (rfc_peer_lost) {
+    CHECK(describe_first(w, B) == "INFORMATIONAL request 3 {D(ESP,3)}");
+    CHECK(describe_first(w, A) == "INFORMATIONAL request 1 {D(ESP,4)}");
+  } else {
+    CHECK(describe_first(w, B) == "INFORMATIONAL request 3 {D(ESP,1)}");
+    CHECK(describe_first(w, A) == "INFORMATIONAL request 1 {D(ESP,2)}");
+  }
+  settle(w);
+  w.advance(sim::seconds(6));
+  settle(w);
+  if (rfc_peer_lost) {
+    // Both new SAs deleted by their creators: the old SA carries on alone.
+    CHECK(child_spis(w.a()) == Pairs{{1, 2}});
+    CHECK(child_spis(w.b()) == Pairs{{2, 1}});
+    CHECK(w.a().outbound_spi() == 2u);
+    CHECK(w.b().outbound_spi() == 1u);
+  } else {
+    // The redundant SA is kept: one SA per direction, two pairs at each peer.
+    CHECK(child_spis(w.a()) == Pairs{{3, 5}, {6, 4}});
+    CHECK(child_spis(w.b()) == Pairs{{4, 6}, {5, 3}});
+    CHECK(w.a().outbound_spi() == 5u);
+    CHECK(w.b().outbound_spi() == 6u);
+  }
+  CHECK(w.count(TraceKind::kDeleteForUnknownSpi) == 0);
+}
+
+// Two strongSwan 4.5.0 peers invert alike and agree: one Child SA is left,
+// the one RFC 7296 would have closed.
+TEST_CASE(
+    "strongSwan 4.5.0 child_rekey.c: two peers with the lowest-wins compare agree, the SA "
+    "holding the lowest nonce is the one left",
+    "[collision][strongswan4]") {
+  const Lowest lowest = GENERATE(Lowest::kN1, Lowest::kN2, Lowest::kN3, Lowest::kN4);
+  ScriptedWorld w(strongswan4_peer(), strongswan4_peer());
+  simultaneous_rekey(w, lowest);
+  settle(w);
+  w.advance(sim::seconds(6));
+  settle(w);
+  const bool a_exchange_lowest = !a_wins(lowest);
+  CHECK(child_spis(w.a()) == (a_exchange_lowest ? Pairs{{3, 5}} : Pairs{{6, 4}}));
+  CHECK(child_spis(w.b()) == (a_exchange_lowest ? Pairs{{5, 3}} : Pairs{{4, 6}}));
+  CHECK(w.count(TraceKind::kCollisionResolved) == 2);
+}
+
+// The same compare in ike_rekey.c (RFC 7296 2.8.2), against a strongSwan 6
+// peer. Lowest nonce N1, in A's exchange: RFC 7296 makes A's new IKE SA (3)
+// redundant; A "wins" and keeps it, B wins by the RFC and keeps its own (4);
+// each deletes the old IKE SA, then the other's new one after the redundant
+// SA timeout, and they end on different IKE SAs (as RFC 4718 5.11.4 vs 7296).
+// Lowest nonce N2, in B's exchange: both "lose", each adopts the other's new
+// IKE SA and deletes its own over it, i.e. the very SA the other adopted:
+// both IKE SAs and with them the Child SA are gone.
+//   --> INFORMATIONAL {D(IKE)} over 3        <-- INFORMATIONAL {D(IKE)} over 4
+TEST_CASE(
+    "strongSwan 4.5.0 ike_rekey.c (fixed by 1ed482d808 in 4.5.1): the lowest nonce wins the "
+    "simultaneous IKE SA rekey, so against an RFC peer both keep their own IKE SA or both lose "
+    "every IKE SA",
+    "[ike][collision][strongswan4]") {
+  const Lowest lowest = GENERATE(Lowest::kN1, Lowest::kN2);
+  const bool both_win = lowest == Lowest::kN1;
+  ScriptedWorld w(strongswan4_peer(), strongswan_peer());
+  w.establish(A);
+  force_lowest(w, lowest);
+  w.a().request_rekey_ike();
+  w.b().request_rekey_ike();
+  w.deliver(B);
+  w.deliver(A, 0);
+  w.deliver(A);  // A decides
+  w.deliver(B);  // B decides
+  auto current = [](const Peer& p) -> std::uint64_t { return p.ike_sa() ? p.ike_sa()->id : 0; };
+  REQUIRE(w.in_flight(A) == 1);
+  REQUIRE(w.in_flight(B) == 1);
+  if (both_win) {
+    CHECK(current(w.a()) == 3u);
+    CHECK(current(w.b()) == 4u);
+    CHECK(describe_first(w, B) == "INFORMATIONAL request 3 {D(IKE)}");
+    CHECK(w.peek(B).ike_sa == 1u);  // the old IKE SA, from both
+    CHECK(w.peek(A).ike_sa == 1u);
+  } else {
+    CHECK(current(w.a()) == 4u);  // each adopted the other's new IKE SA
+    CHECK(current(w.b()) == 3u);
+    CHECK(describe_first(w, B) == "INFORMATIONAL request 0 {D(IKE)}");
+    CHECK(w.peek(B).ike_sa == 3u);  // A deletes 3, which B adopted
+    CHECK(w.peek(A).ike_sa == 4u);  // B deletes 4, which A adopted
+  }
+  settle(w);
+  w.advance(sim::seconds(31));
+  settle(w);
+  if (both_win) {
+    CHECK(current(w.a()) == 3u);
+    CHECK(current(w.b()) == 4u);
+    CHECK(w.a().ike_sas().size() == 1);
+    CHECK(w.b().ike_sas().size() == 1);
+    CHECK(w.a().child_sas().size() == 1);
+    CHECK(w.b().child_sas().size() == 1);
+  } else {
+    CHECK(w.a().ike_sas().empty());
+    CHECK(w.b().ike_sas().empty());
+    CHECK(w.a().child_sas().empty());
+    CHECK(w.b().child_sas().empty());
+    CHECK(w.count(TraceKind::kTunnelDown, A) == 1);
+    CHECK(w.count(TraceKind::kTunnelDown, B) == 1);
+  }
+}
+
+namespace {
+
+// A strongSwan 6 winner that keeps no inbound half after a DELETE
+// (inbound_keep_delay 0, as the panos profile): what the loser sends on the
+// SA it deletes is lost from the winner's DELETE processing on.
+PeerConfig no_keep_winner() {
+  PeerConfig c = strongswan_peer();
+  c.behaviour.inbound_keep_delay = {};
+  return c;
+}
+
+}  // namespace
+
+// strongSwan 5.0.0-5.5.3 decided like 5.6+ (the min-nonce compare), but its
+// rekey initiator installed the outbound half of the new SA with the
+// response, before handle_collision() ran; commit 15e745cf4d ("child-rekey:
+// Don't install outbound SA in case of lost collisions", 5.6.0) split that
+// because it "might have caused traffic loss depending on the timing of the
+// DELETEs". Lowest nonce N1: A's exchange made the redundant SA.
+//   A (strongSwan 5.5)                                B (strongSwan 6)
+//   ... CC-11's four CREATE_CHILD_SA messages ...
+//   A lost, sends on its new SA (A->B SPI 5)          B won, withholds 5/3
+//   --> INFORMATIONAL {D(ESP,3)}   B drops 5/3 on the request (1.4.1, no
+//                                  inbound-keep delay)
+//   A keeps sending on 5 until the response: B no longer accepts it.
+TEST_CASE(
+    "strongSwan 5.5 child_rekey.c (fixed by 15e745cf4d in 5.6.0): the collision loser sends on "
+    "its redundant SA, which the winner drops on the loser's DELETE before the response",
+    "[collision][strongswan55]") {
+  PeerConfig a = strongswan_peer();
+  a.behaviour.collision_resolution = models::CollisionResolution::kStrongswanPre56MinNonce;
+  ScriptedWorld w(a, no_keep_winner());
+  simultaneous_rekey(w, Lowest::kN1);
+  REQUIRE(w.in_flight(B) == 1);
+  CHECK(describe_first(w, B) == "INFORMATIONAL request 3 {D(ESP,3)}");
+  CHECK(w.a().outbound_spi() == 5u);  // the loser sends on the SA it is deleting
+  CHECK(w.b().accepts_inbound(5));
+  w.deliver(B);  // A's DELETE at B: B closes 5/3 at once
+  CHECK_FALSE(w.b().accepts_inbound(5));
+  CHECK(w.a().outbound_spi() == 5u);  // A still sends on it: lost at B
+  settle(w);
+  w.advance(sim::seconds(6));
+  settle(w);
+  CHECK(child_spis(w.a()) == Pairs{{6, 4}});
+  CHECK(child_spis(w.b()) == Pairs{{4, 6}});
+  CHECK(w.a().outbound_spi() == 4u);
+  CHECK(w.count(TraceKind::kDeleteForUnknownSpi) == 0);
+}
+
+// The 5.6+ loser, same order: it keeps sending on the old SA, which the
+// winner accepts until its own D(old) is answered and the keep delay ends.
+TEST_CASE(
+    "strongSwan 5.6 child_rekey.c: the collision loser keeps sending on the old SA, which the "
+    "winner still accepts while the loser's DELETE is answered",
+    "[collision][strongswan55]") {
+  ScriptedWorld w(strongswan_peer(), no_keep_winner());
+  simultaneous_rekey(w, Lowest::kN1);
+  CHECK(w.a().outbound_spi() == 2u);
+  w.deliver(B);
+  REQUIRE(w.a().outbound_spi().has_value());
+  CHECK(w.b().accepts_inbound(*w.a().outbound_spi()));
+}
+
 // ---- IKE reauthentication (RFC 7296 2.8.3), break-before-make ------------
 
 namespace {

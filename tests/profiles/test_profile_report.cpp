@@ -38,3 +38,27 @@ TEST_CASE("profile detail: every field with value, status, source and note", "[p
   CHECK(detail.find("= log  [confirmed]") != std::string::npos);
   CHECK(detail.find("= naive  [assumption]") != std::string::npos);
 }
+
+// Issue 11 "Must show": each vendor value with a source and status in
+// `rekeysim profiles NAME`. Every profile field key, in every built-in
+// profile, appears in its detail with a status and a non-empty source.
+TEST_CASE("profile detail: every built-in profile shows every field key with status and source",
+          "[profiles][report]") {
+  for (const models::Profile& p : models::builtin_profiles()) {
+    const std::string detail = models::format_profile_detail(p);
+    for (const std::string_view kv : models::profile_field_keys()) {
+      const std::string key(kv);
+      INFO(p.name << ": " << key);
+      const models::ProfileField* f = nullptr;
+      for (const auto& g : p.fields)
+        if (g.key == key) f = &g;
+      REQUIRE(f != nullptr);
+      CHECK_FALSE(f->source.empty());
+      CHECK(detail.find("  " + key) != std::string::npos);
+      CHECK(detail.find("source: " + f->source) != std::string::npos);
+      const std::string status =
+          f->status == models::SourceStatus::kConfirmed ? "[confirmed]" : "[assumption]";
+      CHECK(detail.find("= " + f->value + "  " + status) != std::string::npos);
+    }
+  }
+}

@@ -97,7 +97,9 @@ TEST_CASE("Link down: ESP packets sent while the link is down are lost to the li
   }
 }
 
-TEST_CASE("No SA: packets sent while the sender has no outbound SA are counted by its policy") {
+TEST_CASE(
+    "RFC 4301 5.1 (DISCARD, PROTECT with no SA, BYPASS): packets sent while the sender has no "
+    "outbound SA are counted by its policy") {
   const Link link(link_with({}));
   for (NoSaPolicy policy : {NoSaPolicy::kDrop, NoSaPolicy::kTrap, NoSaPolicy::kClear}) {
     Log log;

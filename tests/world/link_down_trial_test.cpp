@@ -155,7 +155,9 @@ TEST_CASE(
   CHECK(rec[0]->time < sim::hours(1) + sim::seconds(31));
 }
 
-TEST_CASE("No SA after a tunnel reset: each peer's no-SA time x the packet rate, per its policy") {
+TEST_CASE(
+    "RFC 4301 5.1 no SA after a tunnel reset: each peer's no-SA time x the packet rate, per its "
+    "policy") {
   for (models::NoSaPolicy policy :
        {models::NoSaPolicy::kTrap, models::NoSaPolicy::kDrop, models::NoSaPolicy::kClear}) {
     TrialConfig c = base();

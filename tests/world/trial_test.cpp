@@ -345,7 +345,7 @@ TEST_CASE("One Child SA tracker per world: traffic and classifier read the same 
   CHECK(w.reconciled_switches() == 0);
 }
 
-TEST_CASE("Network: IKE loss alone resets the tunnel, ESP loss alone does not") {
+TEST_CASE("RFC 7296 2.4 network: IKE loss alone resets the tunnel, ESP loss alone does not") {
   TrialConfig c = kb_case();
   c.duration = sim::days(2);
   TrialConfig ike_only = c;

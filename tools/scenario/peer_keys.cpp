@@ -14,8 +14,9 @@ using models::PeerConfig;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // Enum names, in enumerator order of models/config.hpp.
-constexpr std::string_view kCollisionResolution[] = {"rfc7296", "strongswan_min_nonce", "none",
-                                                     "inverted"};
+constexpr std::string_view kCollisionResolution[] = {
+    "rfc7296",  "strongswan_min_nonce",    "none",
+    "inverted", "strongswan4_lowest_wins", "strongswan_pre56_min_nonce"};
 constexpr std::string_view kUnknownSpi[] = {"ignore", "log", "teardown"};
 constexpr std::string_view kCrossingDelete[] = {"rfc7296", "naive"};
 constexpr std::string_view kResponderSwitch[] = {"on_old_sa_delete", "on_response_sent",
@@ -248,8 +249,10 @@ const std::vector<PeerKey>& table() {
       ENUM_KEY("behaviour.collision_resolution", behaviour.collision_resolution,
                models::CollisionResolution, kCollisionResolution,
                "simultaneous Child rekey tie-break (RFC 7296 2.8.1): four-nonce rule, strongSwan "
-               "min-nonce, none (keep both), or inverted (OpenIKED 2017-2022: the wrong SA is "
-               "taken as redundant)"),
+               "min-nonce, none (keep both), inverted (OpenIKED 2017-2022: the wrong SA is "
+               "taken as redundant), strongswan4_lowest_wins (strongSwan 4.1.0-4.5.0: the "
+               "lowest nonce wins, Child and IKE SAs), or strongswan_pre56_min_nonce (strongSwan "
+               "5.0-5.5: min-nonce, the loser sends on its redundant SA until it is deleted)"),
       ENUM_KEY("behaviour.unknown_spi", behaviour.unknown_spi, models::UnknownSpiAction,
                kUnknownSpi,
                "DELETE/REKEY_SA for an SPI this peer lacks: ignore (RFC 7296 2.25.1), log \"can't "

@@ -248,6 +248,14 @@ void ChildRekey::resolve_collision(Peer& peer, ChildSa& old_ref, ChildSa& mine_r
   // Loser: delete our redundant SA; keep sending on the old SA until the
   // winner's D(old) arrives, then switch to the winner's SA.
   ChildSa* mine = peer.child_by_in(mine_in);
+  if (peer.config_.behaviour.collision_resolution ==
+      CollisionResolution::kStrongswanPre56MinNonce) {
+    // strongSwan < 5.6.0 installed the outbound half with the response, before
+    // handle_collision() ran (commit 15e745cf4d): the loser sends on the SA it
+    // now deletes until that DELETE is answered, while the winner drops it on
+    // the request (RFC 7296 1.4.1).
+    peer.switch_outbound(*mine);
+  }
   mine->redundant = true;
   peer.request_delete_child(mine_in);
   old = peer.child_by_in(old_in);

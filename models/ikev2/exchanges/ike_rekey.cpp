@@ -160,7 +160,8 @@ void IkeRekey::complete(Peer& peer, IkeSa& ike, const Task& t, const Message& m)
   }
   // 2.8.2: both rekeyed. The new IKE SA with the lowest nonce is redundant and
   // is deleted by its creator; RFC 4718 said the opposite (a legacy knob).
-  // OpenIKED's inverted comparison was in its Child SA code only.
+  // OpenIKED's inverted comparison was in its Child SA code only; strongSwan
+  // 4.1.0-4.5.0's lowest-wins compare was in ike_rekey.c too, so it applies here.
   CollisionResolution rule = peer.config_.behaviour.collision_resolution;
   if (rule == CollisionResolution::kInverted) rule = CollisionResolution::kRfc7296FourNonce;
   bool lost = lost_collision(rule, mine.ni, mine.nr, p->ni, p->nr);
