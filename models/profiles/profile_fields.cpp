@@ -283,9 +283,18 @@ void apply_profile_field(PeerConfig& config, std::string_view key, std::string_v
   } else if (key == "processing_delay") {
     config.processing_delay = sim::parse_duration_dist(value);
   } else if (key == "processing_delay_ke") {
-    config.processing_delay_ke = sim::parse_duration_dist(value);
+    // "processing_delay": not set, so the peer's processing_delay applies.
+    if (value == "processing_delay") {
+      config.processing_delay_ke.reset();
+    } else {
+      config.processing_delay_ke = sim::parse_duration_dist(value);
+    }
   } else if (key == "processing_delay_informational") {
-    config.processing_delay_informational = sim::parse_duration_dist(value);
+    if (value == "processing_delay") {
+      config.processing_delay_informational.reset();
+    } else {
+      config.processing_delay_informational = sim::parse_duration_dist(value);
+    }
   } else if (key == "timer_lateness") {
     config.timer_lateness = sim::parse_duration_dist(value);
   } else if (key == "initiation_delay") {

@@ -64,10 +64,11 @@ Profile make_rfc7296() {
   lifetime_fields(b, "ike", "24h");
   b.assumption("clock_error", "0ppm", kSec2_8, "an ideal clock; skew is a scenario choice");
   b.assumption("processing_delay", "0", kSec2_8, "messages are handled instantly");
-  b.assumption("processing_delay_ke", "0", kSec2_8,
-               "a request carrying a KE payload is handled instantly too (no DH cost)");
-  b.assumption("processing_delay_informational", "0", kSec2_8,
-               "INFORMATIONAL requests are handled instantly");
+  // Not set: a scenario's processing_delay then covers these messages too.
+  b.assumption("processing_delay_ke", "processing_delay", kSec2_8,
+               "not set: a request carrying a KE payload takes processing_delay like any other");
+  b.assumption("processing_delay_informational", "processing_delay", kSec2_8,
+               "not set: INFORMATIONAL requests take processing_delay like any other");
   b.assumption("timer_lateness", "0", kSec2_8, "rekey timers run exactly when due");
   b.assumption("initiation_delay", "0", kSec2_8,
                "a request leaves the moment its rekey timer runs");

@@ -54,9 +54,18 @@ TEST_CASE("profile values: every delay distribution field parses back to the con
     for (const auto& f : p.fields) {
       const sim::DurationDist* in_config = nullptr;
       if (f.key == "processing_delay") in_config = &p.config.processing_delay;
-      if (f.key == "processing_delay_ke") in_config = &*p.config.processing_delay_ke;
-      if (f.key == "processing_delay_informational")
+      // "processing_delay" leaves the optional delay unset (processing_delay applies).
+      const bool unset = f.value == "processing_delay";
+      if (f.key == "processing_delay_ke") {
+        CHECK(p.config.processing_delay_ke.has_value() == !unset);
+        if (unset) continue;
+        in_config = &*p.config.processing_delay_ke;
+      }
+      if (f.key == "processing_delay_informational") {
+        CHECK(p.config.processing_delay_informational.has_value() == !unset);
+        if (unset) continue;
         in_config = &*p.config.processing_delay_informational;
+      }
       if (f.key == "timer_lateness") in_config = &p.config.timer_lateness;
       if (f.key == "initiation_delay") in_config = &p.config.initiation_delay;
       if (!in_config) continue;

@@ -207,10 +207,15 @@ const std::vector<PeerKey>& table() {
               "duration or distribution",
               kDurationUnit,
               "time to handle a message with a KE payload (Diffie-Hellman): IKE_SA_INIT, IKE "
-              "rekey, Child rekey with PFS; unset = processing_delay",
+              "rekey, Child rekey with PFS; unset or `processing_delay`: processing_delay",
               {},
               [](const ValueContext& v, PeerConfig& c) {
-                c.processing_delay_ke = read_distribution(v);
+                // `processing_delay`: not set, the peer's processing_delay applies.
+                if (v.node.IsScalar() && v.node.Scalar() == "processing_delay") {
+                  c.processing_delay_ke.reset();
+                } else {
+                  c.processing_delay_ke = read_distribution(v);
+                }
               },
               [](const PeerConfig& c) {
                 return format_distribution(c.processing_delay_ke.value_or(c.processing_delay));
@@ -219,10 +224,16 @@ const std::vector<PeerKey>& table() {
               ValueKind::kDistribution,
               "duration or distribution",
               kDurationUnit,
-              "time to handle an INFORMATIONAL message (DELETE); unset = processing_delay",
+              "time to handle an INFORMATIONAL message (DELETE); unset or `processing_delay`: "
+              "processing_delay",
               {},
               [](const ValueContext& v, PeerConfig& c) {
-                c.processing_delay_informational = read_distribution(v);
+                // `processing_delay`: not set, the peer's processing_delay applies.
+                if (v.node.IsScalar() && v.node.Scalar() == "processing_delay") {
+                  c.processing_delay_informational.reset();
+                } else {
+                  c.processing_delay_informational = read_distribution(v);
+                }
               },
               [](const PeerConfig& c) {
                 return format_distribution(
