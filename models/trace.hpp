@@ -158,7 +158,9 @@ enum class TraceKind : std::uint8_t {
 //   kTunnelUp          establish() or a completed IKE_AUTH.
 //   kEspNoSa, kEspCleartext, kEspLinkDown   from the traffic model (models/world/
 //                      esp_flow), one record per settled piece: `peer` = the sender,
-//                      `count` = packets, spi_out = the SA (kEspLinkDown only).
+//                      `count` = packets, spi_out = the SA (kEspLinkDown only);
+//                      `time` = send time of the first packet counted (emitted
+//                      later, when the piece is settled).
 enum class SaKind : std::uint8_t { kChild, kIke };
 
 enum class CollisionKind : std::uint8_t {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 
 namespace models::world {
 
@@ -20,6 +21,8 @@ EspFlow::EspFlow(const FlowConfig& flow, const Link& link, sim::Rng rng, PeerId 
       rng_(rng),
       receiver_(receiver),
       drops_(drops),
+      // Seeded from a copy of `rng`: rng_'s own sequence is untouched.
+      onset_rng_(sim::mix_seed(sim::Rng(rng).next(), 0x6f6e736574 /* "onset" */)),
       no_sa_policy_(no_sa) {
   segments_.reserve(8);
   acceptance_.reserve(8);
@@ -123,10 +126,22 @@ std::uint64_t EspFlow::sample_uncertain(SimTime from, SimTime to, SimTime acc_fr
   return dropped;
 }
 
-void EspFlow::report(TraceKind kind, std::uint64_t n, std::uint32_t spi_out) {
+SimTime EspFlow::first_packet(SimTime from, SimTime to, std::uint64_t n, std::uint64_t k) {
+  if (!poisson_) return lattice_.time_of(k);
+  // The earliest of n uniform send times: from + (to - from) (1 - U^(1/n)).
+  // Drawn from onset_rng_ so that the counts (rng_) are those of a run
+  // without a trace.
+  const double u = std::pow(onset_rng_.uniform01(), 1.0 / static_cast<double>(n));
+  const auto width = static_cast<double>((to - from).ns());
+  const auto off = static_cast<std::int64_t>((1.0 - u) * width);
+  return from + sim::nanoseconds(std::min(off, (to - from).ns() - 1));
+}
+
+void EspFlow::report(TraceKind kind, std::uint64_t n, std::uint32_t spi_out, SimTime from,
+                     SimTime to, std::uint64_t k) {
   if (!drops_ || n == 0) return;
   TraceRecord r;
-  r.time = now_;
+  r.time = first_packet(from, to, n, k);
   r.peer = other(receiver_);
   r.kind = kind;
   r.spi_out = spi_out;
@@ -135,15 +150,16 @@ void EspFlow::report(TraceKind kind, std::uint64_t n, std::uint32_t spi_out) {
 }
 
 void EspFlow::settle_without_sa(SimTime from, SimTime to) {
+  const std::uint64_t k = poisson_ ? 0 : lattice_before(from);  // index of the first packet
   const std::uint64_t n = count(from, to);
   unsent_ += n;
   if (!had_sa_ || n == 0) return;
   if (no_sa_policy_ == NoSaPolicy::kClear) {
     cleartext_ += n;
-    report(TraceKind::kEspCleartext, n, 0);
+    report(TraceKind::kEspCleartext, n, 0, from, to, k);
   } else {
     no_sa_ += n;
-    report(TraceKind::kEspNoSa, n, 0);
+    report(TraceKind::kEspNoSa, n, 0, from, to, k);
   }
 }
 
@@ -174,10 +190,11 @@ void EspFlow::settle_span(SimTime from, SimTime to, std::uint32_t spi) {
     if (spi == 0) {
       settle_without_sa(s, e);  // no SA: never reaches the link
     } else {
+      const std::uint64_t k = poisson_ ? 0 : lattice_before(s);
       const std::uint64_t n = count(s, e);
       sent_ += n;
       link_down_ += n;
-      report(TraceKind::kEspLinkDown, n, spi);
+      report(TraceKind::kEspLinkDown, n, spi, s, e, k);
     }
     from = e;
   }

@@ -41,6 +41,11 @@
 // is lost to the link: kEspLinkDown, peer = the sender, never a drop (the
 // link's random loss is not drawn for it). Pieces are split at the window
 // edges, so a flow on a link without windows draws exactly as before.
+// kEspNoSa, kEspCleartext and kEspLinkDown records are stamped with the send
+// time of the first packet they count (the onset, not the later settle that
+// emits them; a Poisson flow's is drawn from a stream of its own, so counts
+// do not depend on whether anyone listens), so they reach the sink later than
+// records stamped after them.
 #pragma once
 
 #include <cstdint>
@@ -100,7 +105,12 @@ class EspFlow {
   void settle_span(SimTime from, SimTime to, std::uint32_t spi);
   void settle_up(SimTime from, SimTime to, std::uint32_t spi);
   void settle_without_sa(SimTime from, SimTime to);
-  void report(TraceKind kind, std::uint64_t n, std::uint32_t spi_out);
+  // Packet k (constant rate) or a drawn time (Poisson): the first of the n
+  // packets sent in [from, to).
+  SimTime first_packet(SimTime from, SimTime to, std::uint64_t n, std::uint64_t k);
+  // One record of n packets sent in [from, to), stamped at the first of them.
+  void report(TraceKind kind, std::uint64_t n, std::uint32_t spi_out, SimTime from, SimTime to,
+              std::uint64_t k);
   std::uint64_t settle_piece(SimTime from, SimTime to, std::uint32_t spi);
   std::uint64_t sample_uncertain(SimTime from, SimTime to, SimTime acc_from, SimTime acc_until);
   bool packet_dropped(SimTime sent, SimTime acc_from, SimTime acc_until);
@@ -111,6 +121,7 @@ class EspFlow {
   sim::Rng rng_;
   PeerId receiver_;
   TraceSink* drops_;
+  sim::Rng onset_rng_;  // Poisson record times only
   PacketLattice lattice_;
   std::vector<Segment> segments_;       // sender's outbound SPI from each start; back() is current
   std::vector<Acceptance> acceptance_;  // receiver's inbound SPIs still relevant

@@ -52,7 +52,7 @@ TEST_CASE(
   const Result down =
       run("trace " + kScenario + " --first esp_link_down --style plain --window 1s --threads 1");
   REQUIRE(down.status == 0);
-  CHECK(down.err.find("first esp_link_down at t=55 min 10.016 s") != std::string::npos);
+  CHECK(down.err.find("first esp_link_down at t=54 min 25.011 s") != std::string::npos);
   CHECK(down.out.find("esp_link_down") != std::string::npos);
   const Result no_sa = run("trace " + kScenario + " --first no_sa --style plain --window 5s");
   REQUIRE(no_sa.status == 0);

@@ -130,12 +130,13 @@ const std::string kB = "198.51.100.2";
 
 TEST_CASE(
     "pcap: tshark decodes the KB incident capture: crossing REKEY_SA requests, responses, the "
-    "DELETEs the PAN-OS trace names, ESP switching SPIs; no malformed packet") {
+    "DELETEs the PAN-OS trace names, ESP switching SPIs, no malformed packet") {
   REQUIRE(have_tshark());  // tools/setup.sh installs it
   TempDir dir;
   const std::string pcap = dir / "kb.pcap";
-  const auto r = run("trace " + source("scenarios/kb-incident.yaml") +
-                     " --first cant_find_sa --style panos --window 100ms --pcap " + pcap);
+  const auto r =
+      run("trace " + source("scenarios/kb-incident.yaml") +
+          " --first cant_find_sa --style panos --inferred --window 100ms --pcap " + pcap);
   INFO(r.err);
   REQUIRE(r.status == 0);
   CHECK(r.err.find("open with: tshark -r " + pcap + " -o 'uat:ikev2_decryption_table:") !=
@@ -375,4 +376,95 @@ TEST_CASE("pcap: a bad output path is a usage error and leaves no file behind") 
     left.push_back(e.path().filename().string());
   }
   CHECK(left == std::vector<std::string>{"d.pcap"});
+}
+
+TEST_CASE(
+    "pcap: under no_sa_policy clear the packets without an SA are in the capture as plain "
+    "IPv4 between the protected networks, as many as the trace counts, ESP ICVs still good") {
+  REQUIRE(have_tshark());
+  TempDir dir;
+  const std::string pcap = dir / "clear.pcap";
+  const std::string jsonl = dir / "clear.jsonl";
+  // link-bounce-during-rekey trial 0 loses its tunnel at 14 h 40 min 18.356 s;
+  // A has no SA for about 1 s, B for a few ms.
+  const auto r = run("trace " + source("scenarios/link-bounce-during-rekey.yaml") +
+                     " --set peers.a.behaviour.no_sa_policy=clear"
+                     " --set peers.b.behaviour.no_sa_policy=clear"
+                     " --first cleartext --window 3s --threads 1 --out " +
+                     (dir / "log") + " --jsonl " + jsonl + " --pcap " + pcap);
+  REQUIRE(r.status == 0);
+  // The trace's cleartext records in the window, per sender.
+  std::map<std::string, std::uint64_t> traced;
+  std::map<std::string, std::uint64_t> records;
+  std::istringstream lines(slurp(jsonl));
+  for (std::string line; std::getline(lines, line);) {
+    const auto j = nlohmann::json::parse(line);
+    if (j["kind"] != "esp_cleartext") continue;
+    traced[j["peer"].get<std::string>()] += j["count"].get<std::uint64_t>();
+    ++records[j["peer"].get<std::string>()];
+  }
+  REQUIRE(traced["A"] > 50);
+  // Not ESP, not IKE: the inner packet itself, 10.1.0.1 <-> 10.2.0.1, UDP 9.
+  const std::string clear =
+      tshark(pcap,
+             "-Y 'not esp and not isakmp' -T fields -E separator='|' -e ip.src -e ip.dst "
+             "-e udp.dstport -e ip.len");
+  std::map<std::string, std::uint64_t> seen;
+  std::istringstream rows(clear);
+  for (std::string row; std::getline(rows, row);) {
+    const auto f = split(row, '|');
+    REQUIRE(f.size() == 4);
+    const bool from_a = f[0] == "10.1.0.1";
+    CHECK(f[0] == (from_a ? "10.1.0.1" : "10.2.0.1"));
+    CHECK(f[1] == (from_a ? "10.2.0.1" : "10.1.0.1"));
+    CHECK(f[2] == "9");
+    CHECK(f[3] == "600");  // traffic.size default
+    ++seen[from_a ? "A" : "B"];
+  }
+  // The capture's packets keep a phase of their own (tools/pcap/README.md), so
+  // each contiguous run without an SA may hold one packet more or less than the
+  // simulator counted; every run is at least one record.
+  for (const char* peer : {"A", "B"}) {
+    INFO(peer << ": traced " << traced[peer] << " in " << records[peer] << " records, captured "
+              << seen[peer]);
+    CHECK(seen[peer] + records[peer] >= traced[peer]);
+    CHECK(seen[peer] <= traced[peer] + records[peer]);
+  }
+  CHECK(r.err.find(std::to_string(seen["A"] + seen["B"]) + " of them sent in clear") !=
+        std::string::npos);
+  // ESP still decodes with good ICVs; the cleartext packets are plain UDP.
+  const std::string verbose = tshark(pcap, "-V");
+  CHECK(count(verbose, "Malformed") == 0);
+  CHECK(count(verbose, "[Bad: True]") == 0);
+  CHECK(count(verbose, "[Good: True]") > 0);
+}
+
+TEST_CASE(
+    "pcap: ESP sent while the link is down is in the capture (taken at the sender) and the "
+    "tshark filter printed for the windows selects exactly those packets") {
+  REQUIRE(have_tshark());
+  TempDir dir;
+  const std::string pcap = dir / "down.pcap";
+  // Trial 0: the link goes down at 54 min 25 s for 45 s, both directions.
+  const auto r = run("trace " + source("scenarios/link-bounce-during-rekey.yaml") +
+                     " --first esp_link_down --window 2s --threads 1 --out " + (dir / "log") +
+                     " --pcap " + pcap);
+  REQUIRE(r.status == 0);
+  const std::regex down(R"((\d+) of them sent while the link was down, lost on the way; )"
+                        R"(tshark filter: (.*)\n)");
+  std::smatch m;
+  REQUIRE(std::regex_search(r.err, m, down));
+  // 50 pps each way over [54:25, 54:27]: about 100 a direction in the window.
+  const std::uint64_t n = std::stoull(m[1]);
+  CHECK(n >= 199);
+  CHECK(n <= 202);
+  // The window starts at 54 min 25 s = 3265 s after 2025-07-06 04:00:00 UTC.
+  CHECK(m[2].str().find("frame.time_epoch >= 1751777665.000000000") != std::string::npos);
+  const std::string selected = tshark(pcap, "-Y '" + m[2].str() + "' -T fields -e esp.spi");
+  CHECK(count(selected, "\n") == n);
+  const std::string all = tshark(pcap, "-T fields -e esp.spi");
+  CHECK(count(all, "\n") > n);  // the second before the window is there too
+  const std::string verbose = tshark(pcap, "-V");
+  CHECK(count(verbose, "[Bad: True]") == 0);
+  CHECK(count(verbose, "Malformed") == 0);
 }

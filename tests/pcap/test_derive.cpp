@@ -128,3 +128,38 @@ TEST_CASE("ESP packets: falling back to an older SA continues its sequence numbe
       {0x21, 1}, {0x21, 2}, {0x11, 11}, {0x11, 12}, {0x11, 13}};
   CHECK(got == want);
 }
+
+TEST_CASE(
+    "ESP packets: without an SA only no_sa_policy clear sends, in clear, and link-down ones are "
+    "marked") {
+  const KeyDeriver keys(42, 0);
+  std::vector<TraceRecord> rs;
+  TraceRecord install = rec(sim::seconds(0), PeerId::kA, TraceKind::kChildSaInstalled);
+  install.spi_in = 0x10;
+  install.spi_out = 0x11;  // A sends on 0x11 from t = 0 ...
+  rs.push_back(install);
+  rs.push_back(rec(sim::seconds(1), PeerId::kA, TraceKind::kTunnelDown));  // ... and none from 1 s
+  models::TrafficConfig traffic;
+  traffic.a_to_b.rate_pps = 10;
+  models::LinkConfig lc;
+  lc.down = {{sim::milliseconds(600), sim::milliseconds(200), {}}};  // [600 ms, 800 ms)
+  const models::world::Link link(lc);
+  for (models::NoSaPolicy policy :
+       {models::NoSaPolicy::kTrap, models::NoSaPolicy::kDrop, models::NoSaPolicy::kClear}) {
+    EspSenders senders;
+    senders.no_sa = {policy, models::NoSaPolicy::kTrap};
+    senders.links = {&link, nullptr};
+    const auto ps = derive_esp_packets(rs, traffic, sim::milliseconds(500), sim::milliseconds(1500),
+                                       keys, senders);
+    const bool clear = policy == models::NoSaPolicy::kClear;
+    // 10 pps over 1 s: five on 0x11 before 1 s, five without an SA after it.
+    REQUIRE(ps.size() == (clear ? 10u : 5u));
+    std::size_t down = 0;
+    for (const auto& p : ps) {
+      CHECK(p.spi == (p.time < sim::seconds(1) ? 0x11u : 0u));
+      CHECK(p.link_down == (p.time >= sim::milliseconds(600) && p.time < sim::milliseconds(800)));
+      down += p.link_down ? 1 : 0;
+    }
+    CHECK(down == 2);  // 200 ms at 10 pps
+  }
+}

@@ -182,3 +182,98 @@ TEST_CASE("Link down: ESP lost to jittered windows is still duration x rate per 
   CHECK(f.link_down() == 15 * 500);
   CHECK(f.dropped() == 0);
 }
+
+namespace {
+// Send time of the first packet at or after `start` of a flow at `pps` whose
+// first packet leaves at 0: ceil(start x R) / R, rounded down to the ns as
+// PacketLattice::time_of does.
+SimTime first_at_or_after(SimTime start, std::uint64_t pps) {
+  const auto k = (static_cast<unsigned __int128>(start.ns()) * pps + 999'999'999) / 1'000'000'000;
+  return sim::nanoseconds(static_cast<std::int64_t>(k * 1'000'000'000 / pps));
+}
+}  // namespace
+
+TEST_CASE("No SA and link down: each record is stamped at its first packet, not when settled") {
+  // 30 pps (packets at floor(k / 30 s) ns) and 100 pps, first packet at 0. The
+  // SA goes at 5.0037 s and is back at 7.5 s; the link is down over
+  // [10.0042 s, 11.0042 s). The world settles at 6 s, 9 s and 20 s, so the no-SA
+  // gap is counted in two records, the second starting where the first
+  // settle's horizon (6 s - 16 ms) cut it.
+  for (std::uint64_t pps : {30, 100}) {
+    for (NoSaPolicy policy : {NoSaPolicy::kTrap, NoSaPolicy::kClear}) {
+      INFO(pps << " pps, policy " << static_cast<int>(policy));
+      const SimTime gap = milliseconds(5003) + sim::microseconds(700);
+      const SimTime down = milliseconds(10004) + sim::microseconds(200);
+      const Link link(link_with({{down, seconds(1), {}}}));
+      Log log;
+      EspFlow f(flow(static_cast<double>(pps)), link, sim::Rng(1), PeerId::kB, &log, SimTime{},
+                policy);
+      f.set_outbound(SimTime{}, 0xB1);
+      f.set_inbound(SimTime{}, 0xB1, true);
+      f.set_outbound(gap, 0);
+      f.set_outbound(milliseconds(7500), 0xB2);
+      f.set_inbound(milliseconds(7500), 0xB2, true);
+      f.advance(seconds(6));
+      f.advance(seconds(9));
+      f.advance(seconds(20));
+      const TraceKind no_sa =
+          policy == NoSaPolicy::kClear ? TraceKind::kEspCleartext : TraceKind::kEspNoSa;
+      std::vector<TraceRecord> gaps;
+      std::vector<TraceRecord> downs;
+      for (const auto& r : log.records) {
+        if (r.kind == no_sa) gaps.push_back(r);
+        if (r.kind == TraceKind::kEspLinkDown) downs.push_back(r);
+      }
+      const SimTime cut = seconds(6) - milliseconds(16);
+      REQUIRE(gaps.size() == 2);
+      CHECK(gaps[0].time == first_at_or_after(gap, pps));
+      CHECK(gaps[1].time == first_at_or_after(cut, pps));
+      REQUIRE(downs.size() == 1);
+      CHECK(downs[0].time == first_at_or_after(down, pps));
+      CHECK(downs[0].spi_out == 0xB2);
+      // Each record counts the packets from its first one: with k(t) the index
+      // of the first packet at or after t, k(cut) - k(gap) and k(7.5 s) - k(cut).
+      auto k = [&](SimTime t) {
+        return (static_cast<unsigned __int128>(t.ns()) * pps + 999'999'999) / 1'000'000'000;
+      };
+      CHECK(gaps[0].count == static_cast<std::uint64_t>(k(cut) - k(gap)));
+      CHECK(gaps[1].count == static_cast<std::uint64_t>(k(milliseconds(7500)) - k(cut)));
+      CHECK(downs[0].count == static_cast<std::uint64_t>(k(down + seconds(1)) - k(down)));
+    }
+  }
+}
+
+TEST_CASE("No SA: a Poisson flow stamps records inside the gap and counts as without a sink") {
+  FlowConfig pf = flow(200);
+  pf.poisson = true;
+  const Link link(link_with({{seconds(12), seconds(2), {}}}));
+  auto drive = [&](EspFlow& f) {
+    f.set_outbound(SimTime{}, 0xB1);
+    f.set_inbound(SimTime{}, 0xB1, true);
+    f.set_outbound(seconds(5), 0);
+    f.set_outbound(seconds(8), 0xB2);
+    f.set_inbound(seconds(8), 0xB2, true);
+    for (int s = 1; s <= 30; ++s) f.advance(seconds(s));
+  };
+  Log log;
+  EspFlow heard(pf, link, sim::Rng(9), PeerId::kB, &log, SimTime{});
+  EspFlow alone(pf, link, sim::Rng(9), PeerId::kB, nullptr, SimTime{});
+  drive(heard);
+  drive(alone);
+  // The record times come from a stream of their own: the counts are the same.
+  CHECK(heard.no_sa() == alone.no_sa());
+  CHECK(heard.link_down() == alone.link_down());
+  CHECK(heard.sent() == alone.sent());
+  CHECK(heard.dropped() == alone.dropped());
+  CHECK(heard.no_sa() > 0);
+  REQUIRE_FALSE(log.records.empty());
+  for (const auto& r : log.records) {
+    if (r.kind == TraceKind::kEspNoSa) {
+      CHECK(r.time >= seconds(5));
+      CHECK(r.time < seconds(8));
+    } else if (r.kind == TraceKind::kEspLinkDown) {
+      CHECK(r.time >= seconds(12));
+      CHECK(r.time < seconds(14));
+    }
+  }
+}

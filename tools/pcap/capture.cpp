@@ -5,6 +5,7 @@
 #include <map>
 #include <vector>
 
+#include "models/world/world.hpp"
 #include "tools/pcap/esp_packets.hpp"
 #include "tools/pcap/ike_crypto.hpp"
 #include "tools/pcap/ike_sas.hpp"
@@ -44,7 +45,7 @@ struct Pending {
   std::size_t index;
   PeerId sender;
   std::uint8_t protocol;
-  Bytes payload;  // UDP payload (IKE) or ESP payload
+  Bytes payload;  // UDP payload (IKE) or ESP payload; protocol 0: the whole IPv4 packet
 };
 
 class Builder {
@@ -154,7 +155,16 @@ Capture build_capture(std::span<const models::TraceRecord> whole_trial, const Ca
   }
   Capture c;
   c.ike_packets = pending.size();
-  const auto esp = derive_esp_packets(whole_trial, o.traffic, o.from, o.to, b.keys());
+  // The links' down windows exactly as the world draws them for this trial.
+  const std::uint64_t down_seed =
+      sim::Rng::for_stream(o.scenario_seed, o.trial_index, models::world::kLinkDownStream).next();
+  const models::world::Link link_a(o.network.a_to_b, down_seed);
+  const models::world::Link link_b(o.network.b_to_a, down_seed);
+  EspSenders senders;
+  senders.no_sa = o.no_sa;
+  senders.links = {&link_a, &link_b};
+  const auto esp = derive_esp_packets(whole_trial, o.traffic, o.from, o.to, b.keys(), senders);
+  std::uint16_t clear_id[2] = {0, 0};  // IPv4 Identification of the leaked packets, per sender
   for (std::size_t i = 0; i < esp.size(); ++i) {
     const EspPacket& p = esp[i];
     const bool from_a = p.sender == PeerId::kA;
@@ -162,9 +172,27 @@ Capture build_capture(std::span<const models::TraceRecord> whole_trial, const Ca
     // Inner hosts: the first address of each protected network.
     const std::uint32_t src = (from_a ? o.a_subnet : o.b_subnet).first + 1;
     const std::uint32_t dst = (from_a ? o.b_subnet : o.a_subnet).first + 1;
+    if (p.link_down) {
+      ++c.link_down_packets;
+      const models::world::Link& l = from_a ? link_a : link_b;
+      if (const auto w = l.next_down(p.time)) {
+        const std::pair<sim::SimTime, sim::SimTime> span{w->start, w->end};
+        if (std::find(c.link_down_windows.begin(), c.link_down_windows.end(), span) ==
+            c.link_down_windows.end()) {
+          c.link_down_windows.push_back(span);
+        }
+      }
+    }
+    if (p.spi == 0) {
+      ++c.cleartext_packets;
+      pending.push_back({p.time, 1, i, p.sender, 0,
+                         inner_packet(src, dst, flow.size_bytes, ++clear_id[from_a ? 0 : 1])});
+      continue;
+    }
     pending.push_back({p.time, 1, i, p.sender, kIpProtoEsp,
                        encode_esp(p, src, dst, flow.size_bytes, b.esp_key(p.sender, p.spi))});
   }
+  std::sort(c.link_down_windows.begin(), c.link_down_windows.end());
   c.esp_packets = esp.size();
   std::stable_sort(pending.begin(), pending.end(), [](const Pending& x, const Pending& y) {
     if (x.time != y.time) return x.time < y.time;
@@ -174,6 +202,10 @@ Capture build_capture(std::span<const models::TraceRecord> whole_trial, const Ca
   PcapWriter w;
   std::uint16_t ip_id[2] = {0, 0};  // IPv4 Identification, a counter per sender
   for (const Pending& p : pending) {
+    if (p.protocol == 0) {
+      w.add(o.epoch_unix_ns + p.time.ns(), p.payload);
+      continue;
+    }
     const std::uint32_t src = b.address(p.sender);
     const std::uint32_t dst = b.address(models::other(p.sender));
     const Bytes l4 = p.protocol == kIpProtoUdp

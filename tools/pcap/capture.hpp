@@ -7,12 +7,18 @@
 // 500 without NAT traversal (so no non-ESP marker), ESP as IP protocol 50.
 // Every message the trace records as sent (kMessageSent) or re-sent
 // (kRetransmit) in the window becomes one packet at its send time, lost
-// messages included (they left the sender). ESP packets: esp_packets.hpp.
+// messages included (they left the sender). ESP packets: esp_packets.hpp;
+// those sent on an SA while the link was down are there too (sent, then lost
+// on the way), and packets a no_sa_policy clear sender sent without an SA are
+// there as the plain inner IPv4 packets (the leak).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "models/config.hpp"
 #include "models/trace.hpp"
@@ -32,6 +38,11 @@ struct CaptureOptions {
   Ipv4Range a_subnet;  // A's protected network: TSi/TSr, inner ESP addresses
   Ipv4Range b_subnet;
   std::int64_t epoch_unix_ns = 0;  // wall-clock time of simulated t = 0
+  // Each sender's no_sa_policy (A, B): clear puts its SA-less packets in clear.
+  std::array<models::NoSaPolicy, 2> no_sa = {models::NoSaPolicy::kTrap, models::NoSaPolicy::kTrap};
+  // Link-down windows (network.down), drawn for (scenario_seed, trial_index)
+  // as the world draws them.
+  models::NetworkConfig network;
 };
 
 struct Capture {
@@ -39,7 +50,12 @@ struct Capture {
   std::string ikev2_decryption_table;  // Wireshark UAT "ikev2_decryption_table", one IKE SA a line
   std::string esp_sa;                  // Wireshark UAT "esp_sa", one SA direction a line
   std::size_t ike_packets = 0;
-  std::size_t esp_packets = 0;
+  std::size_t esp_packets = 0;        // ESP and cleartext packets
+  std::size_t cleartext_packets = 0;  // of esp_packets: sent without an SA, in clear
+  std::size_t link_down_packets = 0;  // of esp_packets: sent while the link was down (lost)
+  // The link-down windows [start, end) that hold at least one packet of the
+  // capture, simulated ns, in time order (each direction's, merged).
+  std::vector<std::pair<sim::SimTime, sim::SimTime>> link_down_windows;
 };
 
 // `whole_trial`: every record of the trial from t = 0 (IKE SA roles and SPIs,

@@ -38,7 +38,8 @@ class OutboundTimeline final : public models::world::ChildSaTracker::Listener {
 
 std::vector<EspPacket> derive_esp_packets(std::span<const models::TraceRecord> whole_trial,
                                           const models::TrafficConfig& traffic, SimTime from,
-                                          SimTime to, const KeyDeriver& keys) {
+                                          SimTime to, const KeyDeriver& keys,
+                                          const EspSenders& senders) {
   OutboundTimeline timeline;
   models::world::ChildSaTracker tracker;
   for (const auto& r : whole_trial) tracker.apply(r, &timeline);
@@ -65,6 +66,12 @@ std::vector<EspPacket> derive_esp_packets(std::span<const models::TraceRecord> w
       segs[j].sent_before = sent_on[segs[j].spi];
       if (j + 1 < segs.size()) sent_on[segs[j].spi] += lattice.in(segs[j].start, segs[j + 1].start);
     }
+    // Packets without an SA are counted (and, in clear, sent) only once the
+    // sender has had one, as the simulator counts them (esp_flow.hpp).
+    const auto first_sa =
+        std::find_if(segs.begin(), segs.end(), [](const Segment& s) { return s.spi != 0; });
+    const bool clear = senders.no_sa[i] == models::NoSaPolicy::kClear;
+    const models::world::Link* link = senders.links[i];
     for (std::uint64_t k = k0; k < k1; ++k) {
       const SimTime t = lattice.time_of(k);
       // The segment in force at t: a change at exactly t applies to t.
@@ -72,9 +79,15 @@ std::vector<EspPacket> derive_esp_packets(std::span<const models::TraceRecord> w
                                        [](SimTime x, const Segment& s) { return x < s.start; });
       if (it == segs.begin()) continue;
       const Segment& seg = *std::prev(it);
-      if (seg.spi == 0) continue;
+      const bool down = link != nullptr && link->down_at(t);
+      if (seg.spi == 0) {
+        if (clear && first_sa != segs.end() && first_sa->start <= t) {
+          out.push_back({t, sender, 0, 0, down});
+        }
+        continue;
+      }
       const auto seq = static_cast<std::uint32_t>(seg.sent_before + lattice.in(seg.start, t) + 1);
-      out.push_back({t, sender, seg.spi, seq});
+      out.push_back({t, sender, seg.spi, seq, down});
     }
   }
   std::stable_sort(out.begin(), out.end(),
@@ -82,12 +95,17 @@ std::vector<EspPacket> derive_esp_packets(std::span<const models::TraceRecord> w
   return out;
 }
 
-Bytes encode_esp(const EspPacket& p, std::uint32_t inner_src, std::uint32_t inner_dst,
-                 std::size_t inner_bytes, std::span<const std::uint8_t> integ_key) {
+Bytes inner_packet(std::uint32_t inner_src, std::uint32_t inner_dst, std::size_t inner_bytes,
+                   std::uint16_t id) {
   inner_bytes = std::clamp<std::size_t>(inner_bytes, 28, 1400);
   const Bytes udp = udp_datagram(inner_src, inner_dst, 9, 9, Bytes(inner_bytes - 28, 0));
+  return ipv4_packet(inner_src, inner_dst, kIpProtoUdp, id, udp);
+}
+
+Bytes encode_esp(const EspPacket& p, std::uint32_t inner_src, std::uint32_t inner_dst,
+                 std::size_t inner_bytes, std::span<const std::uint8_t> integ_key) {
   const Bytes inner =
-      ipv4_packet(inner_src, inner_dst, kIpProtoUdp, static_cast<std::uint16_t>(p.seq), udp);
+      inner_packet(inner_src, inner_dst, inner_bytes, static_cast<std::uint16_t>(p.seq));
   Bytes b;
   put32(b, p.spi);
   put32(b, p.seq);

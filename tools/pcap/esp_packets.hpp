@@ -13,16 +13,24 @@
 //    that peer sent on that SPI before it (counted from the switch to it,
 //    which may be hours before the window, over every interval the peer used
 //    it), modulo 2^32.
-// Timestamps are send times (the capture is taken at each sender), so packets
-// a receiver drops (kEspDropped) appear here as sent.
+// Timestamps are send times (the capture is taken at each sender's outside
+// interface), so packets a receiver drops (kEspDropped) appear here as sent,
+// and so do packets sent on an SA while the link was down (kEspLinkDown: they
+// left the sender and were lost on the way; `link_down` marks them).
+// No SA. Once a sender has had an outbound SA, a packet that finds none
+// (kEspNoSa / kEspCleartext) leaves the interface only under no_sa_policy
+// clear: then it is the inner packet itself, unprotected (spi 0 here). Under
+// trap or drop it never leaves the host and is not in the capture.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
 
 #include "models/config.hpp"
 #include "models/trace.hpp"
+#include "models/world/link.hpp"
 #include "tools/pcap/bytes.hpp"
 #include "tools/pcap/ike_crypto.hpp"
 
@@ -31,8 +39,16 @@ namespace rekeysim::pcap {
 struct EspPacket {
   sim::SimTime time;  // send time, ns of simulated time
   models::PeerId sender = models::PeerId::kA;
-  std::uint32_t spi = 0;
-  std::uint32_t seq = 0;
+  std::uint32_t spi = 0;   // 0: no SA, sent in clear (no_sa_policy clear)
+  std::uint32_t seq = 0;   // 0 for a cleartext packet
+  bool link_down = false;  // sent while the link was down: lost on the way
+};
+
+// What the senders do beyond the SA timeline, indexed by sender (A, B).
+struct EspSenders {
+  std::array<models::NoSaPolicy, 2> no_sa = {models::NoSaPolicy::kTrap, models::NoSaPolicy::kTrap};
+  // Each sender's outgoing link (its down windows), or null: never down.
+  std::array<const models::world::Link*, 2> links = {nullptr, nullptr};
 };
 
 // At most this many packets each way (keeps a 100k pps scenario's capture
@@ -42,7 +58,14 @@ inline constexpr std::uint64_t kMaxEspPacketsPerDirection = 10'000;
 // Packets sent with from <= time <= to, in time order (A before B at equal times).
 std::vector<EspPacket> derive_esp_packets(std::span<const models::TraceRecord> whole_trial,
                                           const models::TrafficConfig& traffic, sim::SimTime from,
-                                          sim::SimTime to, const KeyDeriver& keys);
+                                          sim::SimTime to, const KeyDeriver& keys,
+                                          const EspSenders& senders = {});
+
+// The inner packet every ESP packet carries and a cleartext packet is (IPv4,
+// UDP port 9 -> 9, `inner_bytes` long, clamped to 28..1400; IPv4
+// Identification `id`).
+Bytes inner_packet(std::uint32_t inner_src, std::uint32_t inner_dst, std::size_t inner_bytes,
+                   std::uint16_t id);
 
 // The ESP payload of one packet (RFC 4303 2): SPI, sequence number, the inner
 // IPv4/UDP packet (`inner_src` -> `inner_dst`, port 9, `inner_bytes` long, 28 to

@@ -22,7 +22,9 @@ const char* const kPcapHelp =
     "not simulated: all keys, IVs, KE data (group 14) and the first IKE SA's responder SPI (from\n"
     "the seed); ESP packet times (the scenario's rate from a seeded phase; the SPI switches are\n"
     "the simulator's) and sequence numbers (counted from each SA's first use); at most 10,000\n"
-    "ESP packets each way. Details: tools/pcap/README.md.\n"
+    "ESP packets each way. Captured at the senders' outside interfaces: ESP sent while the link\n"
+    "was down is there (lost after it), and under no_sa_policy clear the packets that found no\n"
+    "SA are there as plain IPv4. Details: tools/pcap/README.md.\n"
     "Open it (each table line is one -o option):\n"
     "  tshark -r FILE -o 'uat:ikev2_decryption_table:LINE' ... -o 'uat:esp_sa:LINE' ...\n"
     "e.g. in bash:\n"
@@ -79,6 +81,8 @@ std::string put_trace_pcap(OutputFiles& files, const std::string& path,
   o.a_subnet = subnet(ctx.a_subnet);
   o.b_subnet = subnet(ctx.b_subnet);
   o.epoch_unix_ns = ctx.epoch_unix_seconds * 1'000'000'000;
+  o.no_sa = {config.a.behaviour.no_sa_policy, config.b.behaviour.no_sa_policy};
+  o.network = config.network;
   const pcap::Capture c = pcap::build_capture(records, o);
 
   // Nothing partial: the capture and its tables are committed together with
@@ -99,8 +103,32 @@ std::string put_trace_pcap(OutputFiles& files, const std::string& path,
   cmd << " -o esp.enable_encryption_decode:TRUE -o esp.enable_authentication_check:TRUE";
   std::ostringstream done;
   done << "wrote " << path << ": " << c.ike_packets << " IKE and " << c.esp_packets
-       << " ESP packets, keys in " << ike_table << " and " << esp_table << "\n"
-       << "open with: " << cmd.str() << "\n";
+       << " ESP packets, keys in " << ike_table << " and " << esp_table << "\n";
+  if (c.cleartext_packets > 0) {
+    done << "  " << c.cleartext_packets
+         << " of them sent in clear for want of an SA (no_sa_policy clear): plain IPv4 between "
+            "the protected networks, tshark filter: not esp and not udp.port == 500\n";
+  }
+  if (c.link_down_packets > 0) {
+    // Wall-clock bounds of the windows, as frame.time_epoch compares them.
+    auto epoch = [&](sim::SimTime t) {
+      const std::int64_t ns = o.epoch_unix_ns + t.ns();
+      char buf[40];
+      std::snprintf(buf, sizeof buf, "%lld.%09lld", static_cast<long long>(ns / 1'000'000'000),
+                    static_cast<long long>(ns % 1'000'000'000));
+      return std::string(buf);
+    };
+    done << "  " << c.link_down_packets
+         << " of them sent while the link was down, lost on the way; tshark filter:";
+    const char* sep = " ";
+    for (const auto& [from, to] : c.link_down_windows) {
+      done << sep << "(frame.time_epoch >= " << epoch(from) << " and frame.time_epoch < "
+           << epoch(to) << ")";
+      sep = " or ";
+    }
+    done << "\n";
+  }
+  done << "open with: " << cmd.str() << "\n";
   return done.str();
 }
 

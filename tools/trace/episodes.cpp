@@ -108,7 +108,13 @@ std::string_view to_string(EpisodeFilter filter) {
 void TraceBuffer::record(const TraceRecord& r) {
   if (from_ && r.time < *from_) return;
   if (to_ && r.time >= *to_) return;
-  records_.push_back(r);
+  if (records_.empty() || records_.back().time <= r.time) {
+    records_.push_back(r);
+    return;
+  }
+  const auto at = std::upper_bound(records_.begin(), records_.end(), r.time,
+                                   [](sim::SimTime t, const TraceRecord& x) { return t < x.time; });
+  records_.insert(at, r);
 }
 
 namespace {

@@ -73,7 +73,11 @@ std::span<const std::string_view> log_style_names();
 std::optional<EpisodeFilter> parse_episode_filter(std::string_view text);
 std::string_view to_string(EpisodeFilter filter);
 
-// Collects records in arrival order. With a time filter it keeps only records
+// Collects records in time order, records of one instant in arrival order. A
+// record stamped earlier than records already held (the traffic model's
+// no_sa, cleartext and esp_link_down counts carry the send time of their
+// first packet but are emitted when settled) goes after every record of its
+// time or earlier. With a time filter it keeps only records
 // with from <= time < to, so a long trial can be re-run (same seed) recording
 // only the window around an episode found in a first run.
 class TraceBuffer : public models::TraceSink {
