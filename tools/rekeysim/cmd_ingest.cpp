@@ -357,7 +357,10 @@ int run_ingest(const IngestCliOptions& o) {
   // Two regular files are read twice (pass 1 for the alignment keys, pass 2
   // merged); anything else (a pipe) once, held.
   bool rereadable = two;
-  for (const auto& path : o.logs) rereadable = rereadable && std::filesystem::is_regular_file(path);
+  for (const auto& path : o.logs) {
+    std::error_code ec;  // a path that cannot be looked at is reported when opened
+    rereadable = rereadable && std::filesystem::is_regular_file(path, ec);
+  }
   const bool held = two && !rereadable;
   std::ostream* out = o.out.empty() ? nullptr : &files.stream("--out");
   // --out: the records as the analysis gets them, a batch at a time.
