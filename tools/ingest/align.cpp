@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <queue>
 #include <set>
 #include <tuple>
 
@@ -11,21 +12,39 @@ namespace {
 
 using models::TraceKind;
 using models::TraceRecord;
+using Kind = AlignKeys::Kind;
+using Entry = AlignKeys::Entry;
 
 using Key = std::tuple<int, bool, std::uint32_t>;  // exchange, response, message ID
 
-// A DELETE is matched by the SPI it names (unique in a log), anything else
-// by exchange, direction and message ID; nullopt: nothing to match it by.
-std::optional<Key> key_of(const models::Message& m) {
-  if (m.delete_protocol == models::ProtocolId::kEsp && m.delete_count > 0)
-    return Key{-1, m.is_response, m.delete_spis[0]};
-  if (m.message_id == kUnknownMessageId) return std::nullopt;
-  return Key{static_cast<int>(m.exchange), m.is_response, m.message_id};
+Key key_of(const Entry& e) {
+  return Key{e.exchange, e.response, e.id};
+}
+
+bool is_message(Kind k) {
+  return k == Kind::kSent || k == Kind::kReceived || k == Kind::kRetransmit;
+}
+
+// What thins an entry: its key (a message) or its SPI (an SA), mixed
+// (splitmix64) so that any bit of it is as good as any other.
+std::uint64_t thin_hash(const Entry& e) {
+  std::uint64_t x = is_message(e.kind)
+                        ? (std::uint64_t{static_cast<std::uint8_t>(e.exchange)} << 40) ^
+                              (std::uint64_t{e.response} << 32) ^ e.id
+                        : (std::uint64_t{1} << 48) ^ e.id;
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+bool kept_at(const Entry& e, unsigned level) {
+  return level == 0 || (thin_hash(e) >> (64 - level)) == 0;
 }
 
 // Times as clock readings (microsecond resolution is enough for logs).
-std::int64_t reading(const IngestResult& r, sim::SimTime t) {
-  return r.clock_reading_us.value_or(0) * 1000 + t.ns();
+std::int64_t reading(const AlignKeys& log, std::int64_t t_ns) {
+  return log.clock_reading_ns() + t_ns;
 }
 
 struct Pair {
@@ -36,31 +55,29 @@ struct Pair {
 
 // Sends of `from` matched to receipts in `to` with the same key, nearest to
 // the offset guess (within 5 s of it).
-void match(const IngestResult& from, const IngestResult& to, bool a_to_b, std::int64_t guess,
+void match(const AlignKeys& from, const AlignKeys& to, bool a_to_b, std::int64_t guess,
            std::vector<Pair>& out) {
   const std::size_t first = out.size();
   std::map<Key, std::vector<std::int64_t>> received;
-  for (const TraceRecord& r : to.records) {
-    if (r.kind != TraceKind::kMessageReceived) continue;
-    if (const auto k = key_of(r.message)) received[*k].push_back(reading(to, r.time));
+  for (const Entry& r : to.entries()) {
+    if (r.kind == Kind::kReceived) received[key_of(r)].push_back(reading(to, r.t_ns));
   }
   // A message the sender re-sent may have been received as any copy: pairing
   // the receipt with the first send would read a lost first copy as a
   // second-long delay, so such messages are not used.
   std::set<Key> resent;
-  for (const TraceRecord& r : from.records) {
-    if (r.kind != TraceKind::kRetransmit) continue;
-    if (const auto k = key_of(r.message)) resent.insert(*k);
+  for (const Entry& r : from.entries()) {
+    if (r.kind == Kind::kRetransmit) resent.insert(key_of(r));
   }
   const std::int64_t expect_sign = a_to_b ? 1 : -1;
-  for (const TraceRecord& r : from.records) {
+  for (const Entry& r : from.entries()) {
     // Retransmissions are left out: the receipt may be of either copy.
-    if (r.kind != TraceKind::kMessageSent) continue;
-    const auto k = key_of(r.message);
-    if (!k || resent.contains(*k)) continue;
-    auto it = received.find(*k);
+    if (r.kind != Kind::kSent) continue;
+    const Key k = key_of(r);
+    if (resent.contains(k)) continue;
+    auto it = received.find(k);
     if (it == received.end()) continue;
-    const std::int64_t s = reading(from, r.time);
+    const std::int64_t s = reading(from, r.t_ns);
     std::int64_t best = 0;
     std::int64_t best_err = 5'000'000'000;
     int candidates = 0;
@@ -89,14 +106,12 @@ void match(const IngestResult& from, const IngestResult& to, bool a_to_b, std::i
 
 // The most common difference (1 s bins) over every same-key send/receipt
 // pair: the coarse offset, whatever the time zones.
-std::optional<std::int64_t> coarse_offset(const IngestResult& a, const IngestResult& b) {
+std::optional<std::int64_t> coarse_offset(const AlignKeys& a, const AlignKeys& b) {
   std::map<Key, std::vector<std::int64_t>> a_sent, a_recv, b_sent, b_recv;
-  auto collect = [](const IngestResult& log, auto& sent, auto& recv) {
-    for (const TraceRecord& r : log.records) {
-      const auto k = key_of(r.message);
-      if (!k) continue;
-      if (r.kind == TraceKind::kMessageSent) sent[*k].push_back(reading(log, r.time));
-      if (r.kind == TraceKind::kMessageReceived) recv[*k].push_back(reading(log, r.time));
+  auto collect = [](const AlignKeys& log, auto& sent, auto& recv) {
+    for (const Entry& r : log.entries()) {
+      if (r.kind == Kind::kSent) sent[key_of(r)].push_back(reading(log, r.t_ns));
+      if (r.kind == Kind::kReceived) recv[key_of(r)].push_back(reading(log, r.t_ns));
     }
   };
   collect(a, a_sent, a_recv);
@@ -134,14 +149,14 @@ std::optional<std::int64_t> coarse_offset(const IngestResult& a, const IngestRes
   return best * 1'000'000'000 + 500'000'000;
 }
 
-Alignment by_messages(const IngestResult& a, const IngestResult& b) {
+Alignment by_messages(const AlignKeys& a, const AlignKeys& b) {
   Alignment al;
   const auto guess = coarse_offset(a, b);
   if (!guess) return al;
   std::vector<Pair> pairs;
   match(a, b, true, *guess, pairs);
   match(b, a, false, *guess, pairs);
-  const std::int64_t res = std::max(resolution(a.style).ns(), resolution(b.style).ns());
+  const std::int64_t res = std::max(resolution(a.style()).ns(), resolution(b.style()).ns());
   // A pair far (> 1 s) from the median difference of its direction is a
   // mismatch (a message ID reused), not a delay: one would break the bounds.
   auto median_of = [&](bool a_to_b) {
@@ -187,30 +202,28 @@ Alignment by_messages(const IngestResult& a, const IngestResult& b) {
   return al;
 }
 
-Alignment by_spis(const IngestResult& a, const IngestResult& b) {
+Alignment by_spis(const AlignKeys& a, const AlignKeys& b) {
   // A's inbound SPI of an SA is B's outbound SPI of it, and vice versa.
   std::map<std::uint32_t, std::int64_t> a_in, a_out;
-  for (const TraceRecord& r : a.records) {
-    if (r.kind == TraceKind::kChildSaInstalled && r.spi_in != 0)
-      a_in.emplace(r.spi_in, reading(a, r.time));
-    if (r.kind == TraceKind::kOutboundSwitched && r.spi_out != 0)
-      a_out.emplace(r.spi_out, reading(a, r.time));
+  for (const Entry& r : a.entries()) {
+    if (r.kind == Kind::kInstalledIn) a_in.emplace(r.id, reading(a, r.t_ns));
+    if (r.kind == Kind::kSwitchedOut) a_out.emplace(r.id, reading(a, r.t_ns));
   }
   std::vector<std::int64_t> diffs;
-  for (const TraceRecord& r : b.records) {
-    if (r.kind == TraceKind::kOutboundSwitched && r.spi_out != 0) {
-      if (auto it = a_in.find(r.spi_out); it != a_in.end())
-        diffs.push_back(reading(b, r.time) - it->second);
+  for (const Entry& r : b.entries()) {
+    if (r.kind == Kind::kSwitchedOut) {
+      if (auto it = a_in.find(r.id); it != a_in.end())
+        diffs.push_back(reading(b, r.t_ns) - it->second);
     }
-    if (r.kind == TraceKind::kChildSaInstalled && r.spi_in != 0) {
-      if (auto it = a_out.find(r.spi_in); it != a_out.end())
-        diffs.push_back(reading(b, r.time) - it->second);
+    if (r.kind == Kind::kInstalledIn) {
+      if (auto it = a_out.find(r.id); it != a_out.end())
+        diffs.push_back(reading(b, r.t_ns) - it->second);
     }
   }
   Alignment al;
   if (diffs.empty()) return al;
   std::sort(diffs.begin(), diffs.end());
-  const std::int64_t res = std::max(resolution(a.style).ns(), resolution(b.style).ns());
+  const std::int64_t res = std::max(resolution(a.style()).ns(), resolution(b.style()).ns());
   al.method = Alignment::Method::kSpis;
   al.spis_matched = diffs.size();
   al.offset = sim::nanoseconds(diffs[diffs.size() / 2]);
@@ -235,6 +248,84 @@ std::string_view to_string(Alignment::Method m) {
   return "one log";
 }
 
+void AlignKeys::add(const TraceRecord& r) {
+  earliest_ = earliest_ ? std::min(*earliest_, r.time) : r.time;
+  Entry e{r.time.ns(), 0, 0, false, Kind::kSent};
+  switch (r.kind) {
+    case TraceKind::kMessageSent:
+    case TraceKind::kMessageReceived:
+    case TraceKind::kRetransmit: {
+      const models::Message& m = r.message;
+      e.kind = r.kind == TraceKind::kMessageSent       ? Kind::kSent
+               : r.kind == TraceKind::kMessageReceived ? Kind::kReceived
+                                                       : Kind::kRetransmit;
+      e.response = m.is_response;
+      // A DELETE is matched by the SPI it names (unique in a log), anything
+      // else by exchange, direction and message ID.
+      if (m.delete_protocol == models::ProtocolId::kEsp && m.delete_count > 0) {
+        e.exchange = -1;
+        e.id = m.delete_spis[0];
+      } else if (m.message_id != kUnknownMessageId) {
+        e.exchange = static_cast<std::int8_t>(m.exchange);
+        e.id = m.message_id;
+      } else {
+        return;  // nothing to match it by
+      }
+      break;
+    }
+    case TraceKind::kChildSaInstalled:
+      if (r.spi_in == 0) return;
+      e.kind = Kind::kInstalledIn;
+      e.id = r.spi_in;
+      break;
+    case TraceKind::kOutboundSwitched:
+      if (r.spi_out == 0) return;
+      e.kind = Kind::kSwitchedOut;
+      e.id = r.spi_out;
+      break;
+    default:
+      return;
+  }
+  if (!kept_at(e, level_)) return;
+  entries_.push_back(e);
+  // (Level 63 keeps a 2^-63 share: only a log of one repeated key gets there.)
+  while (entries_.size() > kMaxKept && level_ < 63) thin_to(level_ + 1);
+  if (entries_.size() > kMaxKept) entries_.pop_back();
+  peak_ = std::max(peak_, entries_.size());
+}
+
+void AlignKeys::thin_to(unsigned level) {
+  if (level <= level_) return;
+  level_ = level;
+  std::erase_if(entries_, [&](const Entry& e) { return !kept_at(e, level_); });
+}
+
+void AlignKeys::finish(const IngestResult& log) {
+  style_ = log.style;
+  clock_ns_ = log.clock_reading_us.value_or(0) * 1000;
+}
+
+Alignment align(AlignKeys& a, AlignKeys& b) {
+  const unsigned level = std::max(a.level(), b.level());
+  a.thin_to(level);
+  b.thin_to(level);
+  Alignment al = by_messages(a, b);
+  if (al.method == Alignment::Method::kNone) al = by_spis(a, b);
+  if (al.method == Alignment::Method::kNone) al.method = Alignment::Method::kSameClock;
+  return al;
+}
+
+Placement place(const AlignKeys& a, const AlignKeys& b, const Alignment& al) {
+  Placement p;
+  // A B time t (since B's first line) is A time t + (B0 - A0) - theta.
+  p.shift = sim::nanoseconds(b.clock_reading_ns() - a.clock_reading_ns()) - al.offset;
+  std::optional<sim::SimTime> first = a.earliest();
+  if (b.earliest())
+    first = first ? std::min(*first, *b.earliest() + p.shift) : *b.earliest() + p.shift;
+  if (first && *first < sim::SimTime{}) p.t0 = *first;
+  return p;
+}
+
 Merged merge(IngestResult& a, IngestResult* b) {
   Merged m;
   m.resolution[0] = a.resolution;
@@ -250,20 +341,19 @@ Merged merge(IngestResult& a, IngestResult* b) {
     return m;
   }
   m.resolution[1] = b->resolution;
-  Alignment al = by_messages(a, *b);
-  if (al.method == Alignment::Method::kNone) al = by_spis(a, *b);
-  if (al.method == Alignment::Method::kNone) al.method = Alignment::Method::kSameClock;
-  m.alignment = al;
-  // A B time t (since B's first line) is A time t + (B0 - A0) - theta.
-  const sim::SimTime shift =
-      sim::microseconds(b->clock_reading_us.value_or(0) - a.clock_reading_us.value_or(0)) -
-      al.offset;
+  AlignKeys ka, kb;
+  for (const TraceRecord& r : a.records) ka.add(r);
+  for (const TraceRecord& r : b->records) kb.add(r);
+  ka.finish(a);
+  kb.finish(*b);
+  m.alignment = align(ka, kb);
+  const Placement p = place(ka, kb, m.alignment);
   // Stable by time over both logs (indices first, so the records are copied
   // once): within one instant A's records stay before B's and each log keeps
   // its own order.
   const std::size_t na = a.records.size();
   auto time_of = [&](std::size_t k) {
-    return k < na ? a.records[k].time : b->records[k - na].time + shift;
+    return k < na ? a.records[k].time : b->records[k - na].time + p.shift;
   };
   std::vector<std::uint32_t> order(na + b->records.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
@@ -277,17 +367,92 @@ Merged merge(IngestResult& a, IngestResult* b) {
       m.evidence.push_back({models::PeerId::kA, line_of(a, k)});
     } else {
       m.records.push_back(b->records[k - na]);
-      m.records.back().time += shift;
+      m.records.back().time += p.shift;
       m.evidence.push_back({models::PeerId::kB, line_of(*b, k - na)});
     }
+    m.records.back().time -= p.t0;
   }
   std::vector<TraceRecord>().swap(a.records);
   std::vector<TraceRecord>().swap(b->records);
-  const sim::SimTime t0 = m.records.empty() ? sim::SimTime{} : m.records.front().time;
-  if (t0 < sim::SimTime{}) {
-    for (auto& r : m.records) r.time -= t0;
-  }
   return m;
+}
+
+struct MergedStream::State {
+  struct Item {
+    sim::SimTime time;  // on A's clock, before t0
+    int log;
+    std::uint64_t seq;
+    TraceRecord record;
+    std::uint64_t line;
+    // std::priority_queue puts the greatest first: the latest (time, log, seq) is "less".
+    bool operator<(const Item& o) const {
+      return std::tie(time, log, seq) > std::tie(o.time, o.log, o.seq);
+    }
+  };
+  RecordStream* in[2];
+  Placement placement;
+  std::priority_queue<Item> heap;
+  std::optional<sim::SimTime> newest[2];  // latest time read from each log
+  bool done[2] = {false, false};
+  std::uint64_t seq = 0;
+  std::size_t peak = 0;
+
+  // Whether no record still unread can come before `t`: each log's unread
+  // records lie no more than kReorderWindow before its newest one.
+  bool settled(sim::SimTime t) const {
+    for (int l = 0; l < 2; ++l) {
+      if (done[l]) continue;
+      if (!newest[l] || !(t < *newest[l] - kReorderWindow)) return false;
+    }
+    return true;
+  }
+  // Reads one record from the log that is behind; false if both have ended.
+  bool read_one() {
+    int l = -1;
+    for (int k = 0; k < 2; ++k) {
+      if (done[k]) continue;
+      if (l < 0 || !newest[k] || (newest[l] && *newest[k] < *newest[l])) l = k;
+    }
+    if (l < 0) return false;
+    TraceRecord r;
+    std::uint64_t line = 0;
+    if (!in[l]->next(r, line)) {
+      done[l] = true;
+      return true;
+    }
+    const sim::SimTime t = l == 0 ? r.time : r.time + placement.shift;
+    newest[l] = newest[l] ? std::max(*newest[l], t) : t;
+    heap.push({t, l, seq++, r, line});
+    peak = std::max(peak, heap.size());
+    return true;
+  }
+};
+
+MergedStream::MergedStream(RecordStream& a, RecordStream& b, const Placement& placement)
+    : s_(std::make_unique<State>()) {
+  s_->in[0] = &a;
+  s_->in[1] = &b;
+  s_->placement = placement;
+}
+MergedStream::MergedStream(MergedStream&&) noexcept = default;
+MergedStream::~MergedStream() = default;
+
+bool MergedStream::next(TraceRecord& r, Evidence& e) {
+  State& s = *s_;
+  while (s.heap.empty() || !s.settled(s.heap.top().time)) {
+    if (!s.read_one()) break;
+  }
+  if (s.heap.empty()) return false;
+  const State::Item& top = s.heap.top();
+  r = top.record;
+  r.time = top.time - s.placement.t0;
+  e = {top.log == 0 ? models::PeerId::kA : models::PeerId::kB, top.line};
+  s.heap.pop();
+  return true;
+}
+
+std::size_t MergedStream::peak_held() const {
+  return s_->peak;
 }
 
 }  // namespace rekeysim::ingest

@@ -203,86 +203,155 @@ sim::SimTime resolution(Style style) {
   }
 }
 
-IngestResult ingest(std::istream& in, const IngestOptions& options) {
-  IngestResult result;
-  // Detection looks at the first lines only; they are kept and then fed to
-  // the chosen reader, so the input is still read once, line by line.
-  std::deque<std::pair<std::uint64_t, std::string>> head;
-  std::uint64_t line_no = 0;
-  std::string line;
-  if (options.style) {
-    result.style = *options.style;
-  } else {
-    std::size_t votes[std::size(kStyles)] = {};
-    std::unique_ptr<detail::LineReader> readers[std::size(kStyles)];
-    for (std::size_t i = 0; i < std::size(kStyles); ++i)
-      readers[i] = reader_for(kStyles[i], options.peer);
-    while (head.size() < options.detect_lines && std::getline(in, line)) {
-      ++line_no;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      for (std::size_t i = 0; i < std::size(kStyles); ++i) {
-        if (readers[i]->looks_like(line)) ++votes[i];
+namespace {
+
+// ingest() one line at a time: step() reads and feeds one line, so that
+// ingest() loops over it and RecordStream pulls records from it.
+class LineFeed {
+ public:
+  LineFeed(std::istream& in, const IngestOptions& options) : in_(in), options_(options) {
+    // Detection looks at the first lines only; they are kept and then fed to
+    // the chosen reader, so the input is still read once, line by line.
+    if (options.style) {
+      result_.style = *options.style;
+    } else {
+      std::size_t votes[std::size(kStyles)] = {};
+      std::unique_ptr<detail::LineReader> readers[std::size(kStyles)];
+      for (std::size_t i = 0; i < std::size(kStyles); ++i)
+        readers[i] = reader_for(kStyles[i], options.peer);
+      while (head_.size() < options.detect_lines && std::getline(in_, line_)) {
+        ++line_no_;
+        if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+        for (std::size_t i = 0; i < std::size(kStyles); ++i) {
+          if (readers[i]->looks_like(line_)) ++votes[i];
+        }
+        head_.emplace_back(line_no_, line_);
       }
-      head.emplace_back(line_no, line);
+      std::size_t best = 0;
+      for (std::size_t i = 1; i < std::size(kStyles); ++i) {
+        if (votes[i] > votes[best]) best = i;
+      }
+      if (votes[best] == 0) {
+        std::string tried;
+        for (Style s : kStyles) tried += (tried.empty() ? "" : ", ") + std::string(to_string(s));
+        throw IngestError("no line of the first " + std::to_string(head_.size()) +
+                          " has the shape of a known log style (tried " + tried + ")");
+      }
+      result_.style = kStyles[best];
+      result_.detected = true;
     }
-    std::size_t best = 0;
-    for (std::size_t i = 1; i < std::size(kStyles); ++i) {
-      if (votes[i] > votes[best]) best = i;
-    }
-    if (votes[best] == 0) {
-      std::string tried;
-      for (Style s : kStyles) tried += (tried.empty() ? "" : ", ") + std::string(to_string(s));
-      throw IngestError("no line of the first " + std::to_string(head.size()) +
-                        " has the shape of a known log style (tried " + tried + ")");
-    }
-    result.style = kStyles[best];
-    result.detected = true;
+    reader_ = reader_for(result_.style, options.peer);
+    if (options.on_style) options.on_style(result_.style);
   }
-  auto reader = reader_for(result.style, options.peer);
-  if (options.on_style) options.on_style(result.style);
-  auto note_resolution = [&](const models::TraceRecord& r) {
+
+  // Reads one line (a detection line first); false once the log has ended
+  // (the last records then handed on).
+  bool step() {
+    if (done_) return false;
+    if (!head_.empty()) {
+      auto [n, text] = std::move(head_.front());
+      head_.pop_front();
+      feed(n, text);
+      return true;
+    }
+    if (std::getline(in_, line_)) {
+      ++line_no_;
+      if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+      feed(line_no_, line_);
+      return true;
+    }
+    done_ = true;
+    if (options_.on_record) {
+      hand_on(result_.records.size());
+    } else {
+      for (const auto& r : result_.records) note_resolution(r);
+    }
+    return false;
+  }
+
+  IngestResult& result() { return result_; }
+
+ private:
+  void note_resolution(const models::TraceRecord& r) {
     if (r.time.ns() % 1'000'000 != 0) {
-      result.resolution = sim::microseconds(1);
-    } else if (r.time.ns() % 1'000'000'000 != 0 && result.resolution > sim::milliseconds(1)) {
-      result.resolution = sim::milliseconds(1);
+      result_.resolution = sim::microseconds(1);
+    } else if (r.time.ns() % 1'000'000'000 != 0 && result_.resolution > sim::milliseconds(1)) {
+      result_.resolution = sim::milliseconds(1);
     }
-  };
+  }
   // Hands on the first n records (streaming) and tells the reader.
-  auto hand_on = [&](std::size_t n) {
+  void hand_on(std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) {
-      note_resolution(result.records[i]);
-      options.on_record(result.records[i], result.record_lines[i]);
+      note_resolution(result_.records[i]);
+      options_.on_record(result_.records[i], result_.record_lines[i]);
     }
-    result.records.erase(result.records.begin(), result.records.begin() + static_cast<long>(n));
-    result.record_lines.erase(result.record_lines.begin(),
-                              result.record_lines.begin() + static_cast<long>(n));
-    reader->rebase(n);
-  };
-  auto feed = [&](std::uint64_t n, const std::string& text) {
+    result_.records.erase(result_.records.begin(), result_.records.begin() + static_cast<long>(n));
+    result_.record_lines.erase(result_.record_lines.begin(),
+                               result_.record_lines.begin() + static_cast<long>(n));
+    reader_->rebase(n);
+  }
+  void feed(std::uint64_t n, const std::string& text) {
     if (text.empty()) return;
-    ++result.lines;
-    const std::size_t before = result.records.size();
-    count(result, reader->read(text, result), n, text, options);
-    result.record_lines.resize(result.records.size(), n);
-    result.record_count += result.records.size() - before;
-    result.peak_held = std::max(result.peak_held, result.records.size());
-    look_for_version(result, text, n);
-    if (options.on_record && result.records.size() >= 2 * kStreamKeep)
-      hand_on(result.records.size() - kStreamKeep);
+    ++result_.lines;
+    const std::size_t before = result_.records.size();
+    count(result_, reader_->read(text, result_), n, text, options_);
+    result_.record_lines.resize(result_.records.size(), n);
+    result_.record_count += result_.records.size() - before;
+    result_.peak_held = std::max(result_.peak_held, result_.records.size());
+    look_for_version(result_, text, n);
+    if (options_.on_record && result_.records.size() >= 2 * kStreamKeep)
+      hand_on(result_.records.size() - kStreamKeep);
+  }
+
+  std::istream& in_;
+  const IngestOptions& options_;
+  IngestResult result_;
+  std::unique_ptr<detail::LineReader> reader_;
+  std::deque<std::pair<std::uint64_t, std::string>> head_;
+  std::uint64_t line_no_ = 0;
+  std::string line_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+IngestResult ingest(std::istream& in, const IngestOptions& options) {
+  LineFeed feed(in, options);
+  while (feed.step()) {
+  }
+  return std::move(feed.result());
+}
+
+struct RecordStream::State {
+  IngestOptions options;
+  std::deque<std::pair<models::TraceRecord, std::uint64_t>> ready;
+  std::optional<LineFeed> feed;
+};
+
+RecordStream::RecordStream(std::istream& in, IngestOptions options)
+    : s_(std::make_unique<State>()) {
+  s_->options = std::move(options);
+  s_->options.on_record = [s = s_.get()](const models::TraceRecord& r, std::uint64_t line) {
+    s->ready.emplace_back(r, line);
   };
-  for (const auto& [n, text] : head) feed(n, text);
-  head.clear();
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    feed(line_no, line);
+  s_->feed.emplace(in, s_->options);
+}
+RecordStream::RecordStream(RecordStream&&) noexcept = default;
+RecordStream::~RecordStream() = default;
+
+bool RecordStream::next(models::TraceRecord& record, std::uint64_t& line) {
+  while (s_->ready.empty()) {
+    if (!s_->feed->step()) break;
   }
-  if (options.on_record) {
-    hand_on(result.records.size());
-  } else {
-    for (const auto& r : result.records) note_resolution(r);
-  }
-  return result;
+  if (s_->ready.empty()) return false;
+  record = s_->ready.front().first;
+  line = s_->ready.front().second;
+  s_->ready.pop_front();
+  return true;
+}
+
+const IngestResult& RecordStream::result() const {
+  return s_->feed->result();
 }
 
 }  // namespace rekeysim::ingest

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <istream>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -101,5 +102,27 @@ class IngestError : public std::runtime_error {
 // Reads `in` to the end. Throws IngestError if the style is not given and
 // none of kStyles matches any of the first detect_lines lines.
 IngestResult ingest(std::istream& in, const IngestOptions& options);
+
+// ingest() pulled one record at a time, so that two logs can be merged by
+// time as they are read (align.hpp MergedStream). The records come in log
+// order with their 1-based lines, each once the reader can no longer
+// complete it, exactly as IngestOptions::on_record would be given them (its
+// on_record is replaced). At most 2 * kStreamKeep records are held. The
+// constructor detects the style (reading up to detect_lines lines) and
+// throws IngestError as ingest() does.
+class RecordStream {
+ public:
+  RecordStream(std::istream& in, IngestOptions options);
+  RecordStream(RecordStream&&) noexcept;
+  ~RecordStream();
+  // The next record; false at the end of the log (then result() is complete).
+  bool next(models::TraceRecord& record, std::uint64_t& line);
+  // The counts so far (records stays empty: every record is handed on).
+  const IngestResult& result() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
 
 }  // namespace rekeysim::ingest

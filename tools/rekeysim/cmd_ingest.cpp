@@ -353,27 +353,53 @@ int run_ingest(const IngestCliOptions& o) {
   const auto style_a = style_option("--style", o.style);
   const auto style_b = style_option("--style-b", o.style_b);
   std::vector<LogIn> logs;
-  const bool stream = o.logs.size() == 1 && o.out.empty();
-  std::optional<ingest::Analyser> streamed;
-  for (std::size_t i = 0; i < o.logs.size(); ++i) {
-    const std::string& path = o.logs[i];
+  const bool two = o.logs.size() == 2;
+  // Two regular files are read twice (pass 1 for the alignment keys, pass 2
+  // merged); anything else (a pipe) once, held.
+  bool rereadable = two;
+  for (const auto& path : o.logs) {
+    std::error_code ec;  // a path that cannot be looked at is reported when opened
+    rereadable = rereadable && std::filesystem::is_regular_file(path, ec);
+  }
+  const bool held = two && !rereadable;
+  std::ostream* out = o.out.empty() ? nullptr : &files.stream("--out");
+  // --out: the records as the analysis gets them, a batch at a time.
+  std::vector<models::TraceRecord> batch;
+  auto write_out = [&](bool last) {
+    if (out && (last || batch.size() >= 1024)) {
+      *out << trace::render_jsonl(batch);
+      batch.clear();
+    }
+  };
+  std::optional<ingest::Analyser> analyser;
+  ingest::AlignKeys keys[2];
+  auto options_for = [&](std::size_t i) {
     ingest::IngestOptions opts;
     opts.style = i == 0 ? style_a : style_b;
-    opts.peer = o.logs.size() == 2 ? (i == 0 ? models::PeerId::kA : models::PeerId::kB)
-                                   : (o.peer == "a" ? models::PeerId::kA : models::PeerId::kB);
+    opts.peer = two ? (i == 0 ? models::PeerId::kA : models::PeerId::kB)
+                    : (o.peer == "a" ? models::PeerId::kA : models::PeerId::kB);
+    return opts;
+  };
+  for (std::size_t i = 0; i < o.logs.size(); ++i) {
+    const std::string& path = o.logs[i];
+    ingest::IngestOptions opts = options_for(i);
     if (o.verbose) {
       opts.on_unusable = [path](std::uint64_t n, const std::string& text) {
         std::cerr << path << ":" << n << ": unusable: " << text << "\n";
       };
     }
-    // One log without --out streams: each record goes to the analysis as the
-    // reader finishes it, so memory stays flat however long the log. Two logs
-    // are held (the alignment needs both before the time line is known).
-    if (stream) {
-      opts.on_style = [&streamed](ingest::Style s) { streamed.emplace(s, std::nullopt); };
-      opts.on_record = [&streamed](const models::TraceRecord& r, std::uint64_t line) {
-        streamed->feed(r, {models::PeerId::kA, line});
+    // One log streams: each record goes to the analysis (and --out) as the
+    // reader finishes it, so memory stays flat however long the log. Two
+    // logs: this pass keeps only what the alignment matches on (AlignKeys).
+    if (!two) {
+      opts.on_style = [&analyser](ingest::Style s) { analyser.emplace(s, std::nullopt); };
+      opts.on_record = [&](const models::TraceRecord& r, std::uint64_t line) {
+        analyser->feed(r, {models::PeerId::kA, line});
+        if (out) batch.push_back(r);
+        write_out(false);
       };
+    } else if (!held) {
+      opts.on_record = [&keys, i](const models::TraceRecord& r, std::uint64_t) { keys[i].add(r); };
     }
     std::ifstream in(path, std::ios::binary);
     if (!in) usage("LOG", "\"" + path + "\" cannot be read", "a readable log file");
@@ -384,6 +410,7 @@ int run_ingest(const IngestCliOptions& o) {
       std::cerr << path << ": error: " << e.what() << "\n";
       return kExitUsage;
     }
+    keys[i].finish(l.result);
     const auto& r = l.result;
     std::cerr << path << ": style " << ingest::to_string(r.style)
               << (r.detected ? " (detected)" : "") << ", " << r.lines << " lines: " << r.used
@@ -399,22 +426,53 @@ int run_ingest(const IngestCliOptions& o) {
     logs.push_back(std::move(l));
   }
   ingest::Merged merged;
+  merged.resolution[0] = logs[0].result.resolution;
+  if (two) merged.resolution[1] = logs[1].result.resolution;
   ingest::Timeline tl;
-  if (stream) {
-    merged.resolution[0] = logs[0].result.resolution;
-    tl = streamed->finish(merged.resolution);
-  } else {
-    merged = ingest::merge(logs[0].result, logs.size() == 2 ? &logs[1].result : nullptr);
-    // The merged copy is all that is used from here on: the logs' own records go.
-    for (auto& l : logs) {
-      std::vector<models::TraceRecord>().swap(l.result.records);
-      std::vector<std::uint64_t>().swap(l.result.record_lines);
+  if (!two) {
+    write_out(true);
+    tl = analyser->finish(merged.resolution);
+  } else if (held) {
+    merged = ingest::merge(logs[0].result, &logs[1].result);
+    for (auto& l : logs) std::vector<std::uint64_t>().swap(l.result.record_lines);
+    ingest::Analyser a(logs[0].result.style, logs[1].result.style);
+    for (std::size_t k = 0; k < merged.records.size(); ++k) {
+      a.feed(merged.records[k], merged.evidence[k]);
+      if (out) batch.push_back(merged.records[k]);
+      write_out(false);
     }
-    tl = ingest::analyse(
-        merged, logs[0].result.style,
-        logs.size() == 2 ? std::optional<ingest::Style>(logs[1].result.style) : std::nullopt);
+    write_out(true);
+    tl = a.finish(merged.resolution);
+  } else {
+    // Pass 2: both logs again, merged by time on A's clock.
+    merged.alignment = ingest::align(keys[0], keys[1]);
+    const ingest::Placement placement = ingest::place(keys[0], keys[1], merged.alignment);
+    std::ifstream in_a(o.logs[0], std::ios::binary), in_b(o.logs[1], std::ios::binary);
+    auto opts_a = options_for(0), opts_b = options_for(1);
+    opts_a.style = logs[0].result.style;
+    opts_b.style = logs[1].result.style;
+    ingest::RecordStream a(in_a, opts_a), b(in_b, opts_b);
+    ingest::MergedStream m(a, b, placement);
+    ingest::Analyser an(logs[0].result.style, logs[1].result.style);
+    models::TraceRecord r;
+    ingest::Evidence e;
+    while (m.next(r, e)) {
+      an.feed(r, e);
+      if (out) batch.push_back(r);
+      write_out(false);
+    }
+    write_out(true);
+    for (std::size_t i = 0; i < 2; ++i) {
+      const auto& first = logs[i].result;
+      const auto& again = (i == 0 ? a : b).result();
+      if (again.record_count != first.record_count || again.lines != first.lines) {
+        std::cerr << o.logs[i] << ": error: the log changed while it was read (" << first.lines
+                  << " lines, then " << again.lines << ")\n";
+        return kExitUsage;
+      }
+    }
+    tl = an.finish(merged.resolution);
   }
-  if (!o.out.empty()) files.put("--out", trace::render_jsonl(merged.records));
   std::string yaml;
   if (!o.scenario_out.empty()) {
     yaml = scenario_yaml(logs, tl, o.profile_b);

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <random>
@@ -56,11 +57,12 @@ struct Temp {
   }
 };
 
-std::unique_ptr<Temp> stage(const std::string& option, const std::string& shown,
-                            const std::string& target, std::string_view content) {
+// Creates a new temporary for `target` in `dir` (registered for removal);
+// returns it with its open descriptor.
+std::unique_ptr<Temp> open_temp(const std::string& option, const std::string& shown,
+                                const std::string& target, const std::string& dir, int& fd_out) {
   static std::atomic<unsigned> counter{0};
   const fs::path t(target);
-  const std::string dir = t.parent_path().empty() ? "." : t.parent_path().string();
   auto temp = std::make_unique<Temp>();
   int fd = -1;
   std::random_device rd;
@@ -78,7 +80,13 @@ std::unique_ptr<Temp> stage(const std::string& option, const std::string& shown,
       if (e != EEXIST || attempt > 100) fail(option, shown, errno_text(e));
     }
   }
-  write_all(fd, content, option, shown);
+  fd_out = fd;
+  return temp;
+}
+
+// Gives a written temporary the target's permissions and syncs it; closes fd.
+void finish_temp(int fd, const std::string& option, const std::string& shown,
+                 const std::string& target) {
   struct stat st {};
   if (::stat(target.c_str(), &st) == 0) {
     // Keep the replaced file's permissions (and owner, when we may set it).
@@ -98,11 +106,23 @@ std::unique_ptr<Temp> stage(const std::string& option, const std::string& shown,
     fail(option, shown, errno_text(e));
   }
   if (::close(fd) != 0) fail(option, shown, errno_text(errno));
+}
+
+std::string dir_of(const std::string& target) {
+  const fs::path t(target);
+  return t.parent_path().empty() ? "." : t.parent_path().string();
+}
+
+std::unique_ptr<Temp> stage(const std::string& option, const std::string& shown,
+                            const std::string& target, std::string_view content) {
+  int fd = -1;
+  auto temp = open_temp(option, shown, target, dir_of(target), fd);
+  write_all(fd, content, option, shown);
+  finish_temp(fd, option, shown, target);
   return temp;
 }
 
-void write_through(const std::string& option, const std::string& shown, const std::string& target,
-                   std::string_view content) {
+int open_through(const std::string& option, const std::string& shown, const std::string& target) {
   // O_NONBLOCK: opening a FIFO without a reader fails (ENXIO) instead of
   // waiting forever; blocking writes are restored right after.
   const int fd = ::open(target.c_str(), O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
@@ -112,15 +132,60 @@ void write_through(const std::string& option, const std::string& shown, const st
   }
   const int flags = ::fcntl(fd, F_GETFL);
   if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  return fd;
+}
+
+void write_through(const std::string& option, const std::string& shown, const std::string& target,
+                   std::string_view content) {
+  const int fd = open_through(option, shown, target);
   write_all(fd, content, option, shown);
+  if (::close(fd) != 0) fail(option, shown, errno_text(errno));
+}
+
+// A streamed temporary's content to a device or FIFO, a block at a time.
+void copy_through(const std::string& option, const std::string& shown, const std::string& target,
+                  const std::string& from) {
+  std::ifstream in(from, std::ios::binary);
+  if (!in) fail(option, shown, "cannot read back " + from);
+  const int fd = open_through(option, shown, target);
+  std::string block(1 << 16, '\0');
+  while (in) {
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    write_all(fd, std::string_view(block.data(), static_cast<std::size_t>(in.gcount())), option,
+              shown);
+  }
   if (::close(fd) != 0) fail(option, shown, errno_text(errno));
 }
 
 }  // namespace
 
+struct OutputFiles::Streamed {
+  std::unique_ptr<Temp> temp;
+  std::ofstream out;
+};
+
+std::ostream& OutputFiles::stream(std::string_view option) {
+  for (auto& o : outputs_) {
+    if (o.option != option) continue;
+    if (!o.streamed) {
+      auto s = std::make_shared<Streamed>();
+      int fd = -1;
+      const std::string dir =
+          o.write_through ? fs::temp_directory_path().string() : dir_of(o.target);
+      s->temp = open_temp(o.option, o.path, o.target, dir, fd);
+      ::close(fd);
+      s->out.open(s->temp->path, std::ios::binary | std::ios::trunc);
+      if (!s->out) fail(o.option, o.path, "cannot open " + s->temp->path);
+      o.streamed = std::move(s);
+    }
+    return o.streamed->out;
+  }
+  throw std::logic_error("OutputFiles::stream: " + std::string(option) + " was not registered");
+}
+
 void OutputFiles::add(const std::string& option, const std::string& path) {
   if (path.empty()) fail(option, "\"\"", "empty file name; expected a file path");
-  Output out{option, path, path, false, std::nullopt};
+  Output out{option, path, path, false, std::nullopt, nullptr};
   struct stat st {};
   if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
     std::error_code ec;
@@ -187,11 +252,24 @@ void OutputFiles::commit() {
   for (const auto& o : outputs_) {
     if (o.content && !o.write_through)
       staged.emplace_back(&o, stage(o.option, o.path, o.target, *o.content));
+    if (o.streamed) {
+      o.streamed->out.close();
+      if (o.streamed->out.fail())
+        fail(o.option, o.path, "write error on " + o.streamed->temp->path);
+      if (!o.write_through) {
+        const int fd = ::open(o.streamed->temp->path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) fail(o.option, o.path, errno_text(errno));
+        finish_temp(fd, o.option, o.path, o.target);
+        staged.emplace_back(&o, std::move(o.streamed->temp));
+      }
+    }
   }
   // 2. Devices and FIFOs cannot be staged; written before any rename so that
   //    their failure (e.g. /dev/full) still replaces no regular file.
   for (const auto& o : outputs_) {
     if (o.content && o.write_through) write_through(o.option, o.path, o.target, *o.content);
+    if (o.streamed && o.write_through)
+      copy_through(o.option, o.path, o.target, o.streamed->temp->path);
   }
   // 3. The renames (atomic each, within one file system).
   for (auto& [o, temp] : staged) {

@@ -21,7 +21,9 @@
 // only a SIGKILL can leave one behind, under the recognisable name above.
 #pragma once
 
+#include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +41,12 @@ class OutputFiles {
   bool has(std::string_view option) const;
   // The content for a registered option (replaces any earlier content).
   void put(std::string_view option, std::string content);
+  // Content too large to hold (ingest --out of a long log), instead of put():
+  // what is written to the stream goes to a temporary file beside the target
+  // (in the temporary directory for a device or FIFO), which commit()
+  // renames over the target (copies to the device) like put()'s content. A
+  // write error is reported by commit(). The stream lives until commit().
+  std::ostream& stream(std::string_view option);
   // Content for standard output, printed after every file was written (so a
   // failed file write prints nothing).
   void put_stdout(std::string content) { stdout_ = std::move(content); }
@@ -49,12 +57,14 @@ class OutputFiles {
   void commit();
 
  private:
+  struct Streamed;
   struct Output {
     std::string option;
     std::string path;    // as given
     std::string target;  // symlinks resolved
     bool write_through = false;
     std::optional<std::string> content;
+    std::shared_ptr<Streamed> streamed;  // stream()'s temporary, if used
   };
   std::vector<Output> outputs_;
   std::optional<std::string> stdout_;
