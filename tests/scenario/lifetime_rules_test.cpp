@@ -88,7 +88,7 @@ TEST_CASE("Lifetime rules: bad margins are file:line:column errors naming the ac
 
 TEST_CASE(
     "Lifetime rules: a profile's fractional margin follows a lifetime set in the scenario, "
-    "a profile file, --set or a sweep; a stated margin replaces the rule") {
+    "a profile file, --set or a sweep, and a stated margin replaces the rule") {
   // cisco-asa: 10% of the lifetime (48 min at its 8 h default).
   const std::string base =
       "duration: 1d\n"
