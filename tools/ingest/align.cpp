@@ -232,7 +232,33 @@ Alignment by_spis(const AlignKeys& a, const AlignKeys& b) {
   return al;
 }
 
+// What the two logs have in common (Alignment::messages_shown, spis_*).
+void count_common(const AlignKeys& a, const AlignKeys& b, Alignment& al) {
+  std::set<std::uint32_t> spis[2];
+  const AlignKeys* logs[2] = {&a, &b};
+  for (int l = 0; l < 2; ++l) {
+    for (const Entry& e : logs[l]->entries()) {
+      if (e.kind == Kind::kSent || e.kind == Kind::kReceived) ++al.messages_shown[l];
+      if (!is_message(e.kind) || e.exchange == -1) spis[l].insert(e.id);
+    }
+    al.spis_named[l] = spis[l].size();
+  }
+  for (std::uint32_t spi : spis[0]) al.spis_shared += spis[1].contains(spi);
+}
+
 }  // namespace
+
+std::string not_one_tunnel(const Alignment& al) {
+  const std::size_t m = std::min(al.messages_shown[0], al.messages_shown[1]);
+  const bool by_spi = al.spis_named[0] > 0 && al.spis_named[1] > 0;
+  const bool by_message = m > 0;
+  const std::size_t n = al.messages_matched;
+  const bool ok = (by_spi || by_message) && (!by_spi || al.spis_shared > 0) &&
+                  (!by_message || (n >= std::min<std::size_t>(3, m) && 5 * n >= m));
+  if (ok) return "";
+  return std::to_string(n) + " of " + std::to_string(m) + " messages matched, " +
+         std::to_string(al.spis_shared) + " SPIs shared";
+}
 
 std::string_view to_string(Alignment::Method m) {
   switch (m) {
@@ -312,6 +338,7 @@ Alignment align(AlignKeys& a, AlignKeys& b) {
   Alignment al = by_messages(a, b);
   if (al.method == Alignment::Method::kNone) al = by_spis(a, b);
   if (al.method == Alignment::Method::kNone) al.method = Alignment::Method::kSameClock;
+  count_common(a, b, al);
   return al;
 }
 

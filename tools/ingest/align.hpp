@@ -37,8 +37,28 @@ struct Alignment {
   bool one_sided = false;  // messages matched one way only: low or high is not a bound
   std::size_t messages_matched = 0;
   std::size_t spis_matched = 0;
+  // What the two logs have in common, whatever the method (one_tunnel()):
+  // the keyed messages each log shows (sent or received, retransmissions
+  // left out), the distinct SPIs each names (SA installs, outbound switches,
+  // DELETEs) and how many of those SPIs both name. Counted on the kept keys
+  // (AlignKeys thinning keeps a key alike in both logs).
+  std::size_t messages_shown[2] = {0, 0};
+  std::size_t spis_named[2] = {0, 0};
+  std::size_t spis_shared = 0;
 };
 std::string_view to_string(Alignment::Method m);
+
+// Whether two logs look like the two ends of one tunnel, from what they
+// have in common. The rule (M = the keyed messages the smaller log shows):
+//  - if both logs name SPIs, at least one SPI is named in both (an SA's SPIs
+//    are random 32-bit values: two tunnels share none);
+//  - if both logs show keyed messages, at least min(3, M) and at least 20%
+//    of M were matched (a message ID is a small counter: two unrelated
+//    tunnels match a few messages by chance, at a spurious offset);
+//  - at least one of the two applies (otherwise nothing ties the logs).
+// Returns "" when they do, else the reason ("N of M messages matched, K SPIs
+// shared") for the error message.
+std::string not_one_tunnel(const Alignment& al);
 // How far past its one bound a one-sided interval is reported to reach.
 inline constexpr sim::SimTime kOneSidedSpan = sim::seconds(1);
 

@@ -32,6 +32,7 @@ struct IngestCliOptions {
   std::string profile_b;
   bool compare = false;
   bool verbose = false;
+  bool force_pair = false;  // merge two logs that do not look like one tunnel's
   std::uint64_t trials = 20;
   std::vector<std::string> sets;  // for --compare: values the logs do not show
 };
@@ -337,6 +338,24 @@ void print_compare(const scenario::Scenario& sc, const ingest::Timeline& tl,
             << advice_summary(a);
 }
 
+// Two logs that share nothing (ingest::not_one_tunnel) would be merged at a
+// spurious offset, their episodes counted as one tunnel's: refused unless
+// --force-pair.
+bool pair_credible(const ingest::Alignment& al, const IngestCliOptions& o) {
+  const std::string why = ingest::not_one_tunnel(al);
+  if (why.empty()) return true;
+  if (o.force_pair) {
+    std::cerr << "warning: these two logs do not look like the two ends of one tunnel: " << why
+              << "; merged anyway (--force-pair)\n";
+    return true;
+  }
+  std::cerr << "error: these two logs do not look like the two ends of one tunnel: " << why << " ("
+            << o.logs[0] << ", " << o.logs[1]
+            << ")\n  hint: ingest each log alone (rekeysim ingest LOG), or pass --force-pair "
+               "to merge them anyway\n";
+  return false;
+}
+
 int run_ingest(const IngestCliOptions& o) {
   if (o.logs.empty() || o.logs.size() > 2) usage("LOG", "one or two logs expected", "LOG [LOG_B]");
   if (o.compare && o.scenario_out.empty())
@@ -354,6 +373,13 @@ int run_ingest(const IngestCliOptions& o) {
   const auto style_b = style_option("--style-b", o.style_b);
   std::vector<LogIn> logs;
   const bool two = o.logs.size() == 2;
+  if (two) {
+    // One file named twice (or by two names) is one peer's log, not both ends.
+    std::error_code ec;
+    if (std::filesystem::equivalent(o.logs[0], o.logs[1], ec) && !ec)
+      usage("LOG_B", "\"" + o.logs[1] + "\" is the same file as \"" + o.logs[0] + "\"",
+            "the other peer's log of the same tunnel, or one log alone");
+  }
   // Two regular files are read twice (pass 1 for the alignment keys, pass 2
   // merged); anything else (a pipe) once, held.
   bool rereadable = two;
@@ -434,6 +460,7 @@ int run_ingest(const IngestCliOptions& o) {
     tl = analyser->finish(merged.resolution);
   } else if (held) {
     merged = ingest::merge(logs[0].result, &logs[1].result);
+    if (!pair_credible(merged.alignment, o)) return kExitUsage;
     for (auto& l : logs) std::vector<std::uint64_t>().swap(l.result.record_lines);
     ingest::Analyser a(logs[0].result.style, logs[1].result.style);
     for (std::size_t k = 0; k < merged.records.size(); ++k) {
@@ -446,6 +473,7 @@ int run_ingest(const IngestCliOptions& o) {
   } else {
     // Pass 2: both logs again, merged by time on A's clock.
     merged.alignment = ingest::align(keys[0], keys[1]);
+    if (!pair_credible(merged.alignment, o)) return kExitUsage;
     const ingest::Placement placement = ingest::place(keys[0], keys[1], merged.alignment);
     std::ifstream in_a(o.logs[0], std::ios::binary), in_b(o.logs[1], std::ios::binary);
     auto opts_a = options_for(0), opts_b = options_for(1);
@@ -530,6 +558,9 @@ Command add_ingest_command(CLI::App& root) {
                   "(values the logs do not show, e.g. peers.a.child.lifetime=8h); repeatable")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  sub->add_flag("--force-pair", o->force_pair,
+                "merge two logs even if they share too little to be one tunnel's two ends "
+                "(fewer than 3 or 20% of the messages matched, or no SPI in common)");
   sub->add_flag("--verbose", o->verbose, "list every unusable line with its line number");
   sub->footer(
       "Example:\n"

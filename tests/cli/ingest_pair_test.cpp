@@ -1,0 +1,101 @@
+// `rekeysim ingest A B`: two logs are merged only when they look like the
+// two ends of one tunnel (ingest::not_one_tunnel): the same file twice, logs
+// of two different tunnels, and logs that share nothing are exit 2 with the
+// counts that decided it, unless --force-pair.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "run_cli.hpp"
+#include "tools/ingest/align.hpp"
+
+using cli_test::run;
+using cli_test::source;
+using cli_test::TempDir;
+
+namespace {
+const std::string kLab = "tests/data/strongswan-5.9.8/";
+
+// align() over two files, as `ingest A B` runs it.
+rekeysim::ingest::Alignment align_files(const std::string& a, const std::string& b) {
+  rekeysim::ingest::AlignKeys keys[2];
+  const std::string* path[2] = {&a, &b};
+  for (int i = 0; i < 2; ++i) {
+    rekeysim::ingest::IngestOptions o;
+    o.peer = i == 0 ? models::PeerId::kA : models::PeerId::kB;
+    o.on_record = [&keys, i](const models::TraceRecord& r, std::uint64_t) { keys[i].add(r); };
+    std::ifstream in(source(*path[i]), std::ios::binary);
+    keys[i].finish(rekeysim::ingest::ingest(in, o));
+  }
+  return rekeysim::ingest::align(keys[0], keys[1]);
+}
+}  // namespace
+
+TEST_CASE("ingest pair: what the lab's true and crossed pairs have in common") {
+  // True pair: every SA's SPIs are in both logs, most messages match.
+  const auto t = align_files(kLab + "identical-timers-a.log", kLab + "identical-timers-b.log");
+  CHECK(t.spis_shared > 20);
+  CHECK(t.spis_shared == t.spis_named[0]);
+  CHECK(5 * t.messages_matched >= std::min(t.messages_shown[0], t.messages_shown[1]));
+  CHECK(rekeysim::ingest::not_one_tunnel(t).empty());
+  // Two runs crossed: a handful of message IDs coincide, no SPI does.
+  const auto x = align_files(kLab + "identical-timers-a.log", kLab + "staggered-3s-b.log");
+  CHECK(x.method == rekeysim::ingest::Alignment::Method::kMessages);
+  CHECK(x.spis_shared == 0);
+  CHECK(x.spis_named[0] > 0);
+  CHECK(x.spis_named[1] > 0);
+  CHECK(rekeysim::ingest::not_one_tunnel(x) == "4 of 86 messages matched, 0 SPIs shared");
+}
+
+TEST_CASE("ingest pair: the same file given twice is exit 2") {
+  const std::string a = source(kLab + "identical-timers-a.log");
+  const auto r = run("ingest " + a + " " + a);
+  CHECK(r.status == 2);
+  CHECK(r.err.find("is the same file as") != std::string::npos);
+  // By another name (a symbolic link): still the same file.
+  TempDir dir;
+  std::filesystem::create_symlink(a, dir / "other-name.log");
+  const auto l = run("ingest " + a + " " + (dir / "other-name.log"));
+  CHECK(l.status == 2);
+  CHECK(l.err.find("is the same file as") != std::string::npos);
+}
+
+TEST_CASE("ingest pair: logs of two different strongSwan tunnels are refused, not merged") {
+  // identical-timers A and staggered-3s B are two lab runs: their message IDs
+  // coincide on a few messages (offset +320 s) but no SPI is shared.
+  const auto r = run("ingest " + source(kLab + "identical-timers-a.log") + " " +
+                     source(kLab + "staggered-3s-b.log"));
+  INFO(r.out << r.err);
+  CHECK(r.status == 2);
+  CHECK(r.out.find("collisions") == std::string::npos);
+  CHECK(r.err.find("these two logs do not look like the two ends of one tunnel: ") !=
+        std::string::npos);
+  CHECK(r.err.find(" 0 SPIs shared") != std::string::npos);
+  CHECK(r.err.find("ingest each log alone") != std::string::npos);
+  // --force-pair merges them anyway, with a warning.
+  const auto f = run("ingest " + source(kLab + "identical-timers-a.log") + " " +
+                     source(kLab + "staggered-3s-b.log") + " --force-pair");
+  CHECK(f.status == 0);
+  CHECK(f.err.find("merged anyway (--force-pair)") != std::string::npos);
+}
+
+TEST_CASE("ingest pair: a PAN-OS log and a strongSwan log sharing nothing are refused") {
+  const auto r = run("ingest " + source("tests/data/panos/ikemgr-delete-race.log") + " " +
+                     source(kLab + "staggered-3s-b.log"));
+  INFO(r.out << r.err);
+  CHECK(r.status == 2);
+  CHECK(r.err.find("these two logs do not look like the two ends of one tunnel: 0 of ") !=
+        std::string::npos);
+  CHECK(r.err.find("messages matched, 0 SPIs shared") != std::string::npos);
+}
+
+TEST_CASE("ingest pair: the lab's true pairs are still merged") {
+  for (const char* run_name : {"identical-timers", "staggered-3s"}) {
+    const auto r = run("ingest " + source(kLab + run_name + "-a.log") + " " +
+                       source(kLab + run_name + "-b.log"));
+    INFO(run_name << "\n" << r.err);
+    CHECK(r.status == 0);
+    CHECK(r.err.find("do not look like") == std::string::npos);
+  }
+}
