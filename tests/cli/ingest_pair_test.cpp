@@ -99,3 +99,37 @@ TEST_CASE("ingest pair: the lab's true pairs are still merged") {
     CHECK(r.err.find("do not look like") == std::string::npos);
   }
 }
+
+TEST_CASE("ingest pair: two PAN-OS logs stamped in different zones align on their clocks alone") {
+  // One simulated tunnel (one clock), each peer's PAN-OS log written in its
+  // own zone: the same instant is 03:32 -0400 at A and 09:32 +0200 at B (and
+  // 03:32 -0400 at B for the control). The offset reported must be the
+  // clocks' difference, as with both logs in one zone, not the zones' 6 h.
+  TempDir dir;
+  const std::string scn = source("scenarios/kb-incident.yaml");
+  const std::string common = " --first cant_find_sa --window 10s --style panos ";
+  auto trace = [&](const std::string& peer, const std::string& zone, const std::string& start,
+                   const std::string& out) {
+    const auto t = run("trace " + scn + common + "--peer " + peer + " --utc-offset " + zone +
+                       " --start '" + start + "' --out " + (dir / out));
+    REQUIRE(t.status == 0);
+  };
+  trace("a", "-0400", "2025-07-06 03:32:00", "a.log");
+  trace("b", "+0200", "2025-07-06 09:32:00", "b-east.log");
+  trace("b", "-0400", "2025-07-06 03:32:00", "b-same.log");
+  REQUIRE(cli_test::slurp(dir / "b-east.log").find(" +0200 [INFO]") != std::string::npos);
+  const auto east = run("ingest " + (dir / "a.log") + " " + (dir / "b-east.log"));
+  const auto same = run("ingest " + (dir / "a.log") + " " + (dir / "b-same.log"));
+  INFO(east.out << east.err);
+  REQUIRE(east.status == 0);
+  REQUIRE(same.status == 0);
+  auto alignment = [](const std::string& out) {
+    const auto at = out.find("alignment:");
+    return at == std::string::npos ? std::string() : out.substr(at, out.find('\n', at) - at);
+  };
+  CHECK(alignment(east.out).find("B's clock - A's = +0.0") != std::string::npos);
+  CHECK(!alignment(east.out).empty());
+  CHECK(alignment(east.out) == alignment(same.out));
+  // The timelines agree too (B's records land at the same times on A's clock).
+  CHECK(east.out.substr(east.out.find("timeline")) == same.out.substr(same.out.find("timeline")));
+}

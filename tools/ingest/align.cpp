@@ -253,8 +253,9 @@ std::string not_one_tunnel(const Alignment& al) {
   const bool by_spi = al.spis_named[0] > 0 && al.spis_named[1] > 0;
   const bool by_message = m > 0;
   const std::size_t n = al.messages_matched;
-  const bool ok = (by_spi || by_message) && (!by_spi || al.spis_shared > 0) &&
-                  (!by_message || (n >= std::min<std::size_t>(3, m) && 5 * n >= m));
+  const bool ok = by_spi       ? al.spis_shared > 0
+                  : by_message ? n >= std::min<std::size_t>(3, m) && 5 * n >= m
+                               : false;
   if (ok) return "";
   return std::to_string(n) + " of " + std::to_string(m) + " messages matched, " +
          std::to_string(al.spis_shared) + " SPIs shared";

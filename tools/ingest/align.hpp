@@ -51,11 +51,12 @@ std::string_view to_string(Alignment::Method m);
 // Whether two logs look like the two ends of one tunnel, from what they
 // have in common. The rule (M = the keyed messages the smaller log shows):
 //  - if both logs name SPIs, at least one SPI is named in both (an SA's SPIs
-//    are random 32-bit values: two tunnels share none);
-//  - if both logs show keyed messages, at least min(3, M) and at least 20%
-//    of M were matched (a message ID is a small counter: two unrelated
+//    are random 32-bit values: two tunnels share none, and one shared is
+//    enough, e.g. a short excerpt around one DELETE);
+//  - else, if both logs show keyed messages, at least min(3, M) and at least
+//    20% of M were matched (a message ID is a small counter: two unrelated
 //    tunnels match a few messages by chance, at a spurious offset);
-//  - at least one of the two applies (otherwise nothing ties the logs).
+//  - else nothing ties the logs: not one tunnel.
 // Returns "" when they do, else the reason ("N of M messages matched, K SPIs
 // shared") for the error message.
 std::string not_one_tunnel(const Alignment& al);

@@ -81,7 +81,10 @@ struct IngestResult {
   // The finest step the log's timestamps showed: 1 s when every record fell
   // on a whole second (syslog stamps), 1 ms on a whole millisecond, else 1 us.
   sim::SimTime resolution = sim::seconds(1);
-  // The first timestamp as the log shows it (LogClock::first_reading_us).
+  // The first timestamp as the log shows it (LogClock::first_reading_us),
+  // moved to UTC where the line gives its zone (PAN-OS "-0400"), so that two
+  // logs' readings differ only by their clocks. Styles whose stamps name no
+  // zone give local time.
   std::optional<std::int64_t> clock_reading_us;
   // Vendor software and version where the log names it ("strongSwan 5.9.8",
   // "strongSwan 6.x (collision wording)"), and the line it was read from (0: none).

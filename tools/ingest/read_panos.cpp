@@ -48,11 +48,14 @@ class PanosReader : public LineReader {
       return LineUse::kUnusable;
     if (!first_ms_) {
       first_ms_ = ms;
-      // The reading on the device's own clock, for aligning two logs.
+      // The reading on the device's own clock, for aligning two logs, in UTC
+      // (the line gives its zone): two logs stamped in different zones then
+      // differ only by their clocks' difference.
       LogClock local;
       local.at(std::stoi(m[2]), std::stoi(m[3]), std::stoi(m[4]), std::stoi(m[5]), std::stoi(m[6]),
                std::stoll(m[7]) * 1000);
-      out.clock_reading_us = local.first_reading_us();
+      if (const auto reading = local.first_reading_us())
+        out.clock_reading_us = *reading - offset_min * 60'000'000;
     }
     now_ = sim::milliseconds(ms - *first_ms_);
     return message(m[12].str(), out);

@@ -560,7 +560,8 @@ Command add_ingest_command(CLI::App& root) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   sub->add_flag("--force-pair", o->force_pair,
                 "merge two logs even if they share too little to be one tunnel's two ends "
-                "(fewer than 3 or 20% of the messages matched, or no SPI in common)");
+                "(no SPI in common or, in logs that name no SPIs, fewer than 3 or 20% of the "
+                "messages matched)");
   sub->add_flag("--verbose", o->verbose, "list every unusable line with its line number");
   sub->footer(
       "Example:\n"
