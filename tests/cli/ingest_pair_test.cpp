@@ -1,7 +1,8 @@
 // `rekeysim ingest A B`: two logs are merged only when they look like the
 // two ends of one tunnel (ingest::not_one_tunnel): the same file twice, logs
 // of two different tunnels, and logs that share nothing are exit 2 with the
-// counts that decided it, unless --force-pair.
+// counts that decided it, unless --force-pair; zones are taken out of the
+// offset; and one log alone counts the same rekeys as the pair.
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -132,4 +133,34 @@ TEST_CASE("ingest pair: two PAN-OS logs stamped in different zones align on thei
   CHECK(alignment(east.out) == alignment(same.out));
   // The timelines agree too (B's records land at the same times on A's clock).
   CHECK(east.out.substr(east.out.find("timeline")) == same.out.substr(same.out.find("timeline")));
+}
+
+TEST_CASE(
+    "ingest pair: one strongSwan log alone counts the rekeys its peer initiated, as the pair") {
+  // identical-timers A sent 11 REKEY_SA requests and parsed 14 of B's; 4
+  // pairs crossed, so 21 SAs were rekeyed, one every 20 s (the lab's timer).
+  // Counting A's own requests only gave 11 rekeys, rate 0.364 and a 40 s
+  // interval (the peers took turns: A's requests were two SAs apart).
+  const auto pair = run("ingest " + source(kLab + "identical-timers-a.log") + " " +
+                        source(kLab + "identical-timers-b.log"));
+  for (const char* peer : {"a", "b"}) {
+    const auto r = run("ingest " + source(kLab + "identical-timers-" + peer + ".log"));
+    INFO(peer << "\n" << r.out);
+    REQUIRE(r.status == 0);
+    CHECK(r.out.find("  child_rekeys   21  (distinct Child SAs named by REKEY_SA requests)") !=
+          std::string::npos);
+    CHECK(r.out.find("  collisions     4  rate 0.190/rekey, Wilson 95% [0.077, 0.400]") !=
+          std::string::npos);
+    CHECK(r.out.find("rekey interval (= lifetime - margin - random part): median 20.002 s") !=
+          std::string::npos);
+    CHECK(r.out.find(", n=20; lines") != std::string::npos);
+    // The log's device is read as peer A: B's requests are those it received.
+    CHECK(r.out.find(std::string("who initiates Child SA rekeys: A ") +
+                     (peer == std::string("a") ? "11, B 14" : "14, B 11") + " requests") !=
+          std::string::npos);
+  }
+  // The pair's own count is unchanged: 4 in 21.
+  CHECK(pair.out.find("  child_rekeys   21  ") != std::string::npos);
+  CHECK(pair.out.find("  collisions     4  rate 0.190/rekey") != std::string::npos);
+  CHECK(pair.out.find("who initiates Child SA rekeys: A 11, B 14 requests") != std::string::npos);
 }

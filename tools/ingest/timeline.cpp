@@ -361,6 +361,16 @@ struct Analyser::State {
     }
   }
 
+  // The first request (sent or received, by either peer) naming a Child SA
+  // is one rekey; the interval runs between successive rekeys of the tunnel
+  // whichever peer initiated them (see Timeline::child_interval).
+  void rekey_point(std::uint32_t key, sim::SimTime t, const Evidence& e) {
+    if (!requested.insert(key)) return;
+    ++request_points;
+    if (last_request_point) by_request.add((t - *last_request_point).seconds(), e);
+    last_request_point = t;
+  }
+
   void process(const TraceRecord& r, const Evidence& e) {
     close_until(r.time, false);
     if (r.kind == TraceKind::kMessageSent && !r.message.is_response &&
@@ -408,11 +418,25 @@ struct Analyser::State {
         if (tl.pfs_lines[idx(r.peer)].size() < 4) tl.pfs_lines[idx(r.peer)].push_back(e);
       }
       if (tl.initiator_lines.size() < 8) tl.initiator_lines.push_back(e);
-      if (requested.insert(pairs.key(r.peer, r.message.notify_spi))) {
-        ++request_points;
-        if (last_request_point) by_request.add((r.time - *last_request_point).seconds(), e);
-        last_request_point = r.time;
+      rekey_point(pairs.key(r.peer, r.message.notify_spi), r.time, e);
+    }
+    // A rekey request received: the other peer initiated. With one log this
+    // is the only trace of the rekeys the log's peer answered (strongSwan
+    // logs "parsed CREATE_CHILD_SA request N [ N(REKEY_SA) ... ]"); with two,
+    // the sender's log shows the request too and the key dedups it. The
+    // REKEY_SA SPI is the sender's inbound SPI, so the key is the sender's.
+    if (r.kind == TraceKind::kMessageReceived && is_child_rekey_request(r.message) &&
+        r.message.notify_spi != 0) {
+      const PeerId from = r.peer == PeerId::kA ? PeerId::kB : PeerId::kA;
+      if (!two) {
+        ++tl.rekey_requests[idx(from)];
+        if (r.message.has_ke) {
+          ++tl.pfs_requests[idx(from)];
+          if (tl.pfs_lines[idx(from)].size() < 4) tl.pfs_lines[idx(from)].push_back(e);
+        }
+        if (tl.initiator_lines.size() < 8) tl.initiator_lines.push_back(e);
       }
+      rekey_point(pairs.key(from, r.message.notify_spi), r.time, e);
     }
     // Rekey requests not logged: each new inbound SA of the first log (a second
     // one within 1 s, a collision's redundant SA, is not a new rekey).

@@ -65,10 +65,20 @@ struct Timeline {
   std::uint64_t child_rekeys = 0;  // Child SAs rekeyed (distinct SAs named by REKEY_SA, or new SAs)
   std::string child_rekeys_from;   // how child_rekeys was counted
   std::uint64_t ike_rekeys = 0;
-  std::uint64_t rekey_requests[2] = {0, 0};  // Child rekey requests sent, by peer
-  std::uint64_t pfs_requests[2] = {0, 0};    // of those, with a KE payload (PFS)
+  // Child rekey requests by the peer that sent them: with two logs those each
+  // log shows sent; with one, also those it received (the other peer's).
+  std::uint64_t rekey_requests[2] = {0, 0};
+  std::uint64_t pfs_requests[2] = {0, 0};  // of those, with a KE payload (PFS)
   std::vector<Evidence> pfs_lines[2];
-  Durations child_interval;  // between successive new Child SAs
+  // Between successive Child SA rekeys of the tunnel, whichever peer
+  // initiated each (a rekey either peer starts resets both peers' timers,
+  // RFC 7296 2.8: the new SA gets fresh lifetimes). This is the interval the
+  // tunnel lives by, the shorter of the two soft lifetimes (minus their
+  // random parts), not one peer's own: a one-log count of the log peer's
+  // requests alone would read two SA generations (40 s for 20 s timers) when
+  // the peers take turns. A peer that never initiates has a soft lifetime of
+  // at least this interval, no more is known of it.
+  Durations child_interval;
   Durations ike_interval;
   Durations one_way;                      // half of request -> response gaps
   bool one_way_below_resolution = false;  // gaps seen, but on 1 s timestamps
