@@ -191,6 +191,32 @@ TEST_CASE("CLI: a sweep plot over non-numeric values has one labelled category p
   CHECK(dsvg.find(">[{at: 1h, duration: 1m}]</text>") != std::string::npos);
 }
 
+// The sweep table comes first, so its never-up warning looks up at it, and a
+// sweep without parameters has no "at ...:" label to print.
+TEST_CASE("CLI: a sweep's never-up warning names its point and refers to the table above") {
+  TempDir dir;
+  const std::string base =
+      "name: nu\nseed: 1\ntrials: 3\nduration: 1d\nnetwork: {loss: 1}\n"
+      "peers:\n  a: {profile: strongswan}\n  b: {profile: strongswan}\n";
+  { std::ofstream(dir / "one.yaml") << base; }
+  {
+    std::ofstream(dir / "two.yaml") << base << "sweep:\n  - param: stagger\n    values: [0s, 1s]\n";
+  }
+  const std::string warning =
+      "WARNING: the tunnel never came up (IKE_SA_INIT / IKE_AUTH never completed) in 3 of 3 "
+      "trials; ";
+  const Result one = run("sweep " + (dir / "one.yaml") + " -q");
+  INFO(one.out << one.err);
+  CHECK(one.out.find("\n" + warning + "the rates above cover only") != std::string::npos);
+  CHECK(one.out.find("at : ") == std::string::npos);
+  const Result two = run("sweep " + (dir / "two.yaml") + " -q");
+  INFO(two.out << two.err);
+  for (const std::string at : {"0s", "1s"})
+    CHECK(two.out.find("\nat stagger=" + at + ": " + warning + "its rates above cover only") !=
+          std::string::npos);
+  CHECK(two.out.find("below") == std::string::npos);
+}
+
 TEST_CASE("CLI: usage errors exit 2 and help for each subcommand has an example") {
   CHECK(run("run").status == 2);
   CHECK(run("frobnicate").status == 2);
