@@ -2,6 +2,7 @@
 // (0 ok, 1 an expect failed, 2 usage or input error).
 #include <catch2/catch.hpp>
 #include <cctype>
+#include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -153,6 +154,67 @@ TEST_CASE("CLI: the sweep plot renders to a PNG of non-trivial size") {
   const std::string cmd = "rsvg-convert " + (dir / "p.svg") + " -o " + (dir / "p.png");
   REQUIRE(std::system(cmd.c_str()) == 0);
   CHECK(std::filesystem::file_size(dir / "p.png") > 20000);
+}
+
+// A sweep over names (collision_resolution) or lists (network.down) plots one
+// category per point, labelled with its value, in sweep order.
+TEST_CASE("CLI: a sweep plot over non-numeric values has one labelled category per point") {
+  TempDir dir;
+  const Result r = run("sweep " + source("scenarios/collision-variants.yaml") + kQuick + "--plot " +
+                       (dir / "c.svg"));
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const std::string svg = slurp(dir / "c.svg");
+  std::size_t last = 0;
+  for (const std::string v : {"rfc7296", "strongswan_min_nonce", "strongswan_pre56_min_nonce",
+                              "strongswan4_lowest_wins", "inverted", "none"}) {
+    INFO(v);
+    const std::size_t at = svg.find("text-anchor=\"middle\">" + v + "</text>");
+    CHECK(at != std::string::npos);
+    CHECK(at > last);
+    last = at;
+  }
+  // The x axis is named by the parameter alone: no time unit, no log scale.
+  CHECK(svg.find(">peers.a.behaviour.collision_resolution</text>") != std::string::npos);
+  {
+    std::ofstream(dir / "down.yaml") << "name: down-sweep\nseed: 1\ntrials: 3\nduration: 2d\n"
+                                        "peers:\n  a: {profile: strongswan}\n"
+                                        "  b: {profile: strongswan}\n"
+                                        "sweep:\n  - param: network.down\n"
+                                        "    values: [[], [{at: 1h, duration: 1m}]]\n";
+  }
+  const Result d = run("sweep " + (dir / "down.yaml") + " -q --plot " + (dir / "d.svg"));
+  INFO(d.err);
+  REQUIRE(d.status == 0);
+  const std::string dsvg = slurp(dir / "d.svg");
+  CHECK(dsvg.find(">[]</text>") != std::string::npos);
+  CHECK(dsvg.find(">[{at: 1h, duration: 1m}]</text>") != std::string::npos);
+}
+
+// The sweep table comes first, so its never-up warning looks up at it, and a
+// sweep without parameters has no "at ...:" label to print.
+TEST_CASE("CLI: a sweep's never-up warning names its point and refers to the table above") {
+  TempDir dir;
+  const std::string base =
+      "name: nu\nseed: 1\ntrials: 3\nduration: 1d\nnetwork: {loss: 1}\n"
+      "peers:\n  a: {profile: strongswan}\n  b: {profile: strongswan}\n";
+  { std::ofstream(dir / "one.yaml") << base; }
+  {
+    std::ofstream(dir / "two.yaml") << base << "sweep:\n  - param: stagger\n    values: [0s, 1s]\n";
+  }
+  const std::string warning =
+      "WARNING: the tunnel never came up (IKE_SA_INIT / IKE_AUTH never completed) in 3 of 3 "
+      "trials; ";
+  const Result one = run("sweep " + (dir / "one.yaml") + " -q");
+  INFO(one.out << one.err);
+  CHECK(one.out.find("\n" + warning + "the rates above cover only") != std::string::npos);
+  CHECK(one.out.find("at : ") == std::string::npos);
+  const Result two = run("sweep " + (dir / "two.yaml") + " -q");
+  INFO(two.out << two.err);
+  for (const std::string at : {"0s", "1s"})
+    CHECK(two.out.find("\nat stagger=" + at + ": " + warning + "its rates above cover only") !=
+          std::string::npos);
+  CHECK(two.out.find("below") == std::string::npos);
 }
 
 TEST_CASE("CLI: usage errors exit 2 and help for each subcommand has an example") {

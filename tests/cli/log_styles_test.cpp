@@ -551,6 +551,22 @@ TEST_CASE(
   CHECK(std::regex_search(r.out, std::regex(R"(log_style +cisco-asa +file +\S+our-hub\.yaml:4)")));
   CHECK(std::regex_search(
       r.out, std::regex(R"(child\.margin +\S+ +(assumption|confirmed) +.*\(panos\))")));
+  // The lifetime rules, as for a builtin (README): the file's 2 h lifetime
+  // with the base's margin rule, and the margin the file sets without a
+  // vendor status.
+  const auto rules = r.out.find("  lifetime rules (");
+  REQUIRE(rules != std::string::npos);
+  CHECK(r.out.find("      lifetime 2h (default): ", rules) != std::string::npos);
+  CHECK(r.out.find("  child.lifetime set by ", rules) != std::string::npos);
+  CHECK(r.out.find("  Phase 2 lifetime as configured: ", rules) != std::string::npos);
+  const std::string own = dir / "own-margin.yaml";
+  std::ofstream(own) << "base: strongswan\nchild: {lifetime: 2h, margin: 10m}\n";
+  const auto m = run("profiles " + own);
+  REQUIRE(m.status == 0);
+  CHECK(m.out.find("    child: margin 10m before expiry, whatever the lifetime, fuzz 100% of the "
+                   "margin\n      lifetime 2h (default): rekey between 1h40m and 1h50m\n") !=
+        std::string::npos);
+  CHECK(m.out.find("  child.margin set by ") != std::string::npos);
   // A builtin profile names its log style with a source.
   const auto asa = run("profiles cisco-asa");
   CHECK(std::regex_search(asa.out, std::regex(R"(log_style +cisco-asa +confirmed +Cisco TAC)")));

@@ -30,3 +30,24 @@ TEST_CASE("Plot: rates spanning decades, or zeros beside rates, get a log y axis
   CHECK(svg.find("(log scale)") != std::string::npos);
   CHECK(svg.find("fill=\"white\" stroke-width") != std::string::npos);  // the hollow zero marker
 }
+
+TEST_CASE("Plot: categories sit evenly spaced in their order, each labelled") {
+  PlotInput in;
+  in.title = "t";
+  in.x_label = "peers.a.profile";
+  in.x = {5, -3, 1e9};  // ignored with categories
+  in.x_categories = {"rfc7296", "strongswan", "panos"};
+  in.series = {
+      PlotSeries{"collisions", "#d62728", {0.3, 0.2, 0.1}, {0.2, 0.1, 0}, {0.4, 0.3, 0.2}}};
+  const std::string svg = render_sweep_svg(in);
+  std::vector<double> xs;
+  for (const std::string v : {"rfc7296", "strongswan", "panos"}) {
+    const std::size_t at = svg.find(">" + v + "</text>");
+    REQUIRE(at != std::string::npos);
+    const std::size_t x = svg.rfind("<text x=\"", at) + 9;
+    xs.push_back(std::stod(svg.substr(x)));
+  }
+  CHECK(xs[0] < xs[1]);
+  CHECK(xs[1] - xs[0] == Approx(xs[2] - xs[1]));
+  CHECK(svg.find("log scale)") == svg.rfind("log scale)"));  // only the y axis, if any
+}

@@ -84,6 +84,12 @@ TEST_CASE("Lifetime rules: bad margins are file:line:column errors naming the ac
   CHECK_THAT(bad("-5%"), Catch::Contains("is not a margin"));
   CHECK_THAT(bad("1/0"), Catch::Contains("is not a margin"));
   CHECK_THAT(bad("-5m"), Catch::Contains("negative duration"));
+  // A bare number could be meant as a duration or a fraction: both forms shown.
+  CHECK_THAT(bad("10"),
+             Catch::StartsWith("t.yaml:3:23: error: peers.a.child.margin: \"10\" is not a "
+                               "duration") &&
+                 Catch::EndsWith("expected a duration like 9m or 270s, a percentage of the "
+                                 "lifetime like 10%, or a ratio like 1/11"));
 }
 
 TEST_CASE(

@@ -9,9 +9,10 @@ namespace {
 
 using models::ikev2::TimerKind;
 
-// kProcessingDone and kWorkerPickup are internal to the peer's message
-// handling: not timers a case may fire.
-constexpr std::array<std::pair<std::string_view, TimerKind>, 13> kTimers = {{
+// worker_pickup (behaviour.worker_race_window) and processing_done
+// (behaviour.processing_delay) belong to the peer's message handling; a case
+// fires them to replay a chosen processing order, as `rekeysim explore` does.
+constexpr std::array<std::pair<std::string_view, TimerKind>, 15> kTimers = {{
     {"child_soft_expire", TimerKind::kChildSoftExpire},
     {"child_hard_expire", TimerKind::kChildHardExpire},
     {"ike_soft_expire", TimerKind::kIkeSoftExpire},
@@ -25,6 +26,8 @@ constexpr std::array<std::pair<std::string_view, TimerKind>, 13> kTimers = {{
     {"reestablish", TimerKind::kReestablish},
     {"reauth", TimerKind::kReauth},
     {"duplicate_ike_delete", TimerKind::kDuplicateIkeDelete},
+    {"worker_pickup", TimerKind::kWorkerPickup},
+    {"processing_done", TimerKind::kProcessingDone},
 }};
 
 bool digits(std::string_view s) {

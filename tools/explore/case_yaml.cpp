@@ -60,12 +60,20 @@ std::string expectation(const Violation& v, const World& w) {
   if (v.kind == "tunnel_reset") return "  events: {tunnel_down: 0}\n";
   if (v.kind == "ike_sa_leak") return "  ike_sas: {a: 1, b: 1}\n";
   if (v.kind == "outage") {
-    std::string s;
+    // One `accepts` mapping keyed by receiving peer: the case format rejects
+    // a repeated expectation key, and both directions can be out at once.
+    std::map<char, std::string> accepts;
     for (PeerId p : {PeerId::kA, PeerId::kB}) {
       const auto spi = w.peer(p).outbound_spi();
       if (spi && !w.peer(models::other(p)).accepts_inbound(*spi))
-        s += std::string("  accepts: {") + lower(models::other(p)) + ": [" + std::to_string(*spi) +
-             "]}\n";
+        accepts[lower(models::other(p))] = std::to_string(*spi);
+    }
+    std::string s;
+    if (!accepts.empty()) {
+      s = "  accepts: {";
+      for (const auto& [peer, spi] : accepts)
+        s += std::string(s.back() == '{' ? "" : ", ") + peer + ": [" + spi + "]";
+      s += "}\n";
     }
     return s + "  events: {hard_expired: 0}\n";
   }

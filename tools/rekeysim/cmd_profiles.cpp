@@ -99,6 +99,21 @@ int show_profile_file(const std::string& path) {
     std::cout << pad(std::string(key.path), 38) << pad(value, 22) << pad(status, 11) << source
               << "\n";
   }
+  // The lifetime rules as for a builtin: the base vendor's, with the file's
+  // values; a margin the file sets has no vendor status or source.
+  if (base != nullptr) {
+    models::Profile mine = *base;
+    mine.config = config;
+    std::erase_if(mine.fields, [&](const models::ProfileField& f) {
+      return (f.key == "child.margin" || f.key == "ike.margin") && set_at.contains(f.key);
+    });
+    std::cout << "\n" << models::format_lifetime_rules(mine);
+    for (const char* k : {"child.lifetime", "child.margin", "child.fuzz", "ike.lifetime",
+                          "ike.margin", "ike.fuzz"}) {
+      if (auto it = set_at.find(k); it != set_at.end())
+        std::cout << "  " << k << " set by " << file << ":" << it->second << "\n";
+    }
+  }
   return kExitOk;
 }
 

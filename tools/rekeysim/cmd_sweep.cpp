@@ -33,21 +33,24 @@ PlotInput sweep_plot_input(const scenario::Scenario& sc, const std::vector<Point
   PlotSeries cfs{"cant_find_sa", "#1f77b4", {}, {}, {}};
   PlotSeries out{"outages", "#ff7f0e", {}, {}, {}};
   PlotSeries esp{"esp_dropped (packets)", "#9467bd", {}, {}, {}};
+  // A value that is not a number (a profile name, a network.down list) makes
+  // the x axis one category per point, in sweep order.
+  bool numeric = true;
   for (const auto& rep : reports) {
     const std::string& label = rep.params.front().value;
     double x = 0;
-    if (duration) {
-      YAML::Node n(label);
-      x = scenario::read_signed_duration({n, sc.file, path}).seconds();
-    } else {
-      try {
+    try {
+      if (duration) {
+        YAML::Node n(label);
+        x = scenario::read_signed_duration({n, sc.file, path}).seconds();
+      } else {
         x = scenario::parse_fraction_text(label);
-      } catch (const std::exception&) {
-        throw std::invalid_argument("--plot needs a numeric parameter; \"" + label +
-                                    "\" is not one");
       }
+    } catch (const std::exception&) {
+      numeric = false;
     }
     in.x.push_back(x);
+    in.x_categories.push_back(label);
     for (auto* s : {&col, &cfs, &out, &esp}) {
       const auto o = s == &col   ? models::Outcome::kCollisions
                      : s == &cfs ? models::Outcome::kCantFindSa
@@ -58,6 +61,12 @@ PlotInput sweep_plot_input(const scenario::Scenario& sc, const std::vector<Point
       s->lo.push_back(st.ci95.lo);
       s->hi.push_back(st.ci95.hi);
     }
+  }
+  if (numeric) {
+    in.x_categories.clear();
+  } else {
+    in.x_is_duration = false;
+    in.x_label = path;
   }
   in.series = {col, cfs, out, esp};
   return in;

@@ -137,11 +137,18 @@ AxisScale choose_y_scale(const std::vector<PlotSeries>& series) {
   return (hi / lo >= 10 || zeros) ? AxisScale::kLog : AxisScale::kLinear;
 }
 
-std::string render_sweep_svg(const PlotInput& in) {
+std::string render_sweep_svg(const PlotInput& input) {
   const double pw = kWidth - kLeft - kRight, ph = kHeight - kTop - kBottom;
+  // Categories are drawn at 0, 1, 2, ... on a linear axis.
+  PlotInput in = input;
+  const bool categorical = !in.x_categories.empty();
+  if (categorical) {
+    in.x.clear();
+    for (std::size_t i = 0; i < in.x_categories.size(); ++i) in.x.push_back(static_cast<double>(i));
+  }
   // ---- x scale
   Scale xs;
-  xs.kind = choose_x_scale(in.x);
+  xs.kind = categorical ? AxisScale::kLinear : choose_x_scale(in.x);
   if (xs.kind == AxisScale::kSymlog) {
     const double small = min_positive_abs(in.x);
     xs.c = std::isfinite(small) ? small : 1;
@@ -155,11 +162,13 @@ std::string render_sweep_svg(const PlotInput& in) {
   }
   xs.lo = xs.t(xmin);
   xs.hi = xs.t(xmax);
-  const double xpad = (xs.hi - xs.lo) * 0.04;
+  const double xpad = categorical ? 0.5 : (xs.hi - xs.lo) * 0.04;
   xs.lo -= xpad;
   xs.hi += xpad;
   std::vector<double> xticks;
-  if (xs.kind == AxisScale::kLinear) {
+  if (categorical) {
+    xticks = in.x;
+  } else if (xs.kind == AxisScale::kLinear) {
     xticks = linear_ticks(xmin, xmax);
   } else {
     const double base = xs.kind == AxisScale::kSymlog ? xs.c : min_positive_abs(in.x);
@@ -226,8 +235,14 @@ std::string render_sweep_svg(const PlotInput& in) {
     const double x = X(v);
     svg += "<line x1=\"" + num(x) + "\" y1=\"" + num(kTop) + "\" x2=\"" + num(x) + "\" y2=\"" +
            num(kTop + ph) + "\" stroke=\"#eeeeee\"/>\n";
-    svg += "<text x=\"" + num(x) + "\" y=\"" + num(kTop + ph + 18) + "\" text-anchor=\"middle\">" +
-           esc(in.x_is_duration ? duration_tick(v) : value_tick(v)) + "</text>\n";
+    // Category names are long: every other one a row lower so they do not overlap.
+    const double row = categorical && static_cast<std::size_t>(v) % 2 == 1 ? 14 : 0;
+    svg += "<text x=\"" + num(x) + "\" y=\"" + num(kTop + ph + 18 + row) +
+           "\" text-anchor=\"middle\">" +
+           esc(categorical        ? in.x_categories[static_cast<std::size_t>(v)]
+               : in.x_is_duration ? duration_tick(v)
+                                  : value_tick(v)) +
+           "</text>\n";
   }
   svg += "<rect x=\"" + num(kLeft) + "\" y=\"" + num(kTop) + "\" width=\"" + num(pw) +
          "\" height=\"" + num(ph) + "\" fill=\"none\" stroke=\"#333333\"/>\n";
@@ -242,7 +257,7 @@ std::string render_sweep_svg(const PlotInput& in) {
   std::string xl = in.x_label;
   if (xs.kind == AxisScale::kSymlog) xl += " (symmetric log scale)";
   if (xs.kind == AxisScale::kLog) xl += " (log scale)";
-  svg += "<text x=\"" + num(kLeft + pw / 2) + "\" y=\"" + num(kHeight - 40) +
+  svg += "<text x=\"" + num(kLeft + pw / 2) + "\" y=\"" + num(kHeight - (categorical ? 28 : 40)) +
          "\" text-anchor=\"middle\" font-size=\"13\">" + esc(xl) + "</text>\n";
   std::string yl = in.y_label + (ys.kind == AxisScale::kLog ? " (log scale)" : "");
   svg += "<text transform=\"translate(22 " + num(kTop + ph / 2) +

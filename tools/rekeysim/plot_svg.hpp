@@ -23,6 +23,10 @@ struct PlotInput {
   std::string x_label;
   bool x_is_duration = false;  // x in seconds; ticks labelled 1ms, 10s, ...
   std::vector<double> x;
+  // Non-empty: x is a category per point (a profile name, a network.down
+  // list); points sit evenly spaced in this order, each labelled with its
+  // text, and `x` is ignored.
+  std::vector<std::string> x_categories;
   std::vector<PlotSeries> series;
   std::string y_label = "rate per rekey episode (95% interval)";
 };

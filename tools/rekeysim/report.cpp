@@ -171,11 +171,12 @@ std::vector<ExpectCheck> check_expectations(const std::vector<scenario::Expectat
 
 // A tunnel that never came up has no rekey episode, so every rate would read
 // as "no problem": say so where the rates are.
-std::string never_up_warning(const runner::PointResult& r) {
+std::string never_up_warning(const runner::PointResult& r,
+                             std::string_view rates = "the rates below") {
   if (r.trials_never_up == 0) return {};
   return "WARNING: the tunnel never came up (IKE_SA_INIT / IKE_AUTH never completed) in " +
-         std::to_string(r.trials_never_up) + " of " + std::to_string(r.trials) +
-         " trials; the rates below cover only the trials where it did\n";
+         std::to_string(r.trials_never_up) + " of " + std::to_string(r.trials) + " trials; " +
+         std::string(rates) + " cover only the trials where it did\n";
 }
 
 json point_json(const RunHeader& h, const PointReport& rep) {
@@ -327,8 +328,10 @@ std::string render_table_sweep(const RunHeader& h, const std::vector<PointReport
       "intervals for counts of episodes, ratio-estimator 95% intervals across trials for "
       "esp_dropped (packets) and downtime (time)\n";
   for (const auto& rep : reports) {
-    const std::string w = never_up_warning(rep.result);
-    if (!w.empty()) out += "at " + params_text(rep.params) + ": " + w;
+    // Printed after the table; a sweep without parameters has no label.
+    const std::string w =
+        never_up_warning(rep.result, rep.params.empty() ? "the rates above" : "its rates above");
+    if (!w.empty()) out += (rep.params.empty() ? "" : "at " + params_text(rep.params) + ": ") + w;
   }
   for (const auto& rep : reports) {
     for (const auto& c : rep.checks) {

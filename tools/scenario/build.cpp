@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <deque>
 #include <filesystem>
 #include <optional>
 
@@ -235,6 +236,39 @@ void check_min_lifetime(const models::LifetimePolicy& lp, const std::string& bas
   }
 }
 
+// `network.latency: {a_to_b: 5ms, b_to_a: 7ms}` given as one value (--set,
+// a sweep point) rather than read apart by the file loader: appends one
+// setting per direction to `out` and returns true; false if `s` is not such
+// a value.
+bool split_directions(const Setting& s, std::deque<Setting>& out) {
+  const bool net = s.path.starts_with("network."), traffic = s.path.starts_with("traffic.");
+  if ((!net && !traffic) || !s.value.IsMap()) return false;
+  if (split_direction(std::string_view(s.path).substr(8)).second >= 0) return false;
+  bool any = false;
+  for (const auto& kv : s.value) {
+    const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "";
+    any = any || k == kDirs[0] || k == kDirs[1];
+  }
+  if (!any) return false;
+  // A --set value's marks are those of its own little document: keep the
+  // argument's position (as add_override does).
+  const auto where = [&s](const YAML::Node& n) {
+    SourcePos pos = pos_of(n, s.pos.file);
+    return pos.line == 0 || s.pos.file == "--set" ? s.pos : pos;
+  };
+  for (const auto& kv : s.value) {
+    const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "";
+    if (k != kDirs[0] && k != kDirs[1]) {
+      throw ScenarioError(where(kv.first), s.path, "unknown key \"" + k + "\" beside a_to_b/b_to_a",
+                          "one value for both directions, or {a_to_b: VALUE, b_to_a: VALUE}");
+    }
+    // Built afresh: assigning to a copied YAML::Node would rewrite the
+    // node it shares with `s`.
+    out.push_back(Setting{s.path + "." + k, kv.second, where(kv.second), s.dir});
+  }
+  return true;
+}
+
 SourcePos where_or(const BuildState& st, const std::string& path, const std::string& file) {
   const auto it = st.where.find(path);
   return it != st.where.end() ? it->second : SourcePos{file, 0, 0};
@@ -244,8 +278,15 @@ Point build(const Scenario& sc, std::span<const Setting> extra, std::size_t inde
             std::vector<PointParam> params) {
   BuildState st;
   std::vector<const Setting*> all;
-  for (const auto& s : sc.settings) all.push_back(&s);
-  for (const auto& s : extra) all.push_back(&s);
+  std::deque<Setting> split;  // per-direction halves of `key: {a_to_b: ..., b_to_a: ...}`
+  for (const auto list : {std::span<const Setting>(sc.settings), extra}) {
+    for (const Setting& s : list) {
+      const std::size_t first = split.size();
+      if (!split_directions(s, split)) all.push_back(&s);
+      // In place, so a later setting (a sweep point) still wins.
+      for (std::size_t i = first; i < split.size(); ++i) all.push_back(&split[i]);
+    }
+  }
 
   // 1. Profiles first: they are the defaults every other setting overrides.
   for (int p = 0; p < 2; ++p) {

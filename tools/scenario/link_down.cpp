@@ -13,11 +13,10 @@ namespace {
 using models::DownWindow;
 using sim::SimTime;
 
-// A non-negative duration, with a message that says so for "-5s".
+// A non-negative duration: "-5s" is refused as a negative duration, and a
+// malformed value is answered with the unsigned form.
 SimTime read_nonnegative(const ValueContext& v) {
-  const SimTime t = read_signed_duration(v);
-  if (t < SimTime{}) v.fail("is negative", std::string(kDurationForm));
-  return t;
+  return read_duration(v);
 }
 
 std::string describe(const DownWindow& w) {

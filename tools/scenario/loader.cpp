@@ -540,6 +540,22 @@ void add_override(Scenario& sc, std::string_view assignment, int index) {
       root[rest.substr(0, dot)] = inner;
     }
     merge_trace_section(sc.trace, read_trace_section(root, file, pos));
+  } else if (const auto dot = path.find('.');
+             (path.starts_with("network.") || path.starts_with("traffic.")) &&
+             (path.substr(dot + 1) == "a_to_b" || path.substr(dot + 1) == "b_to_a")) {
+    // `network.a_to_b={latency: 5ms, loss: 1%}`, as `network: {a_to_b: ...}`
+    // in a file: one setting per key for that direction.
+    const std::string section = path.substr(0, dot), direction = path.substr(dot + 1);
+    if (!detached.IsMap() || detached.size() == 0)
+      throw ScenarioError(pos, path, "is not a mapping",
+                          "a mapping of " + section + " keys, like {latency: 5ms}");
+    for (const auto& kv : detached) {
+      const std::string key = section + "." + kv.first.Scalar() + "." + direction;
+      if (!is_config_path(key))
+        throw ScenarioError(pos, path, "unknown key \"" + kv.first.Scalar() + "\"",
+                            "a key listed under " + section + " in scenarios/SCHEMA.md");
+      sc.settings.push_back(Setting{key, kv.second, pos, "."});
+    }
   } else if (is_config_path(path)) {
     Setting s{path, detached, pos, "."};
     if (path.ends_with(".profile") && looks_like_profile_path(value)) {

@@ -40,7 +40,12 @@ constexpr std::string_view kMarginForm =
 models::Margin read_margin(const ValueContext& v) {
   const std::string text = scalar_text(v, kMarginForm);
   if (text.find('%') == std::string::npos && text.find('/') == std::string::npos) {
-    return models::Margin(read_duration(v));
+    try {
+      return models::Margin(read_duration(v));
+    } catch (const ScenarioError& e) {
+      // "10" could be meant as either form: show both.
+      throw ScenarioError(e.pos(), e.field(), e.problem(), std::string(kMarginForm));
+    }
   }
   try {
     return models::parse_margin(text);
