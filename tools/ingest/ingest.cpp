@@ -219,10 +219,8 @@ class LineFeed {
       std::unique_ptr<detail::LineReader> readers[std::size(kStyles)];
       for (std::size_t i = 0; i < std::size(kStyles); ++i)
         readers[i] = reader_for(kStyles[i], options.peer);
-      while (head_.size() < options.detect_lines && std::getline(in_, line_)) {
-        ++line_no_;
-        if (!line_.empty() && line_.back() == '\r') line_.pop_back();
-        for (std::size_t i = 0; i < std::size(kStyles); ++i) {
+      while (head_.size() < options.detect_lines && next_line()) {
+        for (std::size_t i = 0; i < std::size(kStyles) && line_.size() <= kMaxLineBytes; ++i) {
           if (readers[i]->looks_like(line_)) ++votes[i];
         }
         head_.emplace_back(line_no_, line_);
@@ -254,9 +252,7 @@ class LineFeed {
       feed(n, text);
       return true;
     }
-    if (std::getline(in_, line_)) {
-      ++line_no_;
-      if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+    if (next_line()) {
       feed(line_no_, line_);
       return true;
     }
@@ -272,6 +268,13 @@ class LineFeed {
   IngestResult& result() { return result_; }
 
  private:
+  // The next line into line_, its line end (LF or CRLF) removed.
+  bool next_line() {
+    if (!std::getline(in_, line_)) return false;
+    ++line_no_;
+    if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+    return true;
+  }
   void note_resolution(const models::TraceRecord& r) {
     if (r.time.ns() % 1'000'000 != 0) {
       result_.resolution = sim::microseconds(1);
@@ -293,6 +296,11 @@ class LineFeed {
   void feed(std::uint64_t n, const std::string& text) {
     if (text.empty()) return;
     ++result_.lines;
+    if (text.size() > kMaxLineBytes) {
+      count(result_, detail::LineUse::kUnusable, n,
+            "line too long (" + std::to_string(text.size()) + " bytes)", options_);
+      return;
+    }
     const std::size_t before = result_.records.size();
     count(result_, reader_->read(text, result_), n, text, options_);
     result_.record_lines.resize(result_.records.size(), n);
