@@ -71,3 +71,63 @@ TEST_CASE("ingest robust: a 100 KB line is unusable, never matched, no crash, no
         std::string::npos);
   CHECK(others(dir, {"panos.log", "x.jsonl", "sw.log", "s.jsonl"}).empty());
 }
+
+TEST_CASE("ingest robust: a log with no usable line is exit 2 naming the file, style and form") {
+  TempDir dir;
+  const std::string kb = source("tests/data/panos/ikemgr-delete-race.log");
+  const auto ios = run("ingest --style cisco-ios " + kb + " --out " + (dir / "x.jsonl"));
+  CHECK(ios.status == 2);
+  CHECK(ios.out.empty());
+  CHECK(ios.err.find(kb + ": error: no usable line: all 8 lines are unusable as style cisco-ios "
+                          "(given by --style); a cisco-ios line looks like \"Jul  6 "
+                          "03:32:18.287: IKEv2:(SESSION ID = 1,SA ID = 1):Sending Packet") !=
+        std::string::npos);
+  CHECK(ios.err.find("styles: panos, strongswan, cisco-asa, libreswan, cisco-ios, juniper-srx") !=
+        std::string::npos);
+  CHECK(others(dir, {}).empty());
+
+  // With two logs, B's style is named by its own flag.
+  const auto b = run("ingest " + kb + " " + kb + " --style-b libreswan");
+  CHECK(b.status == 2);
+  CHECK(b.err.find("unusable as style libreswan (given by --style-b)") != std::string::npos);
+
+  // `rekeysim trace` output with both peers interleaved is not one device's
+  // log: detected as cisco-asa (its lines carry the ASA shape after the
+  // prefix) or no style at all, the message says what it is.
+  for (const std::string style : {"cisco-asa", "panos"}) {
+    INFO(style);
+    const auto t = run("trace " + source("scenarios/kb-incident.yaml") +
+                       " --first cant_find_sa --style " + style);
+    REQUIRE(t.status == 0);
+    REQUIRE((t.out.starts_with("A(") || t.out.starts_with("B(")));
+    write(dir / "both.log", t.out);
+    const auto r = run("ingest " + (dir / "both.log"));
+    CHECK(r.status == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err.find("both.log: error: ") != std::string::npos);
+    CHECK(r.err.find("it looks like `rekeysim trace` output with both peers interleaved") !=
+          std::string::npos);
+    CHECK(r.err.find("--peer a` and `--peer b`") != std::string::npos);
+  }
+}
+
+TEST_CASE("ingest robust: each style's example line in the message is read as that style") {
+  // The form the no-usable-line message shows must itself be usable.
+  TempDir dir;
+  for (const std::string style :
+       {"panos", "strongswan", "cisco-asa", "libreswan", "cisco-ios", "juniper-srx"}) {
+    INFO(style);
+    write(dir / "junk.log", "not a log line\n");
+    const auto probe = run("ingest --style " + style + " " + (dir / "junk.log"));
+    const auto from = probe.err.find("line looks like \"");
+    REQUIRE(from != std::string::npos);
+    const auto start = from + std::string("line looks like \"").size();
+    const std::string example = probe.err.substr(start, probe.err.find("\"; styles:") - start);
+    write(dir / "one.log", example + "\n");
+    const auto r = run("ingest " + (dir / "one.log"));
+    INFO(r.err);
+    CHECK(r.status == 0);
+    CHECK(r.err.find("style " + style + " (detected), 1 lines: ") != std::string::npos);
+    CHECK(r.err.find(" 0 unusable;") != std::string::npos);
+  }
+}

@@ -39,6 +39,17 @@ std::string_view to_string(Style style);
 // The styles detection tries, in order (a tie goes to the earlier one).
 inline constexpr Style kStyles[] = {Style::kPanos,     Style::kStrongswan, Style::kCiscoAsa,
                                     Style::kLibreswan, Style::kCiscoIos,   Style::kJuniperSrx};
+// One line of the style's shape, for messages that say what was expected.
+std::string_view example_line(Style style);
+// True for a line of `rekeysim trace` output with both peers interleaved
+// ("A(panos)| 2025-07-06 ..."): not one device's log (`trace --peer a|b` is).
+bool is_interleaved_trace_line(std::string_view line);
+// The advice given when a log is such output.
+inline constexpr std::string_view kInterleavedTraceHint =
+    "it looks like `rekeysim trace` output with both peers interleaved (lines start "
+    "\"A(panos)| \"); ingest reads one device's log: write each peer's with `rekeysim trace "
+    "... --peer a` and `--peer b`";
+
 // The finest step of the style's timestamps (1 s for ASA debug and Junos
 // syslog lines): the clock offset between two logs cannot be known better.
 sim::SimTime resolution(Style style);

@@ -337,6 +337,24 @@ void print_compare(const scenario::Scenario& sc, const ingest::Timeline& tl,
             << advice_summary(a);
 }
 
+// Why a log with no usable line is refused, and what was expected instead.
+// `flag`: the option that gave the style, empty if it was detected.
+std::string no_usable_line(const ingest::IngestResult& r, const std::string& flag) {
+  const std::string style(ingest::to_string(r.style));
+  std::string s =
+      "no usable line: all " + std::to_string(r.lines) + " lines are unusable as style " + style +
+      (!flag.empty() ? " (given by " + flag + ")" : " (detected: the closest of the styles tried)");
+  for (const auto& u : r.first_unusable) {
+    if (ingest::is_interleaved_trace_line(u.text))
+      return s + "; " + std::string(ingest::kInterleavedTraceHint);
+  }
+  std::string styles;
+  for (ingest::Style st : ingest::kStyles)
+    styles += (styles.empty() ? "" : ", ") + std::string(ingest::to_string(st));
+  return s + "; a " + style + " line looks like \"" + std::string(ingest::example_line(r.style)) +
+         "\"; styles: " + styles + " (--style NAME, or --style auto to detect)";
+}
+
 int run_ingest(const IngestCliOptions& o) {
   if (o.logs.empty() || o.logs.size() > 2) usage("LOG", "one or two logs expected", "LOG [LOG_B]");
   if (o.compare && o.scenario_out.empty())
@@ -422,6 +440,14 @@ int run_ingest(const IngestCliOptions& o) {
       if (r.unusable > r.first_unusable.size())
         std::cerr << path << ": " << (r.unusable - r.first_unusable.size())
                   << " more unusable lines (--verbose lists them)\n";
+    }
+    if (r.used + r.skipped == 0) {
+      std::cerr << path << ": error: "
+                << no_usable_line(r, !opts.style ? ""
+                                     : i == 0    ? "--style"
+                                                 : "--style-b")
+                << "\n";
+      return kExitUsage;
     }
     logs.push_back(std::move(l));
   }
@@ -534,7 +560,8 @@ Command add_ingest_command(CLI::App& root) {
   sub->footer(
       "Example:\n"
       "  rekeysim ingest gw-a.log gw-b.log --scenario tunnel.yaml --compare\n"
-      "Exit status: 0 ok, 2 usage error or no known log style (the styles tried are named).");
+      "Exit status: 0 ok, 2 usage error, no known log style (the styles tried are named) or a "
+      "log with no usable line.");
   return {sub, [o] { return run_ingest(*o); }};
 }
 
