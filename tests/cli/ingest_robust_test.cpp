@@ -131,3 +131,25 @@ TEST_CASE("ingest robust: each style's example line in the message is read as th
     CHECK(r.err.find(" 0 unusable;") != std::string::npos);
   }
 }
+
+TEST_CASE("ingest robust: a UTF-8 byte order mark before the first line is not part of it") {
+  // With the BOM kept, line 1 of the KB sample was unusable and its
+  // collision lost.
+  TempDir dir;
+  write(dir / "bom.log", "\xEF\xBB\xBF" + panos_sample());
+  const auto plain = run("ingest " + source("tests/data/panos/ikemgr-delete-race.log"));
+  const auto bom = run("ingest " + (dir / "bom.log"));
+  REQUIRE(plain.status == 0);
+  CHECK(bom.status == 0);
+  CHECK(bom.err.find("style panos (detected), 8 lines: 8 used, 0 skipped (no record kind), 0 "
+                     "unusable") != std::string::npos);
+  CHECK(bom.out.find("  collisions     1\n") != std::string::npos);
+  // The same report but for the file name.
+  std::string expected = plain.out;
+  for (std::size_t p; (p = expected.find("ikemgr-delete-race.log")) != std::string::npos;)
+    expected.replace(p, std::string("ikemgr-delete-race.log").size(), "bom.log");
+  const std::string shown = source("tests/data/panos/bom.log");
+  for (std::size_t p; (p = expected.find(shown)) != std::string::npos;)
+    expected.replace(p, shown.size(), dir / "bom.log");
+  CHECK(bom.out == expected);
+}

@@ -309,10 +309,12 @@ class LineFeed {
   IngestResult& result() { return result_; }
 
  private:
-  // The next line into line_, its line end (LF or CRLF) removed.
+  // The next line into line_, its line end (LF or CRLF) removed, and a
+  // UTF-8 byte order mark before the first line (Windows editors write one).
   bool next_line() {
     if (!std::getline(in_, line_)) return false;
     ++line_no_;
+    if (line_no_ == 1 && line_.starts_with("\xEF\xBB\xBF")) line_.erase(0, 3);
     if (!line_.empty() && line_.back() == '\r') line_.pop_back();
     return true;
   }
