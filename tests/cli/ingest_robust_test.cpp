@@ -2,6 +2,11 @@
 // with no usable line, a byte order mark, a read-only output, a directory
 // given as a log. Each is exit 0 or 2 with a message, never a crash, and
 // leaves nothing behind in the scratch directory.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -35,6 +40,32 @@ std::vector<std::string> others(const TempDir& dir, const std::vector<std::strin
     if (std::find(keep.begin(), keep.end(), name) == keep.end()) left.push_back(name);
   }
   return left;
+}
+
+// Runs `bin args...` as an unprivileged user: nobody (65534) when the test
+// runs as root (for whom access() says every file is writable), else the
+// caller. stdout and stderr go to files in `dir`. -1 if the child could not
+// become nobody.
+int run_unprivileged(const TempDir& dir, const std::vector<std::string>& args) {
+  const pid_t pid = ::fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    const int out = ::open((dir / "stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err = ::open((dir / "stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (out < 0 || err < 0) ::_exit(100);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(101);
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(103);
+  }
+  int status = 0;
+  if (::waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
+  if (WEXITSTATUS(status) == 101) return -1;
+  return WEXITSTATUS(status);
 }
 
 }  // namespace
@@ -152,4 +183,62 @@ TEST_CASE("ingest robust: a UTF-8 byte order mark before the first line is not p
   for (std::size_t p; (p = expected.find(shown)) != std::string::npos;)
     expected.replace(p, shown.size(), dir / "bom.log");
   CHECK(bom.out == expected);
+}
+
+TEST_CASE("ingest robust: a read-only --out or --scenario target is refused, not replaced") {
+  // The atomic rename would replace a mode 0444 file in a writable
+  // directory; `echo x > file` fails there, and so must every output.
+  TempDir dir;
+  // The unprivileged child must reach the binary and the inputs even when the
+  // checkout is in a directory only root may enter: copies in the scratch
+  // directory, which anyone may write (it is the rename's directory).
+  const std::string bin = dir / "rekeysim";
+  fs::copy_file(REKEYSIM_BIN, bin);
+  fs::copy_file(source("tests/data/panos/ikemgr-delete-race.log"), dir / "kb.log");
+  fs::copy_file(source("scenarios/kb-incident.yaml"), dir / "kb.yaml");
+  fs::permissions(dir.path, fs::perms::all);
+  fs::permissions(bin, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                           fs::perms::others_read | fs::perms::others_exec);
+  for (const char* f : {"kb.log", "kb.yaml"})
+    fs::permissions(dir / f,
+                    fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  struct Case {
+    std::vector<std::string> args;
+    std::string option;
+  };
+  const std::string ro = dir / "ro.out";
+  const std::vector<Case> cases = {
+      {{bin, "ingest", dir / "kb.log", "--out", ro}, "--out"},
+      {{bin, "ingest", dir / "kb.log", "--scenario", ro}, "--scenario"},
+      {{bin, "run", dir / "kb.yaml", "--trials", "1", "--out", ro}, "--out"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.args[1] + " " + c.option);
+    write(ro, "keep me\n");
+    fs::permissions(ro, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+    // The unprivileged user owns the file: only its mode says no.
+    if (::geteuid() == 0 && ::chown(ro.c_str(), 65534, 65534) != 0) FAIL("chown to nobody");
+    const int status = run_unprivileged(dir, c.args);
+    if (status < 0) {
+      WARN("SKIPPED: could not run the binary as user nobody");
+      return;
+    }
+    INFO(slurp(dir / "stderr"));
+    CHECK(status == 2);
+    CHECK(slurp(dir / "stderr")
+              .find(c.option + ": cannot write " + ro +
+                    ": Permission denied (it is read-only); nothing written") != std::string::npos);
+    CHECK(slurp(dir / "stdout").empty());
+    CHECK(slurp(ro) == "keep me\n");
+    struct stat st {};
+    REQUIRE(::stat(ro.c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0444);
+    CHECK(others(dir, {"rekeysim", "kb.log", "kb.yaml", "ro.out", "stdout", "stderr"}).empty());
+    fs::remove(ro);
+  }
+  // A writable target in the same place is still replaced.
+  write(ro, "old\n");
+  if (::geteuid() == 0 && ::chown(ro.c_str(), 65534, 65534) != 0) FAIL("chown to nobody");
+  CHECK(run_unprivileged(dir, {bin, "ingest", dir / "kb.log", "--out", ro}) == 0);
+  CHECK(slurp(ro).find("\"message_id\":836") != std::string::npos);
 }
