@@ -242,3 +242,40 @@ TEST_CASE("ingest robust: a read-only --out or --scenario target is refused, not
   CHECK(run_unprivileged(dir, {bin, "ingest", dir / "kb.log", "--out", ro}) == 0);
   CHECK(slurp(ro).find("\"message_id\":836") != std::string::npos);
 }
+
+TEST_CASE("ingest robust: a directory, control bytes, - for standard input, --peer b labels") {
+  TempDir dir;
+  const std::string kb = source("tests/data/panos/ikemgr-delete-race.log");
+  const auto d = run("ingest " + dir.path.string());
+  CHECK(d.status == 2);
+  CHECK(d.err.find(dir.path.string() + ": error: is a directory; expected a log file") !=
+        std::string::npos);
+
+  // An unusable line with ESC and CR is echoed escaped, with and without --verbose.
+  write(dir / "esc.log", panos_sample() + "\x1b[2J\rgone\n");
+  for (const std::string flag : {"", " --verbose"}) {
+    const auto e = run("ingest " + (dir / "esc.log") + flag);
+    CHECK(e.status == 0);
+    CHECK(e.err.find("esc.log:9: unusable: \\x1b[2J\\x0dgone\n") != std::string::npos);
+    CHECK(e.err.find('\x1b') == std::string::npos);
+  }
+
+  // - reads standard input: the same report as the file (but for the name).
+  const auto file = run("ingest " + kb);
+  // (run() ends the command line with its own </dev/null: a direct system().)
+  CHECK(file.status == 0);
+  const int raw = std::system(
+      (std::string(REKEYSIM_BIN) + " ingest - <" + kb + " >" + (dir / "o") + " 2>" + (dir / "e"))
+          .c_str());
+  CHECK(WEXITSTATUS(raw) == 0);
+  CHECK(slurp(dir / "e").find("-: style panos (detected), 8 lines: 8 used") != std::string::npos);
+  CHECK(slurp(dir / "o").find("  collisions     1\n") != std::string::npos);
+  CHECK(run("ingest - -").status == 2);
+
+  // One log of peer B: labelled B.
+  const auto b = run("ingest " + kb + " --peer b");
+  CHECK(b.status == 0);
+  CHECK(b.out.starts_with("log B: " + kb));
+  CHECK(b.out.find("t = 0 at log B's first timestamp") != std::string::npos);
+  CHECK(b.out.find("log A") == std::string::npos);
+}
