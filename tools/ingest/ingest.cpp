@@ -1,6 +1,7 @@
 #include "tools/ingest/ingest.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <deque>
 #include <regex>
 
@@ -191,6 +192,41 @@ std::string_view to_string(Style style) {
   return "panos";
 }
 
+std::string_view example_line(Style style) {
+  switch (style) {
+    case Style::kPanos:
+      return "2025-07-06 03:32:18.287 -0400 [INFO]: { 7: }: IKEv2 INFO transmit: gateway gw, "
+             "message_id: 0x00000344, type 3 SA state ESTABLISHED";
+    case Style::kStrongswan:
+      return "Jul  6 03:32:18.287 09[IKE] <conn|1> sending DELETE for ESP CHILD_SA with SPI "
+             "c1a2b3c4";
+    case Style::kCiscoAsa:
+      return "Jul 06 03:32:18 IKEv2-PROTO-4: (60): Received Packet [From 198.51.100.2:4500/To "
+             "192.0.2.1:4500/VRF i0:f0]";
+    case Style::kLibreswan:
+      return "Mar 18 19:29:30.713608: \"west\" #3: initiating rekey to replace Child SA #2";
+    case Style::kCiscoIos:
+      return "Jul  6 03:32:18.287: IKEv2:(SESSION ID = 1,SA ID = 1):Sending Packet [To "
+             "198.51.100.2:500/From 192.0.2.1:500/VRF i0:f0]";
+    case Style::kJuniperSrx:
+      return "Jul  6 03:32:18  srx kmd[1520]: KMD_PM_SA_ESTABLISHED: Local gateway: 192.0.2.1, "
+             "Remote gateway: 198.51.100.2, ...";
+  }
+  return "";
+}
+
+bool is_interleaved_trace_line(std::string_view line) {
+  // "A(" or "B(", a peer name, ")| ": the prefix render_log() writes.
+  if (line.size() < 6 || (line[0] != 'A' && line[0] != 'B') || line[1] != '(') return false;
+  const auto close = line.find(")| ", 2);
+  if (close == std::string_view::npos || close > 40) return false;
+  for (std::size_t i = 2; i < close; ++i) {
+    const char c = line[i];
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) return false;
+  }
+  return true;
+}
+
 sim::SimTime resolution(Style style) {
   switch (style) {
     case Style::kCiscoAsa:
@@ -219,10 +255,8 @@ class LineFeed {
       std::unique_ptr<detail::LineReader> readers[std::size(kStyles)];
       for (std::size_t i = 0; i < std::size(kStyles); ++i)
         readers[i] = reader_for(kStyles[i], options.peer);
-      while (head_.size() < options.detect_lines && std::getline(in_, line_)) {
-        ++line_no_;
-        if (!line_.empty() && line_.back() == '\r') line_.pop_back();
-        for (std::size_t i = 0; i < std::size(kStyles); ++i) {
+      while (head_.size() < options.detect_lines && next_line()) {
+        for (std::size_t i = 0; i < std::size(kStyles) && line_.size() <= kMaxLineBytes; ++i) {
           if (readers[i]->looks_like(line_)) ++votes[i];
         }
         head_.emplace_back(line_no_, line_);
@@ -234,8 +268,13 @@ class LineFeed {
       if (votes[best] == 0) {
         std::string tried;
         for (Style s : kStyles) tried += (tried.empty() ? "" : ", ") + std::string(to_string(s));
+        bool interleaved = false;
+        for (const auto& [n, text] : head_)
+          interleaved = interleaved || is_interleaved_trace_line(text);
+        if (head_.empty()) throw IngestError("the log is empty; expected a log file");
         throw IngestError("no line of the first " + std::to_string(head_.size()) +
-                          " has the shape of a known log style (tried " + tried + ")");
+                          " has the shape of a known log style (tried " + tried + ")" +
+                          (interleaved ? "; " + std::string(kInterleavedTraceHint) : ""));
       }
       result_.style = kStyles[best];
       result_.detected = true;
@@ -254,9 +293,7 @@ class LineFeed {
       feed(n, text);
       return true;
     }
-    if (std::getline(in_, line_)) {
-      ++line_no_;
-      if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+    if (next_line()) {
       feed(line_no_, line_);
       return true;
     }
@@ -272,6 +309,15 @@ class LineFeed {
   IngestResult& result() { return result_; }
 
  private:
+  // The next line into line_, its line end (LF or CRLF) removed, and a
+  // UTF-8 byte order mark before the first line (Windows editors write one).
+  bool next_line() {
+    if (!std::getline(in_, line_)) return false;
+    ++line_no_;
+    if (line_no_ == 1 && line_.starts_with("\xEF\xBB\xBF")) line_.erase(0, 3);
+    if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+    return true;
+  }
   void note_resolution(const models::TraceRecord& r) {
     if (r.time.ns() % 1'000'000 != 0) {
       result_.resolution = sim::microseconds(1);
@@ -293,6 +339,11 @@ class LineFeed {
   void feed(std::uint64_t n, const std::string& text) {
     if (text.empty()) return;
     ++result_.lines;
+    if (text.size() > kMaxLineBytes) {
+      count(result_, detail::LineUse::kUnusable, n,
+            "line too long (" + std::to_string(text.size()) + " bytes)", options_);
+      return;
+    }
     const std::size_t before = result_.records.size();
     count(result_, reader_->read(text, result_), n, text, options_);
     result_.record_lines.resize(result_.records.size(), n);

@@ -39,9 +39,27 @@ std::string_view to_string(Style style);
 // The styles detection tries, in order (a tie goes to the earlier one).
 inline constexpr Style kStyles[] = {Style::kPanos,     Style::kStrongswan, Style::kCiscoAsa,
                                     Style::kLibreswan, Style::kCiscoIos,   Style::kJuniperSrx};
+// One line of the style's shape, for messages that say what was expected.
+std::string_view example_line(Style style);
+// True for a line of `rekeysim trace` output with both peers interleaved
+// ("A(panos)| 2025-07-06 ..."): not one device's log (`trace --peer a|b` is).
+bool is_interleaved_trace_line(std::string_view line);
+// The advice given when a log is such output.
+inline constexpr std::string_view kInterleavedTraceHint =
+    "it looks like `rekeysim trace` output with both peers interleaved (lines start "
+    "\"A(panos)| \"); ingest reads one device's log: write each peer's with `rekeysim trace "
+    "... --peer a` and `--peer b`";
+
 // The finest step of the style's timestamps (1 s for ASA debug and Junos
 // syslog lines): the clock offset between two logs cannot be known better.
 sim::SimTime resolution(Style style);
+
+// The longest line a reader is given, in bytes (without the line end). A
+// longer line is counted unusable ("line too long (N bytes)") and never
+// matched: std::regex recurses once per character and a ~100 KB line
+// overflows the stack. No vendor's IKE line comes near it: the longest line
+// of tests/data is 595 bytes (a Junos kmd syslog line).
+inline constexpr std::size_t kMaxLineBytes = 8 * 1024;
 
 // The message ID of a message whose log line does not give it (PAN-OS logs
 // none for what it receives): never equal to a real one in a short log.
@@ -51,7 +69,8 @@ struct IngestOptions {
   std::optional<Style> style;                // nullopt: detect
   models::PeerId peer = models::PeerId::kA;  // the device whose log this is
   std::size_t detect_lines = 200;            // lines looked at to detect the style
-  // Called for every unusable line (line number, text), e.g. `--verbose`.
+  // Called for every unusable line (line number, text), e.g. `--verbose`;
+  // for a line over kMaxLineBytes the text is "line too long (N bytes)".
   std::function<void(std::uint64_t, const std::string&)> on_unusable;
   // Streaming: if set, each record is handed on with its 1-based line, in log
   // order, once the reader can no longer complete it (kStreamKeep newer

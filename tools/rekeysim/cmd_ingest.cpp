@@ -118,12 +118,13 @@ std::string count_text(const std::optional<std::uint64_t>& v) {
   return v ? std::to_string(*v) : std::string("not shown by this log style");
 }
 
+// `peer_b`: one log, of peer B (--peer b): labelled B.
 std::string report(const std::vector<LogIn>& logs, const ingest::Merged& merged,
-                   const ingest::Timeline& tl) {
+                   const ingest::Timeline& tl, bool peer_b) {
   std::ostringstream o;
   for (std::size_t i = 0; i < logs.size(); ++i) {
     const auto& r = logs[i].result;
-    o << "log " << (i == 0 ? "A" : "B") << ": " << logs[i].path << ", style "
+    o << "log " << (i == 0 && !peer_b ? "A" : "B") << ": " << logs[i].path << ", style "
       << ingest::to_string(r.style) << (r.detected ? " (detected)" : "") << ", vendor "
       << (r.version.empty() ? std::string("version not shown") : r.version);
     if (r.version_line) o << " (line " << r.version_line << ")";
@@ -138,7 +139,7 @@ std::string report(const std::vector<LogIn>& logs, const ingest::Merged& merged,
       << (al.one_sided ? " (messages one way only: one end is a bound, the other 1 s past it)" : "")
       << "\n";
   }
-  o << "timeline (t = 0 at log A's first timestamp):\n";
+  o << "timeline (t = 0 at log " << (peer_b ? "B" : "A") << "'s first timestamp):\n";
   if (tl.episodes.empty()) o << "  no episode\n";
   for (const auto& e : tl.episodes) {
     o << "  t=" << fmt("%12.3f", e.time.seconds()) << " s  " << trace::to_string(e.kind);
@@ -356,6 +357,43 @@ bool pair_credible(const ingest::Alignment& al, const IngestCliOptions& o) {
   return false;
 }
 
+// A log line as echoed to the terminal: control bytes (ESC, CR, ...) as \xNN,
+// so a line cannot move the cursor or recolour the terminal.
+std::string escaped(const std::string& text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s;
+  s.reserve(text.size());
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) {
+      s += "\\x";
+      s += kHex[c >> 4];
+      s += kHex[c & 15];
+    } else {
+      s += ch;
+    }
+  }
+  return s;
+}
+
+// Why a log with no usable line is refused, and what was expected instead.
+// `flag`: the option that gave the style, empty if it was detected.
+std::string no_usable_line(const ingest::IngestResult& r, const std::string& flag) {
+  const std::string style(ingest::to_string(r.style));
+  std::string s =
+      "no usable line: all " + std::to_string(r.lines) + " lines are unusable as style " + style +
+      (!flag.empty() ? " (given by " + flag + ")" : " (detected: the closest of the styles tried)");
+  for (const auto& u : r.first_unusable) {
+    if (ingest::is_interleaved_trace_line(u.text))
+      return s + "; " + std::string(ingest::kInterleavedTraceHint);
+  }
+  std::string styles;
+  for (ingest::Style st : ingest::kStyles)
+    styles += (styles.empty() ? "" : ", ") + std::string(ingest::to_string(st));
+  return s + "; a " + style + " line looks like \"" + std::string(ingest::example_line(r.style)) +
+         "\"; styles: " + styles + " (--style NAME, or --style auto to detect)";
+}
+
 int run_ingest(const IngestCliOptions& o) {
   if (o.logs.empty() || o.logs.size() > 2) usage("LOG", "one or two logs expected", "LOG [LOG_B]");
   if (o.compare && o.scenario_out.empty())
@@ -385,8 +423,10 @@ int run_ingest(const IngestCliOptions& o) {
   bool rereadable = two;
   for (const auto& path : o.logs) {
     std::error_code ec;  // a path that cannot be looked at is reported when opened
-    rereadable = rereadable && std::filesystem::is_regular_file(path, ec);
+    rereadable = rereadable && path != "-" && std::filesystem::is_regular_file(path, ec);
   }
+  if (two && o.logs[0] == "-" && o.logs[1] == "-")
+    usage("LOG", "standard input given for both logs", "at most one log as -");
   const bool held = two && !rereadable;
   std::ostream* out = o.out.empty() ? nullptr : &files.stream("--out");
   // --out: the records as the analysis gets them, a batch at a time.
@@ -411,7 +451,7 @@ int run_ingest(const IngestCliOptions& o) {
     ingest::IngestOptions opts = options_for(i);
     if (o.verbose) {
       opts.on_unusable = [path](std::uint64_t n, const std::string& text) {
-        std::cerr << path << ":" << n << ": unusable: " << text << "\n";
+        std::cerr << path << ":" << n << ": unusable: " << escaped(text) << "\n";
       };
     }
     // One log streams: each record goes to the analysis (and --out) as the
@@ -427,7 +467,14 @@ int run_ingest(const IngestCliOptions& o) {
     } else if (!held) {
       opts.on_record = [&keys, i](const models::TraceRecord& r, std::uint64_t) { keys[i].add(r); };
     }
-    std::ifstream in(path, std::ios::binary);
+    std::error_code ec;
+    if (path != "-" && std::filesystem::is_directory(path, ec)) {
+      std::cerr << path << ": error: is a directory; expected a log file\n";
+      return kExitUsage;
+    }
+    std::ifstream file;
+    if (path != "-") file.open(path, std::ios::binary);
+    std::istream& in = path == "-" ? std::cin : file;
     if (!in) usage("LOG", "\"" + path + "\" cannot be read", "a readable log file");
     LogIn l{path, {}};
     try {
@@ -444,10 +491,18 @@ int run_ingest(const IngestCliOptions& o) {
               << " unusable; " << r.record_count << " records\n";
     if (!o.verbose) {
       for (const auto& u : r.first_unusable)
-        std::cerr << path << ":" << u.line << ": unusable: " << u.text << "\n";
+        std::cerr << path << ":" << u.line << ": unusable: " << escaped(u.text) << "\n";
       if (r.unusable > r.first_unusable.size())
         std::cerr << path << ": " << (r.unusable - r.first_unusable.size())
                   << " more unusable lines (--verbose lists them)\n";
+    }
+    if (r.used + r.skipped == 0) {
+      std::cerr << path << ": error: "
+                << no_usable_line(r, !opts.style ? ""
+                                     : i == 0    ? "--style"
+                                                 : "--style-b")
+                << "\n";
+      return kExitUsage;
     }
     logs.push_back(std::move(l));
   }
@@ -517,7 +572,7 @@ int run_ingest(const IngestCliOptions& o) {
     for (const auto& set : o.sets) scenario::apply_override(*compared, set, index++);
     compared->trials = o.trials;
   }
-  files.put_stdout(report(logs, merged, tl));
+  files.put_stdout(report(logs, merged, tl, !two && o.peer == "b"));
   files.commit();
   if (!o.scenario_out.empty()) std::cout << "wrote " << o.scenario_out << "\n";
   if (compared) print_compare(*compared, tl, o);
@@ -531,7 +586,8 @@ Command add_ingest_command(CLI::App& root) {
   CLI::App* sub = root.add_subcommand(
       "ingest", "read one or both peers' real logs: episode timeline, inferred values, scenario");
   sub->add_option("logs", o->logs,
-                  "peer A's log, then (optionally) peer B's log of the same tunnel")
+                  "peer A's log, then (optionally) peer B's log of the same tunnel; - is "
+                  "standard input")
       ->required();
   sub->add_option("--style", o->style,
                   "style of the (first) log: auto, panos, strongswan, strongswan-6, cisco-asa, "
@@ -566,7 +622,8 @@ Command add_ingest_command(CLI::App& root) {
   sub->footer(
       "Example:\n"
       "  rekeysim ingest gw-a.log gw-b.log --scenario tunnel.yaml --compare\n"
-      "Exit status: 0 ok, 2 usage error or no known log style (the styles tried are named).");
+      "Exit status: 0 ok, 2 usage error, no known log style (the styles tried are named) or a "
+      "log with no usable line.");
   return {sub, [o] { return run_ingest(*o); }};
 }
 

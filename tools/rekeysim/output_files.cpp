@@ -200,8 +200,15 @@ void OutputFiles::add(const std::string& option, const std::string& path) {
     if (S_ISDIR(st.st_mode)) fail(option, path, "is a directory");
     if (S_ISSOCK(st.st_mode)) fail(option, path, "is a socket");
     out.write_through = !S_ISREG(st.st_mode);
-    if (out.write_through && ::access(out.target.c_str(), W_OK) != 0)
-      fail(option, path, errno_text(errno));
+    if (::access(out.target.c_str(), W_OK) != 0) {
+      // A regular file we may not write is refused although its directory
+      // would let the rename replace it: `echo x > file` fails there too.
+      const int e = errno;
+      fail(option, path,
+           out.write_through
+               ? errno_text(e)
+               : errno_text(e) + (e == EACCES ? " (it is read-only)" : "") + "; nothing written");
+    }
     for (const auto& o : outputs_) {
       struct stat other {};
       if (::stat(o.target.c_str(), &other) == 0 && other.st_dev == st.st_dev &&

@@ -7,7 +7,10 @@
 //     the same directory, named `.<name>.rekeysim-partial.<pid>.<n>` (hidden,
 //     never a name a run produces as output), which is renamed over the target
 //     once every output is ready. An existing target's permission bits (and,
-//     for root, its owner) are kept.
+//     for root, its owner) are kept. An existing file the caller may not
+//     write (access(W_OK), e.g. mode 0444 for its owner) is refused before
+//     anything runs, as a shell redirection would be, though the directory
+//     would allow the rename.
 //   - a character or block device, or a FIFO: written through in place (the
 //     node is never replaced), e.g. /dev/null, /dev/stdout, a named pipe. The
 //     device's error is the run's error: /dev/full gives "No space left on
