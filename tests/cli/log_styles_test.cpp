@@ -446,6 +446,54 @@ trace:
   CHECK(f.out.find("MID=00000007") != std::string::npos);
 }
 
+TEST_CASE(
+    "Log styles: trace.<peer>.first_child_spi shows each peer's first inbound Child SPI as "
+    "given in both peers' logs, JSONL and flags, and the default is unchanged") {
+  TempDir dir;
+  const std::string base = "trace " + source(kKb) + kKbSel + " --style panos";
+  const auto plain_a = run(base + " --peer a");
+  REQUIRE(plain_a.status == 0);
+  // The simulated SPIs (kb-incident, seed fixed): A receives on 0xB0807687, B on 0x9181EA6F.
+  REQUIRE(plain_a.out.find("SPI:0xB0807687/0x9181EA6F") != std::string::npos);
+  const std::string set =
+      " --set trace.a.first_child_spi=0xc1a2b3c4 --set trace.b.first_child_spi=0x0000abcd";
+  const auto a = run(base + " --peer a" + set);
+  const auto b = run(base + " --peer b" + set + " --jsonl " + std::string(dir / "t.jsonl"));
+  REQUIRE(a.status == 0);
+  REQUIRE(b.status == 0);
+  // A's own inbound SPI and B's outbound one (the same SA) carry the given value.
+  CHECK(a.out.find("SPI:0xC1A2B3C4/0x0000ABCD") != std::string::npos);
+  CHECK(a.out.find("0xB0807687") == std::string::npos);
+  CHECK(b.out.find("spi=0x0000ABCD") != std::string::npos);
+  CHECK(b.out.find("delete proto ESP spi 0xC1A2B3C4") != std::string::npos);
+  CHECK(b.out.find("0x9181EA6F") == std::string::npos);
+  const std::string jsonl = slurp(dir / "t.jsonl");
+  CHECK(jsonl.find("0xc1a2b3c4") != std::string::npos);
+  CHECK(jsonl.find("0xb0807687") == std::string::npos);
+  // The flag gives the same log as the key.
+  CHECK(run(base + " --peer a --first-child-spi-a 0xc1a2b3c4 --first-child-spi-b 0xabcd").out ==
+        a.out);
+  // Bad values exit 2 with the position and the expected form.
+  auto bad = [](const cli_test::Result& r, const std::string& needle) {
+    INFO(r.err);
+    CHECK(r.status == 2);
+    CHECK(r.err.find(needle) != std::string::npos);
+  };
+  for (const char* v : {"0x0", "12345678", "0x123456789", "0xZZ"}) {
+    bad(run(base + " --set trace.a.first_child_spi=" + std::string(v)),
+        "--set:1:25: error: trace.a.first_child_spi: \"" + std::string(v) +
+            "\" is not a Child SA SPI; expected a non-zero 32-bit SPI in hex like 0xc1a2b3c4");
+  }
+  const std::string scn = dir / "same.yaml";
+  std::ofstream(scn) << slurp(source(kKb))
+                     << "trace:\n  a: {first_child_spi: 0x1}\n  b: {first_child_spi: 0x1}\n";
+  const std::string line = std::to_string(lines_of(slurp(source(kKb))).size() + 3);
+  bad(run("trace " + scn + kKbSel),
+      "same.yaml:" + line + ":24: error: trace.b.first_child_spi: is the same SPI as");
+  bad(run(base + " --first-child-spi-a 0x5 --first-child-spi-b 0x5"),
+      "--first-child-spi-b: is the same SPI as peer A's");
+}
+
 TEST_CASE("Log styles: bad styles, peers, flags and trace: keys exit 2 naming the problem") {
   const std::string kb = "trace " + source(kKb) + kKbSel;
   auto check = [](const cli_test::Result& r, const std::string& needle) {

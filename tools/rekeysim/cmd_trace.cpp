@@ -48,14 +48,16 @@ void show(OutputFiles& files, const TraceOptions& o, const scenario::Scenario& s
   std::cerr << where << ", " << records.size() << " records\n";
   const trace::LogContext& ctx = log.context;
   emit(files, o.common, trace::render_log(records, log.style_a, log.style_b, ctx));
+  // The same SPI display mapping as the log (trace.<peer>.first_child_spi).
+  const std::vector<models::TraceRecord> shown = trace::with_spis(records, ctx);
   if (!o.svg.empty()) {
     trace::LadderOptions lo;
     lo.title = sc.name + ": " + where;
     lo.peer_a_name = ctx.peer_a_name;
     lo.peer_b_name = ctx.peer_b_name;
-    files.put("--svg", trace::render_ladder_svg(records, lo));
+    files.put("--svg", trace::render_ladder_svg(shown, lo));
   }
-  if (!o.jsonl.empty()) files.put("--jsonl", trace::render_jsonl(records));
+  if (!o.jsonl.empty()) files.put("--jsonl", trace::render_jsonl(shown));
 }
 
 [[noreturn]] void usage(const std::string& field, const std::string& what,
@@ -260,6 +262,10 @@ Command add_trace_command(CLI::App& root) {
                   "message ID of peer A's first request shown (e.g. 0x344)");
   sub->add_option("--first-message-id-b", o->log.first_message_id_b,
                   "message ID of peer B's first request shown");
+  sub->add_option("--first-child-spi-a", o->log.first_child_spi_a,
+                  "SPI peer A's first inbound Child SA is shown with (e.g. 0xc1a2b3c4)");
+  sub->add_option("--first-child-spi-b", o->log.first_child_spi_b,
+                  "SPI peer B's first inbound Child SA is shown with");
   sub->add_option("--syslog-wrap", o->log.syslog_wrap,
                   "cisco-asa style: debug lines as %ASA-7-711001 (asa) or %FTD-7-711001 (ftd) "
                   "syslog messages");

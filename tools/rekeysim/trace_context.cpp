@@ -37,6 +37,13 @@ std::uint32_t message_id(const std::string& text, const std::string& flag) {
   return static_cast<std::uint32_t>(x);
 }
 
+std::uint32_t child_spi(const std::string& text, const std::string& flag) {
+  const auto spi = scenario::parse_child_spi(text);
+  if (!spi)
+    bad_flag(flag, "\"" + text + "\" is not a Child SA SPI", std::string(scenario::kChildSpiForm));
+  return *spi;
+}
+
 }  // namespace
 
 ResolvedLog resolve_trace_log(const TraceLogFlags& f, const scenario::Scenario& sc,
@@ -106,6 +113,17 @@ ResolvedLog resolve_trace_log(const TraceLogFlags& f, const scenario::Scenario& 
     c.first_message_id[0] = message_id(*f.first_message_id_a, "--first-message-id-a");
   if (f.first_message_id_b)
     c.first_message_id[1] = message_id(*f.first_message_id_b, "--first-message-id-b");
+  c.first_child_spi[0] = t.a.first_child_spi;
+  c.first_child_spi[1] = t.b.first_child_spi;
+  if (f.first_child_spi_a)
+    c.first_child_spi[0] = child_spi(*f.first_child_spi_a, "--first-child-spi-a");
+  if (f.first_child_spi_b)
+    c.first_child_spi[1] = child_spi(*f.first_child_spi_b, "--first-child-spi-b");
+  // Two devices never receive on the same SPI in one log pair.
+  if (c.first_child_spi[0] && c.first_child_spi[0] == c.first_child_spi[1])
+    bad_flag(f.first_child_spi_b ? "--first-child-spi-b" : "trace.b.first_child_spi",
+             "is the same SPI as peer A's first Child SA",
+             "an SPI different from peer A's (trace.a.first_child_spi)");
 
   const std::string wrap = !f.syslog_wrap.empty() ? f.syslog_wrap : t.syslog_wrap.value_or("");
   if (wrap == "asa") {

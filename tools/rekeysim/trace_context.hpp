@@ -20,6 +20,8 @@ struct TraceLogFlags {
   std::string syslog_wrap;  // "asa" | "ftd"
   std::optional<std::string> first_message_id_a;
   std::optional<std::string> first_message_id_b;
+  std::optional<std::string> first_child_spi_a;  // "0xc1a2b3c4"
+  std::optional<std::string> first_child_spi_b;
   bool inferred = false;  // also print line shapes not seen in a public sample
 };
 

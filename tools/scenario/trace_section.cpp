@@ -33,10 +33,15 @@ constexpr TraceKey kKeys[] = {
     {"a.host", "text", "peer A's host name in syslog-shaped logs"},
     {"a.first_message_id", "count (0x.. hex allowed)",
      "message ID of peer A's first request in the trace; later IDs shift with it"},
+    {"a.first_child_spi", "hex SPI (0x..)",
+     "SPI peer A's first inbound Child SA in the trace is shown with; other SPIs keep their "
+     "simulated values"},
     {"b.address", "IPv4 address", "peer B's IKE address"},
     {"b.subnet", "IPv4 prefix", "peer B's protected subnet"},
     {"b.host", "text", "peer B's host name in syslog-shaped logs"},
     {"b.first_message_id", "count (0x.. hex allowed)", "message ID of peer B's first request"},
+    {"b.first_child_spi", "hex SPI (0x..)",
+     "SPI peer B's first inbound Child SA is shown with (not peer A's)"},
 };
 
 bool is_ipv4(const std::string& s, bool prefix) {
@@ -75,6 +80,28 @@ std::uint32_t read_message_id(const ValueContext& v) {
 }
 
 }  // namespace
+
+std::optional<std::uint32_t> parse_child_spi(std::string_view t) {
+  if (!t.starts_with("0x") && !t.starts_with("0X")) return std::nullopt;
+  const std::string_view digits = t.substr(2);
+  if (digits.empty() || digits.size() > 8) return std::nullopt;
+  std::uint32_t x = 0;
+  for (char ch : digits) {
+    int d;
+    if (ch >= '0' && ch <= '9')
+      d = ch - '0';
+    else if (ch >= 'a' && ch <= 'f')
+      d = ch - 'a' + 10;
+    else if (ch >= 'A' && ch <= 'F')
+      d = ch - 'A' + 10;
+    else
+      return std::nullopt;
+    x = x * 16 + static_cast<std::uint32_t>(d);
+  }
+  // SPI 0 is reserved (RFC 4303 2.1).
+  if (x == 0) return std::nullopt;
+  return x;
+}
 
 std::span<const TraceKey> trace_keys() {
   return kKeys;
@@ -184,11 +211,13 @@ TraceSection read_trace_section(const YAML::Node& node, const std::string& file,
       t.syslog_wrap = std::string(kWraps[static_cast<std::size_t>(read_enum(v, kWraps))]);
     } else if (k == "a" || k == "b") {
       if (!kv.second.IsMap()) {
-        throw ScenarioError(pos_of(kv.second, file), field, "is not a mapping",
-                            "a mapping of address, subnet, host, first_message_id");
+        throw ScenarioError(
+            pos_of(kv.second, file), field, "is not a mapping",
+            "a mapping of address, subnet, host, first_message_id, first_child_spi");
       }
       TracePeerNames& p = k == "a" ? t.a : t.b;
-      const std::vector<std::string> inner = {"address", "subnet", "host", "first_message_id"};
+      const std::vector<std::string> inner = {"address", "subnet", "host", "first_message_id",
+                                              "first_child_spi"};
       for (const auto& ikv : kv.second) {
         const std::string ik = ikv.first.Scalar();
         const ValueContext iv{ikv.second, file, field + "." + ik, fallback};
@@ -203,6 +232,15 @@ TraceSection read_trace_section(const YAML::Node& node, const std::string& file,
           p.host = read_name(iv);
         } else if (ik == "first_message_id") {
           p.first_message_id = read_message_id(iv);
+        } else if (ik == "first_child_spi") {
+          const std::string s = scalar_text(iv, std::string(kChildSpiForm));
+          p.first_child_spi = parse_child_spi(s);
+          if (!p.first_child_spi)
+            iv.fail("\"" + s + "\" is not a Child SA SPI", std::string(kChildSpiForm));
+          if (k == "b" && t.a.first_child_spi == p.first_child_spi)
+            iv.fail("is the same SPI as trace.a.first_child_spi", "an SPI different from peer A's");
+          if (k == "a" && t.b.first_child_spi == p.first_child_spi)
+            iv.fail("is the same SPI as trace.b.first_child_spi", "an SPI different from peer B's");
         } else {
           throw ScenarioError(pos_of(ikv.first, file), field + "." + ik,
                               "unknown key " + quoted_with_suggestion(ik, inner),
@@ -248,6 +286,7 @@ void merge_trace_section(TraceSection& t, const TraceSection& u) {
     take(into->subnet, from->subnet);
     take(into->host, from->host);
     take(into->first_message_id, from->first_message_id);
+    take(into->first_child_spi, from->first_child_spi);
   }
 }
 

@@ -23,6 +23,7 @@ struct TracePeerNames {
   std::optional<std::string> subnet;   // "10.1.0.0/16"
   std::optional<std::string> host;     // syslog host name
   std::optional<std::uint32_t> first_message_id;
+  std::optional<std::uint32_t> first_child_spi;  // SPI of the first inbound Child SA shown
 };
 
 struct TraceSection {
@@ -63,6 +64,9 @@ void merge_trace_section(TraceSection& section, const TraceSection& update);
 // "2025-07-06 03:00:00" (local time at `utc_offset_minutes`) -> Unix
 // seconds; nullopt if the text is not that form or not a real date.
 std::optional<std::int64_t> parse_local_time(std::string_view text, int utc_offset_minutes);
+// "0xc1a2b3c4" (1 to 8 hex digits after 0x, not 0) -> SPI; nullopt otherwise.
+std::optional<std::uint32_t> parse_child_spi(std::string_view text);
+inline constexpr std::string_view kChildSpiForm = "a non-zero 32-bit SPI in hex like 0xc1a2b3c4";
 // "-0400", "+0530", "+00:00", "Z" -> minutes; nullopt otherwise.
 std::optional<int> parse_utc_offset(std::string_view text);
 

@@ -116,7 +116,8 @@ std::string render_log(std::span<const models::TraceRecord> records, LogStyle st
 
 std::string render_log(std::span<const models::TraceRecord> records_in, LogStyle style_a,
                        LogStyle style_b, const LogContext& context) {
-  const std::vector<models::TraceRecord> records = with_message_ids(records_in, context);
+  const std::vector<models::TraceRecord> records =
+      with_spis(with_message_ids(records_in, context), context);
   std::vector<detail::LogLine> a = lines_of(records, style_a, context);
   std::vector<detail::LogLine> b = style_b == style_a ? a : lines_of(records, style_b, context);
   std::erase_if(a, [](const detail::LogLine& l) { return l.peer != models::PeerId::kA; });

@@ -202,6 +202,9 @@ struct LogContext {
   // same amount), so a simulated log can be lined up with a real one.
   // nullopt: the simulated IDs.
   std::optional<std::uint32_t> first_message_id[2];
+  // SPI each peer's first inbound Child SA in the records is printed with
+  // (tools/trace/spi_display.cpp states the rule); nullopt: the simulated SPIs.
+  std::optional<std::uint32_t> first_child_spi[2];
   // Cisco ASA/FTD: wrap each debug line as the syslog message the device
   // sends with `logging debug-trace` ("ASA" -> "%ASA-7-711001: <line>",
   // "FTD" -> "%FTD-7-711001: <line>"); empty: console/buffer form.
@@ -215,6 +218,12 @@ struct LogContext {
 // (a copy; the records themselves are unchanged when nothing is set).
 std::vector<models::TraceRecord> with_message_ids(std::span<const models::TraceRecord> records,
                                                   const LogContext& context);
+
+// Records with SPIs shown as LogContext::first_child_spi asks: the peer's
+// first inbound Child SPI becomes the given value, a simulated SPI equal to a
+// given value takes the freed one, the rest keep their values (a copy).
+std::vector<models::TraceRecord> with_spis(std::span<const models::TraceRecord> records,
+                                           const LogContext& context);
 
 // Log lines, each terminated by '\n'. See tools/trace/README.md for the
 // record -> line mapping of each style.
