@@ -3,6 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "run_cli.hpp"
 
@@ -31,4 +34,53 @@ TEST_CASE("fix11.1 worker_race_window above 10s is exit 2 naming the field") {
   // The bound itself is a valid window.
   const Result ok = run("validate " + kb() + " --set peers.a.behaviour.worker_race_window=10s");
   CHECK(ok.status == 0);
+}
+
+TEST_CASE("fix11.2 zero Child SA rekey episodes: Child rates are n/a in table, CSV and JSON") {
+  const std::string never_up =
+      "run " + kb() + " --trials 3 --set duration=2d -q" + " --set network.ike_loss=1 --format ";
+  const Result table = run(never_up + "table");
+  REQUIRE(table.status == 0);
+  CHECK(table.out.find("0 Child SA rekey episodes") != std::string::npos);
+  for (const std::string name : {"child_rekeys", "collisions", "esp_dropped", "downtime"}) {
+    INFO(name);
+    const auto at = table.out.find("\n" + name + " ");
+    REQUIRE(at != std::string::npos);
+    const std::string line = table.out.substr(at + 1, table.out.find('\n', at + 1) - at - 1);
+    CHECK(line.find("n/a (no Child SA rekey)") != std::string::npos);
+    CHECK(line.find("/rekey [") == std::string::npos);
+  }
+  CHECK(table.out.find("n/a (no IKE rekey)") != std::string::npos);
+
+  const auto j = nlohmann::json::parse(run(never_up + "json").out);
+  CHECK(j["episodes"] == 0);
+  CHECK(j["outcomes"]["collisions"]["rate"].is_null());
+  CHECK(j["outcomes"]["collisions"]["ci95"][0].is_null());
+  CHECK(j["outcomes"]["collisions"]["ci95"][1].is_null());
+  CHECK(j["outcomes"]["collisions"]["count"] == 0);
+
+  const std::string csv = run(never_up + "csv").out;
+  const auto nl = csv.find('\n');
+  REQUIRE(nl != std::string::npos);
+  std::vector<std::string> head, row;
+  auto split = [](const std::string& s, std::vector<std::string>& out) {
+    std::size_t b = 0;
+    for (std::size_t e; (e = s.find(',', b)) != std::string::npos; b = e + 1)
+      out.push_back(s.substr(b, e - b));
+    out.push_back(s.substr(b));
+  };
+  split(csv.substr(0, nl), head);
+  split(csv.substr(nl + 1, csv.find('\n', nl + 1) - nl - 1), row);
+  REQUIRE(head.size() == row.size());
+  for (std::size_t i = 0; i < head.size(); ++i) {
+    if (head[i] == "collisions_rate" || head[i] == "collisions_ci95_hi") CHECK(row[i].empty());
+    if (head[i] == "collisions_count") CHECK(row[i] == "0");
+  }
+}
+
+TEST_CASE("fix11.2 one trial: an amount outcome prints no interval instead of [0, n/a]") {
+  const Result r = run("run " + kb() + " --trials 1 --set duration=2d -q");
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("n/a]") == std::string::npos);
+  CHECK(r.out.find("pkt/rekey [no interval: 1 trial]") != std::string::npos);
 }

@@ -24,6 +24,13 @@ json number_or_null(double x) {
   return std::isfinite(x) ? json(x) : json(nullptr);
 }
 
+// A Child outcome over zero Child SA rekey episodes (the tunnel never came up,
+// or only IKE SAs were rekeyed) has no rate: 0 / 0, not 0.
+bool no_child_episode(const runner::PointResult& r, Outcome o) {
+  return !models::is_ike_outcome(o) && r.episodes == 0;
+}
+constexpr const char* kNoChildRekey = "n/a (no Child SA rekey)";
+
 std::string pad(std::string s, std::size_t width) {
   if (s.size() < width) s.append(width - s.size(), ' ');
   return s;
@@ -43,6 +50,10 @@ std::string count_text(Outcome o, std::uint64_t count) {
 }
 
 std::string interval_text(Outcome o, const sim::Interval& ci) {
+  // The ratio-estimator interval needs the spread across trials: with one
+  // trial there is none (aggregate.hpp: hi = +inf), so no interval at all
+  // rather than "[0, n/a]", which reads as a bound of 0.
+  if (!std::isfinite(ci.hi)) return "[no interval: 1 trial]";
   if (o == Outcome::kDowntime) {
     return "[" + format_seconds(ci.lo * 1e-9) + ", " +
            (std::isfinite(ci.hi) ? format_seconds(ci.hi * 1e-9) : std::string("n/a")) + "]";
@@ -196,10 +207,13 @@ json point_json(const RunHeader& h, const PointReport& rep) {
   for (const auto o : models::kAllOutcomes) {
     const auto& s = r.outcome(o);
     const std::string name(models::outcome_name(o));
+    // No Child SA rekey episode: rate and interval null (0 / 0), as `episodes` is 0.
+    const bool na = no_child_episode(r, o);
     outcomes[name] =
         json{{"count", s.count},
-             {"rate", s.rate},
-             {"ci95", json::array({number_or_null(s.ci95.lo), number_or_null(s.ci95.hi)})},
+             {"rate", na ? json(nullptr) : json(s.rate)},
+             {"ci95", na ? json::array({nullptr, nullptr})
+                         : json::array({number_or_null(s.ci95.lo), number_or_null(s.ci95.hi)})},
              {"per_tunnel_day", s.per_day},
              {"unit", count_unit(o)}};
     const auto& p = r.trial_view(o);
@@ -253,6 +267,7 @@ std::string render_table_run(const RunHeader& h, const PointReport& rep) {
     std::string rate = amount(o, s.rate, per) + " " + interval_text(o, s.ci95);
     // No IKE SA was rekeyed: a rate over zero IKE episodes means nothing.
     if (models::is_ike_outcome(o) && r.ike_episodes == 0) rate = "n/a (no IKE rekey)";
+    if (no_child_episode(r, o)) rate = kNoChildRekey;
     std::string per_day = o == Outcome::kDowntime ? format_seconds(s.per_day * 1e-9) + "/day"
                                                   : amount(o, s.per_day, "/day");
     std::string affected = format_percent(p.fraction_affected) + " [" + format_percent(p.ci95.lo) +
@@ -296,6 +311,7 @@ std::string render_table_sweep(const RunHeader& h, const std::vector<PointReport
           pad("ike_collisions /IKE rekey [95% CI]", w_rate + 4) + "trials w/ collision [95% CI]\n";
   out += head;
   auto cell = [](const auto& result, Outcome o) {
+    if (no_child_episode(result, o)) return std::string(kNoChildRekey);
     const auto& s = result.outcome(o);
     return amount(o, s.rate, "") + " " + interval_text(o, s.ci95);
   };
@@ -372,10 +388,13 @@ std::string render_csv(const RunHeader& h, const std::vector<PointReport>& repor
     for (const auto o : models::kAllOutcomes) {
       const auto& s = r.outcome(o);
       const auto& p = r.trial_view(o);
-      out += "," + std::to_string(s.count) + "," + num(s.rate) + "," + num(s.ci95.lo) + "," +
-             num(s.ci95.hi) + "," + num(s.per_day) + "," + num(p.fraction_affected) + "," +
-             num(p.ci95.lo) + "," + num(p.ci95.hi) + "," + num(p.p50) + "," + num(p.p90) + "," +
-             num(p.p99);
+      // No Child SA rekey episode: empty rate and interval cells (0 / 0).
+      const bool na = no_child_episode(r, o);
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      out += "," + std::to_string(s.count) + "," + num(na ? nan : s.rate) + "," +
+             num(na ? nan : s.ci95.lo) + "," + num(na ? nan : s.ci95.hi) + "," + num(s.per_day) +
+             "," + num(p.fraction_affected) + "," + num(p.ci95.lo) + "," + num(p.ci95.hi) + "," +
+             num(p.p50) + "," + num(p.p90) + "," + num(p.p99);
     }
     out += "\n";
   }
