@@ -277,6 +277,13 @@ std::string render_table_run(const RunHeader& h, const PointReport& rep) {
     out += pad(std::string(models::outcome_name(o)), w[0]) + pad(count_text(o, s.count), w[1]) +
            pad(rate, w[2]) + pad(per_day, w[3]) + pad(affected, w[4]) + quant + "\n";
   }
+  // Downtime adds both directions' outages (models/outcome.hpp): an outage
+  // of both directions for an hour is 2h of downtime.
+  if (r.outcome(Outcome::kDowntime).count > 0) {
+    out +=
+        "downtime is direction-time: the outages of a->b and b->a are added, so it can reach "
+        "twice the time simulated\n";
+  }
   for (const auto& c : rep.checks)
     out += std::string(c.passed ? "expect ok:     " : "expect FAILED: ") + c.text + "\n";
   return out;
@@ -341,7 +348,7 @@ std::string render_table_sweep(const RunHeader& h, const std::vector<PointReport
   out +=
       "\nrates are per rekey episode (ike_collisions: per IKE SA rekey episode): Wilson 95% "
       "intervals for counts of episodes, ratio-estimator 95% intervals across trials for "
-      "esp_dropped (packets) and downtime (time)\n";
+      "esp_dropped (packets) and downtime (direction-time: both directions' outages added)\n";
   for (const auto& rep : reports) {
     const std::string w = never_up_warning(rep.result);
     if (!w.empty()) out += "at " + params_text(rep.params) + ": " + w;
