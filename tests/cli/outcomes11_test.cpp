@@ -41,7 +41,7 @@ TEST_CASE("fix11.2 zero Child SA rekey episodes: Child rates are n/a in table, C
       "run " + kb() + " --trials 3 --set duration=2d -q" + " --set network.ike_loss=1 --format ";
   const Result table = run(never_up + "table");
   REQUIRE(table.status == 0);
-  CHECK(table.out.find("0 Child SA rekey episodes") != std::string::npos);
+  CHECK(table.out.find("0 Child SA episodes (0 with a completed rekey)") != std::string::npos);
   for (const std::string name : {"child_rekeys", "collisions", "esp_dropped", "downtime"}) {
     INFO(name);
     const auto at = table.out.find("\n" + name + " ");
@@ -83,4 +83,16 @@ TEST_CASE("fix11.2 one trial: an amount outcome prints no interval instead of [0
   REQUIRE(r.status == 0);
   CHECK(r.out.find("n/a]") == std::string::npos);
   CHECK(r.out.find("pkt/rekey [no interval: 1 trial]") != std::string::npos);
+}
+
+TEST_CASE("fix11.4 episode header: break-before-make reauth episodes are not called rekeys") {
+  const Result r =
+      run("run " + source("scenarios/reauth-break-before-make.yaml") + " --trials 2 -q");
+  REQUIRE(r.status <= 1);
+  const auto at = r.out.find(" Child SA episodes (0 with a completed rekey), ");
+  CHECK(at != std::string::npos);
+  CHECK(r.out.find("Child SA rekey episodes") == std::string::npos);
+  CHECK(r.out.find("\nchild_rekeys    0 ") != std::string::npos);
+  // The downtime note of fix11.3 appears with downtime.
+  CHECK(r.out.find("downtime is direction-time") != std::string::npos);
 }

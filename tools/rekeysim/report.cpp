@@ -251,9 +251,14 @@ std::string render_table_run(const RunHeader& h, const PointReport& rep) {
   const auto& r = rep.result;
   std::string out = header_text(h);
   if (!rep.params.empty()) out += "params: " + params_text(rep.params) + "\n";
-  out += std::to_string(r.episodes) + " Child SA rekey episodes, " +
-         std::to_string(r.ike_episodes) + " IKE SA rekey episodes, " +
-         printf_str("%.1f", r.tunnel_days()) + " tunnel-days simulated\n";
+  // An episode is one Child SA generation the classifier saw end (rekeyed,
+  // deleted, expired, lost with its IKE SA: models/world/outcome_classifier.cpp),
+  // so a break-before-make reauth has episodes without rekeys: say how many rekeyed.
+  out += std::to_string(r.episodes) + " Child SA episodes (" +
+         std::to_string(r.outcome(Outcome::kChildRekeys).episodes_with) +
+         " with a completed rekey), " + std::to_string(r.ike_episodes) +
+         " IKE SA rekey episodes, " + printf_str("%.1f", r.tunnel_days()) +
+         " tunnel-days simulated\n";
   out += never_up_warning(r) + "\n";
   const std::size_t w[] = {16, 14, 40, 18, 26};
   out += pad("outcome", w[0]) + pad("total", w[1]) + pad("rate per rekey episode [95% CI]", w[2]) +
