@@ -96,3 +96,18 @@ TEST_CASE("fix11.4 episode header: break-before-make reauth episodes are not cal
   // The downtime note of fix11.3 appears with downtime.
   CHECK(r.out.find("downtime is direction-time") != std::string::npos);
 }
+
+TEST_CASE("fix11.5 esp_loss 50% halves esp_dropped at a gone SPI, within the intervals") {
+  const std::string base = "run " + kb() + " --trials 40 --set duration=2d -q --format json";
+  const auto full = nlohmann::json::parse(run(base).out)["outcomes"]["esp_dropped"];
+  const auto half = nlohmann::json::parse(run(base + " --set network.esp_loss=50%").out);
+  const auto& h = half["outcomes"]["esp_dropped"];
+  REQUIRE(full["count"].get<double>() > 100);
+  const double ratio = h["count"].get<double>() / full["count"].get<double>();
+  CHECK(ratio > 0.35);
+  CHECK(ratio < 0.65);
+  // Half the full rate lies inside the thinned run's 95% interval.
+  const double expected = full["rate"].get<double>() / 2;
+  CHECK(h["ci95"][0].get<double>() <= expected);
+  CHECK(h["ci95"][1].get<double>() >= expected);
+}
