@@ -11,12 +11,15 @@
 namespace models {
 
 enum class Outcome : std::uint8_t {
-  kChildRekeys,   // completed Child SA rekeys
-  kCollisions,    // episodes where both peers' exchanges for the same SA overlapped
-  kCantFindSa,    // a peer processed a DELETE or REKEY_SA for an SPI it no longer had
-  kEspDropped,    // ESP packets that arrived for an inbound SPI that was gone
-  kOutages,       // intervals when a direction had no SA pair able to carry traffic
-  kDowntime,      // total length of outages, in nanoseconds
+  kChildRekeys,  // completed Child SA rekeys
+  kCollisions,   // episodes where both peers' exchanges for the same SA overlapped
+  kCantFindSa,   // a peer processed a DELETE or REKEY_SA for an SPI it no longer had
+  kEspDropped,   // ESP packets that arrived for an inbound SPI that was gone
+  kOutages,      // intervals when a direction had no SA pair able to carry traffic
+  // Total length of outages in nanoseconds of direction-time: each direction's
+  // outages are added, so an outage of both directions for 1 h is 2 h and a
+  // trial's downtime can reach twice its simulated time.
+  kDowntime,
   kRedundantSas,  // Child SAs left over after a collision settled
   kTunnelResets,  // IKE SA lost
   kIkeRekeys,

@@ -97,15 +97,18 @@ Interval RunningMean::ci95() const {
 // Bucket i (relative to kMinIndex) holds values in (g^(i-1), g^i] with
 // g = 1.02; reporting 2 g^i / (g + 1) for it is within (g-1)/(g+1) = 0.99% of
 // every value in the bucket. Values in (0, 1e-12] share the lowest bucket and
-// values above 1e12 the highest (outside the stated range the error is not
-// bounded). Zero has its own exact bucket.
+// values above 1e20 the highest (outside the stated range the error is not
+// bounded). The top is 1e20 because per-trial downtime rates are in ns: a
+// trial of up to kMaxHorizon (200 years, 6.3e18 ns) per direction fits, where
+// the former top of 1e12 ns (16.7 min) capped any longer outage per rekey.
+// Zero has its own exact bucket.
 
 namespace {
 
 constexpr double kGamma = 1.02;
 const double kLogGamma = std::log(kGamma);
 constexpr int kMinIndex = -1395;  // ceil(ln(1e-12) / ln(1.02))
-constexpr int kMaxIndex = 1396;   // ceil(ln(1e12) / ln(1.02))
+constexpr int kMaxIndex = 2326;   // ceil(ln(1e20) / ln(1.02))
 constexpr std::size_t kBuckets = kMaxIndex - kMinIndex + 1;
 
 std::size_t bucket_of(double x) {
@@ -129,6 +132,7 @@ void QuantileSketch::add(double x) {
     throw std::invalid_argument("sim::QuantileSketch::add: value must be finite and >= 0");
   }
   ++n_;
+  max_ = std::max(max_, x);
   if (x == 0) {
     ++zeros_;
     return;
@@ -140,6 +144,7 @@ void QuantileSketch::add(double x) {
 void QuantileSketch::merge(const QuantileSketch& other) {
   n_ += other.n_;
   zeros_ += other.zeros_;
+  max_ = std::max(max_, other.max_);
   if (other.buckets_.empty()) return;
   if (buckets_.empty()) buckets_.assign(kBuckets, 0);
   for (std::size_t i = 0; i < kBuckets; ++i) buckets_[i] += other.buckets_[i];
@@ -152,6 +157,8 @@ double QuantileSketch::quantile(double q) const {
   // The value of 0-based rank floor(q (n - 1)) in sorted order.
   const auto rank = static_cast<std::uint64_t>(std::floor(q * static_cast<double>(n_ - 1)));
   if (rank < zeros_) return 0;
+  // The largest value is kept exactly: with one value every quantile is it.
+  if (rank == n_ - 1) return max_;
   std::uint64_t seen = zeros_;
   for (std::size_t i = 0; i < buckets_.size(); ++i) {
     seen += buckets_[i];

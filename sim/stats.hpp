@@ -41,10 +41,12 @@ class RunningMean {
 double student_t975(std::uint64_t df);
 
 // Quantiles of per-trial values in bounded memory: an exact zero bucket plus
-// log-spaced buckets (relative error < 1%) over [1e-12, 1e12]. Memory does not
-// grow with the number of values (~22 KiB once a non-zero value is added);
-// results do not depend on insertion order. quantile(q) estimates the value of
-// 0-based rank floor(q (n - 1)) in sorted order. add() throws
+// log-spaced buckets (relative error < 1%) over [1e-12, 1e20] (per-trial
+// downtime in ns up to centuries). Memory does not grow with the number of
+// values (~29 KiB once a non-zero value is added); results do not depend on
+// insertion order. quantile(q) estimates the value of 0-based rank
+// floor(q (n - 1)) in sorted order; the largest value (rank n - 1, so every
+// quantile of a single value) is exact. add() throws
 // std::invalid_argument for negative, NaN or infinite values.
 class QuantileSketch {
  public:
@@ -57,6 +59,7 @@ class QuantileSketch {
  private:
   std::uint64_t n_ = 0;
   std::uint64_t zeros_ = 0;
+  double max_ = 0;  // exact largest value added
   std::vector<std::uint64_t> buckets_;
 };
 

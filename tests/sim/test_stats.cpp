@@ -144,3 +144,22 @@ TEST_CASE("QuantileSketch results do not depend on insertion order or merging",
   }
   CHECK(a.count() == xs.size());
 }
+
+// fix11.3: a trial's downtime per rekey in ns reached the old top of the
+// range (1e12 ns = 16.7 min) and every quantile read 16.7m.
+TEST_CASE("QuantileSketch fix11.3: one value is every quantile, exactly, up to 1e19",
+          "[stats][quantile]") {
+  for (const double v : {7.75e12, 1.2e15, 6.3e18, 0.25, 3.0}) {
+    INFO(v);
+    sim::QuantileSketch s;
+    s.add(v);
+    CHECK(s.quantile(0.5) == v);
+    CHECK(s.quantile(0.9) == v);
+    CHECK(s.quantile(0.99) == v);
+  }
+  // Beyond 1e12 the buckets still hold 1%: the median of three is the middle one.
+  sim::QuantileSketch s;
+  for (const double v : {1e13, 5e14, 2e17}) s.add(v);
+  CHECK(s.quantile(0.5) == Approx(5e14).epsilon(0.01));
+  CHECK(s.quantile(1.0) == 2e17);
+}

@@ -24,6 +24,13 @@ json number_or_null(double x) {
   return std::isfinite(x) ? json(x) : json(nullptr);
 }
 
+// A Child outcome over zero Child SA rekey episodes (the tunnel never came up,
+// or only IKE SAs were rekeyed) has no rate: 0 / 0, not 0.
+bool no_child_episode(const runner::PointResult& r, Outcome o) {
+  return !models::is_ike_outcome(o) && r.episodes == 0;
+}
+constexpr const char* kNoChildRekey = "n/a (no Child SA rekey)";
+
 std::string pad(std::string s, std::size_t width) {
   if (s.size() < width) s.append(width - s.size(), ' ');
   return s;
@@ -43,6 +50,10 @@ std::string count_text(Outcome o, std::uint64_t count) {
 }
 
 std::string interval_text(Outcome o, const sim::Interval& ci) {
+  // The ratio-estimator interval needs the spread across trials: with one
+  // trial there is none (aggregate.hpp: hi = +inf), so no interval at all
+  // rather than "[0, n/a]", which reads as a bound of 0.
+  if (!std::isfinite(ci.hi)) return "[no interval: 1 trial]";
   if (o == Outcome::kDowntime) {
     return "[" + format_seconds(ci.lo * 1e-9) + ", " +
            (std::isfinite(ci.hi) ? format_seconds(ci.hi * 1e-9) : std::string("n/a")) + "]";
@@ -197,10 +208,13 @@ json point_json(const RunHeader& h, const PointReport& rep) {
   for (const auto o : models::kAllOutcomes) {
     const auto& s = r.outcome(o);
     const std::string name(models::outcome_name(o));
+    // No Child SA rekey episode: rate and interval null (0 / 0), as `episodes` is 0.
+    const bool na = no_child_episode(r, o);
     outcomes[name] =
         json{{"count", s.count},
-             {"rate", s.rate},
-             {"ci95", json::array({number_or_null(s.ci95.lo), number_or_null(s.ci95.hi)})},
+             {"rate", na ? json(nullptr) : json(s.rate)},
+             {"ci95", na ? json::array({nullptr, nullptr})
+                         : json::array({number_or_null(s.ci95.lo), number_or_null(s.ci95.hi)})},
              {"per_tunnel_day", s.per_day},
              {"unit", count_unit(o)}};
     const auto& p = r.trial_view(o);
@@ -238,9 +252,14 @@ std::string render_table_run(const RunHeader& h, const PointReport& rep) {
   const auto& r = rep.result;
   std::string out = header_text(h);
   if (!rep.params.empty()) out += "params: " + params_text(rep.params) + "\n";
-  out += std::to_string(r.episodes) + " Child SA rekey episodes, " +
-         std::to_string(r.ike_episodes) + " IKE SA rekey episodes, " +
-         printf_str("%.1f", r.tunnel_days()) + " tunnel-days simulated\n";
+  // An episode is one Child SA generation the classifier saw end (rekeyed,
+  // deleted, expired, lost with its IKE SA: models/world/outcome_classifier.cpp),
+  // so a break-before-make reauth has episodes without rekeys: say how many rekeyed.
+  out += std::to_string(r.episodes) + " Child SA episodes (" +
+         std::to_string(r.outcome(Outcome::kChildRekeys).episodes_with) +
+         " with a completed rekey), " + std::to_string(r.ike_episodes) +
+         " IKE SA rekey episodes, " + printf_str("%.1f", r.tunnel_days()) +
+         " tunnel-days simulated\n";
   out += never_up_warning(r) + "\n";
   const std::size_t w[] = {16, 14, 40, 18, 26};
   out += pad("outcome", w[0]) + pad("total", w[1]) + pad("rate per rekey episode [95% CI]", w[2]) +
@@ -254,6 +273,7 @@ std::string render_table_run(const RunHeader& h, const PointReport& rep) {
     std::string rate = amount(o, s.rate, per) + " " + interval_text(o, s.ci95);
     // No IKE SA was rekeyed: a rate over zero IKE episodes means nothing.
     if (models::is_ike_outcome(o) && r.ike_episodes == 0) rate = "n/a (no IKE rekey)";
+    if (no_child_episode(r, o)) rate = kNoChildRekey;
     std::string per_day = o == Outcome::kDowntime ? format_seconds(s.per_day * 1e-9) + "/day"
                                                   : amount(o, s.per_day, "/day");
     std::string affected = format_percent(p.fraction_affected) + " [" + format_percent(p.ci95.lo) +
@@ -262,6 +282,13 @@ std::string render_table_run(const RunHeader& h, const PointReport& rep) {
         amount(o, p.p50, "") + " / " + amount(o, p.p90, "") + " / " + amount(o, p.p99, per);
     out += pad(std::string(models::outcome_name(o)), w[0]) + pad(count_text(o, s.count), w[1]) +
            pad(rate, w[2]) + pad(per_day, w[3]) + pad(affected, w[4]) + quant + "\n";
+  }
+  // Downtime adds both directions' outages (models/outcome.hpp): an outage
+  // of both directions for an hour is 2h of downtime.
+  if (r.outcome(Outcome::kDowntime).count > 0) {
+    out +=
+        "downtime is direction-time: the outages of a->b and b->a are added, so it can reach "
+        "twice the time simulated\n";
   }
   for (const auto& c : rep.checks)
     out += std::string(c.passed ? "expect ok:     " : "expect FAILED: ") + c.text + "\n";
@@ -297,6 +324,7 @@ std::string render_table_sweep(const RunHeader& h, const std::vector<PointReport
           pad("ike_collisions /IKE rekey [95% CI]", w_rate + 4) + "trials w/ collision [95% CI]\n";
   out += head;
   auto cell = [](const auto& result, Outcome o) {
+    if (no_child_episode(result, o)) return std::string(kNoChildRekey);
     const auto& s = result.outcome(o);
     return amount(o, s.rate, "") + " " + interval_text(o, s.ci95);
   };
@@ -326,7 +354,7 @@ std::string render_table_sweep(const RunHeader& h, const std::vector<PointReport
   out +=
       "\nrates are per rekey episode (ike_collisions: per IKE SA rekey episode): Wilson 95% "
       "intervals for counts of episodes, ratio-estimator 95% intervals across trials for "
-      "esp_dropped (packets) and downtime (time)\n";
+      "esp_dropped (packets) and downtime (direction-time: both directions' outages added)\n";
   for (const auto& rep : reports) {
     // Printed after the table; a sweep without parameters has no label.
     const std::string w =
@@ -375,10 +403,13 @@ std::string render_csv(const RunHeader& h, const std::vector<PointReport>& repor
     for (const auto o : models::kAllOutcomes) {
       const auto& s = r.outcome(o);
       const auto& p = r.trial_view(o);
-      out += "," + std::to_string(s.count) + "," + num(s.rate) + "," + num(s.ci95.lo) + "," +
-             num(s.ci95.hi) + "," + num(s.per_day) + "," + num(p.fraction_affected) + "," +
-             num(p.ci95.lo) + "," + num(p.ci95.hi) + "," + num(p.p50) + "," + num(p.p90) + "," +
-             num(p.p99);
+      // No Child SA rekey episode: empty rate and interval cells (0 / 0).
+      const bool na = no_child_episode(r, o);
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      out += "," + std::to_string(s.count) + "," + num(na ? nan : s.rate) + "," +
+             num(na ? nan : s.ci95.lo) + "," + num(na ? nan : s.ci95.hi) + "," + num(s.per_day) +
+             "," + num(p.fraction_affected) + "," + num(p.ci95.lo) + "," + num(p.ci95.hi) + "," +
+             num(p.p50) + "," + num(p.p90) + "," + num(p.p99);
     }
     out += "\n";
   }

@@ -427,6 +427,14 @@ Point build(const Scenario& sc, std::span<const Setting> extra, std::size_t inde
                           "a retransmission schedule whose longest interval is at most " +
                               sim::format_duration(kMaxDelay) + " (or set retransmit.cap)");
     }
+    if (peer.behaviour.worker_race_window > kMaxWorkerRaceWindow) {
+      const std::string field = prefix + "behaviour.worker_race_window";
+      throw ScenarioError(where_or(st, field, sc.file), field,
+                          sim::format_duration(peer.behaviour.worker_race_window) +
+                              " is longer than the worker-thread wait this window models",
+                          "a window of at most " + sim::format_duration(kMaxWorkerRaceWindow) +
+                              " (strongSwan issue #1458: 0.5 ms)");
+    }
     if (peer.behaviour.retry_min > peer.behaviour.retry_max) {
       throw ScenarioError(
           where_or(st, prefix + "behaviour.retry_min", sc.file), prefix + "behaviour.retry_min",

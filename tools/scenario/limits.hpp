@@ -19,6 +19,14 @@ inline constexpr sim::SimTime kMaxDuration = sim::days(3650);
 // The largest draw of any delay distribution (network latency with jitter,
 // processing delay) and the longest retransmission interval: one day.
 inline constexpr sim::SimTime kMaxDelay = sim::days(1);
+// The longest behaviour.worker_race_window: 10 s. The window stands for the
+// wait of a received message for a worker thread (strongSwan issue #1458:
+// microseconds to milliseconds). Past the first retransmission timeout of
+// every profile (libreswan 0.5 s, PAN-OS 1 s, strongSwan and RFC 7296 4 s)
+// the peer retransmits into a queue it does not serve, so a window longer
+// than a few seconds models an overloaded daemon, not a race of two
+// messages; a window of a day only makes every exchange time out.
+inline constexpr sim::SimTime kMaxWorkerRaceWindow = sim::seconds(10);
 // Simulated time of one trial counted in rekeys (the model's limit for it is
 // 4 x rekeys x child lifetime + 1 day): 200 years, leaving ~90 years of
 // headroom for the lifetimes and delays added to it.

@@ -335,7 +335,8 @@ const std::vector<PeerKey>& table() {
                "(strongSwan <= 5.9)"),
       DURATION_KEY("behaviour.worker_race_window", behaviour.worker_race_window,
                    "each received message waits U[0, this) for a worker, so messages arriving "
-                   "closer than this may be processed in either order; 0 = arrival order"),
+                   "closer than this may be processed in either order; 0 = arrival order; at most "
+                   "10s"),
       DURATION_KEY("behaviour.reauth_time", behaviour.reauth_time,
                    "reauthenticate the IKE SA this long after IKE_AUTH (RFC 7296 2.8.3; strongSwan "
                    "reauth_time); 0 = never"),

@@ -1,0 +1,113 @@
+// Issue 11 (fresh-clone tester): bounds and outcome wording of `run`.
+// Each test is named after the defect it pins ("fix11.N").
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "run_cli.hpp"
+
+using namespace cli_test;
+
+namespace {
+
+std::string kb() {
+  return source("scenarios/kb-incident.yaml");
+}
+
+}  // namespace
+
+TEST_CASE("fix11.1 worker_race_window above 10s is exit 2 naming the field") {
+  for (const std::string v : {"11s", "2d", "3650d"}) {
+    for (const std::string peer : {"a", "b"}) {
+      INFO(peer << " " << v);
+      const Result r =
+          run("validate " + kb() + " --set peers." + peer + ".behaviour.worker_race_window=" + v);
+      CHECK(r.status == 2);
+      CHECK(r.err.find("error: peers." + peer + ".behaviour.worker_race_window: ") !=
+            std::string::npos);
+      CHECK(r.err.find("at most 10s") != std::string::npos);
+    }
+  }
+  // The bound itself is a valid window.
+  const Result ok = run("validate " + kb() + " --set peers.a.behaviour.worker_race_window=10s");
+  CHECK(ok.status == 0);
+}
+
+TEST_CASE("fix11.2 zero Child SA rekey episodes: Child rates are n/a in table, CSV and JSON") {
+  const std::string never_up =
+      "run " + kb() + " --trials 3 --set duration=2d -q" + " --set network.ike_loss=1 --format ";
+  const Result table = run(never_up + "table");
+  REQUIRE(table.status == 0);
+  CHECK(table.out.find("0 Child SA episodes (0 with a completed rekey)") != std::string::npos);
+  for (const std::string name : {"child_rekeys", "collisions", "esp_dropped", "downtime"}) {
+    INFO(name);
+    const auto at = table.out.find("\n" + name + " ");
+    REQUIRE(at != std::string::npos);
+    const std::string line = table.out.substr(at + 1, table.out.find('\n', at + 1) - at - 1);
+    CHECK(line.find("n/a (no Child SA rekey)") != std::string::npos);
+    CHECK(line.find("/rekey [") == std::string::npos);
+  }
+  CHECK(table.out.find("n/a (no IKE rekey)") != std::string::npos);
+
+  const auto j = nlohmann::json::parse(run(never_up + "json").out);
+  CHECK(j["episodes"] == 0);
+  CHECK(j["outcomes"]["collisions"]["rate"].is_null());
+  CHECK(j["outcomes"]["collisions"]["ci95"][0].is_null());
+  CHECK(j["outcomes"]["collisions"]["ci95"][1].is_null());
+  CHECK(j["outcomes"]["collisions"]["count"] == 0);
+
+  const std::string csv = run(never_up + "csv").out;
+  const auto nl = csv.find('\n');
+  REQUIRE(nl != std::string::npos);
+  std::vector<std::string> head, row;
+  auto split = [](const std::string& s, std::vector<std::string>& out) {
+    std::size_t b = 0;
+    for (std::size_t e; (e = s.find(',', b)) != std::string::npos; b = e + 1)
+      out.push_back(s.substr(b, e - b));
+    out.push_back(s.substr(b));
+  };
+  split(csv.substr(0, nl), head);
+  split(csv.substr(nl + 1, csv.find('\n', nl + 1) - nl - 1), row);
+  REQUIRE(head.size() == row.size());
+  for (std::size_t i = 0; i < head.size(); ++i) {
+    if (head[i] == "collisions_rate" || head[i] == "collisions_ci95_hi") CHECK(row[i].empty());
+    if (head[i] == "collisions_count") CHECK(row[i] == "0");
+  }
+}
+
+TEST_CASE("fix11.2 one trial: an amount outcome prints no interval instead of [0, n/a]") {
+  const Result r = run("run " + kb() + " --trials 1 --set duration=2d -q");
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("n/a]") == std::string::npos);
+  CHECK(r.out.find("pkt/rekey [no interval: 1 trial]") != std::string::npos);
+}
+
+TEST_CASE("fix11.4 episode header: break-before-make reauth episodes are not called rekeys") {
+  const Result r =
+      run("run " + source("scenarios/reauth-break-before-make.yaml") + " --trials 2 -q");
+  REQUIRE(r.status <= 1);
+  const auto at = r.out.find(" Child SA episodes (0 with a completed rekey), ");
+  CHECK(at != std::string::npos);
+  CHECK(r.out.find("Child SA rekey episodes") == std::string::npos);
+  CHECK(r.out.find("\nchild_rekeys    0 ") != std::string::npos);
+  // The downtime note of fix11.3 appears with downtime.
+  CHECK(r.out.find("downtime is direction-time") != std::string::npos);
+}
+
+TEST_CASE("fix11.5 esp_loss 50% halves esp_dropped at a gone SPI, within the intervals") {
+  const std::string base = "run " + kb() + " --trials 40 --set duration=2d -q --format json";
+  const auto full = nlohmann::json::parse(run(base).out)["outcomes"]["esp_dropped"];
+  const auto half = nlohmann::json::parse(run(base + " --set network.esp_loss=50%").out);
+  const auto& h = half["outcomes"]["esp_dropped"];
+  REQUIRE(full["count"].get<double>() > 100);
+  const double ratio = h["count"].get<double>() / full["count"].get<double>();
+  CHECK(ratio > 0.35);
+  CHECK(ratio < 0.65);
+  // Half the full rate lies inside the thinned run's 95% interval.
+  const double expected = full["rate"].get<double>() / 2;
+  CHECK(h["ci95"][0].get<double>() <= expected);
+  CHECK(h["ci95"][1].get<double>() >= expected);
+}
