@@ -118,7 +118,10 @@ TEST_CASE("ingest robust: a log with no usable line is exit 2 naming the file, s
   CHECK(others(dir, {}).empty());
 
   // With two logs, B's style is named by its own flag.
-  const auto b = run("ingest " + kb + " " + kb + " --style-b libreswan");
+  // (A copy: the same file given twice is refused before styles are read.)
+  const std::string kb_copy = dir / "kb-copy.log";
+  std::filesystem::copy_file(kb, kb_copy);
+  const auto b = run("ingest " + kb + " " + kb_copy + " --style-b libreswan");
   CHECK(b.status == 2);
   CHECK(b.err.find("unusable as style libreswan (given by --style-b)") != std::string::npos);
 
