@@ -171,16 +171,16 @@ AdviceOptions advice_options(const HarmFlags& f) {
     Outcome out{};
     if (!models::outcome_from_name(f.objective, out) || models::is_ike_outcome(out) ||
         out == Outcome::kChildRekeys) {
-      throw std::invalid_argument("--objective: unknown outcome \"" + f.objective +
-                                  "\" (expected collisions, cant_find_sa, esp_dropped, outages, "
-                                  "downtime, redundant_sas or tunnel_resets)");
+      throw std::runtime_error("--objective: unknown outcome \"" + f.objective +
+                               "\" (expected collisions, cant_find_sa, esp_dropped, outages, "
+                               "downtime, redundant_sas or tunnel_resets)");
     }
     opt.weights = objective_weights(out);
   } else if (!f.weights.empty()) {
     try {
       opt.weights = parse_harm_weights(f.weights, default_harm_weights());
     } catch (const std::invalid_argument& e) {
-      throw std::invalid_argument(std::string("--weights: ") + e.what());
+      throw std::runtime_error(std::string("--weights: ") + e.what());
     }
   }
   return opt;

@@ -97,7 +97,8 @@ struct HarmFlags {
   std::string objective;
 };
 void add_harm_options(CLI::App* sub, HarmFlags& flags);
-// Throws std::invalid_argument naming the flag and the expected form.
+// Throws std::runtime_error naming the flag and the expected form (main
+// reports it as a usage error, exit 2).
 AdviceOptions advice_options(const HarmFlags& flags);
 
 // Simulates the current configuration, then staggers ±1 s, ±2 s, ±5 s, ...

@@ -48,12 +48,7 @@ Command add_audit_command(CLI::App& root) {
       "a_overrides,b_overrides]; overrides are KEY=VALUE;... with peer keys (child.margin=5m).\n"
       "Exit status: 0 no tunnel needs a fix, 1 some do, 2 usage or input error.");
   return {sub, [o] {
-            try {
-              o->audit.advice = advice_options(o->harm);
-            } catch (const std::invalid_argument& e) {
-              std::cerr << "rekeysim: error: " << e.what() << "\n";
-              return kExitUsage;
-            }
+            o->audit.advice = advice_options(o->harm);
             o->audit.fixes = !o->no_fixes;
             if (o->seed) o->audit.seed = *o->seed;
             OutputFiles files;

@@ -30,13 +30,7 @@ Command add_recommend_command(CLI::App& root) {
       "Exit status: 0 advice found (or none needed), 1 no stagger is enough, 2 usage or input "
       "error.");
   return {sub, [o, flags] {
-            AdviceOptions opt;
-            try {
-              opt = advice_options(*flags);
-            } catch (const std::invalid_argument& e) {
-              std::cerr << "rekeysim: error: " << e.what() << "\n";
-              return kExitUsage;
-            }
+            AdviceOptions opt = advice_options(*flags);
             OutputFiles files;
             add_out_file(files, *o);
             scenario::Scenario sc = load_with_overrides(*o);

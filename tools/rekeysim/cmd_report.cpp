@@ -110,13 +110,7 @@ Command add_report_command(CLI::App& root) {
       "The page has no script and fetches nothing: open it offline or attach it to a ticket.\n"
       "Exit status: 0 written, 2 usage or input error.");
   return {sub, [o, flags] {
-            AdviceOptions opt;
-            try {
-              opt = advice_options(*flags);
-            } catch (const std::invalid_argument& e) {
-              std::cerr << "rekeysim: error: " << e.what() << "\n";
-              return kExitUsage;
-            }
+            AdviceOptions opt = advice_options(*flags);
             opt.full_ladder = true;
             OutputFiles files;
             files.add("--out", o->out);
