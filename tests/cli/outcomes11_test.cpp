@@ -63,11 +63,21 @@ TEST_CASE("fix11.2 zero Child SA rekey episodes: Child rates are n/a in table, C
   const auto nl = csv.find('\n');
   REQUIRE(nl != std::string::npos);
   std::vector<std::string> head, row;
+  // RFC 4180: a quoted field (the estimator's reason) may hold commas.
   auto split = [](const std::string& s, std::vector<std::string>& out) {
-    std::size_t b = 0;
-    for (std::size_t e; (e = s.find(',', b)) != std::string::npos; b = e + 1)
-      out.push_back(s.substr(b, e - b));
-    out.push_back(s.substr(b));
+    std::string field;
+    bool quoted = false;
+    for (char c : s) {
+      if (c == '"') {
+        quoted = !quoted;
+      } else if (c == ',' && !quoted) {
+        out.push_back(field);
+        field.clear();
+      } else {
+        field += c;
+      }
+    }
+    out.push_back(field);
   };
   split(csv.substr(0, nl), head);
   split(csv.substr(nl + 1, csv.find('\n', nl + 1) - nl - 1), row);

@@ -126,14 +126,23 @@ TEST_CASE(
     // `run` names its estimator since the rare-rate estimator was added
     // (tested in window_estimator_cli_test.cpp); every other byte must be
     // what the recording binary wrote, so only that key is taken out.
+    // `sweep` names it per point the same way (its default, auto, makes
+    // run's choice at each point: plain for all of these).
     std::string out = r.out;
+    auto j = nlohmann::ordered_json::parse(out);
+    std::vector<nlohmann::ordered_json*> points;
     if (cmd == "run") {
-      auto j = nlohmann::ordered_json::parse(out);
-      REQUIRE(j.contains("estimator"));
-      CHECK(j["estimator"]["name"] == "plain");
-      j.erase("estimator");
-      out = j.dump(2) + "\n";
+      points.push_back(&j);
+    } else {
+      for (auto& p : j) points.push_back(&p);
     }
+    REQUIRE_FALSE(points.empty());
+    for (auto* p : points) {
+      REQUIRE(p->contains("estimator"));
+      CHECK((*p)["estimator"]["name"] == "plain");
+      p->erase("estimator");
+    }
+    out = j.dump(2) + "\n";
     digests << i << " " << cmd << " " << std::hex << fnv1a(out) << std::dec << "\n";
   }
   const std::string golden = cli_test::source("tests/cli/golden/same-bytes.txt");

@@ -1,10 +1,16 @@
 // `rekeysim sweep SCENARIO`: every point of the scenario's sweep grid, one
 // row (or JSON object) per point, and optionally the SVG plot.
+// --estimator makes run's choice at each point (estimated_points.hpp): plain
+// Monte Carlo or the window estimator of rare race rates, named per point.
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "tools/rekeysim/common.hpp"
+#include "tools/rekeysim/estimated_points.hpp"
 #include "tools/rekeysim/option_checks.hpp"
 #include "tools/rekeysim/sweep_plot.hpp"
+#include "tools/rekeysim/window_report.hpp"
 #include "tools/scenario/peer_keys.hpp"
 #include "tools/scenario/values.hpp"
 
@@ -57,6 +63,14 @@ PlotInput sweep_plot_input(const scenario::Scenario& sc, const std::vector<Point
                      : s == &out ? models::Outcome::kOutages
                                  : models::Outcome::kEspDropped;
       const auto& st = rep.result.outcome(o);
+      // The window estimator measured collisions only: no marker for the rest.
+      if (rep.estimator == "window" && !runner::is_race_outcome(o)) {
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        s->rate.push_back(nan);
+        s->lo.push_back(nan);
+        s->hi.push_back(nan);
+        continue;
+      }
       s->rate.push_back(st.rate);
       s->lo.push_back(st.ci95.lo);
       s->hi.push_back(st.ci95.hi);
@@ -75,8 +89,14 @@ PlotInput sweep_plot_input(const scenario::Scenario& sc, const std::vector<Point
 Command add_sweep_command(CLI::App& root) {
   auto o = std::make_shared<CommonOptions>();
   auto plot = std::make_shared<std::string>();
+  auto estimator = std::make_shared<std::string>("auto");
   CLI::App* sub = root.add_subcommand("sweep", "run every point of the scenario's sweep grid");
   add_common_options(sub, *o, true);
+  sub->add_option("--estimator", *estimator,
+                  "per point, as `run` chooses: auto (default): the window estimator where it "
+                  "applies and plain Monte Carlo would see few first rekeys in the race window, "
+                  "else plain; plain; window (every point, else exit 2) (README 'Rare rates')")
+      ->check(CLI::IsMember({"auto", "plain", "window"}));
   sub->add_option("--plot", *plot,
                   "also write an SVG plot of collision, cant_find_sa, outage and dropped-ESP rates "
                   "vs the swept "
@@ -86,11 +106,14 @@ Command add_sweep_command(CLI::App& root) {
       "Example:\n"
       "  rekeysim sweep scenarios/kb-incident.yaml --plot kb-incident-sweep.svg\n"
       "  rekeysim sweep scenarios/kb-incident.yaml --trials 20 --format csv --out sweep.csv\n"
+      "  rekeysim sweep scenarios/rare-collision.yaml --set 'sweep=[{param: stagger, values: "
+      "[520s, 533s, 539s]}]'\n"
       "JSON output is an array with one object per point, in grid order (the first\n"
-      "parameter varies slowest); each object carries the point's \"params\".\n"
+      "parameter varies slowest); each object carries the point's \"params\" and\n"
+      "\"estimator\" (as `run --format json`).\n"
       "Exit status: 0 ok, 1 an expect failed, 2 usage or input error, 3 internal error.");
   return {
-      sub, [o, plot] {
+      sub, [o, plot, estimator] {
         OutputFiles files;
         add_out_file(files, *o);
         if (!plot->empty()) files.add("--plot", *plot);
@@ -106,9 +129,14 @@ Command add_sweep_command(CLI::App& root) {
         const std::size_t n = scenario::point_count(sc);
         for (std::size_t i = 0; i < n; ++i) points.push_back(scenario::build_point(sc, i));
         const RunHeader header{sc.name, sc.seed, sc.trials, per_trial_text(points.front().config)};
-        const auto reports = run_points(sc, points, *o, model_trial());
+        const auto estimated = run_estimated_points(sc, points, *o, *estimator);
+        std::vector<PointReport> reports;
+        for (const auto& p : estimated) reports.push_back(p.report);
         if (o->format == "json") {
-          emit(files, *o, render_json(header, reports, true));
+          nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+          for (const auto& p : estimated)
+            arr.push_back(point_json_with_estimator(header, p.report, p.choice, p.in_window));
+          emit(files, *o, arr.dump(2) + "\n");
         } else if (o->format == "csv") {
           emit(files, *o, render_csv(header, reports));
         } else {

@@ -70,8 +70,20 @@ std::string per_trial_text(const models::TrialConfig& config) {
 std::vector<PointReport> run_points(const scenario::Scenario& sc,
                                     const std::vector<scenario::Point>& points,
                                     const CommonOptions& o, runner::TrialFunction trial) {
+  return run_points(sc, points, o, [&trial](std::size_t) { return trial; });
+}
+
+std::vector<PointReport> run_points(
+    const scenario::Scenario& sc, const std::vector<scenario::Point>& points,
+    const CommonOptions& o, const std::function<runner::TrialFunction(std::size_t)>& trial_of) {
   const unsigned threads = runner::effective_threads(o.threads, sc.trials);
-  runner::Runner pool(threads, std::move(trial));
+  // The pool keeps one trial function; it calls the current point's, which
+  // changes only between run_point calls, when no worker is running a trial.
+  auto current = std::make_shared<runner::TrialFunction>();
+  runner::Runner pool(
+      threads, [current](const models::TrialConfig& c, std::uint64_t seed, std::uint64_t trial) {
+        return (*current)(c, seed, trial);
+      });
   double episodes = 0;
   for (const auto& p : points)
     episodes += expected_episodes_per_trial(p.config) * static_cast<double>(sc.trials);
@@ -87,6 +99,7 @@ std::vector<PointReport> run_points(const scenario::Scenario& sc,
                   pool.threads());
     PointReport rep;
     rep.params = points[i].params;
+    *current = trial_of(i);
     rep.result = pool.run_point(points[i].config, sc.seed, sc.trials, &progress);
     rep.checks = check_expectations(sc.expect, rep.result);
     reports.push_back(std::move(rep));

@@ -65,6 +65,12 @@ std::string per_trial_text(const models::TrialConfig& config);
 std::vector<PointReport> run_points(const scenario::Scenario& sc,
                                     const std::vector<scenario::Point>& points,
                                     const CommonOptions& o, runner::TrialFunction trial);
+// The same with a trial function per point (trial_of(i) for points[i], e.g.
+// the window estimator's conditioned trials at some points of a sweep): one
+// pool and one progress display for all of them.
+std::vector<PointReport> run_points(
+    const scenario::Scenario& sc, const std::vector<scenario::Point>& points,
+    const CommonOptions& o, const std::function<runner::TrialFunction(std::size_t)>& trial_of);
 
 // Registers --out (when given) with `files`: call before simulating.
 void add_out_file(OutputFiles& files, const CommonOptions& o);

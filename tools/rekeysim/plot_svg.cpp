@@ -270,6 +270,8 @@ std::string render_sweep_svg(const PlotInput& input) {
     const double dx = in.series.size() > 1 ? offsets[si % 4] : 0;
     svg += "<g stroke=\"" + s.color + "\" fill=\"" + s.color + "\">\n";
     for (std::size_t i = 0; i < s.rate.size() && i < in.x.size(); ++i) {
+      // Not measured at this point (a sweep's window-estimator points): no marker.
+      if (!std::isfinite(s.rate[i])) continue;
       const double x = X(in.x[i]) + dx;
       if (std::isfinite(s.hi[i])) {
         const double y1 = Y(s.lo[i]), y2 = Y(s.hi[i]);

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "models/profiles/lifetime_settings.hpp"
+#include "tools/runner/window_estimator.hpp"
 #include "tools/scenario/values.hpp"
 
 namespace rekeysim::cli {
@@ -314,16 +315,25 @@ std::string render_table_sweep(const RunHeader& h, const std::vector<PointReport
   // Every figure with its 95% interval: the sweep is where users compare
   // configurations, so a rate without its uncertainty would invite reading
   // noise as a difference.
-  const std::size_t w_ep = 10, w_rate = 32, w_amount = 36, w_ike = 14;
+  const std::size_t w_ep = 10, w_rate = 32, w_amount = 36, w_ike = 14, w_est = 11;
+  // Estimators named (sweep --estimator): a column right after the point's
+  // values, so each row says how its figures were measured.
+  const bool named = !reports.empty() && !reports.front().estimator.empty();
+  bool any_window = false;
   std::string head;
   for (std::size_t i = 0; i < names.size(); ++i) head += pad(names[i], widths[i]);
+  if (named) head += pad("estimator", w_est);
   head += pad("episodes", w_ep) + pad("collisions /rekey [95% CI]", w_rate) +
           pad("cant_find_sa /rekey [95% CI]", w_rate) + pad("outages /rekey [95% CI]", w_rate) +
           pad("esp_dropped /rekey [95% CI]", w_amount) + pad("downtime /rekey [95% CI]", w_amount) +
           pad("tunnel_resets /rekey [95% CI]", w_rate) + pad("ike_episodes", w_ike) +
           pad("ike_collisions /IKE rekey [95% CI]", w_rate + 4) + "trials w/ collision [95% CI]\n";
   out += head;
-  auto cell = [](const auto& result, Outcome o) {
+  constexpr const char* kNotEstimated = "n/a (window estimator)";
+  auto cell = [](const PointReport& rep, Outcome o) {
+    const auto& result = rep.result;
+    // The window estimator measures only the race outcomes (window_estimator.hpp).
+    if (rep.estimator == "window" && !runner::is_race_outcome(o)) return std::string(kNotEstimated);
     if (no_child_episode(result, o)) return std::string(kNoChildRekey);
     const auto& s = result.outcome(o);
     return amount(o, s.rate, "") + " " + interval_text(o, s.ci95);
@@ -334,27 +344,56 @@ std::string render_table_sweep(const RunHeader& h, const std::vector<PointReport
     for (std::size_t i = 0; i < rep.params.size() && i < widths.size(); ++i) {
       line += pad(rep.params[i].value, widths[i]);
     }
+    const bool window = rep.estimator == "window";
+    any_window = any_window || window;
+    if (named) line += pad(rep.estimator, w_est);
     line += pad(std::to_string(r.episodes), w_ep);
-    line += pad(cell(r, Outcome::kCollisions), w_rate);
-    line += pad(cell(r, Outcome::kCantFindSa), w_rate);
-    line += pad(cell(r, Outcome::kOutages), w_rate);
-    line += pad(cell(r, Outcome::kEspDropped), w_amount);
-    line += pad(cell(r, Outcome::kDowntime), w_amount);
-    line += pad(cell(r, Outcome::kTunnelResets), w_rate);
+    line += pad(cell(rep, Outcome::kCollisions), w_rate);
+    line += pad(cell(rep, Outcome::kCantFindSa), w_rate);
+    line += pad(cell(rep, Outcome::kOutages), w_rate);
+    line += pad(cell(rep, Outcome::kEspDropped), w_amount);
+    line += pad(cell(rep, Outcome::kDowntime), w_amount);
+    line += pad(cell(rep, Outcome::kTunnelResets), w_rate);
     // IKE outcomes per IKE SA rekey episode, as in `run`.
-    line += pad(std::to_string(r.ike_episodes), w_ike);
-    line += pad(
-        r.ike_episodes == 0 ? std::string("n/a (no IKE rekey)") : cell(r, Outcome::kIkeCollisions),
-        w_rate + 4);
+    line += pad(window ? std::string("n/a") : std::to_string(r.ike_episodes), w_ike);
+    line += pad(window                ? std::string(kNotEstimated)
+                : r.ike_episodes == 0 ? std::string("n/a (no IKE rekey)")
+                                      : cell(rep, Outcome::kIkeCollisions),
+                w_rate + 4);
+    // Conditioned trials say nothing about how many trials a collision hits.
     const auto& tv = r.trial_view(Outcome::kCollisions);
-    line += format_percent(tv.fraction_affected) + " [" + format_percent(tv.ci95.lo) + ", " +
-            format_percent(tv.ci95.hi) + "]\n";
+    line += window ? std::string(kNotEstimated) + "\n"
+                   : format_percent(tv.fraction_affected) + " [" + format_percent(tv.ci95.lo) +
+                         ", " + format_percent(tv.ci95.hi) + "]\n";
     out += line;
   }
   out +=
       "\nrates are per rekey episode (ike_collisions: per IKE SA rekey episode): Wilson 95% "
       "intervals for counts of episodes, ratio-estimator 95% intervals across trials for "
       "esp_dropped (packets) and downtime (direction-time: both directions' outages added)\n";
+  if (any_window) {
+    out +=
+        "window rows: collisions = P(window) x the rate among first rekeys simulated inside the "
+        "race window (episodes: those simulated), its 95% interval the in-window Wilson interval "
+        "times the exact P(window); other outcomes need no race and are not estimated there: "
+        "--estimator plain for them\n";
+  }
+  if (named) {
+    // One line when every point has the same reason (a sweep the window
+    // estimator does not apply to), else one per point.
+    bool same = true;
+    for (const auto& rep : reports)
+      same = same && rep.estimator_why == reports.front().estimator_why;
+    if (same) {
+      out += "estimator (every point): " + reports.front().estimator_why + "\n";
+    } else {
+      for (const auto& rep : reports) {
+        out += "estimator" +
+               (rep.params.empty() ? std::string() : " at " + params_text(rep.params)) + ": " +
+               rep.estimator_why + "\n";
+      }
+    }
+  }
   for (const auto& rep : reports) {
     // Printed after the table; a sweep without parameters has no label.
     const std::string w =
@@ -392,6 +431,9 @@ std::string render_csv(const RunHeader& h, const std::vector<PointReport>& repor
       out += "," + n + f;
     }
   }
+  // Last, so that the columns before keep their places.
+  const bool named = !reports.empty() && !reports.front().estimator.empty();
+  if (named) out += ",estimator,estimator_why";
   out += "\n";
   for (const auto& rep : reports) {
     const auto& r = rep.result;
@@ -411,6 +453,7 @@ std::string render_csv(const RunHeader& h, const std::vector<PointReport>& repor
              "," + num(p.fraction_affected) + "," + num(p.ci95.lo) + "," + num(p.ci95.hi) + "," +
              num(p.p50) + "," + num(p.p90) + "," + num(p.p99);
     }
+    if (named) out += "," + quote(rep.estimator) + "," + quote(rep.estimator_why);
     out += "\n";
   }
   return out;

@@ -32,6 +32,14 @@ struct PointReport {
   std::vector<scenario::PointParam> params;
   runner::PointResult result;
   std::vector<ExpectCheck> checks;
+  // Which estimator measured `result` ("plain" or "window") and why, for the
+  // sweep table's and the CSV's `estimator` columns; empty where the caller
+  // names none (those outputs then have no such column). With "window",
+  // `result` holds only the race outcomes (collisions, redundant_sas) as
+  // P(window) x the in-window rate, and episodes are those simulated inside
+  // the window (tools/runner/window_estimator.hpp).
+  std::string estimator;
+  std::string estimator_why;
 };
 
 struct RunHeader {
@@ -51,6 +59,10 @@ nlohmann::ordered_json point_json(const RunHeader& header, const PointReport& re
 std::string render_json(const RunHeader& header, const std::vector<PointReport>& reports,
                         bool as_array);
 std::string render_table_run(const RunHeader& header, const PointReport& report);
+// With estimators named (PointReport::estimator), the sweep table gains an
+// `estimator` column and the reasons below it, and the CSV ends with
+// `estimator` and `estimator_why` columns; the CSV has no layout for
+// window-estimator points (callers run those points plain).
 std::string render_table_sweep(const RunHeader& header, const std::vector<PointReport>& reports);
 std::string render_csv(const RunHeader& header, const std::vector<PointReport>& reports);
 

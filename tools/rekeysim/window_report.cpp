@@ -19,6 +19,12 @@ std::string pad(std::string s, std::size_t w) {
 std::string render_json_with_estimator(const RunHeader& header, const PointReport& report,
                                        const runner::EstimatorChoice& choice,
                                        const runner::PointResult& in_window) {
+  return point_json_with_estimator(header, report, choice, in_window).dump(2) + "\n";
+}
+
+json point_json_with_estimator(const RunHeader& header, const PointReport& report,
+                               const runner::EstimatorChoice& choice,
+                               const runner::PointResult& in_window) {
   json j = point_json(header, report);
   json est;
   est["name"] = choice.used == Estimator::kWindow ? "window" : "plain";
@@ -47,7 +53,7 @@ std::string render_json_with_estimator(const RunHeader& header, const PointRepor
     j.erase("per_trial");
   }
   j["estimator"] = est;
-  return j.dump(2) + "\n";
+  return j;
 }
 
 std::string render_table_with_estimator(const RunHeader& header, const PointReport& report,

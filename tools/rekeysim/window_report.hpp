@@ -1,4 +1,4 @@
-// What `run` prints about its estimator (issue 15): plain Monte Carlo output
+// What `run` and `sweep` print about the estimator (issue 15): plain Monte Carlo output
 // gains one line / key naming the estimator and why; the window estimator's
 // output shows the race outcomes (collisions, redundant_sas) only, each as
 // P(window) x the rate inside the window, with both figures.
@@ -18,6 +18,10 @@
 
 namespace rekeysim::cli {
 
+// One point's JSON object as above (`sweep` writes an array of them).
+nlohmann::ordered_json point_json_with_estimator(const RunHeader& header, const PointReport& report,
+                                                 const runner::EstimatorChoice& choice,
+                                                 const runner::PointResult& in_window);
 std::string render_json_with_estimator(const RunHeader& header, const PointReport& report,
                                        const runner::EstimatorChoice& choice,
                                        const runner::PointResult& in_window);

@@ -1,0 +1,88 @@
+#include "tools/rekeysim/estimated_points.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <memory>
+#include <string>
+
+namespace rekeysim::cli {
+
+namespace {
+
+std::string params_label(const std::vector<scenario::PointParam>& params) {
+  std::string out;
+  for (const auto& p : params) out += (out.empty() ? "" : ", ") + p.path + "=" + p.value;
+  return out;
+}
+
+}  // namespace
+
+std::vector<runner::ExpectedOutcome> expected_outcomes(const scenario::Scenario& sc) {
+  std::vector<runner::ExpectedOutcome> out;
+  for (const auto& e : sc.expect) {
+    const bool on_rate = e.kind == scenario::ExpectKind::kMaxRate ||
+                         e.kind == scenario::ExpectKind::kMinRate ||
+                         e.kind == scenario::ExpectKind::kMaxRateUpper95;
+    out.push_back({e.outcome, on_rate});
+  }
+  return out;
+}
+
+runner::EstimatorChoice choose_for_output(std::string_view requested, std::string_view format,
+                                          const models::TrialConfig& config, std::uint64_t trials,
+                                          const std::vector<runner::ExpectedOutcome>& expect) {
+  if (format != "csv") return runner::choose_estimator(requested, config, trials, expect);
+  if (requested == "window")
+    throw runner::EstimatorError(
+        "--format csv has no room for the window estimator's figures: use --format json or "
+        "table, or --estimator plain");
+  runner::EstimatorChoice c = runner::choose_estimator(requested, config, trials, expect);
+  if (c.used == runner::Estimator::kWindow) {
+    c.used = runner::Estimator::kPlain;
+    c.why =
+        "plain Monte Carlo: --format csv has no room for the window estimator's figures "
+        "(--format json or table for them; it would apply here: " +
+        c.why + ")";
+  }
+  return c;
+}
+
+std::vector<EstimatedPoint> run_estimated_points(const scenario::Scenario& sc,
+                                                 const std::vector<scenario::Point>& points,
+                                                 const CommonOptions& o,
+                                                 std::string_view requested) {
+  const auto expect = expected_outcomes(sc);
+  std::vector<EstimatedPoint> out(points.size());
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const std::string where = params_label(points[i].params);
+    try {
+      out[i].choice = choose_for_output(requested, o.format, points[i].config, sc.trials, expect);
+    } catch (const runner::EstimatorError& e) {
+      if (where.empty()) throw;
+      throw runner::EstimatorError("sweep point " + where + ": " + e.what());
+    }
+    spdlog::info("estimator{}: {}", where.empty() ? "" : " at " + where, out[i].choice.why);
+  }
+  // A point's sampler (up to 4,000,000 cell pairs) is built when the point
+  // starts and dropped when the next one does.
+  auto trial_of = [&out](std::size_t i) {
+    if (out[i].choice.used != runner::Estimator::kWindow) return model_trial();
+    return runner::window_trial(std::make_shared<const runner::WindowSampler>(out[i].choice.window),
+                                model_trial());
+  };
+  auto reports = run_points(sc, points, o, trial_of);
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    EstimatedPoint& p = out[i];
+    p.report = std::move(reports[i]);
+    if (p.choice.used == runner::Estimator::kWindow) {
+      p.in_window = p.report.result;
+      p.report.result = runner::scale_race_outcomes(p.in_window, p.choice.window.p_window);
+      p.report.checks = check_expectations(sc.expect, p.report.result);
+    }
+    p.report.estimator = p.choice.used == runner::Estimator::kWindow ? "window" : "plain";
+    p.report.estimator_why = p.choice.why;
+  }
+  return out;
+}
+
+}  // namespace rekeysim::cli

@@ -1,0 +1,46 @@
+// Running points with the estimator each one needs (issue 15). `run` (its one
+// point) and `sweep` (every point of the grid) make the same choice per point
+// and compute the same figures, so a sweep point reports what `run --set` at
+// that point would.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "tools/rekeysim/common.hpp"
+#include "tools/runner/window_estimator.hpp"
+
+namespace rekeysim::cli {
+
+// The scenario's expectations as runner::choose_estimator needs them.
+std::vector<runner::ExpectedOutcome> expected_outcomes(const scenario::Scenario& sc);
+
+// runner::choose_estimator for an output format: requested is "auto", "plain"
+// or "window", format "table", "json" or "csv". CSV has one fixed plain
+// layout, so with "csv" "auto" runs plain Monte Carlo (its reason says where
+// the window estimator would have applied) and "window" throws
+// runner::EstimatorError. Other refusals as choose_estimator.
+runner::EstimatorChoice choose_for_output(std::string_view requested, std::string_view format,
+                                          const models::TrialConfig& config, std::uint64_t trials,
+                                          const std::vector<runner::ExpectedOutcome>& expect);
+
+struct EstimatedPoint {
+  // estimator / estimator_why set; with the window estimator the race
+  // outcomes are P(window) x the in-window rate and the checks are on them.
+  PointReport report;
+  runner::EstimatorChoice choice;
+  runner::PointResult in_window;  // the window estimator's in-window result (else empty)
+};
+
+// Chooses every point's estimator before any trial runs (a refusal throws
+// runner::EstimatorError, prefixed with the point's parameters when it has
+// any: "sweep point stagger=600s: ..."), then runs all points on one pool:
+// sc.trials each, plain trials or trials conditioned on that point's window
+// (deterministic per (seed, trial), so the same at any thread count).
+std::vector<EstimatedPoint> run_estimated_points(const scenario::Scenario& sc,
+                                                 const std::vector<scenario::Point>& points,
+                                                 const CommonOptions& o,
+                                                 std::string_view requested);
+
+}  // namespace rekeysim::cli
