@@ -26,29 +26,31 @@ Command add_run_command(CLI::App& root) {
       "  rekeysim run scenarios/kb-incident.yaml --set stagger=300s\n"
       "  rekeysim run scenarios/rare-collision.yaml --estimator window\n"
       "Exit status: 0 ok, 1 an expect failed, 2 usage or input error, 3 internal error.");
-  return {sub, [o, estimator] {
-            OutputFiles files;
-            add_out_file(files, *o);
-            const scenario::Scenario sc = load_with_overrides(*o);
-            if (!sc.sweep.empty()) {
-              spdlog::warn("{} has a sweep; `run` uses the base values (use `rekeysim sweep`)",
-                           sc.file);
-            }
-            const scenario::Point base = scenario::build_with(sc, {});
-            const RunHeader header{sc.name, sc.seed, sc.trials, per_trial_text(base.config)};
-            const auto points = run_estimated_points(sc, {base}, *o, *estimator);
-            const EstimatedPoint& p = points.front();
-            const std::vector<PointReport> reports{p.report};
-            if (o->format == "json") {
-              emit(files, *o, render_json_with_estimator(header, p.report, p.choice, p.in_window));
-            } else if (o->format == "csv") {
-              emit(files, *o, render_csv(header, reports));
-            } else {
-              emit(files, *o, render_table_with_estimator(header, p.report, p.choice, p.in_window));
-            }
-            files.commit();
-            return report_expectations(reports);
-          }};
+  return {
+      sub, [o, estimator] {
+        OutputFiles files;
+        add_out_file(files, *o);
+        const scenario::Scenario sc = load_with_overrides(*o);
+        if (!sc.sweep.empty()) {
+          spdlog::warn("{} has a sweep; `run` uses the base values (use `rekeysim sweep`)",
+                       sc.file);
+        }
+        const scenario::Point base = scenario::build_with(sc, {});
+        const RunHeader header{sc.name, sc.seed, sc.trials, per_trial_text(base.config)};
+        // The same choice and figures as each point of a sweep (estimated_points.hpp).
+        const auto points = run_estimated_points(sc, {base}, *o, *estimator);
+        const EstimatedPoint& pt = points.front();
+        const std::vector<PointReport> reports{pt.report};
+        if (o->format == "json") {
+          emit(files, *o, render_json_with_estimator(header, pt.report, pt.choice, pt.in_window));
+        } else if (o->format == "csv") {
+          emit(files, *o, render_csv(header, reports));
+        } else {
+          emit(files, *o, render_table_with_estimator(header, pt.report, pt.choice, pt.in_window));
+        }
+        files.commit();
+        return report_expectations(reports);
+      }};
 }
 
 }  // namespace rekeysim::cli
