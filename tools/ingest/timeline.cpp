@@ -250,6 +250,10 @@ bool shows_sa_lifecycle(Style style) {
   }
 }
 
+bool shows_soft_expiry(Style style) {
+  return style == Style::kPanos;
+}
+
 double Durations::median() const {
   if (values_s.empty()) return 0;
   std::vector<double> v = values_s;
@@ -303,10 +307,11 @@ struct Analyser::State {
 
   // Child and IKE SA rekeys.
   Pairs pairs;
-  RecentKeys requested;
-  std::optional<sim::SimTime> last_request_point, last_install, last_install_point, last_ike;
-  std::uint64_t request_points = 0, install_points = 0;
-  Durations by_request, by_install;
+  RecentKeys requested, expired;
+  std::optional<sim::SimTime> last_request_point, last_expiry_point, last_install,
+      last_install_point, last_ike;
+  std::uint64_t request_points = 0, expiry_points = 0, install_points = 0;
+  Durations by_request, by_expiry, by_install;
 
   // One-way latency, per peer (the timestamps' step is known only at the end).
   struct Pending {
@@ -438,6 +443,18 @@ struct Analyser::State {
       }
       rekey_point(pairs.key(from, r.message.notify_spi), r.time, e);
     }
+    // No rekey request logged (PAN-OS at its default level): the kernel's
+    // soft expiry starts each rekey a device initiates, so each SA
+    // soft-expired is one rekey. Both peers' expiries of one SA are one
+    // (RFC 7296 2.8: one SA, one rekey, whoever wins): the expiry record's
+    // outbound SPI, from the SA's "Deleted SA" banner, gives the key.
+    if (r.kind == TraceKind::kRekeyStarted && r.sa_kind == models::SaKind::kChild &&
+        r.spi_in != 0 && shows_soft_expiry(styles[idx(r.peer)]) &&
+        expired.insert(pairs.key(r.peer, r.spi_in))) {
+      ++expiry_points;
+      if (last_expiry_point) by_expiry.add((r.time - *last_expiry_point).seconds(), e);
+      last_expiry_point = r.time;
+    }
     // Rekey requests not logged: each new inbound SA of the first log (a second
     // one within 1 s, a collision's redundant SA, is not a new rekey).
     if (r.kind == TraceKind::kChildSaInstalled && r.peer == PeerId::kA &&
@@ -503,8 +520,13 @@ Analyser::Analyser(Style style_a, std::optional<Style> style_b) : s_(std::make_u
   s_->styles[1] = style_b.value_or(style_a);
   s_->two = style_b.has_value();
   // With one log, crossings seen from its side are added as collision
-  // records; with both, the classifier sees both requests itself.
-  if (!s_->two) s_->crossings.emplace(s_->styles);
+  // records; with both, the classifier sees both requests itself -- unless
+  // a log is PAN-OS: ikemgr names the SA a DELETE is for only in the
+  // "Deleted SA" banner, which a device that waits for the answer writes
+  // seconds later among others (read_panos.cpp), so that peer's DELETE
+  // names no SA; the other side's can't-find-SA shows the crossing still.
+  const bool panos = s_->styles[0] == Style::kPanos || s_->styles[1] == Style::kPanos;
+  if (!s_->two || panos) s_->crossings.emplace(s_->styles);
   for (EpisodeFilter f : kKinds) s_->finders.emplace_back(f);
 }
 Analyser::Analyser(Analyser&&) noexcept = default;
@@ -557,6 +579,14 @@ Timeline Analyser::finish(const sim::SimTime (&resolution)[2]) {
     tl.child_rekeys = s.request_points;
     tl.child_interval = std::move(s.by_request);
     tl.child_rekeys_from = "distinct Child SAs named by REKEY_SA requests";
+  } else if (s.expiry_points > 0) {
+    tl.child_rekeys = s.expiry_points;
+    tl.child_interval = std::move(s.by_expiry);
+    // One log shows only its own device's expiries: the rekeys the peer
+    // started first replaced the SA before it expired here.
+    tl.child_rekeys_from = s.two ? "distinct Child SAs soft-expired in either log (PFKEY_EXPIRE)"
+                                 : "Child SAs this device soft-expired (PFKEY_EXPIRE): the rekeys "
+                                   "it started, not its peer's";
   } else {
     tl.child_rekeys = s.install_points;
     tl.child_interval = std::move(s.by_install);

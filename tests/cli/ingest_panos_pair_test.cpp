@@ -1,0 +1,94 @@
+// Both PAN-OS ikemgr logs of one simulated tunnel (`trace --peer a|b
+// --style panos`): the pair finds the crossings of DELETEs one log finds,
+// and counts the Child SA rekeys from the soft expiries (PFKEY_EXPIRE
+// expired=1) of either log.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "run_cli.hpp"
+
+using cli_test::run;
+using cli_test::source;
+using cli_test::TempDir;
+
+namespace {
+
+// The KB incident at 1 h lifetimes for 2 days, trial 0: 53 Child SAs
+// rekeyed (39 soft-expired at A, 47 at B), 33 collisions in `run`, 11 of
+// them crossings of DELETEs (the others simultaneous rekeys whose DELETEs
+// named different SAs: ikemgr logs no CREATE_CHILD_SA, so they leave no
+// line). B (the ASA's timing) writes its "Deleted SA" banners 5 s after the
+// exchange, A with the transmit.
+const std::string kSets =
+    " --set duration=2d --set peers.a.child.lifetime=1h --set peers.b.child.lifetime=1h"
+    " --set peers.a.child.margin=6m --set peers.b.child.margin=6m --trial 0 --window 3d";
+
+void write_pair(const TempDir& dir) {
+  for (const char* p : {"a", "b"}) {
+    const auto t = run("trace " + source("scenarios/kb-incident.yaml") + kSets + " --peer " + p +
+                       " --style panos --out " + (dir / (std::string(p) + ".log")));
+    REQUIRE(t.status == 0);
+  }
+}
+
+std::string episodes(const std::string& out, const std::string& kind) {
+  std::string s;
+  std::size_t at = 0;
+  while ((at = out.find("  " + kind, at)) != std::string::npos) {
+    s += out.substr(out.rfind("t=", at), at - out.rfind("t=", at)) + "|";
+    ++at;
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("ingest panos pair: the two logs find the crossing DELETEs one log finds") {
+  TempDir dir;
+  write_pair(dir);
+  const auto one = run("ingest " + (dir / "a.log"));
+  const auto pair = run("ingest " + (dir / "a.log") + " " + (dir / "b.log"));
+  REQUIRE(one.status == 0);
+  REQUIRE(pair.status == 0);
+  INFO(pair.out);
+  // Before: 11 with A's log alone, 0 with both (B's DELETEs name no SA, so
+  // the classifier saw no second request for A's SA).
+  CHECK(one.out.find("  collisions     11  ") != std::string::npos);
+  CHECK(pair.out.find("  collisions     11  ") != std::string::npos);
+  CHECK(pair.out.find("  cant_find_sa   15  ") != std::string::npos);
+  // The same episodes: each a crossing_delete, at A's can't-find-SA.
+  const std::string seen = episodes(pair.out, "collision (crossing_delete)");
+  CHECK(std::count(seen.begin(), seen.end(), '|') == 11);
+  CHECK(episodes(pair.out, "collision (") == seen);
+  // B's log alone: its device deleted each SA only after the answer, so no
+  // DELETE of A's found it gone: no crossing shows from B's side.
+  const auto b = run("ingest " + (dir / "b.log") + " --peer b");
+  CHECK(b.out.find("  collisions     0  ") != std::string::npos);
+}
+
+TEST_CASE("ingest panos pair: Child SA rekeys are counted from the soft expiries") {
+  TempDir dir;
+  write_pair(dir);
+  const auto pair = run("ingest " + (dir / "a.log") + " " + (dir / "b.log"));
+  INFO(pair.out);
+  REQUIRE(pair.status == 0);
+  // 53 SAs, each rekeyed once, whichever peer's timer fired first: an SA
+  // both peers soft-expired is one (its halves from its Deleted SA banner).
+  CHECK(pair.out.find("  child_rekeys   53  (distinct Child SAs soft-expired in either log "
+                      "(PFKEY_EXPIRE))") != std::string::npos);
+  // One every 54 min (1 h lifetime - 6 min margin, no random part set).
+  CHECK(pair.out.find("rekey interval (= lifetime - margin - random part): median 3240.0") !=
+        std::string::npos);
+  CHECK(pair.out.find(", n=52; lines") != std::string::npos);
+  // One log: only the rekeys its device started.
+  const auto a = run("ingest " + (dir / "a.log"));
+  INFO(a.out);
+  CHECK(a.out.find("  child_rekeys   39  (Child SAs this device soft-expired (PFKEY_EXPIRE): the "
+                   "rekeys it started, not its peer's)") != std::string::npos);
+  const auto b = run("ingest " + (dir / "b.log") + " --peer b");
+  CHECK(b.out.find("  child_rekeys   47  ") != std::string::npos);
+  // The KB sample has no soft expiry: the count falls back to installs (0).
+  const auto kb = run("ingest " + source("tests/data/panos/ikemgr-delete-race.log"));
+  CHECK(kb.out.find("  child_rekeys   0  (new inbound Child SAs installed") != std::string::npos);
+}
