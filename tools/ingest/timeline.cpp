@@ -322,6 +322,10 @@ struct Analyser::State {
     bool retransmitted;
   };
   std::vector<Pending> pending[2];
+  // PAN-OS: soft expiries (inbound SPI, time; the last few) and the last
+  // soft expiry -> DELETE gap, the rekey exchange's round trip.
+  std::deque<std::pair<std::uint32_t, sim::SimTime>> soft_expiry[2];
+  std::optional<sim::SimTime> rekey_round_trip[2];
   Durations gaps[2];
   bool gap_seen[2] = {false, false};
 
@@ -475,19 +479,43 @@ struct Analyser::State {
     if (r.peer == PeerId::kB && !two) return;
     const std::size_t p = idx(r.peer);
     auto& pend = pending[p];
+    const bool panos = styles[p] == Style::kPanos;
+    if (panos && r.kind == TraceKind::kRekeyStarted && r.spi_in != 0) {
+      soft_expiry[p].push_back({r.spi_in, r.time});
+      if (soft_expiry[p].size() > 16) soft_expiry[p].pop_front();
+    }
     if (r.kind == TraceKind::kMessageSent && !r.message.is_response) {
       pend.push_back(
           {r.time, r.message.message_id, r.message.exchange, is_esp_delete(r.message), false});
+      // ikemgr logs no CREATE_CHILD_SA, but the soft expiry starts the
+      // rekey request and the DELETE of the old SA goes out when its
+      // response is in (RFC 7296 2.8): expiry -> DELETE of that SA is one
+      // request -> response gap (a lost request retransmitted lengthens it:
+      // the log shows no retransmission).
+      if (panos && is_esp_delete(r.message)) {
+        for (const auto& [spi, at] : soft_expiry[p]) {
+          if (spi != r.message.delete_spis[0] || r.time - at > sim::seconds(30)) continue;
+          gap_seen[p] = true;
+          gaps[p].add((r.time - at).seconds() / 2, e);
+          rekey_round_trip[p] = r.time - at;
+        }
+      }
     } else if (r.kind == TraceKind::kRetransmit) {
       for (auto& q : pend) q.retransmitted |= q.mid == r.message.message_id;
     } else if (r.kind == TraceKind::kMessageReceived) {
       // PAN-OS logs neither the message ID nor the kind of what it receives:
-      // the first DELETE back after its own DELETE is taken as the answer.
-      const bool panos = styles[p] == Style::kPanos;
+      // the first DELETE back after its own DELETE is taken as the answer,
+      // unless it came sooner than half the rekey round trip just seen (the
+      // soft expiry -> DELETE above): then it is the peer's own DELETE that
+      // crossed ours (sent before ours arrived), not the answer, which comes
+      // a round trip later (e.g. 1 ms after our DELETE for a 32 ms round
+      // trip). With no rekey in the log (the KB excerpt) nothing tells.
       if (panos || r.message.is_response) {
         for (auto q = pend.begin(); q != pend.end(); ++q) {
+          const bool too_soon =
+              panos && rekey_round_trip[p] && (r.time - q->sent) * 2 < *rekey_round_trip[p];
           const bool same =
-              panos ? q->esp_delete && is_esp_delete(r.message)
+              panos ? q->esp_delete && is_esp_delete(r.message) && !too_soon
                     : q->mid == r.message.message_id && q->exchange == r.message.exchange;
           if (!same) continue;
           gap_seen[p] = true;
