@@ -118,3 +118,35 @@ TEST_CASE("ingest panos: a crossing DELETE is not the answer to ours, the rekey'
   // The KB excerpt has no rekey to compare with: its DELETE back (32 ms)
   // is still taken as the answer (ingest_test.cpp checks its 16 ms).
 }
+
+TEST_CASE("ingest --peer b: the log's profile and latency are peer B's, A gets the assumed one") {
+  TempDir dir;
+  const std::string kb = source("tests/data/panos/ikemgr-delete-race.log");
+  // The log's profile went on peer a, the "no log" comment on b; and the
+  // latency was not shown (only peer A's gaps were looked at).
+  const auto r = run("ingest " + kb + " --peer b --scenario " + (dir / "s.yaml"));
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("one-way latency (half of request -> response gaps, responder processing "
+                   "included): median 16.000 ms") != std::string::npos);
+  const std::string y = cli_test::slurp(dir / "s.yaml");
+  INFO(y);
+  CHECK(y.find("  a:\n    profile: panos   # no log of peer A: the same vendor as B assumed "
+               "(--profile-b names it)\n") != std::string::npos);
+  CHECK(y.find("  b:\n    profile: panos   # log style panos\n") != std::string::npos);
+  CHECK(y.find("latency: 16ms") != std::string::npos);
+  // --profile-b names the peer whose log is not given: here A.
+  const auto p =
+      run("ingest " + kb + " --peer b --profile-b cisco-asa --scenario " + (dir / "p.yaml"));
+  REQUIRE(p.status == 0);
+  const std::string py = cli_test::slurp(dir / "p.yaml");
+  INFO(py);
+  CHECK(py.find("  a:\n    profile: cisco-asa   # --profile-b (the peer whose log is not "
+                "given)\n") != std::string::npos);
+  CHECK(py.find("  b:\n    profile: panos   # log style panos\n") != std::string::npos);
+  // Peer A's log as before: its profile on a, --profile-b on b.
+  const auto a = run("ingest " + kb + " --profile-b cisco-asa --scenario " + (dir / "a.yaml"));
+  REQUIRE(a.status == 0);
+  const std::string ay = cli_test::slurp(dir / "a.yaml");
+  CHECK(ay.find("  a:\n    profile: panos   # log style panos\n") != std::string::npos);
+  CHECK(ay.find("  b:\n    profile: cisco-asa   # --profile-b") != std::string::npos);
+}

@@ -476,7 +476,7 @@ struct Analyser::State {
 
     // One-way latency: half of each request -> response gap in one peer's log
     // (a request retransmitted is left out: its response may answer either copy).
-    if (r.peer == PeerId::kB && !two) return;
+    // One log is either peer's (--peer b): its records are all that peer's.
     const std::size_t p = idx(r.peer);
     auto& pend = pending[p];
     const bool panos = styles[p] == Style::kPanos;
