@@ -1,9 +1,11 @@
 // Both PAN-OS ikemgr logs of one simulated tunnel (`trace --peer a|b
-// --style panos`): the pair finds the crossings of DELETEs one log finds,
-// and counts the Child SA rekeys from the soft expiries (PFKEY_EXPIRE
-// expired=1) of either log.
+// --style panos`): the pair finds the collisions `run` counts (both peers'
+// soft expiries of one SA), one log the crossings of DELETEs; rekeys are
+// counted from the soft expiries (PFKEY_EXPIRE expired=1); the one-way
+// latency from the rekeys' round trips; --peer b puts the log on peer b.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "run_cli.hpp"
@@ -15,19 +17,19 @@ using cli_test::TempDir;
 namespace {
 
 // The KB incident at 1 h lifetimes for 2 days, trial 0: 53 Child SAs
-// rekeyed (39 soft-expired at A, 47 at B), 33 collisions in `run`, 11 of
-// them crossings of DELETEs (the others simultaneous rekeys whose DELETEs
-// named different SAs: ikemgr logs no CREATE_CHILD_SA, so they leave no
-// line). B (the ASA's timing) writes its "Deleted SA" banners 5 s after the
-// exchange, A with the transmit.
+// rekeyed (39 soft-expired at A, 47 at B, 33 at both), 33 collisions in
+// `run`: simultaneous rekeys of an SA, 11 of them followed by crossing
+// DELETEs. B (the ASA's timing) writes its "Deleted SA" banners 5 s after
+// the exchange, A with the transmit.
 const std::string kSets =
     " --set duration=2d --set peers.a.child.lifetime=1h --set peers.b.child.lifetime=1h"
-    " --set peers.a.child.margin=6m --set peers.b.child.margin=6m --trial 0 --window 3d";
+    " --set peers.a.child.margin=6m --set peers.b.child.margin=6m";
 
 void write_pair(const TempDir& dir) {
   for (const char* p : {"a", "b"}) {
-    const auto t = run("trace " + source("scenarios/kb-incident.yaml") + kSets + " --peer " + p +
-                       " --style panos --out " + (dir / (std::string(p) + ".log")));
+    const auto t = run("trace " + source("scenarios/kb-incident.yaml") + kSets +
+                       " --trial 0 --window 3d --peer " + p + " --style panos --out " +
+                       (dir / (std::string(p) + ".log")));
     REQUIRE(t.status == 0);
   }
 }
@@ -44,23 +46,34 @@ std::string episodes(const std::string& out, const std::string& kind) {
 
 }  // namespace
 
-TEST_CASE("ingest panos pair: the two logs find the crossing DELETEs one log finds") {
+TEST_CASE("ingest panos pair: the two logs find the collisions run counts, one log its crossings") {
   TempDir dir;
   write_pair(dir);
+  // `run`'s own count for the trial (trial 0 of seed 42): the truth.
+  const auto truth =
+      run("run " + source("scenarios/kb-incident.yaml") + kSets + " --trials 1 -q --format json");
+  REQUIRE(truth.status == 0);
+  const auto j = nlohmann::json::parse(truth.out);
+  CHECK(j["outcomes"]["collisions"]["count"] == 33);
+  CHECK(j["outcomes"]["cant_find_sa"]["count"] == 15);
   const auto one = run("ingest " + (dir / "a.log"));
   const auto pair = run("ingest " + (dir / "a.log") + " " + (dir / "b.log"));
   REQUIRE(one.status == 0);
   REQUIRE(pair.status == 0);
   INFO(pair.out);
-  // Before: 11 with A's log alone, 0 with both (B's DELETEs name no SA, so
-  // the classifier saw no second request for A's SA).
-  CHECK(one.out.find("  collisions     11  ") != std::string::npos);
-  CHECK(pair.out.find("  collisions     11  ") != std::string::npos);
+  // Was 0 with both logs. Both peers soft-expired 33 SAs: each a
+  // simultaneous rekey.
+  CHECK(pair.out.find("  collisions     33  ") != std::string::npos);
   CHECK(pair.out.find("  cant_find_sa   15  ") != std::string::npos);
-  // The same episodes: each a crossing_delete, at A's can't-find-SA.
-  const std::string seen = episodes(pair.out, "collision (crossing_delete)");
-  CHECK(std::count(seen.begin(), seen.end(), '|') == 11);
-  CHECK(episodes(pair.out, "collision (") == seen);
+  const std::string seen = episodes(pair.out, "collision (");
+  CHECK(std::count(seen.begin(), seen.end(), '|') == 33);
+  CHECK(episodes(pair.out, "collision (simultaneous_child_rekey)") ==
+        episodes(pair.out, "collision ("));
+  // A's log alone shows no CREATE_CHILD_SA: of those, the 11 whose
+  // DELETEs crossed (the peer's DELETE found the SA gone: can't-find-SA).
+  CHECK(one.out.find("  collisions     11  ") != std::string::npos);
+  const std::string crossings = episodes(one.out, "collision (crossing_delete)");
+  CHECK(std::count(crossings.begin(), crossings.end(), '|') == 11);
   // B's log alone: its device deleted each SA only after the answer, so no
   // DELETE of A's found it gone: no crossing shows from B's side.
   const auto b = run("ingest " + (dir / "b.log") + " --peer b");

@@ -133,21 +133,25 @@ void round_trip(const std::vector<models::TraceRecord>& sim, const Case& c, bool
     EpisodeFilter filter;
     bool exact;
     bool without_rekey_for_unknown;
-    // Compare with the collisions the log's style can show: those found
-    // without the simulator's own collision records and without the
-    // exchanges the style does not log (visible_collisions()).
-    bool visible_only = false;
+    // Without the simulated IKE SA collisions.
+    bool child_only = false;
   };
   std::vector<Expect> expects;
   switch (c.in) {
     case Style::kPanos:
-      // ikemgr logs no CREATE_CHILD_SA at its default level: a simultaneous
-      // rekey that ends without both peers' DELETEs of the old SA in flight
-      // at once leaves nothing of it in either log (the rekey requests
-      // crossed, not the DELETEs). Every crossing of DELETEs shows, in both
-      // logs: exact over those.
+      // ikemgr logs no CREATE_CHILD_SA at its default level, but both logs
+      // show each Child SA's soft expiry, which starts a rekey: both peers'
+      // expiries of one SA are the simultaneous rekey, and every collision
+      // shows. Not an IKE SA's (no IKE SA rekey line at that level; `run`
+      // counts those as ike_collisions): left out of the simulated ones.
+      // With messages lost, a retried rekey (after TEMPORARY_FAILURE) that
+      // crosses the other peer's retransmitted DELETE is a collision the
+      // logs cannot show: retransmissions are not logged, and a device that
+      // writes its Deleted SA banner after the answer leaves its DELETE
+      // unnamed (read_panos.cpp). Exact on loss-free trials; on lossy ones
+      // each collision found must be a simulated one.
       expects = {{EpisodeFilter::kCantFindSa, true, false},
-                 {EpisodeFilter::kCollision, true, false, true}};
+                 {EpisodeFilter::kCollision, !lossy, false, true}};
       break;
     case Style::kStrongswan:
       // With messages lost, which SA a retried rekey request names is not
@@ -188,14 +192,9 @@ void round_trip(const std::vector<models::TraceRecord>& sim, const Case& c, bool
       std::erase_if(projected, [](const models::TraceRecord& r) {
         return r.kind == models::TraceKind::kRekeyForUnknownSpi;
       });
-    if (x.visible_only)
+    if (x.child_only)
       std::erase_if(projected, [](const models::TraceRecord& r) {
-        return r.kind == models::TraceKind::kCollisionDetected ||
-               r.kind == models::TraceKind::kCollisionResolved ||
-               ((r.kind == models::TraceKind::kMessageSent ||
-                 r.kind == models::TraceKind::kMessageReceived ||
-                 r.kind == models::TraceKind::kRetransmit) &&
-                r.message.exchange == models::ExchangeType::kCreateChildSa);
+        return r.kind == models::TraceKind::kCollisionDetected && r.sa_kind == models::SaKind::kIke;
       });
     const auto want = rekeysim::trace::find_all(projected, x.filter);
     std::vector<sim::SimTime> got;

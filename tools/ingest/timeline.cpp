@@ -164,6 +164,57 @@ class OneSidedCrossings {
   Pairs pairs_;
 };
 
+// Two logs that show each Child SA's soft expiry but no CREATE_CHILD_SA
+// (PAN-OS at its default level): both peers soft-expiring one SA is a
+// simultaneous rekey. The expiry starts a peer's rekey request (RFC 7296
+// 2.8); a peer that has already answered the other's request for the SA
+// has rekeyed it and starts none, so two expiries of one SA are two
+// requests for it in flight at once (2.8.1), the classifier's collision,
+// at the second. The SA is told by A's inbound SPI: B's expiry names B's,
+// tied to A's by the SA's "Deleted SA" banner (read_panos.cpp). Bounded:
+// the expiries of the last kWindow (a rekey retransmitted longer than
+// that gives up) and at most kMax per peer.
+class SoftExpiryCrossings {
+ public:
+  static constexpr sim::SimTime kWindow = sim::seconds(60);
+  static constexpr std::size_t kMax = 64;
+
+  void feed(const std::vector<std::pair<TraceRecord, Evidence>>& group,
+            std::vector<std::pair<TraceRecord, Evidence>>& out) {
+    for (const auto& [r, e] : group) {
+      pairs_.learn(r);
+      if (r.kind != TraceKind::kRekeyStarted || r.sa_kind != models::SaKind::kChild ||
+          r.spi_in == 0)
+        continue;
+      const std::uint32_t key = pairs_.key(r.peer, r.spi_in);
+      for (auto& list : recent_)
+        std::erase_if(list, [&](const Expiry& x) { return r.time - x.time > kWindow; });
+      auto& theirs = recent_[idx(models::other(r.peer))];
+      const auto it =
+          std::find_if(theirs.begin(), theirs.end(), [&](const Expiry& x) { return x.key == key; });
+      if (it != theirs.end()) {
+        theirs.erase(it);
+        TraceRecord c = r;
+        c.kind = TraceKind::kCollisionDetected;
+        c.collision = models::CollisionKind::kSimultaneousChildRekey;
+        out.push_back({c, e});
+        continue;
+      }
+      auto& mine = recent_[idx(r.peer)];
+      mine.push_back({key, r.time});
+      if (mine.size() > kMax) mine.pop_front();
+    }
+  }
+
+ private:
+  struct Expiry {
+    std::uint32_t key;
+    sim::SimTime time;
+  };
+  std::deque<Expiry> recent_[2];
+  Pairs pairs_;
+};
+
 // Keys seen recently (bounded FIFO): the first REKEY_SA request per Child SA.
 class RecentKeys {
  public:
@@ -276,7 +327,8 @@ struct Analyser::State {
   // The records of the current instant (one-sided crossings look ahead in it).
   std::vector<std::pair<TraceRecord, Evidence>> group;
   std::vector<std::pair<TraceRecord, Evidence>> extra;
-  std::optional<OneSidedCrossings> crossings;  // one log only
+  std::optional<OneSidedCrossings> crossings;           // one log only
+  std::optional<SoftExpiryCrossings> expiry_crossings;  // two logs showing soft expiries
   std::size_t peak = 0;
 
   // Episodes: the classifier per kind, the marks of the last second (an
@@ -533,6 +585,7 @@ struct Analyser::State {
     if (group.empty()) return;
     extra.clear();
     if (crossings) crossings->feed(group, extra);
+    if (expiry_crossings) expiry_crossings->feed(group, extra);
     for (const auto& [r, e] : group) {
       classifier->record(r);
       last_time = r.time;
@@ -555,6 +608,8 @@ Analyser::Analyser(Style style_a, std::optional<Style> style_b) : s_(std::make_u
   // names no SA; the other side's can't-find-SA shows the crossing still.
   const bool panos = s_->styles[0] == Style::kPanos || s_->styles[1] == Style::kPanos;
   if (!s_->two || panos) s_->crossings.emplace(s_->styles);
+  if (s_->two && shows_soft_expiry(s_->styles[0]) && shows_soft_expiry(s_->styles[1]))
+    s_->expiry_crossings.emplace();
   for (EpisodeFilter f : kKinds) s_->finders.emplace_back(f);
 }
 Analyser::Analyser(Analyser&&) noexcept = default;
