@@ -94,6 +94,16 @@ TEST_CASE("ingest panos pair: Child SA rekeys are counted from the soft expiries
   CHECK(pair.out.find("rekey interval (= lifetime - margin - random part): median 3240.0") !=
         std::string::npos);
   CHECK(pair.out.find(", n=52; lines") != std::string::npos);
+  // The scenario written from it is valid: the lifetime (54 min + the
+  // margin assumed) was written "4.86e+03s", which the grammar refuses.
+  const auto w =
+      run("ingest " + (dir / "a.log") + " " + (dir / "b.log") + " --scenario " + (dir / "s.yaml"));
+  REQUIRE(w.status == 0);
+  CHECK(cli_test::slurp(dir / "s.yaml").find("child: {lifetime: 4860.031s, margin: 27m") !=
+        std::string::npos);
+  const auto v = run("validate " + (dir / "s.yaml"));
+  INFO(v.err);
+  CHECK(v.status == 0);
   // One log: only the rekeys its device started.
   const auto a = run("ingest " + (dir / "a.log"));
   INFO(a.out);

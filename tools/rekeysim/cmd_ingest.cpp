@@ -61,6 +61,13 @@ std::string fmt(const char* f, double v) {
 std::string yaml_duration(double s) {
   if (s >= 3600 && std::fmod(s, 3600) == 0) return fmt("%.0fh", s / 3600);
   if (s >= 60 && std::fmod(s, 60) == 0) return fmt("%.0fm", s / 60);
+  if (s >= 1000) {
+    // %g would print 4860.068 s as "4.86e+03s", which the grammar refuses.
+    std::string t = fmt("%.3f", s);
+    while (t.back() == '0') t.pop_back();
+    if (t.back() == '.') t.pop_back();
+    return t + "s";
+  }
   if (s >= 1) return fmt("%.3gs", s);
   if (s >= 1e-3) return fmt("%.3gms", s * 1e3);
   return fmt("%.3gus", s * 1e6);
