@@ -5,6 +5,7 @@
 // plus the banner's un-prefixed continuation line "====> Deleted SA: ... <====".
 #include <optional>
 #include <regex>
+#include <vector>
 
 #include "sim/time.hpp"
 #include "tools/ingest/readers.hpp"
@@ -64,6 +65,8 @@ class PanosReader : public LineReader {
   void rebase(std::size_t n) override {
     rebase_index(last_sent_, n);
     rebase_index(last_received_, n);
+    for (auto& x : expiry_records_) rebase_index(x.record, n);
+    std::erase_if(expiry_records_, [](const Expired& x) { return !x.record; });
   }
 
  private:
@@ -101,6 +104,15 @@ class PanosReader : public LineReader {
       TraceRecord& r = add(out, TraceKind::kMessageSent);
       r.message.exchange = models::ExchangeType::kInformational;
       r.message.message_id = *parse_spi(m[1].str());
+      // Which SA the DELETE is for ikemgr prints only in the "Deleted SA"
+      // banner, written with the transmit when it deletes at once (the KB
+      // sample; continuation() names the DELETE then). A device that waits
+      // for the answer writes it seconds later among the banners of SAs the
+      // peer deleted, and the log does not tell which is which: the DELETE
+      // stays unnamed. Not the last soft-expired SA either: the loser of a
+      // simultaneous rekey deletes its redundant new SA (RFC 7296 2.8.1)
+      // after its own soft expiry; naming the expired one made a pair of
+      // logs show crossings of DELETEs that never were (25 for 11).
       if (child_delete_next_) r.message.delete_protocol = models::ProtocolId::kEsp;
       child_delete_next_ = false;
       last_sent_ = out.records.size() - 1;
@@ -147,6 +159,11 @@ class PanosReader : public LineReader {
       if (!spi) return LineUse::kUnusable;
       const bool hard = text.find("expired=2") != std::string::npos;
       add(out, hard ? TraceKind::kHardExpired : TraceKind::kRekeyStarted).spi_in = *spi;
+      if (!hard) {
+        std::erase_if(expiry_records_, [&](const Expired& x) { return x.spi == *spi; });
+        expiry_records_.push_back({*spi, out.records.size() - 1});
+        if (expiry_records_.size() > kMaxExpired) expiry_records_.erase(expiry_records_.begin());
+      }
       return LineUse::kUsed;
     }
     if (text.find("====> IPSEC KEY DELETED;") != std::string::npos) {
@@ -196,11 +213,27 @@ class PanosReader : public LineReader {
           sent.message.delete_count = 1;
         }
       }
+      // The SA's soft expiry record gets its outbound SPI (kRekeyStarted
+      // names both halves, as the simulator's does), so the SA's two halves
+      // are known from its rekey on, before the DELETEs that name them.
+      for (const Expired& x : expiry_records_) {
+        if (x.spi == *in && x.record) out.records[*x.record].spi_out = *outb;
+      }
+      std::erase_if(expiry_records_, [&](const Expired& x) { return x.spi == *in; });
     }
     return LineUse::kUsed;
   }
 
+  // A soft-expired SA (its inbound SPI) and the kRekeyStarted record that
+  // says so, while held. Bounded: a tunnel has few SAs expiring at once.
+  struct Expired {
+    std::uint32_t spi;
+    std::optional<std::size_t> record;
+  };
+  static constexpr std::size_t kMaxExpired = 16;
+
   models::PeerId peer_;
+  std::vector<Expired> expiry_records_;  // until the SA's banner
   std::optional<std::int64_t> first_ms_;
   sim::SimTime now_{};
   Banner banner_ = Banner::kNone;

@@ -164,6 +164,57 @@ class OneSidedCrossings {
   Pairs pairs_;
 };
 
+// Two logs that show each Child SA's soft expiry but no CREATE_CHILD_SA
+// (PAN-OS at its default level): both peers soft-expiring one SA is a
+// simultaneous rekey. The expiry starts a peer's rekey request (RFC 7296
+// 2.8); a peer that has already answered the other's request for the SA
+// has rekeyed it and starts none, so two expiries of one SA are two
+// requests for it in flight at once (2.8.1), the classifier's collision,
+// at the second. The SA is told by A's inbound SPI: B's expiry names B's,
+// tied to A's by the SA's "Deleted SA" banner (read_panos.cpp). Bounded:
+// the expiries of the last kWindow (a rekey retransmitted longer than
+// that gives up) and at most kMax per peer.
+class SoftExpiryCrossings {
+ public:
+  static constexpr sim::SimTime kWindow = sim::seconds(60);
+  static constexpr std::size_t kMax = 64;
+
+  void feed(const std::vector<std::pair<TraceRecord, Evidence>>& group,
+            std::vector<std::pair<TraceRecord, Evidence>>& out) {
+    for (const auto& [r, e] : group) {
+      pairs_.learn(r);
+      if (r.kind != TraceKind::kRekeyStarted || r.sa_kind != models::SaKind::kChild ||
+          r.spi_in == 0)
+        continue;
+      const std::uint32_t key = pairs_.key(r.peer, r.spi_in);
+      for (auto& list : recent_)
+        std::erase_if(list, [&](const Expiry& x) { return r.time - x.time > kWindow; });
+      auto& theirs = recent_[idx(models::other(r.peer))];
+      const auto it =
+          std::find_if(theirs.begin(), theirs.end(), [&](const Expiry& x) { return x.key == key; });
+      if (it != theirs.end()) {
+        theirs.erase(it);
+        TraceRecord c = r;
+        c.kind = TraceKind::kCollisionDetected;
+        c.collision = models::CollisionKind::kSimultaneousChildRekey;
+        out.push_back({c, e});
+        continue;
+      }
+      auto& mine = recent_[idx(r.peer)];
+      mine.push_back({key, r.time});
+      if (mine.size() > kMax) mine.pop_front();
+    }
+  }
+
+ private:
+  struct Expiry {
+    std::uint32_t key;
+    sim::SimTime time;
+  };
+  std::deque<Expiry> recent_[2];
+  Pairs pairs_;
+};
+
 // Keys seen recently (bounded FIFO): the first REKEY_SA request per Child SA.
 class RecentKeys {
  public:
@@ -250,6 +301,10 @@ bool shows_sa_lifecycle(Style style) {
   }
 }
 
+bool shows_soft_expiry(Style style) {
+  return style == Style::kPanos;
+}
+
 double Durations::median() const {
   if (values_s.empty()) return 0;
   std::vector<double> v = values_s;
@@ -272,7 +327,8 @@ struct Analyser::State {
   // The records of the current instant (one-sided crossings look ahead in it).
   std::vector<std::pair<TraceRecord, Evidence>> group;
   std::vector<std::pair<TraceRecord, Evidence>> extra;
-  std::optional<OneSidedCrossings> crossings;  // one log only
+  std::optional<OneSidedCrossings> crossings;           // one log only
+  std::optional<SoftExpiryCrossings> expiry_crossings;  // two logs showing soft expiries
   std::size_t peak = 0;
 
   // Episodes: the classifier per kind, the marks of the last second (an
@@ -303,10 +359,11 @@ struct Analyser::State {
 
   // Child and IKE SA rekeys.
   Pairs pairs;
-  RecentKeys requested;
-  std::optional<sim::SimTime> last_request_point, last_install, last_install_point, last_ike;
-  std::uint64_t request_points = 0, install_points = 0;
-  Durations by_request, by_install;
+  RecentKeys requested, expired;
+  std::optional<sim::SimTime> last_request_point, last_expiry_point, last_install,
+      last_install_point, last_ike;
+  std::uint64_t request_points = 0, expiry_points = 0, install_points = 0;
+  Durations by_request, by_expiry, by_install;
 
   // One-way latency, per peer (the timestamps' step is known only at the end).
   struct Pending {
@@ -317,6 +374,10 @@ struct Analyser::State {
     bool retransmitted;
   };
   std::vector<Pending> pending[2];
+  // PAN-OS: soft expiries (inbound SPI, time; the last few) and the last
+  // soft expiry -> DELETE gap, the rekey exchange's round trip.
+  std::deque<std::pair<std::uint32_t, sim::SimTime>> soft_expiry[2];
+  std::optional<sim::SimTime> rekey_round_trip[2];
   Durations gaps[2];
   bool gap_seen[2] = {false, false};
 
@@ -438,6 +499,18 @@ struct Analyser::State {
       }
       rekey_point(pairs.key(from, r.message.notify_spi), r.time, e);
     }
+    // No rekey request logged (PAN-OS at its default level): the kernel's
+    // soft expiry starts each rekey a device initiates, so each SA
+    // soft-expired is one rekey. Both peers' expiries of one SA are one
+    // (RFC 7296 2.8: one SA, one rekey, whoever wins): the expiry record's
+    // outbound SPI, from the SA's "Deleted SA" banner, gives the key.
+    if (r.kind == TraceKind::kRekeyStarted && r.sa_kind == models::SaKind::kChild &&
+        r.spi_in != 0 && shows_soft_expiry(styles[idx(r.peer)]) &&
+        expired.insert(pairs.key(r.peer, r.spi_in))) {
+      ++expiry_points;
+      if (last_expiry_point) by_expiry.add((r.time - *last_expiry_point).seconds(), e);
+      last_expiry_point = r.time;
+    }
     // Rekey requests not logged: each new inbound SA of the first log (a second
     // one within 1 s, a collision's redundant SA, is not a new rekey).
     if (r.kind == TraceKind::kChildSaInstalled && r.peer == PeerId::kA &&
@@ -455,22 +528,46 @@ struct Analyser::State {
 
     // One-way latency: half of each request -> response gap in one peer's log
     // (a request retransmitted is left out: its response may answer either copy).
-    if (r.peer == PeerId::kB && !two) return;
+    // One log is either peer's (--peer b): its records are all that peer's.
     const std::size_t p = idx(r.peer);
     auto& pend = pending[p];
+    const bool panos = styles[p] == Style::kPanos;
+    if (panos && r.kind == TraceKind::kRekeyStarted && r.spi_in != 0) {
+      soft_expiry[p].push_back({r.spi_in, r.time});
+      if (soft_expiry[p].size() > 16) soft_expiry[p].pop_front();
+    }
     if (r.kind == TraceKind::kMessageSent && !r.message.is_response) {
       pend.push_back(
           {r.time, r.message.message_id, r.message.exchange, is_esp_delete(r.message), false});
+      // ikemgr logs no CREATE_CHILD_SA, but the soft expiry starts the
+      // rekey request and the DELETE of the old SA goes out when its
+      // response is in (RFC 7296 2.8): expiry -> DELETE of that SA is one
+      // request -> response gap (a lost request retransmitted lengthens it:
+      // the log shows no retransmission).
+      if (panos && is_esp_delete(r.message)) {
+        for (const auto& [spi, at] : soft_expiry[p]) {
+          if (spi != r.message.delete_spis[0] || r.time - at > sim::seconds(30)) continue;
+          gap_seen[p] = true;
+          gaps[p].add((r.time - at).seconds() / 2, e);
+          rekey_round_trip[p] = r.time - at;
+        }
+      }
     } else if (r.kind == TraceKind::kRetransmit) {
       for (auto& q : pend) q.retransmitted |= q.mid == r.message.message_id;
     } else if (r.kind == TraceKind::kMessageReceived) {
       // PAN-OS logs neither the message ID nor the kind of what it receives:
-      // the first DELETE back after its own DELETE is taken as the answer.
-      const bool panos = styles[p] == Style::kPanos;
+      // the first DELETE back after its own DELETE is taken as the answer,
+      // unless it came sooner than half the rekey round trip just seen (the
+      // soft expiry -> DELETE above): then it is the peer's own DELETE that
+      // crossed ours (sent before ours arrived), not the answer, which comes
+      // a round trip later (e.g. 1 ms after our DELETE for a 32 ms round
+      // trip). With no rekey in the log (the KB excerpt) nothing tells.
       if (panos || r.message.is_response) {
         for (auto q = pend.begin(); q != pend.end(); ++q) {
+          const bool too_soon =
+              panos && rekey_round_trip[p] && (r.time - q->sent) * 2 < *rekey_round_trip[p];
           const bool same =
-              panos ? q->esp_delete && is_esp_delete(r.message)
+              panos ? q->esp_delete && is_esp_delete(r.message) && !too_soon
                     : q->mid == r.message.message_id && q->exchange == r.message.exchange;
           if (!same) continue;
           gap_seen[p] = true;
@@ -488,6 +585,7 @@ struct Analyser::State {
     if (group.empty()) return;
     extra.clear();
     if (crossings) crossings->feed(group, extra);
+    if (expiry_crossings) expiry_crossings->feed(group, extra);
     for (const auto& [r, e] : group) {
       classifier->record(r);
       last_time = r.time;
@@ -503,8 +601,15 @@ Analyser::Analyser(Style style_a, std::optional<Style> style_b) : s_(std::make_u
   s_->styles[1] = style_b.value_or(style_a);
   s_->two = style_b.has_value();
   // With one log, crossings seen from its side are added as collision
-  // records; with both, the classifier sees both requests itself.
-  if (!s_->two) s_->crossings.emplace(s_->styles);
+  // records; with both, the classifier sees both requests itself -- unless
+  // a log is PAN-OS: ikemgr names the SA a DELETE is for only in the
+  // "Deleted SA" banner, which a device that waits for the answer writes
+  // seconds later among others (read_panos.cpp), so that peer's DELETE
+  // names no SA; the other side's can't-find-SA shows the crossing still.
+  const bool panos = s_->styles[0] == Style::kPanos || s_->styles[1] == Style::kPanos;
+  if (!s_->two || panos) s_->crossings.emplace(s_->styles);
+  if (s_->two && shows_soft_expiry(s_->styles[0]) && shows_soft_expiry(s_->styles[1]))
+    s_->expiry_crossings.emplace();
   for (EpisodeFilter f : kKinds) s_->finders.emplace_back(f);
 }
 Analyser::Analyser(Analyser&&) noexcept = default;
@@ -557,6 +662,14 @@ Timeline Analyser::finish(const sim::SimTime (&resolution)[2]) {
     tl.child_rekeys = s.request_points;
     tl.child_interval = std::move(s.by_request);
     tl.child_rekeys_from = "distinct Child SAs named by REKEY_SA requests";
+  } else if (s.expiry_points > 0) {
+    tl.child_rekeys = s.expiry_points;
+    tl.child_interval = std::move(s.by_expiry);
+    // One log shows only its own device's expiries: the rekeys the peer
+    // started first replaced the SA before it expired here.
+    tl.child_rekeys_from = s.two ? "distinct Child SAs soft-expired in either log (PFKEY_EXPIRE)"
+                                 : "Child SAs this device soft-expired (PFKEY_EXPIRE): the rekeys "
+                                   "it started, not its peer's";
   } else {
     tl.child_rekeys = s.install_points;
     tl.child_interval = std::move(s.by_install);

@@ -26,6 +26,11 @@ bool shows(Style style, trace::EpisodeFilter filter);
 // peers): strongSwan only at the default levels read.
 bool shows_sa_lifecycle(Style style);
 
+// Whether a style logs the kernel's soft expiry of each Child SA with its
+// inbound SPI (PAN-OS "received PFKEY_EXPIRE ... spi=0x.. expired=1"): the
+// rekeys a device starts, counted when the log shows no REKEY_SA request.
+bool shows_soft_expiry(Style style);
+
 struct Episode {
   sim::SimTime time;            // on A's clock, t = 0 at A's first line
   trace::EpisodeFilter kind;    // kCollision, kCantFindSa, kOutage or kTunnelReset
@@ -62,8 +67,12 @@ struct Timeline {
   // Child SAs left over after a collision settled (`run`'s classifier over
   // the records); nullopt unless both peers' logs show SA installs and deletes.
   std::optional<std::uint64_t> redundant_sas;
-  std::uint64_t child_rekeys = 0;  // Child SAs rekeyed (distinct SAs named by REKEY_SA, or new SAs)
-  std::string child_rekeys_from;   // how child_rekeys was counted
+  // Child SAs rekeyed: the distinct SAs named by REKEY_SA requests; else
+  // (PAN-OS) the distinct SAs soft-expired in either log (an SA both peers
+  // soft-expire is one, its halves tied by its "Deleted SA" banner); else
+  // the new SAs installed.
+  std::uint64_t child_rekeys = 0;
+  std::string child_rekeys_from;  // how child_rekeys was counted
   std::uint64_t ike_rekeys = 0;
   // Child rekey requests by the peer that sent them: with two logs those each
   // log shows sent; with one, also those it received (the other peer's).

@@ -61,6 +61,13 @@ std::string fmt(const char* f, double v) {
 std::string yaml_duration(double s) {
   if (s >= 3600 && std::fmod(s, 3600) == 0) return fmt("%.0fh", s / 3600);
   if (s >= 60 && std::fmod(s, 60) == 0) return fmt("%.0fm", s / 60);
+  if (s >= 1000) {
+    // %g would print 4860.068 s as "4.86e+03s", which the grammar refuses.
+    std::string t = fmt("%.3f", s);
+    while (t.back() == '0') t.pop_back();
+    if (t.back() == '.') t.pop_back();
+    return t + "s";
+  }
   if (s >= 1) return fmt("%.3gs", s);
   if (s >= 1e-3) return fmt("%.3gms", s * 1e3);
   return fmt("%.3gus", s * 1e6);
@@ -203,8 +210,10 @@ std::string report(const std::vector<LogIn>& logs, const ingest::Merged& merged,
 }
 
 // A scenario reproducing the tunnel: every value with the lines it came from.
+// `peer_b`: one log, of peer B (--peer b): its profile goes on peer b.
+// `profile_other`: --profile-b, the profile of the peer whose log is not given.
 std::string scenario_yaml(const std::vector<LogIn>& logs, const ingest::Timeline& tl,
-                          const std::string& profile_b) {
+                          const std::string& profile_other, bool peer_b) {
   std::ostringstream y;
   y << "# Written by `rekeysim ingest`";
   for (const auto& l : logs) y << " " << l.path;
@@ -227,14 +236,17 @@ std::string scenario_yaml(const std::vector<LogIn>& logs, const ingest::Timeline
   }
   y << "peers:\n";
   for (std::size_t i = 0; i < 2; ++i) {
-    const LogIn& l = logs[std::min(i, logs.size() - 1)];
+    // The log of peer i: with one log, that of the peer --peer names.
+    const bool has_log = logs.size() > 1 || (i == 1) == peer_b;
+    const LogIn& l = logs[logs.size() > 1 ? i : 0];
     y << "  " << (i == 0 ? "a" : "b") << ":\n";
-    y << "    profile: " << (i == 1 && !profile_b.empty() ? profile_b : profile_for(l.result))
-      << "   # ";
-    if (i == 1 && !profile_b.empty()) {
-      y << "--profile-b\n";
-    } else if (i >= logs.size()) {
-      y << "no log of peer B: the same vendor as A assumed (--profile-b names it)\n";
+    y << "    profile: "
+      << (!has_log && !profile_other.empty() ? profile_other : profile_for(l.result)) << "   # ";
+    if (!has_log && !profile_other.empty()) {
+      y << "--profile-b (the peer whose log is not given)\n";
+    } else if (!has_log) {
+      y << "no log of peer " << (i == 0 ? "A" : "B") << ": the same vendor as "
+        << (i == 0 ? "B" : "A") << " assumed (--profile-b names it)\n";
     } else {
       y << "log style " << ingest::to_string(l.result.style);
       if (l.result.version_line)
@@ -508,7 +520,8 @@ int run_ingest(const IngestCliOptions& o) {
   }
   ingest::Merged merged;
   merged.resolution[0] = logs[0].result.resolution;
-  if (two) merged.resolution[1] = logs[1].result.resolution;
+  // One log: both entries are its own (Analyser::finish), whichever peer it is.
+  merged.resolution[1] = logs[two ? 1 : 0].result.resolution;
   ingest::Timeline tl;
   if (!two) {
     write_out(true);
@@ -558,7 +571,7 @@ int run_ingest(const IngestCliOptions& o) {
   }
   std::string yaml;
   if (!o.scenario_out.empty()) {
-    yaml = scenario_yaml(logs, tl, o.profile_b);
+    yaml = scenario_yaml(logs, tl, o.profile_b, !two && o.peer == "b");
     files.put("--scenario", yaml);
   }
   // The --compare run is set up before anything is written: a bad --set is
