@@ -59,10 +59,18 @@ void add_pcap_files(OutputFiles& files, const std::string& path) {
 std::string put_trace_pcap(OutputFiles& files, const std::string& path,
                            const models::TrialConfig& config, std::uint64_t seed,
                            std::uint64_t trial, std::optional<sim::SimTime> center,
-                           sim::SimTime half_width) {
+                           sim::SimTime half_width, const trace::LogContext& log) {
   trace::TraceBuffer all;
   models::run_trial(config, seed, trial, &all);
-  const auto records = all.records();
+  // SPIs as the log prints them: the mapping the log worked out from its
+  // window (and the whole trial), applied to the whole trial.
+  const auto whole = all.records();
+  trace::LogContext shown = log;
+  shown.history = whole;
+  const trace::SpiDisplay spis =
+      center ? trace::spi_display(trace::window(whole, *center, half_width), shown)
+             : trace::spi_display(whole, shown);
+  const std::vector<models::TraceRecord> records = trace::apply_spis(whole, spis);
   // Addresses, networks and wall clock exactly as the log views print them.
   const trace::LogContext ctx;
   pcap::CaptureOptions o;
