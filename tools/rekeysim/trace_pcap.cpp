@@ -18,6 +18,7 @@ const char* const kPcapHelp =
     "IKEv2 on UDP 500, ESP as IP protocol 50. Beside it FILE.ikev2_decryption_table and\n"
     "FILE.esp_sa, Wireshark's UAT formats, one record a line. IKE messages are real RFC 7296\n"
     "encodings of what the simulator exchanged (message IDs, SPIs, nonces, notifies, deletes),\n"
+    "SPIs as the log prints them (trace.<peer>.first_child_spi, first_ike_spi and their flags),\n"
     "encrypted with AES-CBC-128 + HMAC_SHA1_96; ESP uses ENCR_NULL + HMAC-SHA-1-96. DERIVED,\n"
     "not simulated: all keys, IVs, KE data (group 14) and the first IKE SA's responder SPI (from\n"
     "the seed); ESP packet times (the scenario's rate from a seeded phase; the SPI switches are\n"
