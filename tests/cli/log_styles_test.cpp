@@ -494,6 +494,86 @@ TEST_CASE(
       "--first-child-spi-b: is the same SPI as peer A's");
 }
 
+TEST_CASE(
+    "Log styles: trace.<peer>.first_ike_spi shows each peer's own IKE SPI as given in IKE "
+    "headers, SA payloads, JSONL and the ladder, roles from the whole trial, flags and bad "
+    "values") {
+  TempDir dir;
+  const std::string base = "trace " + source(kKb) + kKbSel;
+  const std::string set =
+      " --set trace.a.first_ike_spi=0x1111222233334444 --set trace.b.first_ike_spi=0xabcdef";
+  // The simulated IKE SA of the window (kb-incident, seed fixed): A created
+  // it at t = 0 (initiator SPI 0x9c3dea5f84bcf121), B answered with responder
+  // SPI 0x8c6bec90e002e8e2; the Cisco styles print ~initiator as a stand-in
+  // responder SPI when none is given.
+  const auto plain_ios = run(base + " --style cisco-ios --peer a");
+  REQUIRE(plain_ios.status == 0);
+  REQUIRE(plain_ios.out.find("Initiator SPI : 9C3DEA5F84BCF121 - Responder SPI : "
+                             "63C215A07B430EDE") != std::string::npos);
+  // Both peers' IKE headers: A's SPI as initiator, B's as responder.
+  for (const char* peer : {"a", "b"}) {
+    const auto ios = run(base + " --style cisco-ios --peer " + peer + set);
+    INFO(ios.err);
+    REQUIRE(ios.status == 0);
+    CHECK(ios.out.find("Initiator SPI : 1111222233334444 - Responder SPI : 0000000000ABCDEF") !=
+          std::string::npos);
+    CHECK(ios.out.find("9C3DEA5F84BCF121") == std::string::npos);
+  }
+  const auto asa = run(base + " --style cisco-asa --inferred --peer b" + set + " --jsonl " +
+                       std::string(dir / "t.jsonl"));
+  REQUIRE(asa.status == 0);
+  CHECK(asa.out.find("InitSPI=0x1111222233334444 RespSPI=0x0000000000ABCDEF") != std::string::npos);
+  const std::string jsonl = slurp(dir / "t.jsonl");
+  CHECK(jsonl.find("\"ike_sa\":\"0x1111222233334444\"") != std::string::npos);
+  CHECK(jsonl.find("0x9c3dea5f84bcf121") == std::string::npos);
+  // The whole trial: the IKE_SA_INIT SA payloads carry both peers' own SPIs,
+  // as the log, JSONL and ladder print them.
+  const auto whole = run("trace " + source(kKb) + " --trial 0 --style plain" + set + " --svg " +
+                         std::string(dir / "l.svg"));
+  REQUIRE(whole.status == 0);
+  CHECK(whole.out.find("IKE_SA_INIT req #0 SA(IKE 0x1111222233334444)") != std::string::npos);
+  CHECK(whole.out.find("IKE_SA_INIT resp #0 SA(IKE 0x0000000000abcdef)") != std::string::npos);
+  CHECK(whole.out.find("0x8c6bec90e002e8e2") == std::string::npos);
+  const std::string svg = slurp(dir / "l.svg");
+  CHECK(svg.find("IKE 0x0000000000abcdef") != std::string::npos);
+  CHECK(svg.find("0x8c6bec90e002e8e2") == std::string::npos);
+  // Episode 3 is on the IKE SA B created by an IKE rekey at 21 h 36 min,
+  // before the window: B is its initiator, A's own SPI the responder SPI.
+  const std::string third = " --nth 3 --style cisco-ios --peer a";
+  const auto ep3 = run(base + third);
+  REQUIRE(ep3.out.find("Initiator SPI : 752C3252DE06315F") != std::string::npos);
+  const auto ep3_set = run(base + third + " --first-ike-spi-a 0xaaaa --first-ike-spi-b 0xbbbb");
+  CHECK(ep3_set.out.find("Initiator SPI : 000000000000BBBB - Responder SPI : 000000000000AAAA") !=
+        std::string::npos);
+  CHECK(ep3_set.out.find("752C3252DE06315F") == std::string::npos);
+  // The flags give the same log as the keys.
+  CHECK(run(base + " --style cisco-ios --peer a --first-ike-spi-a 0x1111222233334444 "
+                   "--first-ike-spi-b 0xABCDEF")
+            .out == run(base + " --style cisco-ios --peer a" + set).out);
+  // Bad values exit 2 with the position and the expected form.
+  auto bad = [](const cli_test::Result& r, const std::string& needle) {
+    INFO(r.err);
+    CHECK(r.status == 2);
+    CHECK(r.err.find(needle) != std::string::npos);
+  };
+  const std::string form = "expected a non-zero 64-bit IKE SPI in hex like 0x1a2b3c4d5e6f7081";
+  for (const char* v : {"0x0", "12345678", "0x12345678901234567", "0xZZ", "0x"}) {
+    bad(run(base + " --set trace.b.first_ike_spi=" + std::string(v)),
+        "--set:1:23: error: trace.b.first_ike_spi: \"" + std::string(v) +
+            "\" is not an IKE SA SPI; " + form);
+    bad(run(base + " --first-ike-spi-a " + std::string(v)),
+        "error: --first-ike-spi-a: \"" + std::string(v) + "\" is not an IKE SA SPI; " + form);
+  }
+  const std::string scn = dir / "same.yaml";
+  std::ofstream(scn) << slurp(source(kKb))
+                     << "trace:\n  a: {first_ike_spi: 0x1}\n  b: {first_ike_spi: 0x01}\n";
+  const std::string line = std::to_string(lines_of(slurp(source(kKb))).size() + 3);
+  bad(run("trace " + scn + kKbSel),
+      "same.yaml:" + line + ":22: error: trace.b.first_ike_spi: is the same SPI as");
+  bad(run(base + " --first-ike-spi-a 0x5 --first-ike-spi-b 0x05"),
+      "--first-ike-spi-b: is the same SPI as peer A's");
+}
+
 TEST_CASE("Log styles: bad styles, peers, flags and trace: keys exit 2 naming the problem") {
   const std::string kb = "trace " + source(kKb) + kKbSel;
   auto check = [](const cli_test::Result& r, const std::string& needle) {

@@ -41,14 +41,17 @@ struct TraceOptions {
 };
 
 // Puts the log, ladder and records into `files` (committed by the caller,
-// together with a capture).
+// together with a capture). `records`: the window shown; `trial`: the whole
+// trial (who created each IKE SA, for trace.<peer>.first_ike_spi).
 void show(OutputFiles& files, const TraceOptions& o, const scenario::Scenario& sc,
           const std::string& where, const std::vector<models::TraceRecord>& records,
-          const ResolvedLog& log) {
+          const std::vector<models::TraceRecord>& trial, const ResolvedLog& log) {
   std::cerr << where << ", " << records.size() << " records\n";
-  const trace::LogContext& ctx = log.context;
+  trace::LogContext ctx = log.context;
+  ctx.history = trial;
   emit(files, o.common, trace::render_log(records, log.style_a, log.style_b, ctx));
-  // The same SPI display mapping as the log (trace.<peer>.first_child_spi).
+  // The same SPI display mapping as the log (trace.<peer>.first_child_spi,
+  // first_ike_spi).
   const std::vector<models::TraceRecord> shown = trace::with_spis(records, ctx);
   if (!o.svg.empty()) {
     trace::LadderOptions lo;
@@ -179,11 +182,12 @@ int run_trace(const TraceOptions& o) {
       Found& f = found[k - lo];
       if (!f.hit) continue;
       if (!filter) {
-        show(files, o, sc, "trial " + std::to_string(k) + ": whole trial", f.records, log);
-        const std::string pcap_done =
-            o.pcap.empty()
-                ? std::string()
-                : put_trace_pcap(files, o.pcap, point.config, sc.seed, k, std::nullopt, half_width);
+        show(files, o, sc, "trial " + std::to_string(k) + ": whole trial", f.records, f.records,
+             log);
+        const std::string pcap_done = o.pcap.empty()
+                                          ? std::string()
+                                          : put_trace_pcap(files, o.pcap, point.config, sc.seed, k,
+                                                           std::nullopt, half_width, log.context);
         files.commit();
         std::cerr << pcap_done;
         return kExitOk;
@@ -198,10 +202,11 @@ int run_trace(const TraceOptions& o) {
       std::string where = "trial " + std::to_string(k) + ": " + which + " " +
                           std::string(trace::to_string(*filter)) + " at t=" + format_instant(at) +
                           " (showing ±" + sim::format_duration(half_width) + ")";
-      show(files, o, sc, where, trace::window(f.records, at, half_width), log);
-      const std::string pcap_done =
-          o.pcap.empty() ? std::string()
-                         : put_trace_pcap(files, o.pcap, point.config, sc.seed, k, at, half_width);
+      show(files, o, sc, where, trace::window(f.records, at, half_width), f.records, log);
+      const std::string pcap_done = o.pcap.empty()
+                                        ? std::string()
+                                        : put_trace_pcap(files, o.pcap, point.config, sc.seed, k,
+                                                         at, half_width, log.context);
       files.commit();
       std::cerr << pcap_done;
       return kExitOk;
@@ -266,6 +271,11 @@ Command add_trace_command(CLI::App& root) {
                   "SPI peer A's first inbound Child SA is shown with (e.g. 0xc1a2b3c4)");
   sub->add_option("--first-child-spi-b", o->log.first_child_spi_b,
                   "SPI peer B's first inbound Child SA is shown with");
+  sub->add_option("--first-ike-spi-a", o->log.first_ike_spi_a,
+                  "peer A's own SPI of the first IKE SA shown (initiator SPI if A created it, "
+                  "else responder SPI; e.g. 0x1a2b3c4d5e6f7081)");
+  sub->add_option("--first-ike-spi-b", o->log.first_ike_spi_b,
+                  "peer B's own SPI of the first IKE SA shown");
   sub->add_option("--syslog-wrap", o->log.syslog_wrap,
                   "cisco-asa style: debug lines as %ASA-7-711001 (asa) or %FTD-7-711001 (ftd) "
                   "syslog messages");

@@ -44,6 +44,13 @@ std::uint32_t child_spi(const std::string& text, const std::string& flag) {
   return *spi;
 }
 
+std::uint64_t ike_spi(const std::string& text, const std::string& flag) {
+  const auto spi = scenario::parse_ike_spi(text);
+  if (!spi)
+    bad_flag(flag, "\"" + text + "\" is not an IKE SA SPI", std::string(scenario::kIkeSpiForm));
+  return *spi;
+}
+
 }  // namespace
 
 ResolvedLog resolve_trace_log(const TraceLogFlags& f, const scenario::Scenario& sc,
@@ -124,6 +131,16 @@ ResolvedLog resolve_trace_log(const TraceLogFlags& f, const scenario::Scenario& 
     bad_flag(f.first_child_spi_b ? "--first-child-spi-b" : "trace.b.first_child_spi",
              "is the same SPI as peer A's first Child SA",
              "an SPI different from peer A's (trace.a.first_child_spi)");
+  c.first_ike_spi[0] = t.a.first_ike_spi;
+  c.first_ike_spi[1] = t.b.first_ike_spi;
+  if (f.first_ike_spi_a) c.first_ike_spi[0] = ike_spi(*f.first_ike_spi_a, "--first-ike-spi-a");
+  if (f.first_ike_spi_b) c.first_ike_spi[1] = ike_spi(*f.first_ike_spi_b, "--first-ike-spi-b");
+  // One IKE SA's two SPIs are the two peers' own: distinct, so that the
+  // display mapping stays one-to-one.
+  if (c.first_ike_spi[0] && c.first_ike_spi[0] == c.first_ike_spi[1])
+    bad_flag(f.first_ike_spi_b ? "--first-ike-spi-b" : "trace.b.first_ike_spi",
+             "is the same SPI as peer A's first IKE SA",
+             "an SPI different from peer A's (trace.a.first_ike_spi)");
 
   const std::string wrap = !f.syslog_wrap.empty() ? f.syslog_wrap : t.syslog_wrap.value_or("");
   if (wrap == "asa") {

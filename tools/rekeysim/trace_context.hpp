@@ -22,6 +22,8 @@ struct TraceLogFlags {
   std::optional<std::string> first_message_id_b;
   std::optional<std::string> first_child_spi_a;  // "0xc1a2b3c4"
   std::optional<std::string> first_child_spi_b;
+  std::optional<std::string> first_ike_spi_a;  // "0x1a2b3c4d5e6f7081"
+  std::optional<std::string> first_ike_spi_b;
   bool inferred = false;  // also print line shapes not seen in a public sample
 };
 

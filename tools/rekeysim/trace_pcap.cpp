@@ -18,6 +18,7 @@ const char* const kPcapHelp =
     "IKEv2 on UDP 500, ESP as IP protocol 50. Beside it FILE.ikev2_decryption_table and\n"
     "FILE.esp_sa, Wireshark's UAT formats, one record a line. IKE messages are real RFC 7296\n"
     "encodings of what the simulator exchanged (message IDs, SPIs, nonces, notifies, deletes),\n"
+    "SPIs as the log prints them (trace.<peer>.first_child_spi, first_ike_spi and their flags),\n"
     "encrypted with AES-CBC-128 + HMAC_SHA1_96; ESP uses ENCR_NULL + HMAC-SHA-1-96. DERIVED,\n"
     "not simulated: all keys, IVs, KE data (group 14) and the first IKE SA's responder SPI (from\n"
     "the seed); ESP packet times (the scenario's rate from a seeded phase; the SPI switches are\n"
@@ -59,10 +60,18 @@ void add_pcap_files(OutputFiles& files, const std::string& path) {
 std::string put_trace_pcap(OutputFiles& files, const std::string& path,
                            const models::TrialConfig& config, std::uint64_t seed,
                            std::uint64_t trial, std::optional<sim::SimTime> center,
-                           sim::SimTime half_width) {
+                           sim::SimTime half_width, const trace::LogContext& log) {
   trace::TraceBuffer all;
   models::run_trial(config, seed, trial, &all);
-  const auto records = all.records();
+  // SPIs as the log prints them: the mapping the log worked out from its
+  // window (and the whole trial), applied to the whole trial.
+  const auto whole = all.records();
+  trace::LogContext shown = log;
+  shown.history = whole;
+  const trace::SpiDisplay spis =
+      center ? trace::spi_display(trace::window(whole, *center, half_width), shown)
+             : trace::spi_display(whole, shown);
+  const std::vector<models::TraceRecord> records = trace::apply_spis(whole, spis);
   // Addresses, networks and wall clock exactly as the log views print them.
   const trace::LogContext ctx;
   pcap::CaptureOptions o;

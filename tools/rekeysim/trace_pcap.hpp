@@ -10,6 +10,7 @@
 
 #include "models/config.hpp"
 #include "sim/time.hpp"
+#include "tools/trace/trace_views.hpp"
 
 namespace rekeysim::cli {
 
@@ -26,11 +27,14 @@ void add_pcap_files(OutputFiles& files, const std::string& path);
 // puts the capture and its tables into `files` (registered by
 // add_pcap_files; written by the caller's commit(), all outputs together or
 // none). Window: center ± half_width, or the whole trial without a center.
-// Returns the line to print once the files are written: the packet counts
-// and the tshark command line.
+// `log`: the log's context; its SPI display mapping (first_child_spi,
+// first_ike_spi), worked out from the same window as the log's, is applied
+// to every packet, so the capture's ESP and IKE SPIs are the ones the log
+// prints. Returns the line to print once the files are written: the packet
+// counts and the tshark command line.
 std::string put_trace_pcap(OutputFiles& files, const std::string& path,
                            const models::TrialConfig& config, std::uint64_t seed,
                            std::uint64_t trial, std::optional<sim::SimTime> center,
-                           sim::SimTime half_width);
+                           sim::SimTime half_width, const trace::LogContext& log);
 
 }  // namespace rekeysim::cli

@@ -36,12 +36,17 @@ constexpr TraceKey kKeys[] = {
     {"a.first_child_spi", "hex SPI (0x..)",
      "SPI peer A's first inbound Child SA in the trace is shown with; other SPIs keep their "
      "simulated values"},
+    {"a.first_ike_spi", "hex SPI (0x.., 64-bit)",
+     "peer A's own SPI of the first IKE SA in the trace (its initiator SPI if A created that SA, "
+     "else its responder SPI) is shown with; other SPIs keep their simulated values"},
     {"b.address", "IPv4 address", "peer B's IKE address"},
     {"b.subnet", "IPv4 prefix", "peer B's protected subnet"},
     {"b.host", "text", "peer B's host name in syslog-shaped logs"},
     {"b.first_message_id", "count (0x.. hex allowed)", "message ID of peer B's first request"},
     {"b.first_child_spi", "hex SPI (0x..)",
      "SPI peer B's first inbound Child SA is shown with (not peer A's)"},
+    {"b.first_ike_spi", "hex SPI (0x.., 64-bit)",
+     "peer B's own SPI of the first IKE SA in the trace is shown with (not peer A's)"},
 };
 
 bool is_ipv4(const std::string& s, bool prefix) {
@@ -81,11 +86,14 @@ std::uint32_t read_message_id(const ValueContext& v) {
 
 }  // namespace
 
-std::optional<std::uint32_t> parse_child_spi(std::string_view t) {
+namespace {
+
+// "0x" and 1 to `max_digits` hex digits, not all zero; nullopt otherwise.
+std::optional<std::uint64_t> parse_hex_spi(std::string_view t, std::size_t max_digits) {
   if (!t.starts_with("0x") && !t.starts_with("0X")) return std::nullopt;
   const std::string_view digits = t.substr(2);
-  if (digits.empty() || digits.size() > 8) return std::nullopt;
-  std::uint32_t x = 0;
+  if (digits.empty() || digits.size() > max_digits) return std::nullopt;
+  std::uint64_t x = 0;
   for (char ch : digits) {
     int d;
     if (ch >= '0' && ch <= '9')
@@ -96,11 +104,25 @@ std::optional<std::uint32_t> parse_child_spi(std::string_view t) {
       d = ch - 'A' + 10;
     else
       return std::nullopt;
-    x = x * 16 + static_cast<std::uint32_t>(d);
+    x = x * 16 + static_cast<std::uint64_t>(d);
   }
-  // SPI 0 is reserved (RFC 4303 2.1).
   if (x == 0) return std::nullopt;
   return x;
+}
+
+}  // namespace
+
+std::optional<std::uint32_t> parse_child_spi(std::string_view t) {
+  // SPI 0 is reserved (RFC 4303 2.1).
+  const auto x = parse_hex_spi(t, 8);
+  if (!x) return std::nullopt;
+  return static_cast<std::uint32_t>(*x);
+}
+
+std::optional<std::uint64_t> parse_ike_spi(std::string_view t) {
+  // RFC 7296 3.1: a zero SPI is never an IKE SA's (the responder SPI of an
+  // IKE_SA_INIT request is 0).
+  return parse_hex_spi(t, 16);
 }
 
 std::span<const TraceKey> trace_keys() {
@@ -213,11 +235,12 @@ TraceSection read_trace_section(const YAML::Node& node, const std::string& file,
       if (!kv.second.IsMap()) {
         throw ScenarioError(
             pos_of(kv.second, file), field, "is not a mapping",
-            "a mapping of address, subnet, host, first_message_id, first_child_spi");
+            "a mapping of address, subnet, host, first_message_id, first_child_spi, "
+            "first_ike_spi");
       }
       TracePeerNames& p = k == "a" ? t.a : t.b;
-      const std::vector<std::string> inner = {"address", "subnet", "host", "first_message_id",
-                                              "first_child_spi"};
+      const std::vector<std::string> inner = {
+          "address", "subnet", "host", "first_message_id", "first_child_spi", "first_ike_spi"};
       for (const auto& ikv : kv.second) {
         const std::string ik = ikv.first.Scalar();
         const ValueContext iv{ikv.second, file, field + "." + ik, fallback};
@@ -241,6 +264,15 @@ TraceSection read_trace_section(const YAML::Node& node, const std::string& file,
             iv.fail("is the same SPI as trace.a.first_child_spi", "an SPI different from peer A's");
           if (k == "a" && t.b.first_child_spi == p.first_child_spi)
             iv.fail("is the same SPI as trace.b.first_child_spi", "an SPI different from peer B's");
+        } else if (ik == "first_ike_spi") {
+          const std::string s = scalar_text(iv, std::string(kIkeSpiForm));
+          p.first_ike_spi = parse_ike_spi(s);
+          if (!p.first_ike_spi)
+            iv.fail("\"" + s + "\" is not an IKE SA SPI", std::string(kIkeSpiForm));
+          if (k == "b" && t.a.first_ike_spi == p.first_ike_spi)
+            iv.fail("is the same SPI as trace.a.first_ike_spi", "an SPI different from peer A's");
+          if (k == "a" && t.b.first_ike_spi == p.first_ike_spi)
+            iv.fail("is the same SPI as trace.b.first_ike_spi", "an SPI different from peer B's");
         } else {
           throw ScenarioError(pos_of(ikv.first, file), field + "." + ik,
                               "unknown key " + quoted_with_suggestion(ik, inner),
@@ -287,6 +319,7 @@ void merge_trace_section(TraceSection& t, const TraceSection& u) {
     take(into->host, from->host);
     take(into->first_message_id, from->first_message_id);
     take(into->first_child_spi, from->first_child_spi);
+    take(into->first_ike_spi, from->first_ike_spi);
   }
 }
 

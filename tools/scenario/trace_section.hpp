@@ -24,6 +24,7 @@ struct TracePeerNames {
   std::optional<std::string> host;     // syslog host name
   std::optional<std::uint32_t> first_message_id;
   std::optional<std::uint32_t> first_child_spi;  // SPI of the first inbound Child SA shown
+  std::optional<std::uint64_t> first_ike_spi;    // the peer's own SPI of the first IKE SA shown
 };
 
 struct TraceSection {
@@ -67,6 +68,10 @@ std::optional<std::int64_t> parse_local_time(std::string_view text, int utc_offs
 // "0xc1a2b3c4" (1 to 8 hex digits after 0x, not 0) -> SPI; nullopt otherwise.
 std::optional<std::uint32_t> parse_child_spi(std::string_view text);
 inline constexpr std::string_view kChildSpiForm = "a non-zero 32-bit SPI in hex like 0xc1a2b3c4";
+// "0x1a2b3c4d5e6f7081" (1 to 16 hex digits after 0x, not 0) -> IKE SPI; nullopt otherwise.
+std::optional<std::uint64_t> parse_ike_spi(std::string_view text);
+inline constexpr std::string_view kIkeSpiForm =
+    "a non-zero 64-bit IKE SPI in hex like 0x1a2b3c4d5e6f7081";
 // "-0400", "+0530", "+00:00", "Z" -> minutes; nullopt otherwise.
 std::optional<int> parse_utc_offset(std::string_view text);
 

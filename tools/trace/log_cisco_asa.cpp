@@ -97,7 +97,7 @@ class AsaWriter {
     char mid[16];
     std::snprintf(mid, sizeof mid, "%08X", m.message_id);
     const std::string ispi = detail::hex64_upper(m.ike_sa);
-    const std::string rspi = detail::hex64_upper(~m.ike_sa);  // stand-in: not simulated
+    const std::string rspi = detail::hex64_upper(detail::responder_spi(c_, m.ike_sa));
     if (sent && !c_.inferred_lines) return;
     const std::string plat = std::string(sent ? "SENT PKT [" : "RECV PKT [") + exch + "] [" +
                              (sent ? v.local_address : v.remote_address) + "]:" + port + "->[" +

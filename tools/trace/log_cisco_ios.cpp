@@ -60,8 +60,8 @@ class IosWriter {
                                     v.local_address + ":" + port + "/VRF i0:f0]"
                               : "Received Packet [From " + v.remote_address + ":" + port + "/To " +
                                     v.local_address + ":" + port + "/VRF i0:f0]"));
-    continuation(r, "Initiator SPI : " + detail::hex64_upper(m.ike_sa) +
-                        " - Responder SPI : " + detail::hex64_upper(~m.ike_sa) +
+    continuation(r, "Initiator SPI : " + detail::hex64_upper(m.ike_sa) + " - Responder SPI : " +
+                        detail::hex64_upper(detail::responder_spi(c_, m.ike_sa)) +
                         " Message id: " + std::to_string(m.message_id));
     continuation(r, "IKEv2 " + std::string{models::to_string(m.exchange)} + " Exchange " +
                         (m.is_response ? "RESPONSE" : "REQUEST"));

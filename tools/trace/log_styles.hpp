@@ -50,6 +50,11 @@ const std::string& host_name(const LogContext& context, models::PeerId peer);
 // `decimals` 3 or 6 the fraction of the second appended (".287", ".287000").
 std::string syslog_time(const models::TraceRecord& r, const LogContext& context, int decimals = 0);
 
+// The responder SPI an IKE header of SA `initiator_spi` is printed with:
+// LogContext::responder_spis, else the stand-in ~initiator_spi (the records
+// name an IKE SA by its initiator SPI alone).
+std::uint64_t responder_spi(const LogContext& context, std::uint64_t initiator_spi);
+
 // True if a record of `kind` for `peer` at `time` naming `spi` (in spi_in)
 // follows index `i` at the same time (used to merge lines the way the
 // vendor prints them).

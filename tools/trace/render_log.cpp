@@ -36,6 +36,11 @@ std::string syslog_time(const models::TraceRecord& r, const LogContext& c, int d
   return s;
 }
 
+std::uint64_t responder_spi(const LogContext& c, std::uint64_t initiator_spi) {
+  const auto it = c.responder_spis.find(initiator_spi);
+  return it != c.responder_spis.end() ? it->second : ~initiator_spi;
+}
+
 bool same_time_follows(std::span<const models::TraceRecord> records, std::size_t i,
                        models::TraceKind kind, std::uint32_t spi) {
   const models::TraceRecord& r = records[i];
@@ -116,10 +121,13 @@ std::string render_log(std::span<const models::TraceRecord> records, LogStyle st
 
 std::string render_log(std::span<const models::TraceRecord> records_in, LogStyle style_a,
                        LogStyle style_b, const LogContext& context) {
-  const std::vector<models::TraceRecord> records =
-      with_spis(with_message_ids(records_in, context), context);
-  std::vector<detail::LogLine> a = lines_of(records, style_a, context);
-  std::vector<detail::LogLine> b = style_b == style_a ? a : lines_of(records, style_b, context);
+  const std::vector<models::TraceRecord> ids = with_message_ids(records_in, context);
+  const SpiDisplay spis = spi_display(ids, context);
+  const std::vector<models::TraceRecord> records = apply_spis(ids, spis);
+  LogContext shown = context;
+  shown.responder_spis.insert(spis.responder.begin(), spis.responder.end());
+  std::vector<detail::LogLine> a = lines_of(records, style_a, shown);
+  std::vector<detail::LogLine> b = style_b == style_a ? a : lines_of(records, style_b, shown);
   std::erase_if(a, [](const detail::LogLine& l) { return l.peer != models::PeerId::kA; });
   std::erase_if(b, [](const detail::LogLine& l) { return l.peer != models::PeerId::kB; });
   // The plain style names the peer on every line already.

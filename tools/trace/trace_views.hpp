@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -205,6 +206,21 @@ struct LogContext {
   // SPI each peer's first inbound Child SA in the records is printed with
   // (tools/trace/spi_display.cpp states the rule); nullopt: the simulated SPIs.
   std::optional<std::uint32_t> first_child_spi[2];
+  // Each peer's own SPI of the first IKE SA it logs in the records (its
+  // initiator SPI when it created that SA, its responder SPI otherwise) is
+  // printed as this (spi_display.cpp states the rule); nullopt: simulated.
+  std::optional<std::uint64_t> first_ike_spi[2];
+  // The whole trial the records are a window of, or empty (the records are
+  // all there is). first_ike_spi reads from it which peer created an IKE SA
+  // and its responder SPI when the window does not show that exchange. Not
+  // owned: it must outlive the calls given this context.
+  std::span<const models::TraceRecord> history;
+  // Responder SPI printed for an IKE SA (key: its initiator SPI as printed)
+  // by the styles that print both SPIs of every IKE header (Cisco ASA, IOS).
+  // render_log() fills it from first_ike_spi; an SA not in it is printed
+  // with a stand-in (~initiator SPI), as the records name IKE SAs by their
+  // initiator SPI only.
+  std::map<std::uint64_t, std::uint64_t> responder_spis;
   // Cisco ASA/FTD: wrap each debug line as the syslog message the device
   // sends with `logging debug-trace` ("ASA" -> "%ASA-7-711001: <line>",
   // "FTD" -> "%FTD-7-711001: <line>"); empty: console/buffer form.
@@ -219,11 +235,27 @@ struct LogContext {
 std::vector<models::TraceRecord> with_message_ids(std::span<const models::TraceRecord> records,
                                                   const LogContext& context);
 
-// Records with SPIs shown as LogContext::first_child_spi asks: the peer's
-// first inbound Child SPI becomes the given value, a simulated SPI equal to a
-// given value takes the freed one, the rest keep their values (a copy).
+// Records with SPIs shown as LogContext::first_child_spi and first_ike_spi
+// ask: the peer's first inbound Child SPI (own IKE SPI) becomes the given
+// value, a simulated SPI equal to a given value takes the freed one, the rest
+// keep their values (a copy).
 std::vector<models::TraceRecord> with_spis(std::span<const models::TraceRecord> records,
                                            const LogContext& context);
+
+// That mapping as values, worked out once from the records shown, so that it
+// can be applied to other records of the same trial (the --pcap capture
+// covers the whole trial): simulated -> shown, only the values that change.
+struct SpiDisplay {
+  std::map<std::uint32_t, std::uint32_t> child;  // ESP SPIs
+  std::map<std::uint64_t, std::uint64_t> ike;    // IKE SPIs (initiator and responder)
+  // Initiator SPI as shown -> responder SPI as shown, for each IKE SA whose
+  // responder's first_ike_spi was given (LogContext::responder_spis).
+  std::map<std::uint64_t, std::uint64_t> responder;
+};
+SpiDisplay spi_display(std::span<const models::TraceRecord> records, const LogContext& context);
+// Every SPI field of the records (and of their messages) mapped (a copy).
+std::vector<models::TraceRecord> apply_spis(std::span<const models::TraceRecord> records,
+                                            const SpiDisplay& display);
 
 // Log lines, each terminated by '\n'. See tools/trace/README.md for the
 // record -> line mapping of each style.
