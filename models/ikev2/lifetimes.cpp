@@ -57,7 +57,11 @@ void Peer::handle_timer(TimerKind kind, std::uint64_t cookie) {
       break;
     case TimerKind::kRetryRekey:
       if (cookie == kIkeRekeyRetryCookie) {
-        if (ike_retry_for_ == current_ike_) request_rekey_ike();
+        // 2.25: retry the IKE SA whose rekey got TEMPORARY_FAILURE: the
+        // current one, or another that still has Child SAs of its own
+        // (ike_soft_expire ignores one that has none, or is no longer
+        // established).
+        ike_soft_expire(ike_retry_for_);
         ike_retry_for_ = 0;
       } else if (cookie == kCreateRetryCookie) {
         Task t;

@@ -144,9 +144,11 @@ void Peer::retransmit_timeout(std::uint64_t id) {
   // without further exchanges. Another IKE SA with its own Child SAs (a
   // duplicate, or the old one of a reauthentication) keeps the tunnel and
   // gives up on its own if the peer is really gone.
+  const std::uint64_t reauth_of = ike->state == IkeSaState::kConnecting ? ike->reauth_of : 0;
   if (lose_ike(id)) {
     schedule_reestablish();
   } else {
+    if (reauth_of != 0) reauth_failed(reauth_of);  // 2.8.3: try again
     run_tasks();
   }
 }
