@@ -61,8 +61,16 @@ void Peer::handle_timer(TimerKind kind, std::uint64_t cookie) {
         // current one, or another that still has Child SAs of its own
         // (ike_soft_expire ignores one that has none, or is no longer
         // established).
-        ike_soft_expire(ike_retry_for_);
-        ike_retry_for_ = 0;
+        // Each failed IKE SA has its own entry: two that fail within one
+        // retry delay are both retried.
+        if (!ike_retries_.empty()) {
+          const auto first =
+              std::min_element(ike_retries_.begin(), ike_retries_.end(),
+                               [](const auto& x, const auto& y) { return x.first < y.first; });
+          const std::uint64_t id = first->second;
+          ike_retries_.erase(first);
+          ike_soft_expire(id);
+        }
       } else if (cookie == kCreateRetryCookie) {
         Task t;
         t.kind = TaskKind::kChildCreate;

@@ -205,8 +205,11 @@ class Peer {
   PeerConfig config_;
   PeerPort& port_;
   std::uint64_t outbound_seq_ = 0;
-  std::uint64_t current_ike_ = 0;    // id of the IKE SA carrying the Child SAs
-  std::uint64_t ike_retry_for_ = 0;  // IKE SA whose rekey waits for a retry (2.25)
+  std::uint64_t current_ike_ = 0;  // id of the IKE SA carrying the Child SAs
+  // IKE SAs whose rekey waits for a retry (2.25): (due time, IKE SA id), one
+  // per armed kRetryRekey timer with kIkeRekeyRetryCookie; the timer due
+  // first takes the entry due first.
+  std::vector<std::pair<SimTime, std::uint64_t>> ike_retries_;
   bool reestablish_pending_ = false;
   bool create_wanted_ = false;  // kOnTraffic: a Child SA is missing
   bool tunnel_up_ = false;

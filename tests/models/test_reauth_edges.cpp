@@ -365,3 +365,45 @@ TEST_CASE(
   (void)x_child_a;
   CHECK(w.count(TraceKind::kTunnelDown) == 0);
 }
+
+// Both IKE SAs get TEMPORARY_FAILURE within one retry delay: each has its own
+// retry (one pending retry per peer used to keep only the later one).
+TEST_CASE(
+    "RFC 7296 2.25: TEMPORARY_FAILURE on the rekeys of two IKE SAs within one retry delay, both "
+    "are retried",
+    "[ike][temporary_failure]") {
+  ScriptedWorld w(rfc_peer(), rfc_peer());
+  two_ike_sas(w);
+  const std::uint64_t x = w.a().ike_sa()->id;
+  const std::uint64_t y = other_ike(w.a());
+  w.b().request_rekey_child(child_on(w.b(), x));
+  w.b().request_rekey_child(child_on(w.b(), y));
+  REQUIRE(w.fire_timer(A, TimerKind::kIkeSoftExpire, x));
+  REQUIRE(w.fire_timer(A, TimerKind::kIkeSoftExpire, y));
+  REQUIRE(w.in_flight(A) == 2);
+  REQUIRE(w.in_flight(B) == 2);
+  settle(w);  // four TEMPORARY_FAILUREs (2.25, 2.25.2)
+  CHECK(w.count(TraceKind::kNotifyReceived, A) == 2);
+  CHECK(w.count(TraceKind::kNotifyReceived, B) == 2);
+  REQUIRE(w.timers_pending(A, TimerKind::kRetryRekey) == 2);
+  REQUIRE(w.fire_timer(B, TimerKind::kRetryRekey));
+  REQUIRE(w.fire_timer(B, TimerKind::kRetryRekey));
+  settle(w);
+  w.clear_log();
+  REQUIRE(w.fire_timer(A, TimerKind::kRetryRekey));
+  REQUIRE(w.fire_timer(A, TimerKind::kRetryRekey));
+  REQUIRE(w.in_flight(B) == 2);
+  CHECK(w.peek(B, 0).sa_protocol == models::ProtocolId::kIke);
+  CHECK(w.peek(B, 1).sa_protocol == models::ProtocolId::kIke);
+  CHECK(w.peek(B, 0).ike_sa != w.peek(B, 1).ike_sa);
+  settle(w);
+  for (const Peer* p : {&w.a(), &w.b()}) {
+    REQUIRE(p->ike_sas().size() == 2);
+    for (const auto& i : p->ike_sas()) {
+      CHECK(i.id != x);
+      CHECK(i.id != y);
+      CHECK(child_on(*p, i.id) != 0);  // each new IKE SA took its old one's Child SA
+    }
+  }
+  CHECK(w.count(TraceKind::kTunnelDown) == 0);
+}
