@@ -407,3 +407,41 @@ TEST_CASE(
   }
   CHECK(w.count(TraceKind::kTunnelDown) == 0);
 }
+
+// strongSwan ike_sa.c retransmit(), IKE_DELETING with make_before_break = no:
+// "delete during reauthentication failed, trying to reestablish IKE_SA
+// anyway". Here the other IKE SA kept the tunnel meanwhile.
+TEST_CASE(
+    "strongSwan ike_sa.c retransmit: a break-before-make reauthentication whose DELETE gives up "
+    "still makes the new IKE SA, beside the IKE SA that kept the tunnel",
+    "[reauth][teardown]") {
+  PeerConfig a = rfc_peer();
+  a.behaviour.reauth_time = sim::hours(1);
+  a.behaviour.reauth_mode = models::ReauthMode::kBreakBeforeMake;
+  a.behaviour.retransmit.tries = 1;
+  ScriptedWorld w(a, rfc_peer());
+  two_ike_sas(w);
+  const std::uint64_t x = w.a().ike_sa()->id;
+  const std::uint64_t y = other_ike(w.a());
+  w.advance(sim::hours(1));
+  REQUIRE(w.in_flight(B) == 1);
+  CHECK(describe(w.peek(B)) == "INFORMATIONAL request 2 {D(IKE)}");
+  w.drop(B);
+  REQUIRE(w.fire_timer(A, TimerKind::kRetransmit));
+  w.drop(B);
+  REQUIRE(w.fire_timer(A, TimerKind::kRetransmit));  // 2.4: X given up
+  REQUIRE(w.in_flight(B) == 1);
+  CHECK(w.peek(B).exchange == ExchangeType::kIkeSaInit);
+  CHECK(w.peek(B).reauth);  // no INITIAL_CONTACT: Y is up
+  const std::uint64_t z = w.peek(B).ike_sa;
+  settle(w);
+  CHECK(w.count(TraceKind::kTunnelDown) == 0);
+  REQUIRE(w.a().ike_sas().size() == 2);
+  CHECK(w.a().ike_sa()->id == z);
+  CHECK(child_on(w.a(), x) == 0);
+  CHECK(child_on(w.a(), y) != 0);
+  CHECK(child_on(w.a(), z) != 0);
+  // B never saw the DELETE: it still holds X with its Child SA beside Y and Z
+  // (until its own exchange on X fails, as after any one-sided give-up).
+  CHECK(w.b().ike_sas().size() == 3);
+}
