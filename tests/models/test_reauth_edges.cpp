@@ -445,3 +445,40 @@ TEST_CASE(
   // (until its own exchange on X fails, as after any one-sided give-up).
   CHECK(w.b().ike_sas().size() == 3);
 }
+
+// The new IKE SA gives up in IKE_AUTH instead (IKE_SA_INIT answered, the
+// IKE_AUTH request and its retransmission lost): the same retry.
+TEST_CASE(
+    "RFC 7296 2.8.3 and 2.4: a make-before-break reauthentication whose IKE_AUTH gives up is "
+    "tried again with a fresh IKE_SA_INIT",
+    "[reauth][reauth_retry]") {
+  ScriptedWorld w(reauthenticating(rfc_peer(), models::ReauthMode::kMakeBeforeBreak), rfc_peer());
+  w.establish(A);
+  const std::uint64_t old_ike = w.a().ike_sa()->id;
+  w.advance(sim::hours(1));
+  const std::uint64_t first = w.peek(B).ike_sa;
+  w.deliver(B);
+  w.deliver(A);  // IKE_SA_INIT response: IKE_AUTH follows
+  REQUIRE(w.peek(B).exchange == ExchangeType::kIkeAuth);
+  w.drop(B);
+  REQUIRE(w.fire_timer(A, TimerKind::kRetransmit));
+  w.drop(B);
+  REQUIRE(w.fire_timer(A, TimerKind::kRetransmit));  // 2.4: gives up
+  REQUIRE(w.a().ike_sas().size() == 1);
+  CHECK(w.a().ike_sa()->id == old_ike);
+  CHECK(child_spis(w.a()) == Pairs{{1, 2}});
+  w.advance(sim::nanoseconds(0));  // the next attempt (reauth_retry_interval 0)
+  REQUIRE(w.in_flight(B) == 1);
+  CHECK(w.peek(B).exchange == ExchangeType::kIkeSaInit);
+  CHECK(w.peek(B).ike_sa != first);
+  const std::uint64_t second = w.peek(B).ike_sa;
+  settle(w);
+  REQUIRE(w.a().ike_sas().size() == 1);
+  CHECK(w.a().ike_sa()->id == second);
+  CHECK(w.b().ike_sa()->id == second);
+  CHECK(w.a().child_sas().size() == 1);
+  REQUIRE(w.a().outbound_spi().has_value());
+  CHECK(w.b().accepts_inbound(*w.a().outbound_spi()));
+  CHECK(w.a().accepts_inbound(*w.b().outbound_spi()));
+  CHECK(w.count(TraceKind::kTunnelDown) == 0);
+}
