@@ -253,6 +253,14 @@ struct PeerBehaviour {
   // reauth_time survives a rekey); 0 = never. How: reauth_mode.
   SimTime reauth_time{};
   ReauthMode reauth_mode = ReauthMode::kMakeBeforeBreak;
+  // A make-before-break reauthentication whose new IKE SA fails (its
+  // IKE_SA_INIT or IKE_AUTH gives up, RFC 7296 2.4, or is refused) is tried
+  // again reauth_retry_interval later, up to reauth_tries attempts in all
+  // (strongSwan keyingtries; 0 = until one succeeds), while the old IKE SA
+  // carries the tunnel. When the last attempt fails, reauth_time is armed
+  // again from that moment.
+  SimTime reauth_retry_interval{};
+  int reauth_tries = 0;
   DuplicateIkeSa duplicate_ike_sa = DuplicateIkeSa::kKeepBoth;
   // kKeepNewest: the older duplicate's DELETE goes this long after the
   // IKE_AUTH that made the newer one (strongSwan: 10 s when the peer's

@@ -57,8 +57,20 @@ void Peer::handle_timer(TimerKind kind, std::uint64_t cookie) {
       break;
     case TimerKind::kRetryRekey:
       if (cookie == kIkeRekeyRetryCookie) {
-        if (ike_retry_for_ == current_ike_) request_rekey_ike();
-        ike_retry_for_ = 0;
+        // 2.25: retry the IKE SA whose rekey got TEMPORARY_FAILURE: the
+        // current one, or another that still has Child SAs of its own
+        // (ike_soft_expire ignores one that has none, or is no longer
+        // established).
+        // Each failed IKE SA has its own entry: two that fail within one
+        // retry delay are both retried.
+        if (!ike_retries_.empty()) {
+          const auto first =
+              std::min_element(ike_retries_.begin(), ike_retries_.end(),
+                               [](const auto& x, const auto& y) { return x.first < y.first; });
+          const std::uint64_t id = first->second;
+          ike_retries_.erase(first);
+          ike_soft_expire(id);
+        }
       } else if (cookie == kCreateRetryCookie) {
         Task t;
         t.kind = TaskKind::kChildCreate;

@@ -27,6 +27,7 @@ void Peer::destroy_ike(std::uint64_t id) {
 void Peer::tunnel_reset() {
   if (reauth_timer_.valid()) port_.cancel_timer(reauth_timer_);
   reauth_timer_ = {};
+  reauth_failures_ = 0;
   destroy_all_children();
   while (!ikes_.empty()) destroy_ike(ikes_.back().id);
   queue_.clear();
@@ -37,10 +38,45 @@ void Peer::tunnel_reset() {
   }
 }
 
-// "Sufficiently messed up" (1.4.1) or an expired IKE SA: close it with a
-// DELETE, then build a fresh one.
+namespace {
+bool usable(const ChildSa& c) {
+  return !c.expired && c.state != ChildSaState::kDeleted && c.state != ChildSaState::kDeleting;
+}
+}  // namespace
+
+// "Sufficiently messed up" (1.4.1) or a break-before-make reauthentication
+// (2.8.3): close the IKE SA with a DELETE, then build a fresh one. As in
+// lose_ike, only its own Child SAs go (ChildSa::ike); while another IKE SA
+// holds a usable Child SA, traffic moves to that IKE SA's newest one and the
+// tunnel stays up, so nothing is re-established after the DELETE.
 void Peer::teardown_ike(IkeSa& ike) {
   const std::uint64_t id = ike.id;
+  const ChildSa* keep = nullptr;
+  for (const ChildSa& c : children_)
+    if (c.ike != id && usable(c) && (!keep || c.installed_at >= keep->installed_at)) keep = &c;
+  if (keep) {
+    const std::uint64_t keep_ike = keep->ike;
+    const std::uint32_t keep_spi = keep->spi_in;
+    std::vector<std::uint32_t> mine;
+    for (const ChildSa& c : children_)
+      if (c.ike == id) mine.push_back(c.spi_in);
+    // Their rekeys and deletes go with them; so does an IKE rekey queued for
+    // this IKE SA as the current one. Creates move to the IKE SA kept.
+    std::erase_if(queue_, [&](const Task& t) {
+      if (t.ike == id) return false;
+      if (t.ike == 0 && t.kind == TaskKind::kIkeRekey) return id == current_ike_;
+      return t.child != 0 && std::find(mine.begin(), mine.end(), t.child) != mine.end();
+    });
+    for (std::uint32_t spi : mine) destroy_child(spi);
+    if (current_ike_ == id) current_ike_ = keep_ike;
+    if (!outbound_spi())
+      if (ChildSa* c = child_by_in(keep_spi)) switch_outbound(*c);
+    Task t;
+    t.kind = TaskKind::kIkeDelete;
+    t.ike = id;
+    queue_task(t);
+    return;
+  }
   destroy_all_children();
   std::erase_if(queue_, [&](const Task& t) { return t.ike != id; });
   ike.reset_after_delete = true;
@@ -55,10 +91,34 @@ void Peer::teardown_ike(IkeSa& ike) {
 }
 
 void Peer::arm_reauth() {
+  reauth_failures_ = 0;
   const SimTime d = config_.behaviour.reauth_time;
   if (d.ns() <= 0) return;
   if (reauth_timer_.valid()) port_.cancel_timer(reauth_timer_);
   reauth_timer_ = port_.start_timer(port_.now() + local_to_true(d), TimerKind::kReauth, 0);
+}
+
+// RFC 7296 2.8.3 leaves reauthentication to local policy; 2.4 only ends the
+// new IKE SA, not the need to reauthenticate: while the old IKE SA carries the
+// tunnel, the next attempt follows after reauth_retry_interval, up to
+// reauth_tries attempts. strongSwan (commit 3b902ea59b): the new IKE SA of
+// trigger_mbb_reauth (task_manager_v2.c) is an ordinary IKE SA, and
+// ike_sa.c retransmit() re-initiates a CONNECTING one at once while
+// keyingtries allows. After the last attempt reauth_time runs again from now
+// (strongSwan instead deletes the old IKE SA at reauth_time + over_time,
+// which is not modelled).
+void Peer::reauth_failed(std::uint64_t old_id) {
+  const IkeSa* old = ike_by_id(old_id);
+  if (!old || old->state == IkeSaState::kDeleting) return;
+  const PeerBehaviour& b = config_.behaviour;
+  ++reauth_failures_;
+  if (b.reauth_tries != 0 && reauth_failures_ >= b.reauth_tries) {
+    arm_reauth();
+    return;
+  }
+  if (reauth_timer_.valid()) port_.cancel_timer(reauth_timer_);
+  reauth_timer_ = port_.start_timer(port_.now() + local_to_true(b.reauth_retry_interval),
+                                    TimerKind::kReauth, 0);
 }
 
 // RFC 7296 2.8.3. Break-before-make (strongSwan make_before_break = no): the
@@ -88,12 +148,6 @@ void Peer::reauthenticate() {
   t.ike = n.id;
   queue_task(t);
 }
-
-namespace {
-bool usable(const ChildSa& c) {
-  return !c.expired && c.state != ChildSaState::kDeleted && c.state != ChildSaState::kDeleting;
-}
-}  // namespace
 
 // RFC 7296 1.4.1 / 2.4: an IKE SA goes with exactly the Child SAs under it
 // (ChildSa::ike). The tunnel is lost only when no other IKE SA holds a usable
@@ -182,6 +236,10 @@ void Peer::connect() {
 
 void Peer::start_reestablish() {
   if (!ikes_.empty()) return;
+  begin_ike_sa();
+}
+
+void Peer::begin_ike_sa() {
   IkeSa ike;
   ike.id = new_ike_spi();
   ike.my_spi = ike.id;

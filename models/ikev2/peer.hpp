@@ -180,11 +180,18 @@ class Peer {
   void destroy_ike(std::uint64_t id);  // IKE SA record gone (children untouched)
   void tunnel_reset();                 // all IKE and Child SAs gone, then re-establish
   void teardown_ike(IkeSa& ike);
-  void after_child_loss();  // start_action for a lost Child SA
-  void start_reestablish();
+  void after_child_loss();   // start_action for a lost Child SA
+  void start_reestablish();  // begin_ike_sa when this peer holds no IKE SA
+  // A new IKE SA as initiator (kConnecting) and its IKE_SA_INIT task, now.
+  void begin_ike_sa();
   void schedule_reestablish();  // per start_action, after reestablish_delay
   void arm_reauth();            // reauth_time after an IKE_AUTH (RFC 7296 2.8.3)
   void reauthenticate();        // RFC 7296 2.8.3 per reauth_mode
+  // The new IKE SA of a make-before-break reauthentication of IKE SA `old_id`
+  // is gone (2.4 give-up, or refused): arms the next attempt
+  // (behaviour.reauth_retry_interval, reauth_tries) or, after the last,
+  // reauth_time again. Nothing if `old_id` is gone or being deleted.
+  void reauth_failed(std::uint64_t old_id);
   // RFC 7296 1.4.1, 2.4: IKE SA `id` is gone (deleted, given up, expired)
   // with exactly its Child SAs. true: nothing usable was left, so the whole
   // tunnel was reset (tunnel_reset); false: another IKE SA carries it on
@@ -198,8 +205,11 @@ class Peer {
   PeerConfig config_;
   PeerPort& port_;
   std::uint64_t outbound_seq_ = 0;
-  std::uint64_t current_ike_ = 0;    // id of the IKE SA carrying the Child SAs
-  std::uint64_t ike_retry_for_ = 0;  // IKE SA whose rekey waits for a retry (2.25)
+  std::uint64_t current_ike_ = 0;  // id of the IKE SA carrying the Child SAs
+  // IKE SAs whose rekey waits for a retry (2.25): (due time, IKE SA id), one
+  // per armed kRetryRekey timer with kIkeRekeyRetryCookie; the timer due
+  // first takes the entry due first.
+  std::vector<std::pair<SimTime, std::uint64_t>> ike_retries_;
   bool reestablish_pending_ = false;
   bool create_wanted_ = false;  // kOnTraffic: a Child SA is missing
   bool tunnel_up_ = false;
@@ -212,7 +222,8 @@ class Peer {
   // Received messages waiting for a worker (worker_race_window > 0 only).
   std::vector<std::pair<std::uint64_t, Message>> waiting_;
   std::uint64_t waiting_seq_ = 0;
-  sim::EventId reauth_timer_;  // reauth_time > 0 only
+  sim::EventId reauth_timer_;  // reauth_time > 0, or a reauthentication's next attempt
+  int reauth_failures_ = 0;    // failed attempts of the reauthentication under way
 };
 
 }  // namespace models::ikev2

@@ -49,8 +49,11 @@ struct Digest {
 
 std::uint64_t Peer::state_digest() const {
   Digest d;
-  d.add(id_), d.add(outbound_seq_), d.add(current_ike_), d.add(ike_retry_for_);
+  d.add(id_), d.add(outbound_seq_), d.add(current_ike_);
+  d.add(static_cast<std::uint64_t>(ike_retries_.size()));
+  for (const auto& r : ike_retries_) d.add(r.second);
   d.add(reestablish_pending_), d.add(create_wanted_), d.add(tunnel_up_);
+  d.add(static_cast<std::uint64_t>(reauth_failures_));
   d.add(static_cast<std::uint64_t>(children_.size()));
   for (const ChildSa& c : children_) {
     d.add(static_cast<std::uint64_t>(c.spi_in)), d.add(static_cast<std::uint64_t>(c.spi_out));

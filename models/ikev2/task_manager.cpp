@@ -144,9 +144,18 @@ void Peer::retransmit_timeout(std::uint64_t id) {
   // without further exchanges. Another IKE SA with its own Child SAs (a
   // duplicate, or the old one of a reauthentication) keeps the tunnel and
   // gives up on its own if the peer is really gone.
+  const std::uint64_t reauth_of = ike->state == IkeSaState::kConnecting ? ike->reauth_of : 0;
+  // A break-before-make reauthentication's DELETE while another IKE SA kept
+  // the tunnel (teardown_ike): strongSwan ike_sa.c retransmit(), IKE_DELETING,
+  // "delete during reauthentication failed, trying to reestablish IKE_SA
+  // anyway" (commit 3b902ea59b).
+  const bool reauth_kept =
+      ike->state == IkeSaState::kDeleting && ike->reauth && !ike->reset_after_delete;
   if (lose_ike(id)) {
     schedule_reestablish();
   } else {
+    if (reauth_of != 0) reauth_failed(reauth_of);  // 2.8.3: try again
+    if (reauth_kept) begin_ike_sa();
     run_tasks();
   }
 }

@@ -66,6 +66,8 @@ constexpr std::string_view kKeys[] = {
     "behaviour.worker_race_window",
     "behaviour.reauth_time",
     "behaviour.reauth_mode",
+    "behaviour.reauth_retry_interval",
+    "behaviour.reauth_tries",
     "behaviour.duplicate_ike_sa",
     "behaviour.duplicate_ike_delete_delay",
     "log_style",
@@ -239,6 +241,10 @@ void apply_behaviour(PeerBehaviour& b, std::string_view field, std::string_view 
         {{{"keep_both", DuplicateIkeSa::kKeepBoth}, {"keep_newest", DuplicateIkeSa::kKeepNewest}}});
   } else if (field == "duplicate_ike_delete_delay") {
     b.duplicate_ike_delete_delay = sim::parse_duration(value);
+  } else if (field == "reauth_retry_interval") {
+    b.reauth_retry_interval = sim::parse_duration(value);
+  } else if (field == "reauth_tries") {
+    b.reauth_tries = static_cast<int>(parse_count(value));
   } else if (field == "reauth_time") {
     b.reauth_time = sim::parse_duration(value);
   } else if (field == "worker_race_window") {

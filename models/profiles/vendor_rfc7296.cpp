@@ -155,6 +155,15 @@ Profile make_rfc7296() {
               "RFC 7296 2.8.3 (https://www.rfc-editor.org/rfc/rfc7296#section-2.8.3)",
               "reauthentication creates a new IKE SA from scratch and new Child SAs within it, "
               "and finally deletes the old IKE SA, which deletes the old Child SAs as well");
+  b.assumption("behaviour.reauth_retry_interval", "0",
+               "RFC 7296 2.8.3, 2.4 (https://www.rfc-editor.org/rfc/rfc7296#section-2.8.3)",
+               "the RFC gives no retry timing for reauthentication (local policy): the next "
+               "attempt starts as soon as the last one gave up, so 2.4's retransmission schedule "
+               "spaces the attempts");
+  b.assumption("behaviour.reauth_tries", "0",
+               "RFC 7296 2.8.3 (https://www.rfc-editor.org/rfc/rfc7296#section-2.8.3)",
+               "a peer whose policy requires reauthentication keeps trying while the old IKE SA "
+               "carries the tunnel; the RFC sets no limit");
   b.assumption("behaviour.duplicate_ike_sa", "keep_both",
                "RFC 7296 2.8.2 (https://www.rfc-editor.org/rfc/rfc7296#section-2.8.2)",
                "the RFC is silent on two IKE SAs made by crossing IKE_SA_INIT exchanges (2.8.2 "

@@ -197,6 +197,20 @@ Profile make_strongswan(const Profile& rfc7296) {
               "strongSwan NEWS 6.0.0 ('charon.make_before_break is now enabled by default'); "
               "conf/options/charon.opt",
               "new IKE SA and CHILD_SAs first, then the old IKE SA is deleted");
+  // Read at strongswan/strongswan commit 3b902ea59b86a8ac097e27a34db85feb877a00f9.
+  b.confirmed("behaviour.reauth_retry_interval", "0",
+              "strongSwan src/libcharon/sa/ike_sa.c retransmit() (IKE_CONNECTING), "
+              "src/libcharon/sa/ikev2/task_manager_v2.c trigger_mbb_reauth (commit 3b902ea59b)",
+              "the make-before-break reauthentication is a new IKE SA; when its IKE_SA_INIT "
+              "retransmissions give up it is reset and initiated again at once ('peer not "
+              "responding, trying again'), while keyingtries allows");
+  b.confirmed("behaviour.reauth_tries", "1",
+              "strongSwan src/swanctl/swanctl.opt connections.<conn>.keyingtries = 1; "
+              "src/libcharon/sa/ike_sa.c retransmit() (commit 3b902ea59b)",
+              "keyingtries defaults to 1: one retransmission sequence, no second attempt. "
+              "strongSwan then leaves the old IKE SA reauthenticating (no rekey) until its "
+              "maximum lifetime (reauth_time + over_time) deletes it; rekeysim instead arms "
+              "reauth_time again (over_time is not modelled)");
   b.confirmed("behaviour.duplicate_ike_sa", "keep_newest",
               "strongSwan src/libcharon/sa/ikev2/tasks/ike_auth.c build_r; "
               "src/libcharon/sa/ike_sa_manager.c check_uniqueness, enforce_replace; "

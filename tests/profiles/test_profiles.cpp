@@ -34,6 +34,8 @@ const std::set<std::string> kAllowedKeys = {
     // Issue 11 part 3: PAN-OS deleting the old SA as responder, strongSwan 5.x (#1458).
     "behaviour.responder_deletes_old", "behaviour.rekey_vs_delete", "behaviour.worker_race_window",
     "behaviour.reauth_time", "behaviour.reauth_mode",
+    // A failed make-before-break reauthentication is tried again (RFC 7296 2.8.3).
+    "behaviour.reauth_retry_interval", "behaviour.reauth_tries",
     // Issue 11 part 3: two IKE SAs after both peers re-established at once.
     "behaviour.duplicate_ike_sa", "behaviour.duplicate_ike_delete_delay",
     // The vendor log shape `rekeysim trace --style auto` prints the peer in.

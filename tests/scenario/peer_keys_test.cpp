@@ -32,11 +32,13 @@ TEST_CASE("Peer keys: the contract names of architecture.md are all present") {
         // The vendor log shape `trace --style auto` uses (issue 12).
         "log_style",
         // What a packet that finds no Child SA meets (issue 11, part 3).
-        "behaviour.no_sa_policy"}) {
+        "behaviour.no_sa_policy",
+        // A failed make-before-break reauthentication is tried again (RFC 7296 2.8.3).
+        "behaviour.reauth_retry_interval", "behaviour.reauth_tries"}) {
     INFO(k);
     CHECK(find_peer_key(k) != nullptr);
   }
-  CHECK(peer_keys().size() == 57);
+  CHECK(peer_keys().size() == 59);
 }
 
 TEST_CASE("Peer keys: values take units and both fraction forms") {

@@ -343,6 +343,12 @@ const std::vector<PeerKey>& table() {
       ENUM_KEY("behaviour.reauth_mode", behaviour.reauth_mode, models::ReauthMode, kReauthMode,
                "reauthentication: new IKE and Child SAs before deleting the old (RFC 7296 2.8.3, "
                "strongSwan 6) or delete first, then re-establish (strongSwan 5.x)"),
+      DURATION_KEY("behaviour.reauth_retry_interval", behaviour.reauth_retry_interval,
+                   "make_before_break: start the next attempt this long after one failed (its new "
+                   "IKE SA gave up, RFC 7296 2.4)"),
+      COUNT_KEY("behaviour.reauth_tries", behaviour.reauth_tries, 100, "count", "",
+                "make_before_break attempts per reauthentication (strongSwan keyingtries); 0 = "
+                "until one succeeds; after the last fails, reauth_time is armed again"),
       ENUM_KEY("behaviour.duplicate_ike_sa", behaviour.duplicate_ike_sa, models::DuplicateIkeSa,
                kDuplicateIkeSa,
                "two established IKE SAs with the peer (both re-established at once): keep both "

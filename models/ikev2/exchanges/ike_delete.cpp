@@ -58,7 +58,12 @@ void IkeDelete::complete(Peer& peer, IkeSa& ike, const Task& t, const Message& m
   const bool reset = ike.reset_after_delete;
   const bool reauth = ike.reauth;
   peer.lose_ike(ike_id);
-  if (reauth) {
+  if (reauth && !reset) {
+    // Another IKE SA kept the tunnel (Peer::teardown_ike): the reauthenticated
+    // one is still replaced, beside it (strongSwan ike_sa.c reestablish()
+    // makes a new IKE SA whatever other IKE SAs exist).
+    peer.begin_ike_sa();
+  } else if (reauth) {
     peer.start_reestablish();  // 2.8.3: the new IKE SA at once, whatever start_action says
   } else if (reset) {
     peer.schedule_reestablish();

@@ -125,10 +125,11 @@ void IkeRekey::complete(Peer& peer, IkeSa& ike, const Task& t, const Message& m)
     }
     ike.state = IkeSaState::kEstablished;
     {
-      // 2.25: retry later, and only if this IKE SA is still the one in use then.
-      peer.ike_retry_for_ = old_id;
-      peer.port_.start_timer(peer.port_.now() + peer.draw_retry_delay(), TimerKind::kRetryRekey,
-                             kIkeRekeyRetryCookie);
+      // 2.25: retry later, if this IKE SA is still established and still
+      // carries Child SAs (the current one, or another with its own).
+      const SimTime due = peer.port_.now() + peer.draw_retry_delay();
+      peer.ike_retries_.emplace_back(due, old_id);
+      peer.port_.start_timer(due, TimerKind::kRetryRekey, kIkeRekeyRetryCookie);
       TraceRecord r = peer.rec(TraceKind::kRetryScheduled);
       r.sa_kind = SaKind::kIke;
       r.notify = m.notify;

@@ -133,8 +133,13 @@ void IkeSaInit::complete(Peer& peer, IkeSa& ike, const Task& done, const Message
   Task t = done;
   const std::uint64_t id = ike.id;
   if (m.notify != NotifyType::kNone) {
+    const std::uint64_t replaced = ike.reauth_of;
     peer.destroy_ike(id);
-    peer.schedule_reestablish();
+    if (replaced != 0 && peer.ike_by_id(replaced)) {
+      peer.reauth_failed(replaced);  // 2.8.3: the old IKE SA carries on; try again
+    } else {
+      peer.schedule_reestablish();
+    }
     return;
   }
   if (t.stage == 0) {
