@@ -111,6 +111,14 @@ TEST_CASE("ingest panos pair: Child SA rekeys are counted from the soft expiries
                    "rekeys it started, not its peer's)") != std::string::npos);
   const auto b = run("ingest " + (dir / "b.log") + " --peer b");
   CHECK(b.out.find("  child_rekeys   47  ") != std::string::npos);
+  // Who initiates: each device's soft expiries (was "A 0, B 0 requests":
+  // PAN-OS logs no CREATE_CHILD_SA). The 33 both expired are collisions,
+  // so 39 + 47 = 53 + 33. Its KE is not logged: PFS is not claimed either way.
+  CHECK(pair.out.find("who initiates Child SA rekeys: A 39, B 47 soft expiries (each starts a "
+                      "rekey; no request logged); lines ") != std::string::npos);
+  CHECK(pair.out.find("PFS on Child SA rekeys: not shown (no rekey request logged)") !=
+        std::string::npos);
+  CHECK(a.out.find("who initiates Child SA rekeys: A 39, B 0 soft expiries") != std::string::npos);
   // The KB sample has no soft expiry: the count falls back to installs (0).
   const auto kb = run("ingest " + source("tests/data/panos/ikemgr-delete-race.log"));
   CHECK(kb.out.find("  child_rekeys   0  (new inbound Child SAs installed") != std::string::npos);

@@ -505,6 +505,11 @@ struct Analyser::State {
     // (RFC 7296 2.8: one SA, one rekey, whoever wins): the expiry record's
     // outbound SPI, from the SA's "Deleted SA" banner, gives the key.
     if (r.kind == TraceKind::kRekeyStarted && r.sa_kind == models::SaKind::kChild &&
+        r.spi_in != 0 && shows_soft_expiry(styles[idx(r.peer)])) {
+      ++tl.soft_expiries[idx(r.peer)];
+      if (tl.initiator_lines.size() < 8) tl.initiator_lines.push_back(e);
+    }
+    if (r.kind == TraceKind::kRekeyStarted && r.sa_kind == models::SaKind::kChild &&
         r.spi_in != 0 && shows_soft_expiry(styles[idx(r.peer)]) &&
         expired.insert(pairs.key(r.peer, r.spi_in))) {
       ++expiry_points;

@@ -78,6 +78,10 @@ struct Timeline {
   // log shows sent; with one, also those it received (the other peer's).
   std::uint64_t rekey_requests[2] = {0, 0};
   std::uint64_t pfs_requests[2] = {0, 0};  // of those, with a KE payload (PFS)
+  // Soft expiries of Child SAs by peer, in styles that log no rekey request
+  // (PAN-OS): each starts a rekey that peer initiates, so they say who
+  // initiates where rekey_requests cannot (they say nothing of PFS).
+  std::uint64_t soft_expiries[2] = {0, 0};
   std::vector<Evidence> pfs_lines[2];
   // Between successive Child SA rekeys of the tunnel, whichever peer
   // initiated each (a rekey either peer starts resets both peers' timers,

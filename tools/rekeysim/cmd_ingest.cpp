@@ -194,13 +194,25 @@ std::string report(const std::vector<LogIn>& logs, const ingest::Merged& merged,
   };
   durations("Child SA rekey interval (= lifetime - margin - random part)", tl.child_interval, "");
   durations("IKE SA rekey interval", tl.ike_interval, "");
-  o << "  who initiates Child SA rekeys: A " << tl.rekey_requests[0] << ", B "
-    << tl.rekey_requests[1] << " requests";
+  const bool requests_logged = tl.rekey_requests[0] + tl.rekey_requests[1] > 0;
+  if (!requests_logged && tl.soft_expiries[0] + tl.soft_expiries[1] > 0) {
+    // PAN-OS logs no CREATE_CHILD_SA at its default level; its soft expiry
+    // starts each rekey it initiates (a collision shows on both sides).
+    o << "  who initiates Child SA rekeys: A " << tl.soft_expiries[0] << ", B "
+      << tl.soft_expiries[1] << " soft expiries (each starts a rekey; no request logged)";
+  } else {
+    o << "  who initiates Child SA rekeys: A " << tl.rekey_requests[0] << ", B "
+      << tl.rekey_requests[1] << " requests";
+  }
   if (!tl.initiator_lines.empty()) o << "; lines " << lines_of(logs, tl.initiator_lines);
   o << "\n";
-  o << "  PFS on Child SA rekeys (KE in the request): A " << tl.pfs_requests[0] << " of "
-    << tl.rekey_requests[0] << ", B " << tl.pfs_requests[1] << " of " << tl.rekey_requests[1]
-    << "\n";
+  if (requests_logged) {
+    o << "  PFS on Child SA rekeys (KE in the request): A " << tl.pfs_requests[0] << " of "
+      << tl.rekey_requests[0] << ", B " << tl.pfs_requests[1] << " of " << tl.rekey_requests[1]
+      << "\n";
+  } else {
+    o << "  PFS on Child SA rekeys: not shown (no rekey request logged)\n";
+  }
   durations("one-way latency (half of request -> response gaps, responder processing included)",
             tl.one_way, "");
   if (tl.one_way.empty() && tl.one_way_below_resolution)
