@@ -2,7 +2,9 @@
 // with the decryption tables written beside it (IKE decrypted and its ICV
 // correct, ESP ICVs correct, no malformed packet or expert warning), the
 // episode's packets in the order the PAN-OS trace tells it, golden capture
-// bytes identical at 1 and 2 threads, and bad output paths.
+// bytes identical at 1 and 2 threads, bad output paths, and the log's
+// context (trace.<peer>.address, start, message and SPI mappings) carried
+// into the capture.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -624,12 +626,14 @@ TEST_CASE(
 
 TEST_CASE(
     "pcap: the first packet of a whole-trial capture is the IKE_SA_INIT request at the log's "
-    "start (UTC epoch of trace.start in its utc_offset) with the log's addresses and message ID") {
+    "start (UTC epoch of trace.start in its utc_offset) with the log's addresses and message ID, "
+    "traffic selectors from trace.<peer>.subnet") {
   REQUIRE(have_tshark());
   TempDir dir;
   const std::string pcap = dir / "whole.pcap";
   const auto r = run("trace " + source("tests/cli/trace-scenarios/normal-rekey.yaml") +
-                     " --trial 0 --style strongswan" + kContext + " --pcap " + pcap);
+                     " --trial 0 --style strongswan" + kContext +
+                     " --set trace.a.subnet=172.16.0.0/12 --pcap " + pcap);
   INFO(r.err);
   REQUIRE(r.status == 0);
   // strongSwan, local time: "Feb 29 23:59:58.000 01[ENC] <conn|1> generating
@@ -649,6 +653,14 @@ TEST_CASE(
   // 2024-02-29 23:59:58 +0530 is 18:29:58 UTC.
   CHECK(unix_seconds("2024-02-29 23:59:58", "+0530") == 1709231398);
   CHECK(f[4] == "1709231398.000000000\n");
+  // trace.a.subnet: B logs "TS 10.2.0.0/16 === 172.16.0.0/12"; the decrypted
+  // IKE_AUTH request's TSi (A's network) is 172.16.0.0 - 172.31.255.255.
+  REQUIRE(r.out.find("and TS 10.2.0.0/16 === 172.16.0.0/12") != std::string::npos);
+  const std::string ts =
+      tshark(pcap,
+             "-Y 'isakmp.exchangetype == 35 and isakmp.flag_r == 0' -T fields -E separator='|' "
+             "-e isakmp.ts.start_ipv4 -e isakmp.ts.end_ipv4");
+  CHECK(ts == "172.16.0.0,10.2.0.0|172.31.255.255,10.2.255.255\n");
 }
 
 TEST_CASE(
