@@ -47,7 +47,7 @@ namespace {
 // `text` as a plain dotted quad (no sign, space or leading zero), so that
 // the capture shows the address exactly as the log prints it; nullopt
 // otherwise. (The scenario loader already refuses IPv6 and non-addresses;
-// it lets through forms like "+192.0.2.1" or "192.0.2.01".)
+// it lets through forms like "+10.0.0.1" or "192.0.2.01".)
 std::optional<std::uint32_t> plain_ipv4(const std::string& text) {
   const auto a = pcap::parse_ipv4(text);
   if (!a) return std::nullopt;
