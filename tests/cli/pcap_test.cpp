@@ -2,9 +2,13 @@
 // with the decryption tables written beside it (IKE decrypted and its ICV
 // correct, ESP ICVs correct, no malformed packet or expert warning), the
 // episode's packets in the order the PAN-OS trace tells it, golden capture
-// bytes identical at 1 and 2 threads, and bad output paths.
+// bytes identical at 1 and 2 threads, bad output paths, and the log's
+// context (trace.<peer>.address, start, message and SPI mappings) carried
+// into the capture.
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -523,4 +527,159 @@ TEST_CASE(
   CHECK(count(verbose, "[Bad: True]") == 0);
   CHECK(count(verbose, "Decrypted Data (") == 8);
   CHECK(count(verbose, "<HMAC_SHA1_96 [RFC2404]>[correct]") == 8);
+}
+
+namespace {
+
+// "2024-02-29 23:59:58" local at "+0530" -> Unix seconds (UTC), by
+// std::chrono's civil calendar (not the code under test).
+std::int64_t unix_seconds(const std::string& local, const std::string& offset) {
+  const int y = std::stoi(local.substr(0, 4));
+  const unsigned mo = static_cast<unsigned>(std::stoi(local.substr(5, 2)));
+  const unsigned d = static_cast<unsigned>(std::stoi(local.substr(8, 2)));
+  const std::int64_t days =
+      std::chrono::sys_days{std::chrono::year{y} / std::chrono::month{mo} / std::chrono::day{d}}
+          .time_since_epoch()
+          .count();
+  const std::int64_t off = (offset[0] == '-' ? -1 : 1) *
+                           (std::stoi(offset.substr(1, 2)) * 60 + std::stoi(offset.substr(3, 2)));
+  return days * 86400 + std::stoi(local.substr(11, 2)) * 3600 +
+         std::stoi(local.substr(14, 2)) * 60 + std::stoi(local.substr(17, 2)) - off * 60;
+}
+
+// frame.time_epoch "1709231398.016000000" -> whole milliseconds.
+std::int64_t epoch_ms(const std::string& t) {
+  const auto dot = t.find('.');
+  return std::stoll(t.substr(0, dot)) * 1000 + std::stoll(t.substr(dot + 1, 3));
+}
+
+// The log context every case below sets, none of it the default.
+const char* const kContext =
+    " --set trace.a.address=203.0.113.5 --set trace.b.address=198.18.0.9"
+    " --set 'trace.start=2024-02-29 23:59:58' --set trace.utc_offset=+0530"
+    " --set trace.a.first_message_id=100 --first-message-id-b 0x200";
+
+}  // namespace
+
+TEST_CASE(
+    "pcap: trace.<peer>.address, trace.start in its utc_offset and first_message_id carry into "
+    "the capture: the crossing rekey requests have the log's addresses, times and message IDs") {
+  REQUIRE(have_tshark());
+  TempDir dir;
+  const std::string pcap = dir / "kb.pcap";
+  const auto r = run("trace " + source("scenarios/kb-incident.yaml") +
+                     " --first cant_find_sa --style panos --inferred --window 100ms" + kContext +
+                     " --pcap " + pcap);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  // PAN-OS: "2024-03-01 07:12:00.081 +0530 [INFO]: { 7: 60}: IKEv2 child SA
+  // negotiation is started as initiator, rekey. Initiated SA:
+  // 203.0.113.5[4500]-198.18.0.9[4500] message id:0x00000064."
+  const std::regex started(
+      R"(^(A|B)\(.*\| (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\.(\d{3}) ([+-]\d{4}) \[INFO\]: .*)"
+      R"(child SA negotiation is started as initiator, rekey\. Initiated SA: )"
+      R"(([0-9.]+)\[4500\]-([0-9.]+)\[4500\] message id:0x([0-9A-F]{8}))");
+  struct Logged {
+    std::string dst;
+    std::int64_t ms = 0;
+    std::uint32_t message_id = 0;
+  };
+  std::map<std::string, Logged> logged;  // requester address -> its request as logged
+  std::istringstream log(r.out);
+  for (std::string line; std::getline(log, line);) {
+    std::smatch m;
+    if (!std::regex_search(line, m, started)) continue;
+    CHECK(m[5] == (m[1] == "A" ? "203.0.113.5" : "198.18.0.9"));
+    logged[m[5]] = {m[6], unix_seconds(m[2], m[4]) * 1000 + std::stoll(m[3]),
+                    static_cast<std::uint32_t>(std::stoul(m[7], nullptr, 16))};
+  }
+  REQUIRE(logged.size() == 2);
+  // The log's shift: each peer's first request in the window is printed with
+  // the given ID.
+  CHECK(logged["203.0.113.5"].message_id == 100);
+  CHECK(logged["198.18.0.9"].message_id == 0x200);
+
+  const std::string rows =
+      tshark(pcap,
+             "-Y 'isakmp.exchangetype == 36 and isakmp.flag_r == 0' -T fields -E separator='|' "
+             "-e ip.src -e ip.dst -e isakmp.messageid -e frame.time_epoch");
+  std::set<std::string> seen;
+  std::istringstream in(rows);
+  for (std::string row; std::getline(in, row);) {
+    const auto f = split(row, '|');
+    REQUIRE(f.size() == 4);
+    INFO(row);
+    REQUIRE(logged.contains(f[0]));
+    if (!seen.insert(f[0]).second) continue;  // a retransmission
+    const Logged& l = logged[f[0]];
+    CHECK(f[1] == l.dst);
+    CHECK(static_cast<std::uint32_t>(std::stoul(f[2], nullptr, 16)) == l.message_id);
+    CHECK(epoch_ms(f[3]) == l.ms);
+  }
+  CHECK(seen.size() == 2);
+  // Still decrypted with correct ICVs at the new addresses.
+  const std::string verbose = tshark(pcap, "-V");
+  CHECK(count(verbose, "Malformed") == 0);
+  CHECK(count(verbose, "[Bad: True]") == 0);
+  CHECK(count(verbose, "<HMAC_SHA1_96 [RFC2404]>[correct]") == 8);
+}
+
+TEST_CASE(
+    "pcap: the first packet of a whole-trial capture is the IKE_SA_INIT request at the log's "
+    "start (UTC epoch of trace.start in its utc_offset) with the log's addresses and message ID, "
+    "traffic selectors from trace.<peer>.subnet") {
+  REQUIRE(have_tshark());
+  TempDir dir;
+  const std::string pcap = dir / "whole.pcap";
+  const auto r = run("trace " + source("tests/cli/trace-scenarios/normal-rekey.yaml") +
+                     " --trial 0 --style strongswan" + kContext +
+                     " --set trace.a.subnet=172.16.0.0/12 --pcap " + pcap);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  // strongSwan, local time: "Feb 29 23:59:58.000 01[ENC] <conn|1> generating
+  // IKE_SA_INIT request 100 [ SA No ]".
+  const std::regex init(R"(^A\(.*\| Feb 29 23:59:58\.000 .*generating IKE_SA_INIT request (\d+) )");
+  std::smatch m;
+  REQUIRE(std::regex_search(r.out, m, init));
+  const auto f = split(tshark(pcap,
+                              "-c 1 -T fields -E separator='|' -e ip.src -e ip.dst -e "
+                              "isakmp.exchangetype -e isakmp.messageid -e frame.time_epoch"),
+                       '|');
+  REQUIRE(f.size() == 5);
+  CHECK(f[0] == "203.0.113.5");
+  CHECK(f[1] == "198.18.0.9");
+  CHECK(f[2] == "34");
+  CHECK(std::stoul(f[3], nullptr, 16) == std::stoul(m[1]));
+  // 2024-02-29 23:59:58 +0530 is 18:29:58 UTC.
+  CHECK(unix_seconds("2024-02-29 23:59:58", "+0530") == 1709231398);
+  CHECK(f[4] == "1709231398.000000000\n");
+  // trace.a.subnet: B logs "TS 10.2.0.0/16 === 172.16.0.0/12"; the decrypted
+  // IKE_AUTH request's TSi (A's network) is 172.16.0.0 - 172.31.255.255.
+  REQUIRE(r.out.find("and TS 10.2.0.0/16 === 172.16.0.0/12") != std::string::npos);
+  const std::string ts =
+      tshark(pcap,
+             "-Y 'isakmp.exchangetype == 35 and isakmp.flag_r == 0' -T fields -E separator='|' "
+             "-e isakmp.ts.start_ipv4 -e isakmp.ts.end_ipv4");
+  CHECK(ts == "172.16.0.0,10.2.0.0|172.31.255.255,10.2.255.255\n");
+}
+
+TEST_CASE(
+    "pcap: an address the capture cannot carry as the log prints it is a usage error naming "
+    "the key, checked before the trial runs, no file left behind") {
+  const std::string base =
+      "trace " + source("tests/cli/trace-scenarios/normal-rekey.yaml") + " --trial 0";
+  TempDir dir;
+  // The loader reads 192.0.2.07 as an IPv4 address; a capture would show
+  // 192.0.2.7, not what the log prints.
+  const auto zero = run(base + " --set trace.a.address=192.0.2.07 --pcap " + (dir / "x.pcap"));
+  CHECK(zero.status == 2);
+  CHECK(zero.err.find("trace.a.address: \"192.0.2.07\" is not a plain IPv4 address") !=
+        std::string::npos);
+  CHECK(zero.out.empty());
+  // IPv6 is refused where the scenario is read (IPv4-only schema).
+  const auto v6 = run(base + " --set trace.b.address=2001:db8::2 --pcap " + (dir / "x.pcap"));
+  CHECK(v6.status == 2);
+  CHECK(v6.err.find("trace.b.address: \"2001:db8::2\" is not an IPv4 address") !=
+        std::string::npos);
+  CHECK(std::filesystem::is_empty(dir.path));
 }

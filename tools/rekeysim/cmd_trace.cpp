@@ -78,6 +78,7 @@ int run_trace(const TraceOptions& o) {
   const scenario::Scenario sc = load_with_overrides(o.common);
   const scenario::Point point = scenario::build_with(sc, {});
   const ResolvedLog log = resolve_trace_log(o.log, sc, point.config);
+  if (!o.pcap.empty()) check_pcap_context(log.context);
   if (o.nth == 0)
     usage("--nth", "must be at least 1", "1 for the first episode, 2 for the second, ...");
   std::optional<trace::EpisodeFilter> filter;

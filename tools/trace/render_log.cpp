@@ -94,24 +94,37 @@ std::vector<detail::LogLine> lines_of(std::span<const models::TraceRecord> recor
 
 }  // namespace
 
-std::vector<models::TraceRecord> with_message_ids(std::span<const models::TraceRecord> records,
-                                                  const LogContext& context) {
-  std::vector<models::TraceRecord> out(records.begin(), records.end());
-  if (!context.first_message_id[0] && !context.first_message_id[1]) return out;
+MessageIdShift message_id_shift(std::span<const models::TraceRecord> records,
+                                const LogContext& context) {
+  MessageIdShift shift;
   std::optional<std::uint32_t> first[2];
-  for (const models::TraceRecord& r : out) {
+  for (const models::TraceRecord& r : records) {
     if (!is_message(r.kind) || r.message.is_response) continue;
     auto& f = first[static_cast<std::size_t>(requester(r))];
     if (!f) f = r.message.message_id;
   }
-  for (models::TraceRecord& r : out) {
-    if (!is_message(r.kind)) continue;
-    const auto p = static_cast<std::size_t>(requester(r));
-    if (!context.first_message_id[p] || !first[p]) continue;
+  for (std::size_t p = 0; p < 2; ++p) {
     // Unsigned arithmetic: the shift wraps like the 32-bit field itself.
-    r.message.message_id += *context.first_message_id[p] - *first[p];
+    if (context.first_message_id[p] && first[p])
+      shift.by[p] = *context.first_message_id[p] - *first[p];
+  }
+  return shift;
+}
+
+std::vector<models::TraceRecord> apply_message_ids(std::span<const models::TraceRecord> records,
+                                                   const MessageIdShift& shift) {
+  std::vector<models::TraceRecord> out(records.begin(), records.end());
+  if (shift.by[0] == 0 && shift.by[1] == 0) return out;
+  for (models::TraceRecord& r : out) {
+    if (is_message(r.kind))
+      r.message.message_id += shift.by[static_cast<std::size_t>(requester(r))];
   }
   return out;
+}
+
+std::vector<models::TraceRecord> with_message_ids(std::span<const models::TraceRecord> records,
+                                                  const LogContext& context) {
+  return apply_message_ids(records, message_id_shift(records, context));
 }
 
 std::string render_log(std::span<const models::TraceRecord> records, LogStyle style,

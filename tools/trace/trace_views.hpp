@@ -235,6 +235,19 @@ struct LogContext {
 std::vector<models::TraceRecord> with_message_ids(std::span<const models::TraceRecord> records,
                                                   const LogContext& context);
 
+// That shift as values, worked out once from the records shown, so that it
+// can be applied to other records of the same trial (the --pcap capture
+// covers the whole trial): added (mod 2^32) to the ID of every message of a
+// request counter, by the peer that numbers it (index 0: A, 1: B).
+struct MessageIdShift {
+  std::uint32_t by[2] = {0, 0};
+};
+MessageIdShift message_id_shift(std::span<const models::TraceRecord> records,
+                                const LogContext& context);
+// Every message's ID shifted (a copy).
+std::vector<models::TraceRecord> apply_message_ids(std::span<const models::TraceRecord> records,
+                                                   const MessageIdShift& shift);
+
 // Records with SPIs shown as LogContext::first_child_spi and first_ike_spi
 // ask: the peer's first inbound Child SPI (own IKE SPI) becomes the given
 // value, a simulated SPI equal to a given value takes the freed one, the rest
