@@ -292,3 +292,36 @@ TEST_CASE("ingest: numbers too long for their field are not read, and do not cra
     CHECK(r.status == 0);
   }
 }
+
+TEST_CASE("ingest --scenario: every style's written scenario names a real profile and loads") {
+  // strongSwan 6.x logs wrote `profile: strongswan-6`, a log style but no
+  // profile, so the scenario was refused and --compare always exited 2.
+  // The version comes from the collision wording, so the trial has collisions
+  // (the KB incident at 1 h lifetimes).
+  TempDir dir;
+  const std::vector<std::pair<std::string, std::string>> styles = {{"panos", "panos"},
+                                                                   {"strongswan", "strongswan-5.9"},
+                                                                   {"strongswan-6", "strongswan"},
+                                                                   {"cisco-asa", "cisco-asa"},
+                                                                   {"libreswan", "libreswan"},
+                                                                   {"cisco-ios", "cisco-ios"},
+                                                                   {"juniper-srx", "juniper-srx"}};
+  for (const auto& [style, profile] : styles) {
+    INFO("style " << style);
+    const std::string log = dir / (style + ".log");
+    const std::string scn = dir / (style + ".yaml");
+    REQUIRE(run("trace " + source("scenarios/kb-incident.yaml") +
+                " --set peers.a.child.lifetime=1h --set peers.b.child.lifetime=1h"
+                " --set duration=1d --trial 0 --window 3d --peer a --style " +
+                style + " --out " + log)
+                .status == 0);
+    const auto r = run("ingest " + log + " --scenario " + scn);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    const std::string text = slurp(scn);
+    CHECK(text.find("profile: " + profile) != std::string::npos);
+    const auto v = run("validate " + scn);
+    INFO(v.err);
+    CHECK(v.status == 0);
+  }
+}

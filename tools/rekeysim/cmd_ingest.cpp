@@ -106,9 +106,7 @@ std::string profile_for(const ingest::IngestResult& r) {
     case ingest::Style::kPanos:
       return "panos";
     case ingest::Style::kStrongswan:
-      return r.version.find("strongSwan 5") == 0   ? "strongswan-5.9"
-             : r.version.find("strongSwan 6") == 0 ? "strongswan-6"
-                                                   : "strongswan";
+      return r.version.find("strongSwan 5") == 0 ? "strongswan-5.9" : "strongswan";  // 6.x
     case ingest::Style::kCiscoAsa:
       return "cisco-asa";
     case ingest::Style::kLibreswan:
