@@ -325,3 +325,12 @@ TEST_CASE("ingest --scenario: every style's written scenario names a real profil
     CHECK(v.status == 0);
   }
 }
+
+TEST_CASE("ingest: --style-b with one log is a usage error") {
+  const auto r =
+      run("ingest " + source("tests/data/panos/ikemgr-delete-race.log") + " --style-b panos");
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--style-b: names the second log's style, and one log was given") !=
+        std::string::npos);
+  CHECK(r.out.empty());
+}

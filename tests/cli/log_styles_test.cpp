@@ -714,3 +714,20 @@ TEST_CASE(
   CHECK(missing.status == 2);
   CHECK(missing.err.find("cannot be read") != std::string::npos);
 }
+
+TEST_CASE("Log styles: --syslog-wrap with no peer shown in the cisco-asa style is a usage error") {
+  // It used to exit 0 and print PAN-OS lines unchanged.
+  const std::string base = "trace " + source("scenarios/kb-incident.yaml") + " --first rekey";
+  for (const char* extra : {" --style panos", " --peer a"}) {
+    INFO(extra);
+    const auto r = run(base + " --syslog-wrap ftd" + extra);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("--syslog-wrap: applies to the cisco-asa style, and no peer shown is logged "
+                     "in it") != std::string::npos);
+    CHECK(r.out.empty());
+  }
+  // Peer B of the KB incident is an ASA: its lines are wrapped.
+  const auto b = run(base + " --syslog-wrap ftd --peer b");
+  CHECK(b.status == 0);
+  CHECK(b.out.find(": %FTD-7-711001: IKEv2-") != std::string::npos);
+}

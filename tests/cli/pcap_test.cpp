@@ -669,11 +669,26 @@ TEST_CASE(
   const std::string base =
       "trace " + source("tests/cli/trace-scenarios/normal-rekey.yaml") + " --trial 0";
   TempDir dir;
-  // The loader reads 192.0.2.07 as an IPv4 address; a capture would show
-  // 192.0.2.7, not what the log prints.
+  // 192.0.2.07: a capture would show 192.0.2.7, not what the log prints.
+  // The loader refuses it (inet_pton's dotted decimal), with its position.
   const auto zero = run(base + " --set trace.a.address=192.0.2.07 --pcap " + (dir / "x.pcap"));
   CHECK(zero.status == 2);
-  CHECK(zero.err.find("trace.a.address: \"192.0.2.07\" is not a plain IPv4 address") !=
+  CHECK(zero.err.find("--set:1:17: error: trace.a.address: \"192.0.2.07\" is not an IPv4 "
+                      "address") != std::string::npos);
+  for (const char* v : {"+10.0.0.1", "1.2.3", "10.0.0.256"}) {
+    const auto r = run(base + " --set trace.b.address=" + v);
+    CHECK(r.status == 2);
+    CHECK(r.err.find(std::string("trace.b.address: \"") + v + "\" is not an IPv4 address") !=
+          std::string::npos);
+  }
+  const auto prefix = run(base + " --set trace.a.subnet=10.0.0.0/08");
+  CHECK(prefix.status == 2);
+  CHECK(prefix.err.find("trace.a.subnet: \"10.0.0.0/08\" is not an IPv4 prefix") !=
+        std::string::npos);
+  // Both ends given one address, by --set one at a time.
+  const auto same = run(base + " --set trace.a.address=192.0.2.9 --set trace.b.address=192.0.2.9");
+  CHECK(same.status == 2);
+  CHECK(same.err.find("trace.b.address: \"192.0.2.9\" is the same address as peer A's") !=
         std::string::npos);
   CHECK(zero.out.empty());
   // IPv6 is refused where the scenario is read (IPv4-only schema).

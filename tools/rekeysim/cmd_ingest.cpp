@@ -431,6 +431,9 @@ int run_ingest(const IngestCliOptions& o) {
   if (o.peer != "a" && o.peer != "b") usage("--peer", "unknown peer \"" + o.peer + "\"", "a or b");
   const auto style_a = style_option("--style", o.style);
   const auto style_b = style_option("--style-b", o.style_b);
+  if (o.logs.size() == 1 && o.style_b != "auto")
+    usage("--style-b", "names the second log's style, and one log was given",
+          "LOG LOG_B --style-b STYLE, or --style STYLE for one log");
   std::vector<LogIn> logs;
   const bool two = o.logs.size() == 2;
   if (two) {

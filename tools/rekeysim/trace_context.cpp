@@ -110,6 +110,12 @@ ResolvedLog resolve_trace_log(const TraceLogFlags& f, const scenario::Scenario& 
   if (t.child) c.child_sa_name = *t.child;
   if (t.a.address) c.a_address = *t.a.address;
   if (t.b.address) c.b_address = *t.b.address;
+  // Two ends of one tunnel: the same address would make each peer's log
+  // (and the capture) name itself as its peer. Also when --set gave them
+  // one at a time, which the loader checks key by key.
+  if (t.a.address && t.a.address == t.b.address)
+    bad_flag("trace.b.address", "\"" + *t.b.address + "\" is the same address as peer A's",
+             "peer B's own address (trace.b.address)");
   if (t.a.subnet) c.a_subnet = *t.a.subnet;
   if (t.b.subnet) c.b_subnet = *t.b.subnet;
   if (t.a.host) c.a_host = *t.a.host;
@@ -150,6 +156,14 @@ ResolvedLog resolve_trace_log(const TraceLogFlags& f, const scenario::Scenario& 
   } else if (!wrap.empty()) {
     bad_flag("--syslog-wrap", "unknown form \"" + wrap + "\"", "asa or ftd");
   }
+  // The flag asks for ASA/FTD syslog lines: an error when no peer shown is
+  // logged in that style (the scenario key may serve other runs: ignored).
+  const bool asa_shown =
+      (c.only_peer != models::PeerId::kB && out.style_a == trace::LogStyle::kCiscoAsa) ||
+      (c.only_peer != models::PeerId::kA && out.style_b == trace::LogStyle::kCiscoAsa);
+  if (!f.syslog_wrap.empty() && !asa_shown)
+    bad_flag("--syslog-wrap", "applies to the cisco-asa style, and no peer shown is logged in it",
+             "--style cisco-asa, or --style auto with a Cisco ASA/FTD peer");
   // Lines whose wording no public sample shows are the simulator's, not the
   // device's: off unless asked for.
   c.inferred_lines = f.inferred;

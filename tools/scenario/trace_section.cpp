@@ -1,7 +1,12 @@
 #include "tools/scenario/trace_section.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "sim/time.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <vector>
 
@@ -50,14 +55,22 @@ constexpr TraceKey kKeys[] = {
 };
 
 bool is_ipv4(const std::string& s, bool prefix) {
-  unsigned a, b, c, d, bits;
-  char tail;
+  // Dotted decimal as logs and captures print it: inet_pton refuses leading
+  // zeros (192.0.2.07), signs and short forms, which sscanf("%u") took and
+  // a capture could not show as the log did.
+  std::string address = s;
   if (prefix) {
-    return std::sscanf(s.c_str(), "%3u.%3u.%3u.%3u/%2u%c", &a, &b, &c, &d, &bits, &tail) == 5 &&
-           a < 256 && b < 256 && c < 256 && d < 256 && bits <= 32;
+    const auto slash = s.find('/');
+    if (slash == std::string::npos) return false;
+    const std::string bits = s.substr(slash + 1);
+    if (bits.empty() || bits.size() > 2 || (bits.size() == 2 && bits[0] == '0') ||
+        !std::all_of(bits.begin(), bits.end(), [](unsigned char ch) { return std::isdigit(ch); }) ||
+        std::stoi(bits) > 32)
+      return false;
+    address = s.substr(0, slash);
   }
-  return std::sscanf(s.c_str(), "%3u.%3u.%3u.%3u%c", &a, &b, &c, &d, &tail) == 4 && a < 256 &&
-         b < 256 && c < 256 && d < 256;
+  in_addr out{};
+  return inet_pton(AF_INET, address.c_str(), &out) == 1;
 }
 
 // A printable name without spaces or control characters (it goes into a log line).
@@ -250,6 +263,10 @@ TraceSection read_trace_section(const YAML::Node& node, const std::string& file,
           if (!is_ipv4(s, prefix))
             iv.fail("\"" + s + "\" is not an IPv4 " + (prefix ? "prefix" : "address"),
                     prefix ? "a prefix like 10.1.0.0/16" : "an address like 192.0.2.1");
+          if (!prefix && k == "b" && t.a.address == s)
+            iv.fail("is the same address as trace.a.address", "peer B's own address");
+          if (!prefix && k == "a" && t.b.address == s)
+            iv.fail("is the same address as trace.b.address", "peer A's own address");
           (prefix ? p.subnet : p.address) = s;
         } else if (ik == "host") {
           p.host = read_name(iv);

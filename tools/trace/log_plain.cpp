@@ -94,11 +94,14 @@ std::vector<LogLine> plain_lines(std::span<const TraceRecord> records, const Log
   std::vector<LogLine> lines;
   lines.reserve(records.size());
   for (const TraceRecord& r : records) {
-    const std::string& name = r.peer == models::PeerId::kA ? c.peer_a_name : c.peer_b_name;
+    // One device's log alone (--peer) names no peer, as in every style.
+    const std::string name =
+        c.only_peer ? std::string()
+                    : (r.peer == models::PeerId::kA ? c.peer_a_name : c.peer_b_name) + " ";
     char kind[32];
     std::snprintf(kind, sizeof kind, "%-22s", std::string{models::to_string(r.kind)}.c_str());
     lines.push_back({r.peer, static_cast<std::size_t>(&r - records.data()),
-                     seconds_text(r.time) + " " + name + " " + kind + " " + details(r)});
+                     seconds_text(r.time) + " " + name + kind + " " + details(r)});
   }
   return lines;
 }
