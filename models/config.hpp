@@ -142,11 +142,13 @@ enum class ReauthMode {
 enum class DuplicateIkeSa {
   // Keep both IKE SAs and their Child SAs (RFC 7296 has no rule for two IKE
   // SAs between the same peers; 2.8.2 covers only rekey collisions).
+  // strongSwan swanctl unique = no (UNIQUE_NO, the swanctl default):
+  // check_uniqueness does nothing unless IKE_AUTH carried INITIAL_CONTACT.
   kKeepBoth,
-  // strongSwan uniqueids = yes (UNIQUE_REPLACE, the default): the IKE_AUTH
-  // responder deletes an older established IKE SA with the same identities
-  // (ike_sa_manager.c check_uniqueness / enforce_replace), after
-  // duplicate_ike_delete_delay.
+  // strongSwan unique = replace (UNIQUE_REPLACE; ipsec.conf uniqueids = yes,
+  // the stroke default): the IKE_AUTH responder deletes an older established
+  // IKE SA with the same identities (ike_sa_manager.c check_uniqueness /
+  // enforce_replace), after duplicate_ike_delete_delay.
   kKeepNewest,
 };
 

@@ -211,18 +211,25 @@ Profile make_strongswan(const Profile& rfc7296) {
               "strongSwan then leaves the old IKE SA reauthenticating (no rekey) until its "
               "maximum lifetime (reauth_time + over_time) deletes it; rekeysim instead arms "
               "reauth_time again (over_time is not modelled)");
-  b.confirmed("behaviour.duplicate_ike_sa", "keep_newest",
-              "strongSwan src/libcharon/sa/ikev2/tasks/ike_auth.c build_r; "
-              "src/libcharon/sa/ike_sa_manager.c check_uniqueness, enforce_replace; "
-              "swanctl.conf(5) connections.<conn>.unique (default replace)",
-              "the IKE_AUTH responder looks for an ESTABLISHED or REKEYING IKE SA with the same "
-              "identities and deletes it ('deleting duplicate IKE_SA for peer ... due to "
-              "uniqueness policy'); an IKE SA still connecting is not found, so two IKE_AUTH "
-              "exchanges that cross both survive");
+  // Read at strongswan/strongswan commit 3b902ea59b86a8ac097e27a34db85feb877a00f9.
+  b.confirmed("behaviour.duplicate_ike_sa", "keep_both",
+              "strongSwan src/swanctl/swanctl.opt connections.<conn>.unique = no; "
+              "src/libcharon/plugins/vici/vici_config.c (default UNIQUE_NO); "
+              "src/libcharon/sa/ike_sa_manager.c check_uniqueness (commit 3b902ea59b)",
+              "swanctl's default unique = no: the IKE_AUTH responder's check_uniqueness returns "
+              "at once unless the request carried INITIAL_CONTACT, so a duplicate IKE SA made "
+              "without it (both peers reauthenticating make-before-break at once, crossing "
+              "IKE_SA_INIT) is kept. With INITIAL_CONTACT every other IKE SA with the peer is "
+              "destroyed ('destroying duplicate IKE_SA ... received INITIAL_CONTACT'); the "
+              "model drops the old state on such an IKE_SA_INIT (RFC 7296 2.4; not while it is "
+              "connecting itself) whatever this field says. unique = replace (and ipsec.conf's "
+              "uniqueids = yes, its default) is keep_newest with duplicate_ike_delete_delay "
+              "10s; unique = keep (reject the new IKE SA) and never are not modelled");
   b.confirmed("behaviour.duplicate_ike_delete_delay", "10s",
               "strongSwan src/libcharon/sa/ike_sa_manager.c enforce_replace",
-              "same peer address: 'schedule delete of duplicate IKE_SA ... suspected "
-              "reauthentication', a delete_ike_sa_job 10 s later so the new Child SAs are up");
+              "used only with keep_newest (unique = replace): same peer address, 'schedule "
+              "delete of duplicate IKE_SA ... suspected reauthentication', a delete_ike_sa_job "
+              "10 s later so the new Child SAs are up");
   b.assumption("behaviour.worker_race_window", "0", kIssue1458,
                "charon's worker threads can process two messages of one IKE SA that arrive "
                "back to back in either order: #1458 (5.8.4, Atom E3950) saw it only for "

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "helpers.hpp"
+#include "models/profiles/profile.hpp"
 
 using namespace rekeysim_test;
 using models::ExchangeType;
@@ -109,8 +110,9 @@ void auth_answered_before_peer_auth(ScriptedWorld& w) {
 }  // namespace
 
 TEST_CASE(
-    "strongSwan ike_sa_manager.c check_uniqueness: crossing IKE_SA_INIT, both complete, the "
-    "IKE_AUTH responder deletes the older established IKE SA with its Child SA 10 s later",
+    "strongSwan unique = replace (ike_sa_manager.c check_uniqueness): crossing IKE_SA_INIT, both "
+    "complete, the IKE_AUTH responder deletes the older established IKE SA with its Child SA 10 s "
+    "later",
     "[ike][crossing]") {
   const PeerConfig c = reestablishing(models::DuplicateIkeSa::kKeepNewest);
   ScriptedWorld w(c, c);
@@ -155,8 +157,9 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "strongSwan ike_sa_manager.c check_uniqueness: when both IKE_AUTH requests are answered "
-    "before either response arrives no duplicate is ESTABLISHED yet and both IKE SAs stay",
+    "strongSwan unique = replace (ike_sa_manager.c check_uniqueness): when both IKE_AUTH requests "
+    "are answered before either response arrives no duplicate is ESTABLISHED yet and both IKE SAs "
+    "stay",
     "[ike][crossing]") {
   const PeerConfig c = reestablishing(models::DuplicateIkeSa::kKeepNewest);
   ScriptedWorld w(c, c);
@@ -214,8 +217,9 @@ void both_send(ScriptedWorld& w) {
 }  // namespace
 
 // Both reauth timers fire together (strongSwan 6, make_before_break = yes,
-// uniqueids = replace). X is the old IKE SA with Child SA C0; A2 and B2 are
-// the peers' new IKE SAs. A's IKE_AUTH completes before B's reaches A:
+// swanctl unique = replace, not the default: duplicate_ike_sa keep_newest). X is the old IKE SA
+// with Child SA C0; A2 and B2 are the peers' new IKE SAs. A's IKE_AUTH completes before B's reaches
+// A:
 //   A                                              B
 //   --> IKE_SA_INIT (A2)        <-- IKE_SA_INIT (B2)     no INITIAL_CONTACT
 //   <-- IKE_SA_INIT resp (A2)   --> IKE_SA_INIT resp (B2)
@@ -233,9 +237,9 @@ void both_send(ScriptedWorld& w) {
 // One IKE SA (B2) with one Child SA (C2) is left, and at no step is a peer
 // without a Child SA the other accepts.
 TEST_CASE(
-    "strongSwan ike_sa_manager.c check_uniqueness: both peers reauthenticate make-before-break at "
-    "once, the second IKE_AUTH responder deletes the first new IKE SA 10 s later, one IKE SA is "
-    "left, no reset, no outage",
+    "strongSwan unique = replace (ike_sa_manager.c check_uniqueness): both peers reauthenticate "
+    "make-before-break at once, the second IKE_AUTH responder deletes the first new IKE SA 10 s "
+    "later, one IKE SA is left, no reset, no outage",
     "[ike][reauth][crossing]") {
   const PeerConfig c = reauthenticating_mbb(models::DuplicateIkeSa::kKeepNewest);
   ScriptedWorld w(c, c);
@@ -312,9 +316,9 @@ TEST_CASE(
 // IKE SA is still CONNECTING). X goes with C0; A2 and B2 both stay with one
 // Child SA each, as in strongSwan (check_uniqueness runs only at IKE_AUTH).
 TEST_CASE(
-    "strongSwan ike_sa_manager.c check_uniqueness: both peers reauthenticate make-before-break and "
-    "both IKE_AUTH requests are answered before either response, so both new IKE SAs stay, the old "
-    "one goes with its Child SA only, no tunnel reset",
+    "strongSwan unique = replace (ike_sa_manager.c check_uniqueness): both peers reauthenticate "
+    "make-before-break and both IKE_AUTH requests are answered before either response, so both new "
+    "IKE SAs stay, the old one goes with its Child SA only, no tunnel reset",
     "[ike][reauth][crossing]") {
   const PeerConfig c = reauthenticating_mbb(models::DuplicateIkeSa::kKeepNewest);
   ScriptedWorld w(c, c);
@@ -342,6 +346,96 @@ TEST_CASE(
     CHECK(child_of(w.b(), i.id) != 0);
   }
   check_agree(w);
+  CHECK(w.count(TraceKind::kTunnelDown) == 0);
+}
+
+// The same crossing with strongSwan's defaults (the strongswan profile:
+// swanctl unique = no, duplicate_ike_sa keep_both). Neither IKE_AUTH carries
+// INITIAL_CONTACT (each peer still holds X), so check_uniqueness returns at
+// once (ike_sa_manager.c, commit 3b902ea59b) and nothing is deleted but X:
+//   A                                              B
+//   --> IKE_SA_INIT (A2)        <-- IKE_SA_INIT (B2)     no INITIAL_CONTACT
+//   <-- IKE_SA_INIT resp (A2)   --> IKE_SA_INIT resp (B2)
+//   --> IKE_AUTH (A2)                                    B: A2 up, C1; X kept
+//   <-- IKE_AUTH resp (A2)                               A: A2 up, C1
+//   --> INFORMATIONAL {D(IKE)} on X
+//                               <-- IKE_AUTH (B2)        A: B2 up, C2; A2 kept
+//   <-- INFORMATIONAL {} on X                            X and C0 gone at both
+//   --> IKE_AUTH resp (B2)                               B: B2 up, C2; X is gone,
+//                                                           so no DELETE from B
+// Two IKE SAs (A2 with C1, B2 with C2) stay at both peers; no timer is left
+// to delete either (the model reauthenticates the current one and rekeys the
+// other at its own soft lifetime, lifetimes.cpp ike_soft_expire).
+TEST_CASE(
+    "strongSwan defaults (unique = no): both peers reauthenticate make-before-break at once, both "
+    "new IKE SAs stay with one Child SA each, the old one goes with its Child SA, no tunnel reset",
+    "[ike][reauth][crossing][profiles]") {
+  const models::Profile* ss = models::find_builtin_profile("strongswan");
+  REQUIRE(ss != nullptr);
+  PeerConfig c = ss->config;
+  REQUIRE(c.behaviour.duplicate_ike_sa == models::DuplicateIkeSa::kKeepBoth);
+  REQUIRE(c.behaviour.reauth_mode == models::ReauthMode::kMakeBeforeBreak);
+  c.behaviour.reauth_time = sim::minutes(30);  // before the first Child SA rekey (54 min or later)
+  ScriptedWorld w(c, c);
+  w.establish(A);
+  const std::uint64_t x = w.a().ike_sa()->id;
+  const std::uint32_t c0 = child_of(w.a(), x);
+  REQUIRE(c0 != 0);
+  w.advance(sim::minutes(30));
+  REQUIRE(w.in_flight(A) == 1);
+  REQUIRE(w.in_flight(B) == 1);
+  REQUIRE(w.peek(A).exchange == ExchangeType::kIkeSaInit);
+  REQUIRE(w.peek(B).exchange == ExchangeType::kIkeSaInit);
+  CHECK(w.peek(A).reauth);  // no INITIAL_CONTACT
+  CHECK(w.peek(B).reauth);
+  w.deliver(B);  // A's IKE_SA_INIT at B
+  w.deliver(A);  // B's IKE_SA_INIT at A
+  both_send(w);
+  w.deliver(A);  // IKE_SA_INIT response for A2: A's IKE_AUTH follows
+  REQUIRE(w.in_flight(B) == 2);
+  REQUIRE(w.peek(B, 1).exchange == ExchangeType::kIkeAuth);
+  CHECK(w.peek(B, 1).reauth);
+  const std::uint64_t a2 = w.peek(B, 1).ike_sa;
+  w.deliver(B, 1);  // A2's IKE_AUTH at B: X is ESTABLISHED there, but unique = no
+  CHECK(w.timers_pending(B, TimerKind::kDuplicateIkeDelete) == 0);
+  w.deliver(A);  // A2 up at A; A deletes X
+  both_send(w);
+  w.deliver(B);  // IKE_SA_INIT response for B2: B's IKE_AUTH follows
+  REQUIRE(w.peek(A).exchange == ExchangeType::kIkeAuth);
+  CHECK(w.peek(A).reauth);
+  const std::uint64_t b2 = w.peek(A).ike_sa;
+  REQUIRE(a2 != b2);
+  w.deliver(A);  // B2's IKE_AUTH at A, where A2 is ESTABLISHED: kept
+  CHECK(w.timers_pending(A, TimerKind::kDuplicateIkeDelete) == 0);
+  REQUIRE(w.in_flight(B) == 2);
+  CHECK(describe_first(w, B) == "INFORMATIONAL request 2 {D(IKE)}");
+  CHECK(w.peek(B).ike_sa == x);
+  CHECK(w.peek(B, 1).exchange == ExchangeType::kIkeAuth);
+  CHECK(w.peek(B, 1).ike_sa == b2);
+  w.deliver(B);  // D(IKE X) at B: X and C0 go, A2 with C1 carries B on
+  CHECK(child_of(w.b(), x) == 0);
+  w.deliver(A);  // D(IKE X) answered: X and C0 gone at A
+  w.deliver(B);  // B2 up at B; X is gone already, so B sends no DELETE
+  REQUIRE(w.in_flight(A) + w.in_flight(B) == 0);
+  both_send(w);
+  w.advance(sim::seconds(30));
+  CHECK(w.in_flight(A) + w.in_flight(B) == 0);
+  CHECK(w.a().find_child(c0) == nullptr);
+  CHECK(w.b().find_child(c0) == nullptr);
+  for (const Peer* p : {&w.a(), &w.b()}) {
+    REQUIRE(p->ike_sas().size() == 2);
+    std::vector<std::uint64_t> ids;
+    for (const auto& i : p->ike_sas()) {
+      ids.push_back(i.id);
+      CHECK(i.state == models::ikev2::IkeSaState::kEstablished);
+      CHECK(child_of(*p, i.id) != 0);
+    }
+    std::sort(ids.begin(), ids.end());
+    CHECK(ids == std::vector<std::uint64_t>{std::min(a2, b2), std::max(a2, b2)});
+    CHECK(p->child_sas().size() == 2);
+  }
+  check_agree(w);
+  both_send(w);
   CHECK(w.count(TraceKind::kTunnelDown) == 0);
 }
 

@@ -352,8 +352,8 @@ const std::vector<PeerKey>& table() {
       ENUM_KEY("behaviour.duplicate_ike_sa", behaviour.duplicate_ike_sa, models::DuplicateIkeSa,
                kDuplicateIkeSa,
                "two established IKE SAs with the peer (both re-established at once): keep both "
-               "(RFC 7296 is silent) or the IKE_AUTH responder deletes the older (strongSwan "
-               "uniqueids=yes)"),
+               "(RFC 7296 is silent, strongSwan swanctl unique = no) or the IKE_AUTH responder "
+               "deletes the older (strongSwan unique = replace, ipsec.conf uniqueids = yes)"),
       DURATION_KEY("behaviour.duplicate_ike_delete_delay", behaviour.duplicate_ike_delete_delay,
                    "keep_newest: delete the older IKE SA this long after the newer one's "
                    "IKE_AUTH (strongSwan: 10 s)"),

@@ -104,14 +104,17 @@ void IkeSaInit::respond(Peer& peer, IkeSa& ike, const Message& m) {
     peer.trace(peer.rec(TraceKind::kTunnelUp));
   }
   // strongSwan ike_auth.c build_r -> ike_sa_manager.c check_uniqueness: with
-  // uniqueids (keep_newest) the IKE_AUTH responder deletes every other IKE SA
+  // unique = replace (keep_newest) the IKE_AUTH responder deletes every other IKE SA
   // with the same peer that is ESTABLISHED or REKEYING (one still connecting
   // is not found: two IKE_AUTHs that cross both survive). Also for a
   // make-before-break reauthentication (no INITIAL_CONTACT): the IKE SA it
   // replaces is found too, and the delete job finds it gone when the
   // reauthenticating peer deleted it first (delete_ike_sa_job.c); a second
   // new IKE SA (both peers reauthenticating) is not. enforce_replace
-  // schedules it (same address: "suspected reauthentication").
+  // schedules it (same address: "suspected reauthentication"). With unique =
+  // no (keep_both, swanctl's default) check_uniqueness returns at once unless
+  // the request carried INITIAL_CONTACT; the model acts on INITIAL_CONTACT at
+  // IKE_SA_INIT (respond_init), not here.
   if (peer.config_.behaviour.duplicate_ike_sa == DuplicateIkeSa::kKeepNewest) {
     std::vector<std::uint64_t> dups;
     for (const IkeSa& i : peer.ikes_)

@@ -12,7 +12,8 @@
 // Both ends re-establishing at once (crossing IKE_SA_INIT): both exchanges
 // complete, each peer holds two IKE SAs and two Child SAs, and
 // behaviour.duplicate_ike_sa says whether the IKE_AUTH responder deletes the
-// older one (strongSwan uniqueids) or both stay (RFC 7296 is silent).
+// older one (strongSwan unique = replace) or both stay (RFC 7296 is silent;
+// strongSwan's swanctl default unique = no).
 // Tests: tests/models/test_lifetimes.cpp (resets and re-establishment),
 // tests/models/test_duplicate_ike.cpp (crossing IKE_SA_INIT).
 #pragma once
