@@ -33,7 +33,7 @@ constexpr TraceKey kKeys[] = {
     {"child", "text", "strongSwan CHILD_SA name"},
     {"syslog_wrap", "asa | ftd",
      "Cisco ASA style: wrap debug lines as %ASA-7-711001 / %FTD-7-711001 syslog"},
-    {"a.address", "IPv4 address", "peer A's IKE address"},
+    {"a.address", "IPv4 address (dotted decimal, no leading zeros)", "peer A's IKE address"},
     {"a.subnet", "IPv4 prefix", "peer A's protected subnet (traffic selector)"},
     {"a.host", "text", "peer A's host name in syslog-shaped logs"},
     {"a.first_message_id", "count (0x.. hex allowed)",
@@ -44,7 +44,8 @@ constexpr TraceKey kKeys[] = {
     {"a.first_ike_spi", "hex SPI (0x.., 64-bit)",
      "peer A's own SPI of the first IKE SA in the trace (its initiator SPI if A created that SA, "
      "else its responder SPI) is shown with; other SPIs keep their simulated values"},
-    {"b.address", "IPv4 address", "peer B's IKE address"},
+    {"b.address", "IPv4 address (dotted decimal, no leading zeros)",
+     "peer B's IKE address, not A's"},
     {"b.subnet", "IPv4 prefix", "peer B's protected subnet"},
     {"b.host", "text", "peer B's host name in syslog-shaped logs"},
     {"b.first_message_id", "count (0x.. hex allowed)", "message ID of peer B's first request"},
