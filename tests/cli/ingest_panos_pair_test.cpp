@@ -5,6 +5,7 @@
 // latency from the rekeys' round trips; --peer b puts the log on peer b.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -104,13 +105,16 @@ TEST_CASE("ingest panos pair: Child SA rekeys are counted from the soft expiries
   const auto v = run("validate " + (dir / "s.yaml"));
   INFO(v.err);
   CHECK(v.status == 0);
-  // One log: only the rekeys its device started.
+  // One log: every rekey too, its own soft expiries and the DELETEs of the
+  // old SAs of the rekeys its peer started (was 39 and 47, each device's
+  // own soft expiries only: "the rekeys it started").
   const auto a = run("ingest " + (dir / "a.log"));
   INFO(a.out);
-  CHECK(a.out.find("  child_rekeys   39  (Child SAs this device soft-expired (PFKEY_EXPIRE): the "
-                   "rekeys it started, not its peer's)") != std::string::npos);
+  CHECK(a.out.find("  child_rekeys   53  (Child SA generations ended in this log, whichever peer "
+                   "rekeyed: its soft expiries (PFKEY_EXPIRE) and the DELETEs of old SAs it sent "
+                   "or received)") != std::string::npos);
   const auto b = run("ingest " + (dir / "b.log") + " --peer b");
-  CHECK(b.out.find("  child_rekeys   47  ") != std::string::npos);
+  CHECK(b.out.find("  child_rekeys   53  ") != std::string::npos);
   // Who initiates: each device's soft expiries (was "A 0, B 0 requests":
   // PAN-OS logs no CREATE_CHILD_SA). The 33 both expired are collisions,
   // so 39 + 47 = 53 + 33. Its KE is not logged: PFS is not claimed either way.
@@ -122,6 +126,71 @@ TEST_CASE("ingest panos pair: Child SA rekeys are counted from the soft expiries
   // The KB sample has no soft expiry: the count falls back to installs (0).
   const auto kb = run("ingest " + source("tests/data/panos/ikemgr-delete-race.log"));
   CHECK(kb.out.find("  child_rekeys   0  (new inbound Child SAs installed") != std::string::npos);
+}
+
+namespace {
+
+// The Child SA lifetime written to a scenario (its "child: {lifetime: Xs").
+double written_lifetime_s(const std::string& yaml) {
+  const std::string key = "child: {lifetime: ";
+  const auto at = yaml.find(key);
+  return at == std::string::npos ? -1 : std::stod(yaml.substr(at + key.size()));
+}
+
+}  // namespace
+
+TEST_CASE("ingest panos: one log alone gives the pair's Child SA rekey interval and lifetime") {
+  // Each peer's log shows only its own soft expiries: where the peers take
+  // turns its own are two SA generations apart, and the interval read from
+  // A's log was 3240 s or 6480 s, its lifetime written from the upper
+  // quartile 6480 s + margin. The DELETEs of the old SAs of B's rekeys put
+  // those on A's time line too: the tunnel's 54 min, as from both logs.
+  TempDir dir;
+  write_pair(dir);
+  const auto pair =
+      run("ingest " + (dir / "a.log") + " " + (dir / "b.log") + " --scenario " + (dir / "p.yaml"));
+  const auto a = run("ingest " + (dir / "a.log") + " --scenario " + (dir / "a.yaml"));
+  const auto b = run("ingest " + (dir / "b.log") + " --peer b --scenario " + (dir / "b.yaml"));
+  REQUIRE(pair.status == 0);
+  REQUIRE(a.status == 0);
+  REQUIRE(b.status == 0);
+  INFO(a.out);
+  INFO(b.out);
+  for (const auto* one : {&a, &b}) {
+    CHECK(one->out.find("rekey interval (= lifetime - margin - random part): median 3240.0") !=
+          std::string::npos);
+    CHECK(one->out.find(", n=52; lines") != std::string::npos);
+  }
+  // The pair wrote 4860.031 s; one log's points are the DELETEs of B's
+  // rekeys, a round trip (tens of ms) after B's soft expiry.
+  const double want = written_lifetime_s(cli_test::slurp(dir / "p.yaml"));
+  CHECK(std::abs(want - 4860.031) < 0.001);
+  CHECK(std::abs(written_lifetime_s(cli_test::slurp(dir / "a.yaml")) - want) < 0.05);
+  CHECK(std::abs(written_lifetime_s(cli_test::slurp(dir / "b.yaml")) - want) < 0.05);
+}
+
+TEST_CASE("ingest panos --compare: one log's scenario reproduces its can't-find-SA rate") {
+  // The fresh-clone reproduction (issue 12): 1 h lifetimes, the scenario's
+  // 48 min margins, A's log alone. The interval read was 720 s or 1440 s
+  // (lifetime written 2160 s), so the scenario rekeyed half as often and
+  // both rates came out OUTSIDE: simulated 0 can't-find-SA where the log
+  // shows 58.
+  TempDir dir;
+  const auto t = run("trace " + source("scenarios/kb-incident.yaml") +
+                     " --set peers.a.child.lifetime=1h --set peers.b.child.lifetime=1h"
+                     " --set duration=2d --trial 0 --window 3d --peer a --style panos --out " +
+                     (dir / "a.log"));
+  REQUIRE(t.status == 0);
+  const auto r = run("ingest " + (dir / "a.log") + " --profile-b cisco-asa --scenario " +
+                     (dir / "p.yaml") + " --compare");
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("  child_rekeys   239  ") != std::string::npos);  // 2 d / 12 min = 240
+  CHECK(r.out.find("Child SA rekey interval: observed median 720.0") != std::string::npos);
+  const auto cant = r.out.find("  cant_find_sa: simulated");
+  REQUIRE(cant != std::string::npos);
+  CHECK(r.out.substr(cant, r.out.find('\n', cant) - cant)
+            .find("simulated rate inside the observed interval") != std::string::npos);
 }
 
 TEST_CASE("ingest panos: a crossing DELETE is not the answer to ours, the rekey's round trip is") {

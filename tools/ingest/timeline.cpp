@@ -219,6 +219,7 @@ class SoftExpiryCrossings {
 class RecentKeys {
  public:
   static constexpr std::size_t kMax = 4096;
+  bool contains(std::uint32_t key) const { return set_.contains(key); }
   bool insert(std::uint32_t key) {
     if (!set_.insert(key).second) return false;
     order_.push_back(key);
@@ -364,6 +365,11 @@ struct Analyser::State {
       last_install_point, last_ike;
   std::uint64_t request_points = 0, expiry_points = 0, install_points = 0;
   Durations by_request, by_expiry, by_install;
+  // One PAN-OS log: every SA generation, whoever rekeyed it (generation()).
+  std::optional<sim::SimTime> last_generation, last_generation_event, own_expiry;
+  std::uint64_t generation_points = 0;
+  Durations by_generation;
+  RecentKeys generation_spis;  // SPIs (either half) of SAs already a point
 
   // One-way latency, per peer (the timestamps' step is known only at the end).
   struct Pending {
@@ -432,8 +438,57 @@ struct Analyser::State {
     last_request_point = t;
   }
 
+  // One PAN-OS log (no CREATE_CHILD_SA, only its own device's soft
+  // expiries): each Child SA generation ends with its old SA deleted,
+  // whoever started the rekey (RFC 7296 2.8: the initiator deletes the old
+  // SA once the new one is in), so the peer's rekeys show as the DELETE this
+  // device receives. A rekey point is a soft expiry here or an ESP DELETE
+  // sent or received, unless it is one already counted: an SPI of an SA
+  // already a point (its own soft expiry; the pair from the "Deleted SA"
+  // banner), within 1 s of the last such record (the DELETEs of one
+  // exchange, a crossing DELETE, a collision's redundant SA), or its own
+  // DELETE ending the rekey its soft expiry started (30 s: a slow exchange;
+  // a device that waits for the answer names no SA in it, read_panos.cpp).
+  void generation(const TraceRecord& r, const Evidence& e) {
+    if (two || !shows_soft_expiry(styles[idx(r.peer)])) return;
+    if (r.spi_in != 0 && r.spi_out != 0 &&
+        (generation_spis.contains(r.spi_in) || generation_spis.contains(r.spi_out))) {
+      generation_spis.insert(r.spi_in);  // the banner ties the SA's halves
+      generation_spis.insert(r.spi_out);
+    }
+    std::uint32_t spi = 0;  // an SPI of the SA the record names, 0 if none
+    bool own_delete = false;
+    if (r.kind == TraceKind::kRekeyStarted && r.sa_kind == models::SaKind::kChild &&
+        r.spi_in != 0) {
+      spi = r.spi_in;
+    } else if (r.kind == TraceKind::kMessageSent && is_esp_delete(r.message) &&
+               !r.message.is_response) {
+      own_delete = true;
+      spi = r.message.delete_count > 0 ? r.message.delete_spis[0] : 0;
+    } else if (r.kind == TraceKind::kMessageReceived && is_esp_delete(r.message) &&
+               !r.message.is_response) {
+      spi = r.message.delete_spis[0];
+    } else {
+      return;
+    }
+    const bool seen = spi != 0 && generation_spis.contains(spi);
+    const bool same_instant =
+        last_generation_event && r.time - *last_generation_event < sim::seconds(1);
+    last_generation_event = r.time;
+    const bool ends_own = own_delete && own_expiry && r.time - *own_expiry <= sim::seconds(30);
+    if (r.kind == TraceKind::kRekeyStarted) own_expiry = r.time;
+    if (own_delete) own_expiry.reset();
+    if (spi != 0) generation_spis.insert(spi);
+    if (r.spi_in != 0 && r.spi_out != 0) generation_spis.insert(r.spi_out);
+    if (seen || same_instant || ends_own) return;
+    ++generation_points;
+    if (last_generation) by_generation.add((r.time - *last_generation).seconds(), e);
+    last_generation = r.time;
+  }
+
   void process(const TraceRecord& r, const Evidence& e) {
     close_until(r.time, false);
+    generation(r, e);
     if (r.kind == TraceKind::kMessageSent && !r.message.is_response &&
         (is_child_rekey_request(r.message) || is_esp_delete(r.message)))
       sent.push_back({r.time, is_child_rekey_request(r.message), is_esp_delete(r.message)});
@@ -667,6 +722,15 @@ Timeline Analyser::finish(const sim::SimTime (&resolution)[2]) {
     tl.child_rekeys = s.request_points;
     tl.child_interval = std::move(s.by_request);
     tl.child_rekeys_from = "distinct Child SAs named by REKEY_SA requests";
+  } else if (!s.two && s.expiry_points > 0) {
+    // Only where the log shows soft expiries (the KB excerpt, one DELETE
+    // exchange and no expiry, keeps "0 installs" and no rate).
+
+    tl.child_rekeys = s.generation_points;
+    tl.child_interval = std::move(s.by_generation);
+    tl.child_rekeys_from =
+        "Child SA generations ended in this log, whichever peer rekeyed: its soft expiries "
+        "(PFKEY_EXPIRE) and the DELETEs of old SAs it sent or received";
   } else if (s.expiry_points > 0) {
     tl.child_rekeys = s.expiry_points;
     tl.child_interval = std::move(s.by_expiry);

@@ -68,9 +68,11 @@ struct Timeline {
   // the records); nullopt unless both peers' logs show SA installs and deletes.
   std::optional<std::uint64_t> redundant_sas;
   // Child SAs rekeyed: the distinct SAs named by REKEY_SA requests; else
-  // (PAN-OS) the distinct SAs soft-expired in either log (an SA both peers
-  // soft-expire is one, its halves tied by its "Deleted SA" banner); else
-  // the new SAs installed.
+  // (PAN-OS) with two logs the distinct SAs soft-expired in either log (an
+  // SA both peers soft-expire is one, its halves tied by its "Deleted SA"
+  // banner), with one log showing soft expiries its SA generations, whichever
+  // peer rekeyed (its own soft expiries and the DELETEs of old SAs it sent
+  // or received, one per 1 s); else the new SAs installed.
   std::uint64_t child_rekeys = 0;
   std::string child_rekeys_from;  // how child_rekeys was counted
   std::uint64_t ike_rekeys = 0;
