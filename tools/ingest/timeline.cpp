@@ -302,6 +302,10 @@ bool shows_sa_lifecycle(Style style) {
   }
 }
 
+bool one_log_shows_every_collision(Style style) {
+  return style != Style::kPanos;
+}
+
 bool shows_soft_expiry(Style style) {
   return style == Style::kPanos;
 }

@@ -31,6 +31,12 @@ bool shows_sa_lifecycle(Style style);
 // rekeys a device starts, counted when the log shows no REKEY_SA request.
 bool shows_soft_expiry(Style style);
 
+// Whether one log alone of this style shows every Child SA collision of the
+// tunnel: not PAN-OS, which logs no CREATE_CHILD_SA at its default level, so
+// one log shows only the collisions whose DELETEs crossed (both logs show
+// both peers' soft expiries of one SA, and with them every collision).
+bool one_log_shows_every_collision(Style style);
+
 struct Episode {
   sim::SimTime time;            // on A's clock, t = 0 at A's first line
   trace::EpisodeFilter kind;    // kCollision, kCantFindSa, kOutage or kTunnelReset
