@@ -233,24 +233,40 @@ Alignment by_spis(const AlignKeys& a, const AlignKeys& b) {
 }
 
 // What the two logs have in common (Alignment::messages_shown, spis_*).
+// Each SPI a log names is one of its peer's inbound SPIs (an install, a
+// DELETE it sends: RFC 7296 1.4.1, a DELETE names the sender's inbound SPI)
+// or outbound ones (a switch, a DELETE it receives); an SA's SPI is the
+// inbound SPI at one end and the outbound at the other, so only SPIs of
+// opposite directions can be shared.
 void count_common(const AlignKeys& a, const AlignKeys& b, Alignment& al) {
-  std::set<std::uint32_t> spis[2];
+  std::set<std::uint32_t> in[2], out[2];
   const AlignKeys* logs[2] = {&a, &b};
   for (int l = 0; l < 2; ++l) {
     for (const Entry& e : logs[l]->entries()) {
       if (e.kind == Kind::kSent || e.kind == Kind::kReceived) ++al.messages_shown[l];
-      if (!is_message(e.kind) || e.exchange == -1) spis[l].insert(e.id);
+      if (is_message(e.kind) && e.exchange != -1) continue;
+      const bool inbound =
+          e.kind == Kind::kInstalledIn || e.kind == Kind::kSent || e.kind == Kind::kRetransmit;
+      (inbound ? in : out)[l].insert(e.id);
     }
-    al.spis_named[l] = spis[l].size();
+    std::set<std::uint32_t> all = in[l];
+    all.insert(out[l].begin(), out[l].end());
+    al.spis_named[l] = all.size();
   }
-  for (std::uint32_t spi : spis[0]) al.spis_shared += spis[1].contains(spi);
+  al.spis_comparable = (!in[0].empty() && !out[1].empty()) || (!out[0].empty() && !in[1].empty());
+  std::set<std::uint32_t> shared;
+  for (std::uint32_t spi : in[0])
+    if (out[1].contains(spi)) shared.insert(spi);
+  for (std::uint32_t spi : out[0])
+    if (in[1].contains(spi)) shared.insert(spi);
+  al.spis_shared = shared.size();
 }
 
 }  // namespace
 
 std::string not_one_tunnel(const Alignment& al) {
   const std::size_t m = std::min(al.messages_shown[0], al.messages_shown[1]);
-  const bool by_spi = al.spis_named[0] > 0 && al.spis_named[1] > 0;
+  const bool by_spi = al.spis_comparable;
   const bool by_message = m > 0;
   const std::size_t n = al.messages_matched;
   const bool ok = by_spi       ? al.spis_shared > 0

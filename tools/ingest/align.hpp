@@ -45,12 +45,18 @@ struct Alignment {
   std::size_t messages_shown[2] = {0, 0};
   std::size_t spis_named[2] = {0, 0};
   std::size_t spis_shared = 0;
+  // Whether a SPI could be shared at all: one log names inbound SPIs and the
+  // other outbound ones. Cisco IOS debugs name only the router's own inbound
+  // SPIs (the DELETEs it sends, RECVD_PKT_INV_SPI; received payloads are
+  // ENCR), so two IOS logs of one tunnel share none.
+  bool spis_comparable = false;
 };
 std::string_view to_string(Alignment::Method m);
 
 // Whether two logs look like the two ends of one tunnel, from what they
 // have in common. The rule (M = the keyed messages the smaller log shows):
-//  - if both logs name SPIs, at least one SPI is named in both (an SA's SPIs
+//  - if one log names inbound SPIs and the other outbound ones
+//    (spis_comparable), at least one SPI is named in both (an SA's SPIs
 //    are random 32-bit values: two tunnels share none, and one shared is
 //    enough, e.g. a short excerpt around one DELETE);
 //  - else, if both logs show keyed messages, at least min(3, M) and at least

@@ -310,6 +310,10 @@ bool shows_soft_expiry(Style style) {
   return style == Style::kPanos;
 }
 
+bool shows_child_rekeys(Style style) {
+  return style != Style::kCiscoIos;
+}
+
 double Durations::median() const {
   if (values_s.empty()) return 0;
   std::vector<double> v = values_s;
@@ -743,6 +747,12 @@ Timeline Analyser::finish(const sim::SimTime (&resolution)[2]) {
     tl.child_rekeys_from = s.two ? "distinct Child SAs soft-expired in either log (PFKEY_EXPIRE)"
                                  : "Child SAs this device soft-expired (PFKEY_EXPIRE): the rekeys "
                                    "it started, not its peer's";
+  } else if (s.install_points == 0 && !shows_child_rekeys(s.styles[0]) &&
+             !(s.two && shows_child_rekeys(s.styles[1]))) {
+    tl.child_rekeys_shown = false;
+    tl.child_rekeys_from =
+        "the log shows no REKEY_SA SPI, SA install or soft expiry (IOS prints CREATE_CHILD_SA "
+        "payloads as ENCR)";
   } else {
     tl.child_rekeys = s.install_points;
     tl.child_interval = std::move(s.by_install);

@@ -37,6 +37,12 @@ bool shows_soft_expiry(Style style);
 // both peers' soft expiries of one SA, and with them every collision).
 bool one_log_shows_every_collision(Style style);
 
+// Whether a style shows Child SA rekeys at all: a REKEY_SA request with its
+// SPI, an SA install or a soft expiry. Cisco IOS `debug crypto ikev2` prints
+// a CREATE_CHILD_SA packet's payloads as "ENCR" (no REKEY_SA, and an IKE SA
+// rekey is a CREATE_CHILD_SA too) and no SA install: not shown.
+bool shows_child_rekeys(Style style);
+
 struct Episode {
   sim::SimTime time;            // on A's clock, t = 0 at A's first line
   trace::EpisodeFilter kind;    // kCollision, kCantFindSa, kOutage or kTunnelReset
@@ -80,7 +86,8 @@ struct Timeline {
   // peer rekeyed (its own soft expiries and the DELETEs of old SAs it sent
   // or received, one per 1 s); else the new SAs installed.
   std::uint64_t child_rekeys = 0;
-  std::string child_rekeys_from;  // how child_rekeys was counted
+  std::string child_rekeys_from;   // how child_rekeys was counted
+  bool child_rekeys_shown = true;  // false: no log given shows them (shows_child_rekeys)
   std::uint64_t ike_rekeys = 0;
   // Child rekey requests by the peer that sent them: with two logs those each
   // log shows sent; with one, also those it received (the other peer's).

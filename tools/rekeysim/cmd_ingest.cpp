@@ -154,7 +154,9 @@ std::string report(const std::vector<LogIn>& logs, const ingest::Merged& merged,
   if (tl.episodes_not_listed > 0)
     o << "  ... " << tl.episodes_not_listed << " more episodes (counted below, not listed)\n";
   o << "outcomes (the names `run` uses):\n";
-  o << "  child_rekeys   " << tl.child_rekeys << "  (" << tl.child_rekeys_from << ")\n";
+  o << "  child_rekeys   "
+    << (tl.child_rekeys_shown ? std::to_string(tl.child_rekeys) : "not shown") << "  ("
+    << tl.child_rekeys_from << ")\n";
   auto rate = [&](const std::optional<std::uint64_t>& k) {
     if (!k || tl.child_rekeys == 0) return std::string();
     if (*k > tl.child_rekeys) return std::string("  (more episodes than rekeys seen: no rate)");
