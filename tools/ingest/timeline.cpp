@@ -580,8 +580,9 @@ struct Analyser::State {
       last_expiry_point = r.time;
     }
     // Rekey requests not logged: each new inbound SA of the first log (a second
-    // one within 1 s, a collision's redundant SA, is not a new rekey).
-    if (r.kind == TraceKind::kChildSaInstalled && r.peer == PeerId::kA &&
+    // one within 1 s, a collision's redundant SA, is not a new rekey). One
+    // log alone may be peer B's (--peer b): its records are all B's.
+    if (r.kind == TraceKind::kChildSaInstalled && (r.peer == PeerId::kA || !two) &&
         !(last_install && r.time - *last_install < sim::seconds(1))) {
       last_install = r.time;
       ++install_points;
@@ -756,7 +757,8 @@ Timeline Analyser::finish(const sim::SimTime (&resolution)[2]) {
   } else {
     tl.child_rekeys = s.install_points;
     tl.child_interval = std::move(s.by_install);
-    tl.child_rekeys_from = "new inbound Child SAs installed (peer A's log)";
+    tl.child_rekeys_from = s.two ? "new inbound Child SAs installed (peer A's log)"
+                                 : "new inbound Child SAs installed";
   }
   for (std::size_t p = 0; p < 2; ++p) {
     // On whole-second stamps a gap says nothing about milliseconds.
