@@ -688,16 +688,18 @@ namespace {
 
 // (initiator SPI, responder SPI) pairs, lower-case hex without 0x, of every
 // IKE header a log prints: ASA "InitSPI=0x.. RespSPI=0x..", IOS/ASA
-// "Initiator SPI : .. - Responder SPI : ..".
+// "Initiator SPI : .. - Responder SPI : ..", PAN-OS "Established SA: ..
+// SPI:<i>:<r>.".
 std::set<std::pair<std::string, std::string>> log_ike_spis(const std::string& log) {
   static const std::regex kHeader(
       R"(InitSPI=0x([0-9A-F]{16}) RespSPI=0x([0-9A-F]{16})|)"
-      R"(Initiator SPI : ([0-9A-F]{16}) - Responder SPI : ([0-9A-F]{16}))");
+      R"(Initiator SPI : ([0-9A-F]{16}) - Responder SPI : ([0-9A-F]{16})|)"
+      R"(Established SA: .* SPI:([0-9a-f]{16}):([0-9a-f]{16})\.)");
   std::set<std::pair<std::string, std::string>> out;
   for (std::sregex_iterator it(log.begin(), log.end(), kHeader), end; it != end; ++it) {
     const auto& m = *it;
-    out.emplace(lower(m[1].matched ? m[1].str() : m[3].str()),
-                lower(m[1].matched ? m[2].str() : m[4].str()));
+    const int at = m[1].matched ? 1 : m[3].matched ? 3 : 5;
+    out.emplace(lower(m[at].str()), lower(m[at + 1].str()));
   }
   return out;
 }
@@ -719,8 +721,8 @@ std::set<std::pair<std::string, std::string>> pcap_ike_spis(const std::string& p
 }  // namespace
 
 TEST_CASE(
-    "pcap: the Cisco ASA and IOS logs print each IKE SA's real responder SPI, the one in its "
-    "packets (issue 12)") {
+    "pcap: the Cisco ASA, IOS and PAN-OS logs print each IKE SA's real responder SPI, the one in "
+    "its packets (issue 12)") {
   REQUIRE(have_tshark());
   struct Case {
     const char* args;
@@ -734,6 +736,7 @@ TEST_CASE(
       {"--first cant_find_sa --window 100ms --style cisco-ios", 1},
       {"--first simultaneous_ike_rekey --window 2s --style cisco-asa", 3},
       {"--first simultaneous_ike_rekey --window 2s --style cisco-ios", 3},
+      {"--first simultaneous_ike_rekey --window 2s --style panos --inferred", 1},
   };
   for (const Case& c : cases) {
     TempDir dir;
