@@ -504,12 +504,12 @@ TEST_CASE(
       " --set trace.a.first_ike_spi=0x1111222233334444 --set trace.b.first_ike_spi=0xabcdef";
   // The simulated IKE SA of the window (kb-incident, seed fixed): A created
   // it at t = 0 (initiator SPI 0x9c3dea5f84bcf121), B answered with responder
-  // SPI 0x8c6bec90e002e8e2; the Cisco styles print ~initiator as a stand-in
-  // responder SPI when none is given.
+  // SPI 0x8c6bec90e002e8e2, which the Cisco styles print when none is given
+  // (read from the IKE_SA_INIT response, far outside the window).
   const auto plain_ios = run(base + " --style cisco-ios --peer a");
   REQUIRE(plain_ios.status == 0);
   REQUIRE(plain_ios.out.find("Initiator SPI : 9C3DEA5F84BCF121 - Responder SPI : "
-                             "63C215A07B430EDE") != std::string::npos);
+                             "8C6BEC90E002E8E2") != std::string::npos);
   // Both peers' IKE headers: A's SPI as initiator, B's as responder.
   for (const char* peer : {"a", "b"}) {
     const auto ios = run(base + " --style cisco-ios --peer " + peer + set);

@@ -698,3 +698,75 @@ TEST_CASE(
         std::string::npos);
   CHECK(std::filesystem::is_empty(dir.path));
 }
+
+namespace {
+
+// (initiator SPI, responder SPI) pairs, lower-case hex without 0x, of every
+// IKE header a log prints: ASA "InitSPI=0x.. RespSPI=0x..", IOS/ASA
+// "Initiator SPI : .. - Responder SPI : ..", PAN-OS "Established SA: ..
+// SPI:<i>:<r>.".
+std::set<std::pair<std::string, std::string>> log_ike_spis(const std::string& log) {
+  static const std::regex kHeader(
+      R"(InitSPI=0x([0-9A-F]{16}) RespSPI=0x([0-9A-F]{16})|)"
+      R"(Initiator SPI : ([0-9A-F]{16}) - Responder SPI : ([0-9A-F]{16})|)"
+      R"(Established SA: .* SPI:([0-9a-f]{16}):([0-9a-f]{16})\.)");
+  std::set<std::pair<std::string, std::string>> out;
+  for (std::sregex_iterator it(log.begin(), log.end(), kHeader), end; it != end; ++it) {
+    const auto& m = *it;
+    const int at = m[1].matched ? 1 : m[3].matched ? 3 : 5;
+    out.emplace(lower(m[at].str()), lower(m[at + 1].str()));
+  }
+  return out;
+}
+
+// The same pairs from the capture's IKE headers (IKE_SA_INIT requests, whose
+// responder SPI is 0, left out).
+std::set<std::pair<std::string, std::string>> pcap_ike_spis(const std::string& pcap) {
+  std::set<std::pair<std::string, std::string>> out;
+  std::istringstream in(
+      tshark(pcap, "-Y isakmp -T fields -E separator='|' -e isakmp.ispi -e isakmp.rspi"));
+  for (std::string line; std::getline(in, line);) {
+    const auto f = split(lower(line), '|');
+    REQUIRE(f.size() == 2);
+    if (f[1] != "0000000000000000") out.emplace(f[0], f[1]);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "pcap: the Cisco ASA, IOS and PAN-OS logs print each IKE SA's real responder SPI, the one in "
+    "its packets (issue 12)") {
+  REQUIRE(have_tshark());
+  struct Case {
+    const char* args;
+    std::size_t headers;  // distinct (initiator, responder) pairs the log prints
+  };
+  // kb-incident: B is the ASA under --style auto; the first IKE SA's
+  // responder SPI comes from its IKE_SA_INIT response, far outside the
+  // window. The IKE rekey collision: two SAs created by CREATE_CHILD_SA.
+  const Case cases[] = {
+      {"--first cant_find_sa --window 100ms", 1},
+      {"--first cant_find_sa --window 100ms --style cisco-ios", 1},
+      {"--first simultaneous_ike_rekey --window 2s --style cisco-asa", 3},
+      {"--first simultaneous_ike_rekey --window 2s --style cisco-ios", 3},
+      {"--first simultaneous_ike_rekey --window 2s --style panos --inferred", 1},
+  };
+  for (const Case& c : cases) {
+    TempDir dir;
+    const std::string pcap = dir / "k.pcap";
+    const std::string log = dir / "k.log";
+    const auto r = run("trace " + source("scenarios/kb-incident.yaml") + " " + c.args + " --pcap " +
+                       pcap + " --out " + log);
+    INFO(c.args << "\n" << r.err);
+    REQUIRE(r.status == 0);
+    const auto printed = log_ike_spis(slurp(log));
+    const auto packets = pcap_ike_spis(pcap);
+    CHECK(printed.size() == c.headers);
+    for (const auto& [ispi, rspi] : printed) {
+      INFO("log: InitSPI " << ispi << " RespSPI " << rspi);
+      CHECK(packets.contains({ispi, rspi}));
+    }
+  }
+}

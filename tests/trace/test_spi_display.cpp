@@ -90,11 +90,33 @@ TEST_CASE(
   c.first_ike_spi[1] = kOld;  // B's own SPI of kNewI shown as kOld's value
   const trace::SpiDisplay d = trace::spi_display(window, c);
   CHECK(d.ike == std::map<std::uint64_t, std::uint64_t>{{kNewI, kOld}, {kOld, kNewI}});
-  CHECK(d.responder.empty());  // B is the initiator: no responder SPI given
+  // B is the initiator: no responder SPI given; A's, from the rekey's
+  // response, under the SA's shown initiator SPI.
+  CHECK(d.responder == std::map<std::uint64_t, std::uint64_t>{{kOld, kNewR}});
   const auto shown = trace::apply_spis(all, d);
   CHECK(shown[0].message.ike_sa == kNewI);
   CHECK(shown[0].message.sa_spi == kOld);
   CHECK(shown[2].message.ike_sa == kOld);
   // Nothing set: nothing changes.
   CHECK(trace::spi_display(window, trace::LogContext{}).ike.empty());
+}
+
+TEST_CASE(
+    "SPI display: with nothing set, each IKE SA's responder SPI is the one its creating response "
+    "carried, read from the whole trial (issue 12)") {
+  const std::vector<TraceRecord> all = trial();
+  const std::span<const TraceRecord> window(all.data() + 2, 2);  // the INFORMATIONAL only
+  trace::LogContext c;
+  c.history = all;
+  const trace::SpiDisplay d = trace::spi_display(window, c);
+  CHECK(d.ike.empty());
+  // RFC 7296 2.18: the new SA's responder SPI is the SPI of the rekey
+  // response's SA payload (kOld's own creation is not in the trial).
+  CHECK(d.responder == std::map<std::uint64_t, std::uint64_t>{{kNewI, kNewR}});
+  // The window alone does not hold that response: nothing to print but the
+  // styles' stand-in.
+  CHECK(trace::spi_display(window, trace::LogContext{}).responder.empty());
+  // A window holding the response is enough.
+  CHECK(trace::spi_display(std::span<const TraceRecord>(all.data(), 2), trace::LogContext{})
+            .responder == std::map<std::uint64_t, std::uint64_t>{{kNewI, kNewR}});
 }

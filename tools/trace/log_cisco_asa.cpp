@@ -21,8 +21,9 @@
 // Inferred (printed only with LogContext::inferred_lines): "SENT PKT" (the
 // transmit twin of RECV PKT), "Sending Packet" (IOS wording, same IKEv2
 // code base), "Sending DELETE INFO message" (IOS wording).
-// The responder IKE SPI is not simulated: a stand-in derived from the
-// initiator SPI is printed. ESP sequence numbers are not simulated either:
+// The responder IKE SPI is the one the SA's creating response carried
+// (LogContext::responder_spis, filled by render_log() from the whole trial),
+// the same as in the --pcap capture and JSONL. ESP sequence numbers are not simulated either:
 // 402114 prints the drop's ordinal.
 #include <cstdio>
 #include <map>

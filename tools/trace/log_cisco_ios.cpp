@@ -14,8 +14,8 @@
 //    for destaddr=.., prot=50, spi=0x..(<decimal>), srcaddr=.., input
 //    interface=..".
 // Prefix "Jul  6 03:32:18.287: " (an NTP-synced clock; an unsynced one adds a
-// leading '*'). The responder IKE SPI is not simulated: a stand-in derived
-// from the initiator SPI is printed. The IOS rate limit of
+// leading '*'). The responder IKE SPI is the one the SA's creating response
+// carried (LogContext::responder_spis), as in the --pcap capture. The IOS rate limit of
 // RECVD_PKT_INV_SPI is not documented; one line per SPI per 5 s is printed
 // (the ASA's documented limit for its equivalent message) -- an assumption.
 #include <cstdio>

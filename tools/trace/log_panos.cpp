@@ -191,9 +191,13 @@ class PanosWriter {
         const bool rekey = r.kind == TraceKind::kIkeSaRekeyed;
         const bool initiator = rekey ? state(r.peer).ike_rekey_initiated : r.peer == PeerId::kA;
         if (rekey) state(r.peer).ike_rekey_initiated = false;
+        // Both SPIs, initiator first, as the [V] "negotiation is started"
+        // line prints them (SPI:<ISPI>:<RSPI>); the responder SPI is the one
+        // the SA's creating response carried (LogContext::responder_spis).
+        const std::uint64_t ispi = rekey ? r.new_ike_spi : r.ike_spi;
         char spi[40];
-        std::snprintf(spi, sizeof spi, "%016llx",
-                      static_cast<unsigned long long>(rekey ? r.new_ike_spi : r.ike_spi));
+        std::snprintf(spi, sizeof spi, "%016llx:%016llx", static_cast<unsigned long long>(ispi),
+                      static_cast<unsigned long long>(detail::responder_spi(c_, ispi)));
         // [I] P12 wording.
         line(r, "INFO", false,
              std::string("IKEv2 IKE SA negotiation is succeeded as ") +

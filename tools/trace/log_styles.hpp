@@ -52,7 +52,8 @@ std::string syslog_time(const models::TraceRecord& r, const LogContext& context,
 
 // The responder SPI an IKE header of SA `initiator_spi` is printed with:
 // LogContext::responder_spis, else the stand-in ~initiator_spi (the records
-// name an IKE SA by its initiator SPI alone).
+// name an IKE SA by its initiator SPI alone; an SA whose creating response
+// is not in the trial has no responder SPI to print).
 std::uint64_t responder_spi(const LogContext& context, std::uint64_t initiator_spi);
 
 // True if a record of `kind` for `peer` at `time` naming `spi` (in spi_in)

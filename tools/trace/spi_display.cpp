@@ -122,37 +122,47 @@ void child_display(std::span<const TraceRecord> records, const LogContext& conte
 }
 
 void ike_display(std::span<const TraceRecord> records, const LogContext& context, SpiDisplay& d) {
-  if (!context.first_ike_spi[0] && !context.first_ike_spi[1]) return;
-  std::uint64_t first[2] = {0, 0};
-  for (const TraceRecord& r : records) {
-    auto& f = first[static_cast<std::size_t>(r.peer)];
-    if (f == 0) f = ike_sa_of(r);
-  }
   const auto roles = ike_sa_roles(context.history.empty() ? records : context.history);
-  std::vector<std::uint64_t> sources, targets;
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> responder;  // simulated id -> shown
-  for (std::size_t p = 0; p < 2; ++p) {
-    if (!context.first_ike_spi[p] || first[p] == 0) continue;
-    const std::uint64_t id = first[p];
-    const auto it = roles.find(id);
-    // No request creating it in the records: the trial's first IKE SA,
-    // which peer A creates (models/world World::establish).
-    const IkeSaRoles role = it == roles.end() ? IkeSaRoles{} : it->second;
-    std::uint64_t own = id;
-    if (role.initiator != static_cast<PeerId>(p)) {
-      // Not carried by any record: the stand-in the Cisco styles print.
-      own = role.responder_spi != 0 ? role.responder_spi : ~id;
-      responder.emplace_back(id, *context.first_ike_spi[p]);
+  std::vector<std::pair<std::uint64_t, std::uint64_t>>
+      given;  // simulated id -> shown responder SPI
+  if (context.first_ike_spi[0] || context.first_ike_spi[1]) {
+    std::uint64_t first[2] = {0, 0};
+    for (const TraceRecord& r : records) {
+      auto& f = first[static_cast<std::size_t>(r.peer)];
+      if (f == 0) f = ike_sa_of(r);
     }
-    if (std::find(sources.begin(), sources.end(), own) != sources.end()) continue;
-    sources.push_back(own);
-    targets.push_back(*context.first_ike_spi[p]);
+    std::vector<std::uint64_t> sources, targets;
+    for (std::size_t p = 0; p < 2; ++p) {
+      if (!context.first_ike_spi[p] || first[p] == 0) continue;
+      const std::uint64_t id = first[p];
+      const auto it = roles.find(id);
+      // No request creating it in the records: the trial's first IKE SA,
+      // which peer A creates (models/world World::establish).
+      const IkeSaRoles role = it == roles.end() ? IkeSaRoles{} : it->second;
+      std::uint64_t own = id;
+      if (role.initiator != static_cast<PeerId>(p)) {
+        // Not carried by any record: the stand-in the Cisco styles print.
+        own = role.responder_spi != 0 ? role.responder_spi : ~id;
+        given.emplace_back(id, *context.first_ike_spi[p]);
+      }
+      if (std::find(sources.begin(), sources.end(), own) != sources.end()) continue;
+      sources.push_back(own);
+      targets.push_back(*context.first_ike_spi[p]);
+    }
+    add_bijection(d.ike, sources, targets);
   }
-  add_bijection(d.ike, sources, targets);
-  for (const auto& [id, spi] : responder) {
-    const auto shown = d.ike.find(id);
-    d.responder[shown == d.ike.end() ? id : shown->second] = spi;
-  }
+  auto shown = [&](std::uint64_t spi) {
+    const auto it = d.ike.find(spi);
+    return it == d.ike.end() ? spi : it->second;
+  };
+  // Every IKE SA whose creating response (IKE_SA_INIT, or the CREATE_CHILD_SA
+  // rekey, RFC 7296 2.18) is in the trial: the responder SPI that response's
+  // SA payload carries, as the capture's IKE headers show it.
+  for (const auto& [id, role] : roles)
+    if (role.responder_spi != 0) d.responder[shown(id)] = shown(role.responder_spi);
+  // A given responder SPI of an SA whose creating response the trial does
+  // not hold (only then does it differ from the entry above).
+  for (const auto& [id, spi] : given) d.responder[shown(id)] = spi;
 }
 
 }  // namespace

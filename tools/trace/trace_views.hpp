@@ -217,9 +217,11 @@ struct LogContext {
   std::span<const models::TraceRecord> history;
   // Responder SPI printed for an IKE SA (key: its initiator SPI as printed)
   // by the styles that print both SPIs of every IKE header (Cisco ASA, IOS).
-  // render_log() fills it from first_ike_spi; an SA not in it is printed
-  // with a stand-in (~initiator SPI), as the records name IKE SAs by their
-  // initiator SPI only.
+  // render_log() fills it (SpiDisplay::responder) from the creating
+  // response of each IKE SA in `history` (else the records), and from
+  // first_ike_spi; an SA not in it (its creating response is not in the
+  // trial) is printed with a stand-in (~initiator SPI), as the records name
+  // IKE SAs by their initiator SPI only.
   std::map<std::uint64_t, std::uint64_t> responder_spis;
   // Cisco ASA/FTD: wrap each debug line as the syslog message the device
   // sends with `logging debug-trace` ("ASA" -> "%ASA-7-711001: <line>",
@@ -262,7 +264,9 @@ struct SpiDisplay {
   std::map<std::uint32_t, std::uint32_t> child;  // ESP SPIs
   std::map<std::uint64_t, std::uint64_t> ike;    // IKE SPIs (initiator and responder)
   // Initiator SPI as shown -> responder SPI as shown, for each IKE SA whose
-  // responder's first_ike_spi was given (LogContext::responder_spis).
+  // creating response (IKE_SA_INIT or CREATE_CHILD_SA, RFC 7296 2.18) is in
+  // LogContext::history (else the records), or whose responder's
+  // first_ike_spi was given (LogContext::responder_spis).
   std::map<std::uint64_t, std::uint64_t> responder;
 };
 SpiDisplay spi_display(std::span<const models::TraceRecord> records, const LogContext& context);
