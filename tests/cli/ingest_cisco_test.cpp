@@ -71,3 +71,21 @@ TEST_CASE("ingest cisco: IOS-XE logs of two different tunnels are still refused"
   CHECK(r.err.find("do not look like the two ends of one tunnel: 67 of 726 messages matched, 0 "
                    "SPIs shared") != std::string::npos);
 }
+
+TEST_CASE("ingest cisco: one ASA log of peer B counts its own Child SA installs as rekeys") {
+  // It counted peer A's installs only, so B's log alone gave 0 rekeys and
+  // no rate ("installed (peer A's log)"). `run` counts 117 rekey episodes
+  // in this trial; each log shows its own new inbound SAs, a collision's
+  // second SA within 1 s not counted: 120 at A, 121 at B.
+  TempDir dir;
+  write_logs(dir, "cisco-asa");
+  const auto a = run("ingest " + (dir / "cisco-asa-0a.log"));
+  const auto b = run("ingest " + (dir / "cisco-asa-0b.log") + " --peer b");
+  INFO(a.out << b.out);
+  REQUIRE(a.status == 0);
+  REQUIRE(b.status == 0);
+  CHECK(a.out.find("  child_rekeys   120  (new inbound Child SAs installed)\n") !=
+        std::string::npos);
+  CHECK(b.out.find("  child_rekeys   121  (new inbound Child SAs installed)\n") !=
+        std::string::npos);
+}

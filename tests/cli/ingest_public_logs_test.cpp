@@ -108,7 +108,7 @@ TEST_CASE("ingest public log: Juniper vSRX kmd, VPN removed by a commit and back
   CHECK(has(r.out, "  t=       0.000 s  tunnel_reset  lines kmd-vpn-down-up-2020.log:3\n"));
   CHECK(has(r.out, "  tunnel_resets  1\n"));
   CHECK(has(r.out, "  ike_rekeys     0\n"));
-  CHECK(has(r.out, "  child_rekeys   1  (new inbound Child SAs installed (peer A's log))"));
+  CHECK(has(r.out, "  child_rekeys   1  (new inbound Child SAs installed)"));
   const std::string jsonl = cli_test::slurp(dir / "r.jsonl");
   CHECK(has(jsonl, "{\"t_ns\":0,\"t\":\"0.000000\",\"peer\":\"A\",\"kind\":\"tunnel_down\""));
   CHECK(has(jsonl,
@@ -145,7 +145,7 @@ TEST_CASE("ingest public log: Juniper vSRX kmd, both ends start the tunnel, two 
   CHECK(has(r.out, "  no episode\n"));
   CHECK(has(r.out, "  ike_rekeys     0\n"));
   CHECK(has(r.out, "  IKE SA rekey interval: not shown"));
-  CHECK(has(r.out, "  child_rekeys   1  (new inbound Child SAs installed (peer A's log))"));
+  CHECK(has(r.out, "  child_rekeys   1  (new inbound Child SAs installed)"));
   const std::string jsonl = cli_test::slurp(dir / "r.jsonl");
   std::size_t installs = 0;
   for (const char* spi : {"0x9cc87ce6", "0x11090e53"}) {
