@@ -2,6 +2,7 @@
 // records, style detection, the count of unusable lines, and the round trip
 // simulated log -> ingest -> the same records.
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -333,4 +334,54 @@ TEST_CASE("ingest: --style-b with one log is a usage error") {
   CHECK(r.err.find("--style-b: names the second log's style, and one log was given") !=
         std::string::npos);
   CHECK(r.out.empty());
+}
+
+TEST_CASE("inputs are never outputs: a log or scenario named as an output is refused, unchanged") {
+  // `ingest x.log --scenario x.log` replaced the customer's only log, and
+  // `trace k.yaml --out k.yaml` the scenario, with exit 0.
+  TempDir dir;
+  const std::string log = dir / "x.log";
+  const std::string yaml = dir / "k.yaml";
+  {
+    std::ofstream(log) << slurp(source("tests/data/panos/ikemgr-delete-race.log"));
+    std::ofstream(yaml) << slurp(source("tests/cli/trace-scenarios/normal-rekey.yaml"));
+  }
+  const std::string log_before = slurp(log);
+  const std::string yaml_before = slurp(yaml);
+  const auto i = run("ingest " + log + " --scenario " + log);
+  CHECK(i.status == 2);
+  CHECK(i.err.find("--scenario: cannot write " + log + ": the same file as the log " + log +
+                   ", which it reads") != std::string::npos);
+  CHECK(run("ingest " + log + " --out " + log).status == 2);
+  for (const std::string& cmd :
+       {"trace " + yaml + " --first rekey --out " + yaml,
+        "trace " + yaml + " --first rekey --pcap " + yaml, "run " + yaml + " -q --out " + yaml}) {
+    INFO(cmd);
+    const auto r = run(cmd);
+    CHECK(r.status == 2);
+    CHECK(r.err.find("the same file as the scenario, which it reads") != std::string::npos);
+  }
+  CHECK(slurp(log) == log_before);
+  CHECK(slurp(yaml) == yaml_before);
+}
+
+TEST_CASE(
+    "ingest: one-log options are refused with two logs, and --profile-b must name a profile") {
+  const std::string kb = source("tests/data/panos/ikemgr-delete-race.log");
+  TempDir dir;
+  const std::string b = dir / "b.log";
+  std::ofstream(b) << slurp(kb);
+  const auto peer = run("ingest " + kb + " " + b + " --peer b");
+  CHECK(peer.status == 2);
+  CHECK(peer.err.find("--peer: says which peer one log is") != std::string::npos);
+  const auto pb = run("ingest " + kb + " " + b + " --profile-b panos");
+  CHECK(pb.status == 2);
+  CHECK(pb.err.find("--profile-b: names the peer whose log is missing") != std::string::npos);
+  // strongswan-6 is a log style, not a profile: the scenario would not load.
+  const auto bad = run("ingest " + kb + " --profile-b strongswan-6 --scenario " + (dir / "s.yaml"));
+  CHECK(bad.status == 2);
+  CHECK(bad.err.find("--profile-b: unknown profile \"strongswan-6\"; expected a built-in "
+                     "profile (rfc7296, strongswan,") != std::string::npos);
+  CHECK(!std::filesystem::exists(dir / "s.yaml"));
+  CHECK(run("ingest " + kb + " --profile-b cisco-asa").status == 0);
 }

@@ -731,3 +731,18 @@ TEST_CASE("Log styles: --syslog-wrap with no peer shown in the cisco-asa style i
   CHECK(b.status == 0);
   CHECK(b.out.find(": %FTD-7-711001: IKEv2-") != std::string::npos);
 }
+
+TEST_CASE("Log styles: an address equal to the other peer's default address is refused") {
+  // trace.b.address=192.0.2.1 (A's default) gave a capture of 192.0.2.1 -> 192.0.2.1.
+  const std::string base =
+      "trace " + source("tests/cli/trace-scenarios/normal-rekey.yaml") + " --first rekey";
+  const auto b = run(base + " --set trace.b.address=192.0.2.1");
+  CHECK(b.status == 2);
+  CHECK(b.err.find("trace.b.address: \"192.0.2.1\" is the same address as peer A's (its "
+                   "default)") != std::string::npos);
+  const auto a = run(base + " --set trace.a.address=198.51.100.2");
+  CHECK(a.status == 2);
+  CHECK(a.err.find("trace.a.address: \"198.51.100.2\" is the same address as peer B's (its "
+                   "default)") != std::string::npos);
+  CHECK(run(base + " --set trace.b.address=198.51.100.9").status == 0);
+}

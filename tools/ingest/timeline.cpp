@@ -187,8 +187,9 @@ class SoftExpiryCrossings {
           r.spi_in == 0)
         continue;
       const std::uint32_t key = pairs_.key(r.peer, r.spi_in);
+      const sim::SimTime now = r.time;  // a structured binding: not capturable before C++20's fix
       for (auto& list : recent_)
-        std::erase_if(list, [&](const Expiry& x) { return r.time - x.time > kWindow; });
+        std::erase_if(list, [now](const Expiry& x) { return now - x.time > kWindow; });
       auto& theirs = recent_[idx(models::other(r.peer))];
       const auto it =
           std::find_if(theirs.begin(), theirs.end(), [&](const Expiry& x) { return x.key == key; });

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "models/profiles/profile.hpp"
 #include "sim/stats.hpp"
 #include "tools/ingest/align.hpp"
 #include "tools/ingest/timeline.hpp"
@@ -200,6 +201,9 @@ std::string report(const std::vector<LogIn>& logs, const ingest::Merged& merged,
     // starts each rekey it initiates (a collision shows on both sides).
     o << "  who initiates Child SA rekeys: A " << tl.soft_expiries[0] << ", B "
       << tl.soft_expiries[1] << " soft expiries (each starts a rekey; no request logged)";
+  } else if (!requests_logged) {
+    // ASA, IOS and kmd log no REKEY_SA request and no soft expiry.
+    o << "  who initiates Child SA rekeys: not shown (no rekey request or soft expiry logged)";
   } else {
     o << "  who initiates Child SA rekeys: A " << tl.rekey_requests[0] << ", B "
       << tl.rekey_requests[1] << " requests";
@@ -449,9 +453,25 @@ int run_ingest(const IngestCliOptions& o) {
   OutputFiles files;
   CommonOptions common;
   common.out = o.out;
+  for (const auto& log : o.logs) files.add_input("the log " + log, log);
   add_out_file(files, common);
   if (!o.scenario_out.empty()) files.add("--scenario", o.scenario_out);
   if (o.peer != "a" && o.peer != "b") usage("--peer", "unknown peer \"" + o.peer + "\"", "a or b");
+  // Options about the one log's device and its unseen peer mean nothing
+  // with two logs: refused rather than ignored.
+  if (o.logs.size() == 2 && o.peer == "b")
+    usage("--peer", "says which peer one log is; with two logs the first is A's",
+          "LOG_A LOG_B, or --peer b with one log");
+  if (o.logs.size() == 2 && !o.profile_b.empty())
+    usage("--profile-b", "names the peer whose log is missing; both logs were given",
+          "one log and --profile-b NAME");
+  if (!o.profile_b.empty() && !models::find_builtin_profile(o.profile_b) &&
+      !std::filesystem::is_regular_file(o.profile_b)) {
+    std::string names;
+    for (const auto& p : models::builtin_profiles()) names += (names.empty() ? "" : ", ") + p.name;
+    usage("--profile-b", "unknown profile \"" + o.profile_b + "\"",
+          "a built-in profile (" + names + ") or a profile file");
+  }
   const auto style_a = style_option("--style", o.style);
   const auto style_b = style_option("--style-b", o.style_b);
   if (o.logs.size() == 1 && o.style_b != "auto")

@@ -109,6 +109,7 @@ std::vector<PointReport> run_points(
 }
 
 void add_out_file(OutputFiles& files, const CommonOptions& o) {
+  files.add_input("the scenario", o.scenario_path);
   if (!o.out.empty()) files.add("--out", o.out);
 }
 

@@ -215,6 +215,10 @@ void OutputFiles::add(const std::string& option, const std::string& path) {
           other.st_ino == st.st_ino && S_ISREG(st.st_mode))
         fail(option, path, "the same file as " + o.option);
     }
+    for (const auto& in : inputs_) {
+      if (S_ISREG(st.st_mode) && in.dev == st.st_dev && in.ino == st.st_ino)
+        fail(option, path, "the same file as " + in.what + ", which it reads");
+    }
   } else if (errno != ENOENT) {
     fail(option, path, errno_text(errno));
   }
@@ -234,6 +238,17 @@ void OutputFiles::add(const std::string& option, const std::string& path) {
     }
   }
   outputs_.push_back(std::move(out));
+}
+
+void OutputFiles::add_input(const std::string& what, const std::string& path) {
+  struct stat st {};
+  if (path.empty() || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
+  for (const auto& o : outputs_) {
+    struct stat out {};
+    if (::stat(o.target.c_str(), &out) == 0 && out.st_dev == st.st_dev && out.st_ino == st.st_ino)
+      fail(o.option, o.path, "the same file as " + what + ", which it reads");
+  }
+  inputs_.push_back({what, st.st_dev, st.st_ino});
 }
 
 bool OutputFiles::has(std::string_view option) const {

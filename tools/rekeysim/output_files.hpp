@@ -24,6 +24,8 @@
 // only a SIGKILL can leave one behind, under the recognisable name above.
 #pragma once
 
+#include <sys/types.h>
+
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -40,6 +42,13 @@ class OutputFiles {
   // is not a directory, socket or dangling link, and no other option names the
   // same file. Throws std::runtime_error("<option>: cannot write <path>: <why>").
   void add(const std::string& option, const std::string& path);
+  // Registers a file the command reads (`what`: "the scenario", "LOG"): no
+  // output may be the same regular file, which commit() would replace with
+  // what was read from it (`ingest x.log --scenario x.log`). Inputs that do
+  // not exist or are not regular files (stdin, a FIFO) are not recorded.
+  // Throws std::runtime_error("<option>: cannot write <path>: the same file
+  // as <what>, which it reads") from whichever of add/add_input comes second.
+  void add_input(const std::string& what, const std::string& path);
   // Whether `option` was registered.
   bool has(std::string_view option) const;
   // The content for a registered option (replaces any earlier content).
@@ -70,6 +79,12 @@ class OutputFiles {
     std::shared_ptr<Streamed> streamed;  // stream()'s temporary, if used
   };
   std::vector<Output> outputs_;
+  struct Input {
+    std::string what;
+    dev_t dev;
+    ino_t ino;
+  };
+  std::vector<Input> inputs_;
   std::optional<std::string> stdout_;
 };
 

@@ -113,9 +113,14 @@ ResolvedLog resolve_trace_log(const TraceLogFlags& f, const scenario::Scenario& 
   // Two ends of one tunnel: the same address would make each peer's log
   // (and the capture) name itself as its peer. Also when --set gave them
   // one at a time, which the loader checks key by key.
-  if (t.a.address && t.a.address == t.b.address)
-    bad_flag("trace.b.address", "\"" + *t.b.address + "\" is the same address as peer A's",
-             "peer B's own address (trace.b.address)");
+  // One of them may be the other's default (192.0.2.1 / 198.51.100.2).
+  const std::string a_address = t.a.address.value_or(c.a_address);
+  const std::string b_address = t.b.address.value_or(c.b_address);
+  if (a_address == b_address)
+    bad_flag(t.b.address ? "trace.b.address" : "trace.a.address",
+             "\"" + a_address + "\" is the same address as peer " + (t.b.address ? "A" : "B") +
+                 "'s" + (t.a.address && t.b.address ? "" : " (its default)"),
+             "each peer its own address (trace.a.address, trace.b.address)");
   if (t.a.subnet) c.a_subnet = *t.a.subnet;
   if (t.b.subnet) c.b_subnet = *t.b.subnet;
   if (t.a.host) c.a_host = *t.a.host;
