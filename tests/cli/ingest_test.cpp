@@ -365,6 +365,46 @@ TEST_CASE("inputs are never outputs: a log or scenario named as an output is ref
   CHECK(slurp(yaml) == yaml_before);
 }
 
+TEST_CASE("inputs are never outputs: report, audit and test refuse to write over what they read") {
+  // The same data loss as above, in the commands that did not register their
+  // inputs: `report k.yaml --out k.yaml`, `audit inv.csv --out inv.csv`,
+  // `test case.yaml --junit case.yaml` replaced the file they had just read.
+  TempDir dir;
+  const std::string yaml = dir / "k.yaml";
+  const std::string inv = dir / "inv.csv";
+  std::filesystem::create_directory(dir / "cases");  // holds only the case
+  const std::string kase = dir / "cases/case.yaml";
+  std::ofstream(yaml) << slurp(source("tests/cli/trace-scenarios/normal-rekey.yaml"));
+  std::ofstream(inv) << slurp(source("scenarios/fleet-inventory.csv"));
+  std::ofstream(kase) << slurp(source("scenarios/cases/collision/cc-11-n1-rfc.yaml"));
+  const std::string yaml_before = slurp(yaml);
+  const std::string inv_before = slurp(inv);
+  const std::string kase_before = slurp(kase);
+  const struct {
+    std::string cmd, message;
+  } cases[] = {
+      {"report " + yaml + " --out " + yaml,
+       "--out: cannot write " + yaml + ": the same file as the scenario, which it reads"},
+      {"audit " + inv + " --trials 10 --out " + inv,
+       "--out: cannot write " + inv + ": the same file as the inventory, which it reads"},
+      {"audit " + inv + " --trials 10 --html " + inv,
+       "--html: cannot write " + inv + ": the same file as the inventory, which it reads"},
+      {"test " + kase + " --junit " + kase, "--junit: cannot write " + kase +
+                                                ": the same file as the case " + kase +
+                                                ", which it reads"},
+      {"test " + (dir / "cases") + " --junit " + kase, "the same file as the case "},
+  };
+  for (const auto& c : cases) {
+    INFO(c.cmd);
+    const auto r = run(c.cmd);
+    CHECK(r.status == 2);
+    CHECK(r.err.find(c.message) != std::string::npos);
+  }
+  CHECK(slurp(yaml) == yaml_before);
+  CHECK(slurp(inv) == inv_before);
+  CHECK(slurp(kase) == kase_before);
+}
+
 TEST_CASE(
     "ingest: one-log options are refused with two logs, and --profile-b must name a profile") {
   const std::string kb = source("tests/data/panos/ikemgr-delete-race.log");

@@ -229,3 +229,19 @@ TEST_CASE("CLI explore: the scenario's explore.allow list is honoured, bad kinds
   CHECK(run("explore " + (dir / "bad2.yaml")).err.find("explore.alow: unknown key \"alow\"") !=
         std::string::npos);
 }
+
+TEST_CASE("CLI explore: a case file it would write over its own scenario is refused, unchanged") {
+  // explore writes <kind>.yaml into --out-dir; a scenario of that name in that
+  // directory was replaced by the counterexample it produced.
+  TempDir dir;
+  const std::string scn = dir / "cant_find_sa.yaml";
+  std::ofstream(scn) << slurp(source("scenarios/kb-incident.yaml"));
+  const std::string before = slurp(scn);
+  const Result r = run("explore " + scn + " --out-dir " + dir.path.string());
+  INFO(r.out << r.err);
+  CHECK(r.status == 2);
+  CHECK(r.err.find("cannot write " + scn + ": the same file as the scenario, which it reads") !=
+        std::string::npos);
+  CHECK(slurp(scn) == before);
+  CHECK(!std::filesystem::exists(dir / "cant_find_sa.svg"));
+}

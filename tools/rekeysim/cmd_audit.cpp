@@ -52,6 +52,7 @@ Command add_audit_command(CLI::App& root) {
             o->audit.fixes = !o->no_fixes;
             if (o->seed) o->audit.seed = *o->seed;
             OutputFiles files;
+            files.add_input("the inventory", o->inventory);
             if (!o->out.empty()) files.add("--out", o->out);
             if (!o->html.empty()) files.add("--html", o->html);
             const Inventory inv = load_inventory(o->inventory);

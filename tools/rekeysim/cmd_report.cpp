@@ -113,6 +113,7 @@ Command add_report_command(CLI::App& root) {
             AdviceOptions opt = advice_options(*flags);
             opt.full_ladder = true;
             OutputFiles files;
+            files.add_input("the scenario", o->scenario_path);
             files.add("--out", o->out);
             const scenario::Scenario sc = load_with_overrides(*o);
             const Advice a = advise(sc, opt, *o);

@@ -31,6 +31,7 @@ Command add_test_command(CLI::App& root) {
             for (const auto& f : cases::collect_case_files(o->paths))
               loaded.push_back(cases::load_case_file(f));
             OutputFiles files;
+            for (const auto& c : loaded) files.add_input("the case " + c.file, c.file);
             if (!o->junit.empty()) files.add("--junit", o->junit);
             std::vector<cases::CaseResult> results;
             std::string text;
