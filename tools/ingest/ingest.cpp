@@ -336,6 +336,15 @@ class LineFeed {
                                result_.record_lines.begin() + static_cast<long>(n));
     reader_->rebase(n);
   }
+  void note_time(const models::TraceRecord& r, std::uint64_t line) {
+    if (latest_ && r.time + kBackwardsTolerance < *latest_) {
+      if (result_.time_backwards++ == 0) {
+        result_.first_backwards_line = line;
+        result_.first_backwards_by = *latest_ - r.time;
+      }
+    }
+    if (!latest_ || r.time > *latest_) latest_ = r.time;
+  }
   void feed(std::uint64_t n, const std::string& text) {
     if (text.empty()) return;
     ++result_.lines;
@@ -347,6 +356,7 @@ class LineFeed {
     const std::size_t before = result_.records.size();
     count(result_, reader_->read(text, result_), n, text, options_);
     result_.record_lines.resize(result_.records.size(), n);
+    for (std::size_t i = before; i < result_.records.size(); ++i) note_time(result_.records[i], n);
     result_.record_count += result_.records.size() - before;
     result_.peak_held = std::max(result_.peak_held, result_.records.size());
     look_for_version(result_, text, n);
@@ -357,6 +367,7 @@ class LineFeed {
   std::istream& in_;
   const IngestOptions& options_;
   IngestResult result_;
+  std::optional<sim::SimTime> latest_;  // the latest record time so far
   std::unique_ptr<detail::LineReader> reader_;
   std::deque<std::pair<std::uint64_t, std::string>> head_;
   std::uint64_t line_no_ = 0;

@@ -114,7 +114,21 @@ struct IngestResult {
   std::uint64_t skipped = 0;   // the style's lines with no record kind
   std::uint64_t unusable = 0;  // not the style's shape, or a value that does not parse
   std::vector<UnusableLine> first_unusable;  // up to 5, for the message
+  // Records stamped more than kBackwardsTolerance before an earlier record of
+  // the same log: a log's own clock never does that, rotated files joined in
+  // the wrong order do (`cat ikemgr.log ikemgr.log.1`), and every count made
+  // from such a log is too low. The first one's line and how far it went back.
+  // (Dateless stamps, e.g. strongSwan's plain charon.log, cannot show this:
+  // an earlier time of day reads as the next day.)
+  std::uint64_t time_backwards = 0;
+  std::uint64_t first_backwards_line = 0;
+  sim::SimTime first_backwards_by{};
 };
+
+// How far a record may be stamped before an earlier one before the log counts
+// as going back in time (threads of one daemon can log a few milliseconds
+// out of order).
+inline constexpr sim::SimTime kBackwardsTolerance = sim::seconds(1);
 
 class IngestError : public std::runtime_error {
  public:

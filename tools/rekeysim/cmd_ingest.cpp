@@ -564,6 +564,14 @@ int run_ingest(const IngestCliOptions& o) {
         std::cerr << path << ": " << (r.unusable - r.first_unusable.size())
                   << " more unusable lines (--verbose lists them)\n";
     }
+    if (r.time_backwards > 0) {
+      std::cerr << path << ":" << r.first_backwards_line << ": warning: the log's time goes back "
+                << sim::format_duration(r.first_backwards_by) << " here (" << r.time_backwards
+                << (r.time_backwards == 1 ? " record" : " records")
+                << " stamped before an earlier one); rotated files joined out of order? Join "
+                   "them oldest first (e.g. `cat ikemgr.log.1 ikemgr.log`): counts from this "
+                   "log are too low\n";
+    }
     if (r.used + r.skipped == 0) {
       std::cerr << path << ": error: "
                 << no_usable_line(r, !opts.style ? ""
