@@ -181,7 +181,7 @@ TEST_CASE("ingest public log: Cisco ASA show logging, an SA pair created as resp
             "style cisco-asa (detected), 7 lines: 2 used, 5 skipped (no record kind), 0 "
             "unusable; 2 records"));
   CHECK(has(r.out, "  no episode\n"));
-  CHECK(has(r.out, "  outages        0\n"));
+  CHECK(has(r.out, "  outages        0  (bursts of dropped ESP: "));
   CHECK(has(r.out, "  ike_rekeys     0\n"));
   const std::string jsonl = cli_test::slurp(dir / "r.jsonl");
   CHECK(has(jsonl,

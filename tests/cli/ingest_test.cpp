@@ -478,3 +478,34 @@ TEST_CASE("ingest: no real log in tests/data reads as going back in time") {
   }
   CHECK(n >= 10);
 }
+
+TEST_CASE("ingest: a Cisco log's outages are drop bursts, said on screen and given no verdict") {
+  // ASA and IOS logs show dropped ESP, not SA state: a burst also comes from
+  // packets in flight at a switch, and an outage with nothing sent shows no
+  // drop. `--compare` judged them against `run`'s outages as if the same.
+  TempDir dir;
+  const std::string log = dir / "b.log";
+  const auto t = run("trace " + source("scenarios/kb-incident.yaml") +
+                     " --set duration=1d --set peers.a.child.lifetime=1h --set "
+                     "peers.b.child.lifetime=1h --set peers.a.child.margin=6m --set "
+                     "peers.b.child.margin=6m --trial 0 --window 2d --peer b --style cisco-asa "
+                     "--out " +
+                     log);
+  REQUIRE(t.status == 0);
+  const auto r =
+      run("ingest " + log + " --peer b --scenario " + (dir / "s.yaml") + " --compare --trials 5");
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("  outages        5  (bursts of dropped ESP: packets in flight at a switch "
+                   "count too, an outage with nothing sent does not; `run` counts outages from "
+                   "SA state)\n") != std::string::npos);
+  const auto cmp = r.out.find("  outages: simulated ");
+  REQUIRE(cmp != std::string::npos);
+  const std::string line = r.out.substr(cmp, r.out.find('\n', cmp) - cmp);
+  CHECK(line.find("observed 5 in 27 rekeys") != std::string::npos);
+  CHECK(
+      line.ends_with("drop bursts, not the same measure as the simulated outages (packets in "
+                     "flight at a switch drop too; an outage with nothing sent shows no drop) "
+                     "-> no verdict"));
+  CHECK(line.find("OUTSIDE") == std::string::npos);
+}

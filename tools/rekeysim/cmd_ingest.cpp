@@ -23,6 +23,14 @@ namespace rekeysim::cli {
 
 namespace {
 
+// What a log's outage count is (tools/ingest/README.md, Cisco): bursts of
+// dropped ESP, where `run` counts a direction left without a working SA. A
+// burst also comes from packets in flight when the sender switched, and an
+// outage while nothing was sent leaves no drop line, so neither bounds the other.
+constexpr const char* kOutageMeasure =
+    "  (bursts of dropped ESP: packets in flight at a switch count too, an outage with nothing "
+    "sent does not; `run` counts outages from SA state)";
+
 struct IngestCliOptions {
   std::vector<std::string> logs;
   std::string style = "auto";
@@ -172,7 +180,8 @@ std::string report(const std::vector<LogIn>& logs, const ingest::Merged& merged,
             ? count_text(tl.redundant_sas)
             : std::string("needs both peers' logs (an SA neither peer deleted)"))
     << "\n";
-  o << "  outages        " << count_text(tl.outages) << "\n";
+  // A log shows drops, not SA state: see kOutageMeasure.
+  o << "  outages        " << count_text(tl.outages) << (tl.outages ? kOutageMeasure : "") << "\n";
   o << "  tunnel_resets  " << count_text(tl.tunnel_resets) << "\n";
   o << "  ike_rekeys     " << tl.ike_rekeys << "\n";
   o << "inferred:\n";
@@ -340,8 +349,10 @@ void print_compare(const scenario::Scenario& sc, const ingest::Timeline& tl,
   const auto& res = reports.front().result;
   std::cout << "compare (" << res.trials << " trials, " << res.episodes
             << " simulated rekey episodes):\n";
+  // lower_why: the observed count is a lower bound, for this reason.
+  // other_measure: the log counts something else (no verdict either way).
   auto line = [&](const char* name, models::Outcome oc, const std::optional<std::uint64_t>& seen,
-                  const char* lower_why = nullptr) {
+                  const char* lower_why = nullptr, const char* other_measure = nullptr) {
     const auto& s = res.outcome(oc);
     std::cout << "  " << name << ": simulated " << format_rate(s.rate) << "/rekey "
               << format_interval(s.ci95) << "; observed ";
@@ -357,6 +368,10 @@ void print_compare(const scenario::Scenario& sc, const ingest::Timeline& tl,
     const double rate = static_cast<double>(*seen) / static_cast<double>(tl.child_rekeys);
     std::cout << *seen << " in " << tl.child_rekeys << " rekeys = " << format_rate(rate) << " "
               << format_interval(ci);
+    if (other_measure) {
+      std::cout << ", " << other_measure << " -> no verdict\n";
+      return;
+    }
     if (lower_why) {
       // Only an observed rate above the simulated one contradicts the model.
       const bool consistent = s.rate >= ci.lo;
@@ -373,7 +388,9 @@ void print_compare(const scenario::Scenario& sc, const ingest::Timeline& tl,
                         : nullptr);
   line("cant_find_sa", models::Outcome::kCantFindSa, tl.cant_find_sa,
        lower.cant_find_sa ? "one log shows only its own device's" : nullptr);
-  line("outages", models::Outcome::kOutages, tl.outages);
+  line("outages", models::Outcome::kOutages, tl.outages, nullptr,
+       "drop bursts, not the same measure as the simulated outages (packets in flight at a "
+       "switch drop too; an outage with nothing sent shows no drop)");
   line("tunnel_resets", models::Outcome::kTunnelResets, tl.tunnel_resets);
   if (!tl.child_interval.empty()) {
     std::cout << "  Child SA rekey interval: observed median " << human(tl.child_interval.median())
