@@ -58,6 +58,7 @@ void EspFlow::set_inbound(SimTime at, std::uint32_t spi, bool accepted) {
       a.until = SimTime::max();
     } else if (a.until == SimTime::max()) {
       a.until = at;
+      forget_from_ = std::min(forget_from_, at);
     }
     return;
   }
@@ -305,9 +306,15 @@ void EspFlow::advance(SimTime now) {
   // An SPI the receiver stopped accepting before settled + L_min drops every
   // later packet whether or not it is remembered, so forget it.
   const SimTime keep_after = settled_ + link_->bounds().lo;
-  std::erase_if(acceptance_, [&](const Acceptance& a) {
-    return a.until != SimTime::max() && a.until <= keep_after;
-  });
+  if (forget_from_ <= keep_after) {
+    std::erase_if(acceptance_, [&](const Acceptance& a) {
+      return a.until != SimTime::max() && a.until <= keep_after;
+    });
+    forget_from_ = SimTime::max();
+    for (const Acceptance& a : acceptance_) {
+      if (a.until != SimTime::max()) forget_from_ = std::min(forget_from_, a.until);
+    }
+  }
 }
 
 }  // namespace models::world

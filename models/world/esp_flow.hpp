@@ -133,6 +133,9 @@ class EspFlow {
   PacketLattice lattice_;
   std::vector<Segment> segments_;       // sender's outbound SPI from each start; back() is current
   std::vector<Acceptance> acceptance_;  // receiver's inbound SPIs still relevant
+  // No acceptance_ entry's until is earlier (the earliest, or earlier): the
+  // first advance that may forget one, without scanning them every time.
+  SimTime forget_from_ = SimTime::max();
   SimTime settled_{};
   SimTime now_{};
   std::uint64_t sent_ = 0;  // Poisson flows only (see sent())
