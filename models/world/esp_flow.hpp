@@ -116,8 +116,8 @@ class EspFlow {
   void report(TraceKind kind, std::uint64_t n, std::uint32_t spi_out, SimTime from, SimTime to,
               std::uint64_t k);
   std::uint64_t settle_piece(SimTime from, SimTime to, std::uint32_t spi);
-  // settle_piece() where some packet's fate differs from the rest: [acc_from,
-  // acc_until) is when the receiver accepts spi.
+  // settle_piece() when some packet of [from, to) may arrive outside
+  // [acc_from, acc_until), the receiver's acceptance of spi.
   std::uint64_t settle_edges(SimTime from, SimTime to, std::uint32_t spi, SimTime acc_from,
                              SimTime acc_until);
   std::uint64_t sample_uncertain(SimTime from, SimTime to, SimTime acc_from, SimTime acc_until);
@@ -133,8 +133,9 @@ class EspFlow {
   PacketLattice lattice_;
   std::vector<Segment> segments_;       // sender's outbound SPI from each start; back() is current
   std::vector<Acceptance> acceptance_;  // receiver's inbound SPIs still relevant
-  // No acceptance_ entry's until is earlier (the earliest, or earlier): the
-  // first advance that may forget one, without scanning them every time.
+  // At or before every finite until in acceptance_ (max: none): advance()
+  // looks for SPIs to forget only once settled + L_min reaches it, not on
+  // every settle.
   SimTime forget_from_ = SimTime::max();
   SimTime settled_{};
   SimTime now_{};
