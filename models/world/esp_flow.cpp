@@ -58,6 +58,7 @@ void EspFlow::set_inbound(SimTime at, std::uint32_t spi, bool accepted) {
       a.until = SimTime::max();
     } else if (a.until == SimTime::max()) {
       a.until = at;
+      forget_from_ = std::min(forget_from_, at);
     }
     return;
   }
@@ -92,9 +93,8 @@ std::uint64_t EspFlow::sample_uncertain(SimTime from, SimTime to, SimTime acc_fr
   const double keep = 1.0 - link_->esp_loss();
   std::uint64_t dropped = 0;
   if (!poisson_) {
-    const std::uint64_t k1 = lattice_.before(from);
-    const std::uint64_t n = lattice_.before(to) - k1;
-    sent_ += n;
+    const std::uint64_t k1 = lattice_before(from);
+    const std::uint64_t n = lattice_before(to) - k1;
     if (n <= kExactPackets) {
       for (std::uint64_t k = k1; k < k1 + n; ++k) {
         if (packet_dropped(lattice_.time_of(k), acc_from, acc_until) && !link_->esp_lost(rng_)) {
@@ -171,13 +171,19 @@ void EspFlow::settle_up(SimTime from, SimTime to, std::uint32_t spi) {
   }
 }
 
-// [from, to) on one outbound SPI, split where the link goes down and up.
+// [from, to) on one outbound SPI. Small enough to inline into advance():
+// the usual span is one piece on a link that never goes down.
 void EspFlow::settle_span(SimTime from, SimTime to, std::uint32_t spi) {
   if (spi != 0) had_sa_ = true;
-  if (!link_->has_down_windows()) {
+  if (link_->has_down_windows()) {
+    settle_around_down(from, to, spi);
+  } else {
     settle_up(from, to, spi);
-    return;
   }
+}
+
+// settle_span() split where the link goes down and up.
+void EspFlow::settle_around_down(SimTime from, SimTime to, std::uint32_t spi) {
   while (from < to) {
     const auto down = link_->next_down(from);
     if (!down || down->start >= to) {
@@ -192,7 +198,7 @@ void EspFlow::settle_span(SimTime from, SimTime to, std::uint32_t spi) {
     } else {
       const std::uint64_t k = poisson_ ? 0 : lattice_before(s);
       const std::uint64_t n = count(s, e);
-      sent_ += n;
+      if (poisson_) sent_ += n;
       link_down_ += n;
       report(TraceKind::kEspLinkDown, n, spi, s, e, k);
     }
@@ -210,14 +216,22 @@ std::uint64_t EspFlow::settle_piece(SimTime from, SimTime to, std::uint32_t spi)
       break;
     }
   }
-  const SimTime lo = link_->bounds().lo;
-  const SimTime hi = link_->bounds().hi;
   // The usual piece: every packet of it certainly arrives while the SPI is
-  // accepted (what the cuts below would find, without sorting them).
-  if (from >= sat_sub(acc_from, lo) && to <= sat_sub(acc_until, hi)) {
-    sent_ += count(from, to);
+  // accepted (what the cuts in settle_edges would find, without sorting them).
+  // A constant-rate flow counts nothing here (sent() is closed-form); a
+  // Poisson flow still draws the piece's count.
+  if (from >= sat_sub(acc_from, link_->bounds().lo) &&
+      to <= sat_sub(acc_until, link_->bounds().hi)) {
+    if (poisson_) sent_ += count(from, to);
     return 0;
   }
+  return settle_edges(from, to, spi, acc_from, acc_until);
+}
+
+std::uint64_t EspFlow::settle_edges(SimTime from, SimTime to, std::uint32_t spi, SimTime acc_from,
+                                    SimTime acc_until) {
+  const SimTime lo = link_->bounds().lo;
+  const SimTime hi = link_->bounds().hi;
   const double keep = 1.0 - link_->esp_loss();
   // Split [from, to) where a packet's fate can change: before these points a
   // send time is certainly dropped / uncertain / certainly accepted.
@@ -246,10 +260,10 @@ std::uint64_t EspFlow::settle_piece(SimTime from, SimTime to, std::uint32_t spi)
     const bool accept = x >= sat_sub(acc_from, lo) && x < sat_sub(acc_until, hi);
     if (drop) {
       const std::uint64_t n = count(x, y);
-      sent_ += n;
+      if (poisson_) sent_ += n;
       certain += n;
     } else if (accept) {
-      sent_ += count(x, y);
+      if (poisson_) sent_ += count(x, y);
     } else {
       sampled += sample_uncertain(x, y, acc_from, acc_until);
     }
@@ -275,26 +289,32 @@ void EspFlow::advance(SimTime now) {
   now_ = std::max(now_, now);
   const SimTime horizon = now - link_->bounds().hi;
   if (horizon <= settled_) return;
-  for (std::size_t i = 0; i < segments_.size(); ++i) {
+  // Segment i covers [start_i, start_i+1); settle its part before the horizon.
+  std::size_t i = 0;
+  for (;; ++i) {
+    const bool last = i + 1 == segments_.size() || segments_[i + 1].start >= horizon;
     const SimTime s = std::max(segments_[i].start, settled_);
-    const SimTime e =
-        i + 1 < segments_.size() ? std::min(segments_[i + 1].start, horizon) : horizon;
+    const SimTime e = last ? horizon : segments_[i + 1].start;
     if (s < e) settle_span(s, e, segments_[i].spi);
-    if (e >= horizon) break;
+    if (last) break;
   }
   settled_ = horizon;
-  // Forget segments that end before the horizon; keep the one covering it.
-  std::size_t first = 0;
-  while (first + 1 < segments_.size() && segments_[first + 1].start <= settled_) ++first;
-  if (first > 0) segments_.erase(segments_.begin(), segments_.begin() + static_cast<long>(first));
+  // Forget segments that end before the horizon; keep the one covering it
+  // (those before segment i all end before it).
+  while (i + 1 < segments_.size() && segments_[i + 1].start <= settled_) ++i;
+  if (i > 0) segments_.erase(segments_.begin(), segments_.begin() + static_cast<long>(i));
   // An SPI the receiver stopped accepting before settled + L_min drops every
   // later packet whether or not it is remembered, so forget it.
   const SimTime keep_after = settled_ + link_->bounds().lo;
-  acceptance_.erase(std::remove_if(acceptance_.begin(), acceptance_.end(),
-                                   [&](const Acceptance& a) {
-                                     return a.until != SimTime::max() && a.until <= keep_after;
-                                   }),
-                    acceptance_.end());
+  if (forget_from_ <= keep_after) {
+    std::erase_if(acceptance_, [&](const Acceptance& a) {
+      return a.until != SimTime::max() && a.until <= keep_after;
+    });
+    forget_from_ = SimTime::max();
+    for (const Acceptance& a : acceptance_) {
+      if (a.until != SimTime::max()) forget_from_ = std::min(forget_from_, a.until);
+    }
+  }
 }
 
 }  // namespace models::world

@@ -80,7 +80,10 @@ class EspFlow {
   // accounts for every packet it can affect.
   SimTime settled_by(SimTime at) const { return at + link_->bounds().hi + sim::nanoseconds(1); }
 
-  std::uint64_t sent() const { return sent_; }        // packets sent on some SA (settled)
+  // Packets sent on some SA (settled). Every packet of a constant-rate flow
+  // sent before settled() either went on an SA or is unsent(), so its count
+  // is closed-form and the settle loop does not keep it (see sent_).
+  std::uint64_t sent() const { return poisson_ ? sent_ : lattice_.before(settled_) - unsent_; }
   std::uint64_t dropped() const { return dropped_; }  // arrived for an SPI not accepted
   std::uint64_t unsent() const { return unsent_; }    // no outbound SA at the sender
   // Of unsent(), those counted (after the first SA): dropped / sent in clear.
@@ -103,6 +106,7 @@ class EspFlow {
   std::uint64_t count(SimTime from, SimTime to);
   std::uint64_t lattice_before(SimTime t);
   void settle_span(SimTime from, SimTime to, std::uint32_t spi);
+  void settle_around_down(SimTime from, SimTime to, std::uint32_t spi);
   void settle_up(SimTime from, SimTime to, std::uint32_t spi);
   void settle_without_sa(SimTime from, SimTime to);
   // Packet k (constant rate) or a drawn time (Poisson): the first of the n
@@ -112,6 +116,10 @@ class EspFlow {
   void report(TraceKind kind, std::uint64_t n, std::uint32_t spi_out, SimTime from, SimTime to,
               std::uint64_t k);
   std::uint64_t settle_piece(SimTime from, SimTime to, std::uint32_t spi);
+  // settle_piece() when some packet of [from, to) may arrive outside
+  // [acc_from, acc_until), the receiver's acceptance of spi.
+  std::uint64_t settle_edges(SimTime from, SimTime to, std::uint32_t spi, SimTime acc_from,
+                             SimTime acc_until);
   std::uint64_t sample_uncertain(SimTime from, SimTime to, SimTime acc_from, SimTime acc_until);
   bool packet_dropped(SimTime sent, SimTime acc_from, SimTime acc_until);
 
@@ -125,9 +133,13 @@ class EspFlow {
   PacketLattice lattice_;
   std::vector<Segment> segments_;       // sender's outbound SPI from each start; back() is current
   std::vector<Acceptance> acceptance_;  // receiver's inbound SPIs still relevant
+  // At or before every finite until in acceptance_ (max: none): advance()
+  // looks for SPIs to forget only once settled + L_min reaches it, not on
+  // every settle.
+  SimTime forget_from_ = SimTime::max();
   SimTime settled_{};
   SimTime now_{};
-  std::uint64_t sent_ = 0;
+  std::uint64_t sent_ = 0;  // Poisson flows only (see sent())
   std::uint64_t dropped_ = 0;
   std::uint64_t unsent_ = 0;
   NoSaPolicy no_sa_policy_;

@@ -295,3 +295,48 @@ TEST_CASE("ESP: packets the network loses are not counted as drops") {
   // probability 0.5 before it could be dropped: Binomial(100, 0.5).
   CHECK(std::abs(sum / runs - 50) < 5 * std::sqrt(25.0 / runs));
 }
+
+namespace {
+// Three rekeys on a 16 ms link at 100 pps (packets every 10 ms from 0), settled
+// every `step` (zero: once at the end). Returns the flow's drops per SPI 1..4.
+std::vector<std::uint64_t> rekeys_settled_every(SimTime step, std::uint64_t* sent) {
+  const Link link(fixed_link(milliseconds(16)));
+  DropLog log;
+  EspFlow f(flow(100), link, sim::Rng(7), PeerId::kB, &log, SimTime{});
+  struct Change {
+    SimTime at;
+    int what;  // 0: sender switches to spi, 1: receiver accepts spi, 2: receiver removes spi
+    std::uint32_t spi;
+  };
+  const Change changes[] = {
+      {SimTime{}, 1, 1},           {SimTime{}, 0, 1},           {sim::seconds(10), 1, 2},
+      {milliseconds(10500), 2, 1}, {milliseconds(10600), 0, 2}, {sim::seconds(20), 1, 3},
+      {sim::seconds(20), 2, 2},    {milliseconds(20050), 0, 3}, {sim::seconds(30), 2, 3},
+      {sim::seconds(30), 0, 4},    {milliseconds(30020), 1, 4}};
+  SimTime next = step;
+  for (const Change& c : changes) {
+    for (; step > SimTime{} && next <= c.at; next = next + step) f.advance(next);
+    if (c.what == 0) f.set_outbound(c.at, c.spi);
+    if (c.what == 1) f.set_inbound(c.at, c.spi, true);
+    if (c.what == 2) f.set_inbound(c.at, c.spi, false);
+  }
+  for (; step > SimTime{} && next < sim::seconds(40); next = next + step) f.advance(next);
+  f.advance(sim::seconds(40));
+  *sent = f.sent();
+  return {log.total(1), log.total(2), log.total(3), log.total(4)};
+}
+}  // namespace
+
+TEST_CASE("ESP: removed SPIs are forgotten without changing the drops wherever the settles fall") {
+  // SPI 1 removed at 10.5 s, used until 10.6 s: sent 10.49 .. 10.59 s, 11
+  // packets. SPI 2 removed at 20 s, used until 20.05 s: 19.99 .. 20.04 s, 6.
+  // SPI 3 removed at 30 s when the sender leaves it: 29.99 s arrives after.
+  // SPI 4 used from 30 s, accepted at 30.02 s: 30.00 s arrives before.
+  const std::vector<std::uint64_t> expected = {11, 6, 1, 1};
+  for (const SimTime step : {SimTime{}, milliseconds(3), milliseconds(250), sim::seconds(7)}) {
+    INFO("settled every " << step.ns() << " ns");
+    std::uint64_t sent = 0;
+    CHECK(rekeys_settled_every(step, &sent) == expected);
+    CHECK(sent == 3999);  // 0 .. 39.98 s (settled up to 39.984 s), all on an SA
+  }
+}
