@@ -208,6 +208,31 @@ std::string check_bounded(const PeerConfig& pc, bool is_a) {
   return {};
 }
 
+// The largest J' the model can draw: U < 1 and the floor to fuzz_quantum
+// only lowers it, so width bounds both kinds.
+double jitter_max(const JitterModel& m) {
+  return m.kind == JitterModel::Kind::kNone ? 0 : m.width;
+}
+
+// A link latency whose bound in W is rekeysim's cut (models/world/link.hpp
+// DelayBounds) rather than the distribution's own, or empty.
+std::string cut_latency(const models::TrialConfig& config) {
+  const models::LinkConfig* links[2] = {&config.network.a_to_b, &config.network.b_to_a};
+  const char* key[2] = {"network a_to_b", "network b_to_a"};
+  for (int i = 0; i < 2; ++i) {
+    const DurationDist& d = links[i]->latency;
+    const bool own = d.kind == DurationDist::Kind::kConstant ||
+                     d.kind == DurationDist::Kind::kUniform ||
+                     d.kind == DurationDist::Kind::kEmpirical;
+    if (!own)
+      return std::string(key[i]) + " latency " + d.describe() +
+             " has no bound of its own: W uses rekeysim's cut of its tail "
+             "(models/world/link.hpp), and a transit beyond the cut is improbable, not "
+             "impossible, so a race is not excluded";
+  }
+  return {};
+}
+
 double processing_max(const PeerConfig& pc) {
   double m = *bound_ns(pc.processing_delay);
   if (pc.processing_delay_ke) m = std::max(m, *bound_ns(*pc.processing_delay_ke));
@@ -368,6 +393,31 @@ RaceWindow analyse_race_window(const models::TrialConfig& config) {
     r.p_window = window_probability(r.a, r.b, r.centre_ns, r.window_ns);
   } catch (const std::length_error&) {
     return fail("more than 4,000,000 pairs of fuzz_quantum cells lie near the window");
+  }
+  r.gap_lo_ns = r.centre_ns - jitter_max(r.a);
+  r.gap_hi_ns = r.centre_ns + jitter_max(r.b);
+  if (r.p_window == 0) {
+    // W already holds kSlackNs for the model's nanosecond roundings, so a
+    // range ending at W still leaves every timer gap >= the exchange bound.
+    using Z = RaceWindow::ZeroProof;
+    Z proof = Z::kNone;
+    if (r.gap_lo_ns >= r.window_ns || r.gap_hi_ns <= -r.window_ns) {
+      proof = Z::kRange;
+    } else if (r.a.kind == JitterModel::Kind::kLattice || r.b.kind == JitterModel::Kind::kLattice) {
+      // Every pair of cells was compared with the window (for_each_pair):
+      // point against point, or a point against an interval, no rounding
+      // beyond the slack.
+      proof = Z::kLattice;
+    }
+    if (proof == Z::kNone) {
+      r.zero_not_exact =
+          "P(|timer gap| < W) rounds to 0 although the timer gap's range meets the window: too "
+          "small for double precision, not 0";
+    } else if (std::string cut = cut_latency(config); !cut.empty()) {
+      r.zero_not_exact = std::move(cut);
+    } else {
+      r.zero = proof;
+    }
   }
   r.applies = true;
   return r;
