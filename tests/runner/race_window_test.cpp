@@ -434,6 +434,14 @@ TEST_CASE("race window proves P = 0 from fuzz_quantum cells that never meet") {
     CHECK(w.p_window > 0.03);
     CHECK(w.zero == Z::kNone);
   }
+  // Y = -30 s + (k_B - k_A) s: cells 0 .. 29 never give 0, but a draw that
+  // rounds up to the full 30 s (k = 30) could: not claimed.
+  const RaceWindow edge = window("30s");
+  CHECK(edge.p_window == 0);
+  CHECK(edge.zero == Z::kNone);
+  CHECK(edge.zero_not_exact.starts_with("only a jitter of the full fuzz x margin"));
+  CHECK(window("29500ms").zero == Z::kLattice);
+  CHECK(window("30500ms").zero == Z::kRange);
 }
 
 TEST_CASE("race window does not call 0 exact where W rests on a cut latency tail") {

@@ -73,7 +73,8 @@ struct RaceWindow {
   double gap_hi_ns = 0;
   // How P(|Y| < W) = 0 follows from the bounds alone, when it does
   // (p_window is then 0): kRange, Y's range lies outside (-W, W); kLattice,
-  // fuzz_quantum puts every Y on lattice points none of which is within W
+  // fuzz_quantum puts every Y on lattice points none of which is within W,
+  // checked on positions alone, including a draw of the full fuzz x margin
   // (a pair of continuous jitters never proves it this way: their density is
   // positive on the whole range, and a mass computed as 0 may be rounding).
   // kNone also where a delay bound in W is rekeysim's cut of an unbounded
