@@ -349,15 +349,145 @@ TEST_CASE("choose_estimator takes the window only where it applies and helps") {
   const std::vector<ExpectedOutcome> count = {{models::Outcome::kCollisions, false}};
   CHECK_THROWS_AS(choose_estimator("window", cfg, 4000, count), EstimatorError);
   // A stagger beyond the fuzz: the window is empty, race outcomes are 0
-  // exactly, and there is nothing to simulate inside it.
+  // exactly, and there is nothing to simulate inside it (whatever the
+  // expectations: the plain trials measure the other outcomes).
   const auto apart = config_of(
       scenario_yaml("rfc7296", "{lifetime: 8h, margin: 9m, fuzz: 100%}", "stagger: 541s\n"));
-  const auto e = choose_estimator("auto", apart, 4000, {});
-  CHECK(e.window.applies);
-  CHECK(e.window.p_window == 0);
-  CHECK(e.used == Estimator::kPlain);
-  CHECK(e.why.find("exactly 0") != std::string::npos);
-  CHECK_THROWS_AS(choose_estimator("window", apart, 4000, {}), EstimatorError);
+  for (const auto& ex : {std::vector<ExpectedOutcome>{}, outages, count}) {
+    const auto e = choose_estimator("auto", apart, 4000, ex);
+    CHECK(e.window.applies);
+    CHECK(e.window.p_window == 0);
+    CHECK(e.window.zero == RaceWindow::ZeroProof::kRange);
+    CHECK(e.used == Estimator::kExactZero);
+    CHECK(e.why.starts_with("exact zero: the first timers can never come within the race window"));
+    CHECK(e.why.find("exactly 0 [0, 0]") != std::string::npos);
+    const auto f = choose_estimator("window", apart, 4000, ex);
+    CHECK(f.used == Estimator::kExactZero);
+    CHECK(f.why.starts_with("exact zero (--estimator window): "));
+  }
+  CHECK(choose_estimator("plain", apart, 4000, {}).used == Estimator::kPlain);
+}
+
+namespace {
+
+// 30 ms of continuous fuzz per peer (0.1% of 30 s) and the window of the
+// uniform 16 +- 4 ms link: W = 20.001 ms + 20.001 ms. B's timer is the later
+// by the stagger, so the gap Y lies in [-stagger - 30 ms, -stagger + 30 ms]:
+// it reaches -W at a stagger of 70.002 ms.
+RaceWindow edge_window(const std::string& stagger, const std::string& network = "") {
+  std::string yaml = scenario_yaml("rfc7296", "{lifetime: 1h, margin: 30s, fuzz: 0.1%}",
+                                   "stagger: " + stagger + "\n");
+  if (!network.empty()) yaml.replace(yaml.find("{dist: uniform, spread: 4ms}"), 28, network);
+  return analyse_race_window(config_of(yaml));
+}
+
+}  // namespace
+
+TEST_CASE("race window proves P = 0 from the fuzz range, and only beyond its bound") {
+  using Z = RaceWindow::ZeroProof;
+  const RaceWindow at = edge_window("70002us");
+  REQUIRE(at.applies);
+  CHECK(at.window_ns == 40'002'000);
+  CHECK(at.gap_lo_ns == -100'002'000);
+  CHECK(at.gap_hi_ns == -40'002'000);
+  CHECK(at.p_window == 0);
+  CHECK(at.zero == Z::kRange);
+  CHECK(at.zero_not_exact.empty());
+  CHECK(edge_window("71ms").zero == Z::kRange);
+  CHECK(edge_window("-70002us").zero == Z::kRange);  // A's timer the later one
+  // 1 us inside the bound: the fuzz extremes put |Y| under W, and the closed
+  // form says how rarely ((1 us)^2 / 2 / (30 ms)^2).
+  for (const std::string s : {"70001us", "-70001us"}) {
+    INFO("stagger " << s);
+    const RaceWindow in = edge_window(s);
+    REQUIRE(in.applies);
+    CHECK(in.zero == Z::kNone);
+    CHECK(in.p_window == Approx(1e-12 / 2 / 9e-4).epsilon(1e-6));
+    JitterDraw d;  // A draws no jitter, B all of it (or the other way round)
+    d.u_a = s[0] == '-' ? std::nextafter(1.0, 0.0) : 0;
+    d.u_b = s[0] == '-' ? 0 : std::nextafter(1.0, 0.0);
+    CHECK(std::abs(timer_gap_of(in, d)) < in.window_ns);
+  }
+}
+
+TEST_CASE("race window proves P = 0 from fuzz_quantum cells that never meet") {
+  using Z = RaceWindow::ZeroProof;
+  // Whole seconds of fuzz on both sides: Y = -stagger + k s, k an integer.
+  auto window = [](const std::string& stagger) {
+    return analyse_race_window(config_of(
+        scenario_yaml("rfc7296", "{lifetime: 1h, margin: 30s, fuzz: 100%, fuzz_quantum: 1s}",
+                      "stagger: " + stagger + "\n")));
+  };
+  for (const std::string s : {"41ms", "500ms", "959ms"}) {
+    INFO("stagger " << s);
+    const RaceWindow w = window(s);
+    REQUIRE(w.applies);
+    CHECK(w.p_window == 0);
+    CHECK(w.zero == Z::kLattice);
+    // The ranges overlap: only the lattice keeps the timers apart.
+    CHECK(w.gap_lo_ns < -w.window_ns);
+    CHECK(w.gap_hi_ns > w.window_ns);
+  }
+  for (const std::string s : {"0", "40ms", "960ms"}) {
+    INFO("stagger " << s);
+    const RaceWindow w = window(s);
+    CHECK(w.p_window > 0.03);
+    CHECK(w.zero == Z::kNone);
+  }
+  // Y = -30 s + (k_B - k_A) s: cells 0 .. 29 never give 0, but a draw that
+  // rounds up to the full 30 s (k = 30) could: not claimed.
+  const RaceWindow edge = window("30s");
+  CHECK(edge.p_window == 0);
+  CHECK(edge.zero == Z::kNone);
+  CHECK(edge.zero_not_exact.starts_with("only a jitter of the full fuzz x margin"));
+  CHECK(window("29500ms").zero == Z::kLattice);
+  CHECK(window("30500ms").zero == Z::kRange);
+}
+
+TEST_CASE("race window does not call 0 exact where W rests on a cut latency tail") {
+  // Normal link jitter: the model cuts it at 8 sd, so W is finite and the
+  // estimator applies, but a transit beyond the cut is not impossible.
+  const RaceWindow w = edge_window("2s", "{dist: normal, sd: 1ms}");
+  REQUIRE(w.applies);
+  CHECK(w.p_window == 0);
+  CHECK(w.zero == RaceWindow::ZeroProof::kNone);
+  CHECK(
+      w.zero_not_exact.starts_with("network a_to_b latency normal(16ms, 1ms) has no bound of "
+                                   "its own"));
+  const auto cfg = config_of([] {
+    std::string y =
+        scenario_yaml("rfc7296", "{lifetime: 1h, margin: 30s, fuzz: 0.1%}", "stagger: 2s\n");
+    y.replace(y.find("{dist: uniform, spread: 4ms}"), 28, "{dist: normal, sd: 1ms}");
+    return y;
+  }());
+  const auto c = choose_estimator("auto", cfg, 4000, {});
+  CHECK(c.used == Estimator::kPlain);
+  CHECK(
+      c.why.starts_with("plain Monte Carlo: P(|timer gap| < W) is 0 in the closed form but "
+                        "not provably 0 (network a_to_b latency normal"));
+  CHECK_THROWS_AS(choose_estimator("window", cfg, 4000, {}), EstimatorError);
+  // Uniform jitter of the same reach is the scenario's own bound.
+  CHECK(edge_window("2s", "{dist: uniform, spread: 8ms}").zero == RaceWindow::ZeroProof::kRange);
+}
+
+TEST_CASE("exact zero closes the race outcomes' intervals only when no trial saw one") {
+  PointResult r;
+  r.trials = r.episodes = 1000;
+  for (auto& s : r.outcomes) s.ci95 = {0, 3.83e-3};
+  for (auto& t : r.per_trial) t.ci95 = {0, 3.83e-3};
+  PointResult zero = r;
+  REQUIRE(exact_zero_race_outcomes(zero));
+  for (const auto o : models::kAllOutcomes) {
+    INFO(models::outcome_name(o));
+    const double hi = is_race_outcome(o) ? 0 : 3.83e-3;
+    CHECK(zero.outcome(o).ci95.hi == hi);
+    CHECK(zero.trial_view(o).ci95.hi == hi);
+  }
+  // A race outcome seen contradicts the proof: nothing is changed.
+  PointResult seen = r;
+  seen.outcomes[static_cast<std::size_t>(models::Outcome::kRedundantSas)].count = 1;
+  CHECK_FALSE(exact_zero_race_outcomes(seen));
+  CHECK(seen.outcome(models::Outcome::kCollisions).ci95.hi == 3.83e-3);
 }
 
 namespace {

@@ -18,7 +18,9 @@ Command add_run_command(CLI::App& root) {
   sub->add_option("--estimator", *estimator,
                   "auto (default): the window estimator where it applies and plain Monte Carlo "
                   "would see few first rekeys in the race window, else plain; plain; window "
-                  "(rare collision rates of a first rekey, README 'Rare rates')")
+                  "(rare collision rates of a first rekey, README 'Rare rates'). Where the "
+                  "bounds prove the first timers never meet, auto and window report collisions "
+                  "as exactly 0 [0, 0] (exact-zero)")
       ->check(CLI::IsMember({"auto", "plain", "window"}));
   sub->footer(
       "Example:\n"

@@ -95,7 +95,8 @@ Command add_sweep_command(CLI::App& root) {
   sub->add_option("--estimator", *estimator,
                   "per point, as `run` chooses: auto (default): the window estimator where it "
                   "applies and plain Monte Carlo would see few first rekeys in the race window, "
-                  "else plain; plain; window (every point, else exit 2) (README 'Rare rates')")
+                  "else plain; plain; window (every point, else exit 2); exactly 0 [0, 0] "
+                  "where the bounds prove the first timers never meet (README 'Rare rates')")
       ->check(CLI::IsMember({"auto", "plain", "window"}));
   sub->add_option("--plot", *plot,
                   "also write an SVG plot of collision, cant_find_sa, outage and dropped-ESP rates "

@@ -53,6 +53,10 @@ std::vector<EstimatedPoint> run_estimated_points(const scenario::Scenario& sc,
                                                  std::string_view requested) {
   const auto expect = expected_outcomes(sc);
   std::vector<EstimatedPoint> out(points.size());
+  auto where_of = [&points](std::size_t i) {
+    const std::string where = params_label(points[i].params);
+    return where.empty() ? where : " at " + where;
+  };
   for (std::size_t i = 0; i < points.size(); ++i) {
     const std::string where = params_label(points[i].params);
     try {
@@ -61,7 +65,7 @@ std::vector<EstimatedPoint> run_estimated_points(const scenario::Scenario& sc,
       if (where.empty()) throw;
       throw runner::EstimatorError("sweep point " + where + ": " + e.what());
     }
-    spdlog::info("estimator{}: {}", where.empty() ? "" : " at " + where, out[i].choice.why);
+    spdlog::info("estimator{}: {}", where_of(i), out[i].choice.why);
   }
   // A point's sampler (up to 4,000,000 cell pairs) is built when the point
   // starts and dropped when the next one does.
@@ -79,7 +83,21 @@ std::vector<EstimatedPoint> run_estimated_points(const scenario::Scenario& sc,
       p.report.result = runner::scale_race_outcomes(p.in_window, p.choice.window.p_window);
       p.report.checks = check_expectations(sc.expect, p.report.result);
     }
-    p.report.estimator = p.choice.used == runner::Estimator::kWindow ? "window" : "plain";
+    if (p.choice.used == runner::Estimator::kExactZero) {
+      if (runner::exact_zero_race_outcomes(p.report.result)) {
+        p.report.checks = check_expectations(sc.expect, p.report.result);
+      } else {
+        // A plain trial saw what the proof excludes: report what was seen.
+        p.choice.used = runner::Estimator::kPlain;
+        p.choice.why =
+            "plain Monte Carlo: the closed form says the race outcomes are exactly 0 here, but "
+            "plain trials saw some, so the race window's argument misses a case (please "
+            "report it); these are plain Monte Carlo's figures. The closed form said: " +
+            p.choice.why;
+        spdlog::warn("estimator{}: {}", where_of(i), p.choice.why);
+      }
+    }
+    p.report.estimator = std::string(runner::estimator_name(p.choice.used));
     p.report.estimator_why = p.choice.why;
   }
   return out;

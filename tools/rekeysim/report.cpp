@@ -320,6 +320,7 @@ std::string render_table_sweep(const RunHeader& h, const std::vector<PointReport
   // values, so each row says how its figures were measured.
   const bool named = !reports.empty() && !reports.front().estimator.empty();
   bool any_window = false;
+  bool any_exact_zero = false;
   std::string head;
   for (std::size_t i = 0; i < names.size(); ++i) head += pad(names[i], widths[i]);
   if (named) head += pad("estimator", w_est);
@@ -346,6 +347,7 @@ std::string render_table_sweep(const RunHeader& h, const std::vector<PointReport
     }
     const bool window = rep.estimator == "window";
     any_window = any_window || window;
+    any_exact_zero = any_exact_zero || rep.estimator == "exact-zero";
     if (named) line += pad(rep.estimator, w_est);
     line += pad(std::to_string(r.episodes), w_ep);
     line += pad(cell(rep, Outcome::kCollisions), w_rate);
@@ -377,6 +379,12 @@ std::string render_table_sweep(const RunHeader& h, const std::vector<PointReport
         "race window (episodes: those simulated), its 95% interval the in-window Wilson interval "
         "times the exact P(window); other outcomes need no race and are not estimated there: "
         "--estimator plain for them\n";
+  }
+  if (any_exact_zero) {
+    out +=
+        "exact-zero rows: the bounds keep the two first rekey timers outside the race window, so "
+        "collisions (and redundant_sas) are 0 exactly, interval [0, 0]; the other figures are "
+        "plain Monte Carlo's\n";
   }
   if (named) {
     // One line when every point has the same reason (a sweep the window

@@ -32,7 +32,8 @@ struct PointReport {
   std::vector<scenario::PointParam> params;
   runner::PointResult result;
   std::vector<ExpectCheck> checks;
-  // Which estimator measured `result` ("plain" or "window") and why, for the
+  // Which estimator measured `result` ("plain", "window" or "exact-zero":
+  // plain figures, the race outcomes 0 [0, 0] from the closed form) and why, for the
   // sweep table's and the CSV's `estimator` columns; empty where the caller
   // names none (those outputs then have no such column). With "window",
   // `result` holds only the race outcomes (collisions, redundant_sas) as

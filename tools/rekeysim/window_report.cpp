@@ -27,8 +27,18 @@ json point_json_with_estimator(const RunHeader& header, const PointReport& repor
                                const runner::PointResult& in_window) {
   json j = point_json(header, report);
   json est;
-  est["name"] = choice.used == Estimator::kWindow ? "window" : "plain";
+  est["name"] = runner::estimator_name(choice.used);
   est["why"] = choice.why;
+  if (choice.used == Estimator::kExactZero) {
+    const runner::RaceWindow& w = choice.window;
+    est["p_window"] = w.p_window;
+    est["proof"] = w.zero == runner::RaceWindow::ZeroProof::kRange ? "range" : "lattice";
+    est["gap_ns"] = json::array({w.gap_lo_ns, w.gap_hi_ns});
+    est["window_ns"] = w.window_ns;
+    est["race_ns"] = w.race_ns;
+    est["offset_ns"] = w.offset_ns;
+    est["centre_ns"] = w.centre_ns;
+  }
   if (choice.used == Estimator::kWindow) {
     const runner::RaceWindow& w = choice.window;
     est["p_window"] = w.p_window;
@@ -59,7 +69,7 @@ json point_json_with_estimator(const RunHeader& header, const PointReport& repor
 std::string render_table_with_estimator(const RunHeader& header, const PointReport& report,
                                         const runner::EstimatorChoice& choice,
                                         const runner::PointResult& in_window) {
-  if (choice.used == Estimator::kPlain)
+  if (choice.used != Estimator::kWindow)
     return render_table_run(header, report) + "estimator: " + choice.why + "\n";
   const auto& r = report.result;
   std::string out = "scenario " + header.scenario + ": seed " + std::to_string(header.seed) + ", " +

@@ -3,8 +3,15 @@
 // output shows the race outcomes (collisions, redundant_sas) only, each as
 // P(window) x the rate inside the window, with both figures.
 //
-// JSON: the run object gains "estimator": {"name": "plain" | "window",
-// "why"}; for the window estimator also "p_window", "window_ns", "race_ns",
+// Where the bounds prove P(window) = 0 ("exact-zero"), the output is plain
+// Monte Carlo's with collisions and redundant_sas 0 [0, 0] (rate and
+// trials-affected intervals).
+//
+// JSON: the run object gains "estimator": {"name": "plain" | "window" |
+// "exact-zero", "why"}; for "exact-zero" also "p_window" (0), "proof"
+// ("range" | "lattice", RaceWindow::ZeroProof), "gap_ns" (the range of the
+// timer gap Y), "window_ns", "race_ns", "offset_ns" and "centre_ns"; for the
+// window estimator "p_window", "window_ns", "race_ns",
 // "offset_ns", "centre_ns" and "in_window": {name: {"count", "episodes",
 // "rate", "ci95"}}, and "outcomes" holds the race outcomes only (rate and
 // ci95 scaled by p_window; count is the in-window count), with no

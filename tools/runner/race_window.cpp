@@ -208,6 +208,102 @@ std::string check_bounded(const PeerConfig& pc, bool is_a) {
   return {};
 }
 
+// The largest J' the model can draw: U < 1 and the floor to fuzz_quantum
+// only lowers it, so width bounds both kinds.
+double jitter_max(const JitterModel& m) {
+  return m.kind == JitterModel::Kind::kNone ? 0 : m.width;
+}
+
+// Whether no J' the model can draw for a lattice peer comes within W of one
+// of the other's (point against point, or against B's closed interval
+// [0, width]): the positions alone, not masses, and the cell k = cells too
+// (J = fuzz x margin exactly, where U x fuzz x margin rounds up to it). False
+// without a lattice, or past kMaxPairs candidates.
+bool lattice_apart(const JitterModel& a, const JitterModel& b, double c, double w) {
+  using K = JitterModel::Kind;
+  if (a.kind != K::kLattice && b.kind != K::kLattice) return false;
+  // The lattice side's points k x step, k = 0 .. cells; a continuous side is
+  // its interval [0, width]; kNone is the point 0.
+  struct Side {
+    bool lattice = false;
+    double step = 0;
+    std::uint64_t last = 0;  // highest k
+    double hi = 0;           // continuous: width
+  };
+  auto side = [](const JitterModel& m) {
+    Side s;
+    if (m.kind == K::kLattice) {
+      s.lattice = true;
+      s.step = m.step;
+      s.last = m.cells;
+    } else if (m.kind == K::kContinuous) {
+      s.hi = m.width;
+    }
+    return s;
+  };
+  const Side sa = side(a);
+  const Side sb = side(b);
+  // Y = c - J_A' + J_B' must stay outside (-W, W).
+  auto meets = [&](double ja_lo, double ja_hi, double jb_lo, double jb_hi) {
+    return c - ja_hi + jb_lo < w && c - ja_lo + jb_hi > -w;
+  };
+  // Candidate k of a lattice side whose point could meet the window, given
+  // the other side's J' in [lo, hi]: J' within (c - W + lo, c + W + hi) for
+  // A, (-c - W + lo, -c + W + hi) for B; one step of margin each way.
+  auto range = [](const Side& s, double from, double to) {
+    const double k0 = std::max(0.0, std::floor(from / s.step) - 1);
+    const double k1 = std::min(static_cast<double>(s.last), std::ceil(to / s.step) + 1);
+    return std::pair<double, double>{k0, k1};
+  };
+  const double b_max = sb.lattice ? static_cast<double>(sb.last) * sb.step : sb.hi;
+  if (sa.lattice) {
+    const auto [k0, k1] = range(sa, c - w, c + w + b_max);
+    if (k1 - k0 > static_cast<double>(kMaxPairs)) return false;
+    std::uint64_t n = 0;
+    for (double ka = k0; ka <= k1; ++ka) {
+      const double ja = ka * sa.step;
+      if (!sb.lattice) {
+        if (meets(ja, ja, 0, sb.hi)) return false;
+        continue;
+      }
+      const auto [j0, j1] = range(sb, ja - c - w, ja - c + w);
+      for (double kb = j0; kb <= j1; ++kb) {
+        if (++n > kMaxPairs) return false;
+        if (meets(ja, ja, kb * sb.step, kb * sb.step)) return false;
+      }
+    }
+    return true;
+  }
+  // B alone is a lattice; A is the interval [0, width] or the point 0.
+  const double a_max = sa.hi;
+  const auto [k0, k1] = range(sb, -c - w, -c + w + a_max);
+  if (k1 - k0 > static_cast<double>(kMaxPairs)) return false;
+  for (double kb = k0; kb <= k1; ++kb) {
+    const double jb = kb * sb.step;
+    if (meets(0, a_max, jb, jb)) return false;
+  }
+  return true;
+}
+
+// A link latency whose bound in W is rekeysim's cut (models/world/link.hpp
+// DelayBounds) rather than the distribution's own, or empty.
+std::string cut_latency(const models::TrialConfig& config) {
+  const models::LinkConfig* links[2] = {&config.network.a_to_b, &config.network.b_to_a};
+  const char* key[2] = {"network a_to_b", "network b_to_a"};
+  for (int i = 0; i < 2; ++i) {
+    const DurationDist& d = links[i]->latency;
+    const bool own = d.kind == DurationDist::Kind::kConstant ||
+                     d.kind == DurationDist::Kind::kUniform ||
+                     d.kind == DurationDist::Kind::kEmpirical;
+    if (!own)
+      return std::string(key[i]) + " latency " + d.describe() +
+             " has no bound of its own: W uses rekeysim's cut of its tail "
+             "(models/world/link.hpp), and a transit beyond the cut is improbable, not "
+             "impossible, so a race is not excluded";
+  }
+  return {};
+}
+
 double processing_max(const PeerConfig& pc) {
   double m = *bound_ns(pc.processing_delay);
   if (pc.processing_delay_ke) m = std::max(m, *bound_ns(*pc.processing_delay_ke));
@@ -368,6 +464,33 @@ RaceWindow analyse_race_window(const models::TrialConfig& config) {
     r.p_window = window_probability(r.a, r.b, r.centre_ns, r.window_ns);
   } catch (const std::length_error&) {
     return fail("more than 4,000,000 pairs of fuzz_quantum cells lie near the window");
+  }
+  r.gap_lo_ns = r.centre_ns - jitter_max(r.a);
+  r.gap_hi_ns = r.centre_ns + jitter_max(r.b);
+  if (r.p_window == 0) {
+    // W already holds kSlackNs for the model's nanosecond roundings, so a
+    // range ending at W still leaves every timer gap >= the exchange bound.
+    using Z = RaceWindow::ZeroProof;
+    Z proof = Z::kNone;
+    if (r.gap_lo_ns >= r.window_ns || r.gap_hi_ns <= -r.window_ns) {
+      proof = Z::kRange;
+    } else if (lattice_apart(r.a, r.b, r.centre_ns, r.window_ns)) {
+      proof = Z::kLattice;
+    }
+    if (proof == Z::kNone &&
+        (r.a.kind == JitterModel::Kind::kLattice || r.b.kind == JitterModel::Kind::kLattice)) {
+      r.zero_not_exact =
+          "only a jitter of the full fuzz x margin, which U < 1 reaches only by rounding, could "
+          "bring the timers within W";
+    } else if (proof == Z::kNone) {
+      r.zero_not_exact =
+          "P(|timer gap| < W) rounds to 0 although the timer gap's range meets the window: too "
+          "small for double precision, not 0";
+    } else if (std::string cut = cut_latency(config); !cut.empty()) {
+      r.zero_not_exact = std::move(cut);
+    } else {
+      r.zero = proof;
+    }
   }
   r.applies = true;
   return r;

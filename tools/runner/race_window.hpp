@@ -68,6 +68,22 @@ struct RaceWindow {
   double p_window = 0;   // P(|Y| < W), exact
   JitterModel a;
   JitterModel b;
+  // Range of Y over every draw of the two jitters: [c - max J_A', c + max J_B'].
+  double gap_lo_ns = 0;
+  double gap_hi_ns = 0;
+  // How P(|Y| < W) = 0 follows from the bounds alone, when it does
+  // (p_window is then 0): kRange, Y's range lies outside (-W, W); kLattice,
+  // fuzz_quantum puts every Y on lattice points none of which is within W,
+  // checked on positions alone, including a draw of the full fuzz x margin
+  // (a pair of continuous jitters never proves it this way: their density is
+  // positive on the whole range, and a mass computed as 0 may be rounding).
+  // kNone also where a delay bound in W is rekeysim's cut of an unbounded
+  // link latency (normal, lognormal, exponential: models/world/link.hpp)
+  // rather than the scenario's own bound: the cut tail is not impossible,
+  // only improbable, so a race is not excluded; zero_not_exact says why.
+  enum class ZeroProof { kNone, kRange, kLattice };
+  ZeroProof zero = ZeroProof::kNone;
+  std::string zero_not_exact;  // set when p_window is 0 but zero is kNone
 };
 
 // Checks the conditions and computes the window for the first Child SA rekey

@@ -1,5 +1,6 @@
 #include "tools/runner/window_estimator.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <utility>
 
@@ -25,7 +26,54 @@ std::string window_text(const RaceWindow& w) {
          millis(w.offset_ns) + ")";
 }
 
+// Seconds where the gap is long (a stagger), milliseconds near the window.
+std::string span(double ns) {
+  if (std::abs(ns) < 1e9) return millis(ns);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6f s", ns * 1e-9);
+  return buf;
+}
+
+// Why the race outcomes are exactly 0 (RaceWindow::zero is set).
+std::string zero_text(const RaceWindow& w) {
+  const std::string proof =
+      w.zero == RaceWindow::ZeroProof::kRange
+          ? "every draw of the two fuzz jitters puts the first timers' gap Y in [" +
+                span(w.gap_lo_ns) + ", " + span(w.gap_hi_ns) + "]"
+          : "fuzz_quantum puts every first timers' gap Y on the lattice of whole cells around c "
+            "= " +
+                span(w.centre_ns) + ", none of whose points lies within W";
+  return proof + ", and a race needs |Y| < W = " + millis(w.window_ns) + " (exchange bound " +
+         millis(w.race_ns) + " + install, tick and lateness offset " + millis(w.offset_ns) +
+         "), every bound the scenario's own";
+}
+
 }  // namespace
+
+std::string_view estimator_name(Estimator e) {
+  switch (e) {
+    case Estimator::kPlain:
+      return "plain";
+    case Estimator::kWindow:
+      return "window";
+    case Estimator::kExactZero:
+      return "exact-zero";
+  }
+  return "plain";
+}
+
+bool exact_zero_race_outcomes(PointResult& plain) {
+  for (const auto o : models::kAllOutcomes)
+    if (is_race_outcome(o) && plain.outcome(o).count != 0) return false;
+  for (const auto o : models::kAllOutcomes) {
+    if (!is_race_outcome(o)) continue;
+    // Count, rate, per-day figure and quantiles are already 0; only the
+    // intervals, which plain Monte Carlo cannot close, change.
+    plain.outcomes[static_cast<std::size_t>(o)].ci95 = {0, 0};
+    plain.per_trial[static_cast<std::size_t>(o)].ci95 = {0, 0};
+  }
+  return true;
+}
 
 bool is_race_outcome(models::Outcome o) {
   return o == models::Outcome::kCollisions || o == models::Outcome::kRedundantSas;
@@ -68,11 +116,19 @@ EstimatorChoice choose_estimator(std::string_view requested, const models::Trial
     c.why = "plain Monte Carlo: the window estimator does not apply (" + c.window.why_not + ")";
     return c;
   }
+  if (c.window.p_window <= 0 && c.window.zero != RaceWindow::ZeroProof::kNone) {
+    // Nothing to simulate inside an empty window; the plain trials measure
+    // everything else.
+    c.used = Estimator::kExactZero;
+    c.why = std::string("exact zero") + (forced ? " (--estimator window)" : "") +
+            ": the first timers can never come within the race window (" + zero_text(c.window) +
+            "): collisions and redundant_sas of the first rekey are exactly 0 [0, 0]; the other "
+            "outcomes are plain Monte Carlo's";
+    return c;
+  }
   if (c.window.p_window <= 0) {
-    // Nothing to simulate inside an empty window: the race outcomes are 0 exactly.
-    const std::string reason = "the first timers can never come within the race window (" +
-                               window_text(c.window) +
-                               "): collisions and redundant_sas of the first rekey are exactly 0";
+    const std::string reason = "P(|timer gap| < W) is 0 in the closed form but not provably 0 (" +
+                               c.window.zero_not_exact + ")";
     if (forced) throw EstimatorError("--estimator window: " + reason + "; use --estimator plain");
     c.why = "plain Monte Carlo: " + reason;
     return c;

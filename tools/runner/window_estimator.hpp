@@ -43,7 +43,20 @@ TrialFunction window_trial(std::shared_ptr<const WindowSampler> sampler, TrialFu
 // are left as measured in the window; callers must not report them.
 PointResult scale_race_outcomes(const PointResult& in_window, double p);
 
-enum class Estimator { kPlain, kWindow };
+// kExactZero: the closed form proves P(window) = 0 (RaceWindow::zero), so the
+// race outcomes are 0 exactly, interval [0, 0], and no trial is needed for
+// them; the trials run plain for every other outcome (and, as a check, must
+// see no race outcome: exact_zero_race_outcomes).
+// The plain result with each race outcome 0 exactly, its rate interval and
+// trials-affected interval [0, 0], where P(window) = 0 is proven; false (and
+// `plain` untouched) when a plain trial did see a race outcome, which the
+// proof says cannot happen: the caller must then report plain figures.
+bool exact_zero_race_outcomes(PointResult& plain);
+
+enum class Estimator { kPlain, kWindow, kExactZero };
+
+// Name of an estimator in the outputs: "plain", "window", "exact-zero".
+std::string_view estimator_name(Estimator e);
 
 struct EstimatorChoice {
   Estimator used = Estimator::kPlain;
@@ -71,10 +84,11 @@ inline constexpr double kAutoMinPlainInWindow = 100;
 
 // requested: "auto", "plain" or "window". `auto` takes the window estimator
 // when it applies, every expectation is a rate bound on a race outcome, and
-// trials x P(window) < kAutoMinPlainInWindow; otherwise plain. "window" where
-// it does not apply, where P(window) = 0 (nothing to simulate: the race
-// outcomes are exactly 0), or with another expectation, throws
-// EstimatorError.
+// trials x P(window) < kAutoMinPlainInWindow; otherwise plain. Where the
+// bounds prove P(window) = 0 (RaceWindow::zero), both "auto" and "window"
+// take kExactZero, whatever the expectations (every outcome is then
+// measured). "window" where it does not apply, where P(window) is 0 without
+// that proof, or with another expectation, throws EstimatorError.
 EstimatorChoice choose_estimator(std::string_view requested, const models::TrialConfig& config,
                                  std::uint64_t trials, const std::vector<ExpectedOutcome>& expect);
 
