@@ -184,6 +184,12 @@ class OutcomeClassifier final : public TraceSink {
   std::uint64_t directions_seen_ = ~std::uint64_t{0};
   std::array<std::array<Sent, kSentRing>, 2> sent_{};
   std::array<std::size_t, 2> sent_next_{};
+  // The time of each peer's newest entry, and how many more entries must be
+  // added before the ring is in time order again (0: it is; its unused
+  // entries count as sent at time 0). In order, a look-up from the newest
+  // entry can stop at the first match (see on_message_received).
+  std::array<SimTime, 2> sent_last_{};
+  std::array<std::size_t, 2> sent_unordered_{};
   std::array<Received, 2> received_{};
   std::array<bool, 2> up_seen_{};      // the peer reported kTunnelUp at least once
   std::array<bool, 2> tunnel_down_{};  // the peer reported kTunnelDown and not yet kTunnelUp
