@@ -28,10 +28,12 @@ namespace {
 // find_either tries the likely owner first.
 template <typename Pairs>
 auto* find_at(Pairs& pairs, std::size_t peer, std::uint32_t spi) {
+  using Found = decltype(&pairs[0]);
+  if (spi == 0) return static_cast<Found>(nullptr);  // no SPI names no pair
   for (auto& p : pairs) {
-    if (spi != 0 && p.spi_in[peer] == spi) return &p;
+    if (p.spi_in[peer] == spi) return &p;
   }
-  return static_cast<decltype(&pairs[0])>(nullptr);
+  return static_cast<Found>(nullptr);
 }
 template <typename Pairs>
 auto* find_either(Pairs& pairs, std::size_t first, std::uint32_t spi) {
@@ -73,8 +75,7 @@ OutcomeClassifier::Episode* OutcomeClassifier::episode_by_id(std::uint64_t id) {
   return nullptr;
 }
 
-void OutcomeClassifier::touch(Pair& g) {
-  if (g.episode != 0) return;
+void OutcomeClassifier::open_episode_for(Pair& g) {
   if (const Pair* parent = pair_by_id(g.parent); parent && episode_by_id(parent->episode)) {
     g.episode = parent->episode;  // e.g. the redundant SA of a collision being deleted
     return;
@@ -137,7 +138,8 @@ void OutcomeClassifier::on_request_sent(PeerId peer, const Message& m) {
   for (const Request& r : mine) {
     if (r.ike_sa == m.ike_sa && r.message_id == m.message_id) return;  // a retransmission
   }
-  Request req;
+  // Built in place: nothing below reads this peer's requests.
+  Request& req = mine.emplace_back();
   req.ike_sa = m.ike_sa;
   req.message_id = m.message_id;
   req.exchange = m.exchange;
@@ -180,7 +182,6 @@ void OutcomeClassifier::on_request_sent(PeerId peer, const Message& m) {
       }
     }
   }
-  mine.push_back(req);
 }
 
 void OutcomeClassifier::on_message_received(PeerId peer, const Message& m, SimTime at) {

@@ -144,7 +144,12 @@ class OutcomeClassifier final : public TraceSink {
   Pair* pair_by_id(std::uint64_t id);
   Pair& install(PeerId p, std::uint32_t spi_in, std::uint32_t spi_out);
   Episode* episode_by_id(std::uint64_t id);
-  void touch(Pair& g);
+  // Pair g is acted upon: it joins or opens an episode. Inline: most records
+  // act on a pair that already has its episode.
+  void touch(Pair& g) {
+    if (g.episode == 0) open_episode_for(g);
+  }
+  void open_episode_for(Pair& g);
   void on_request_sent(PeerId p, const Message& m);
   void on_message_received(PeerId p, const Message& m, SimTime at);
   // Counts n of o in episode episode_id (0: the current one), begun at
