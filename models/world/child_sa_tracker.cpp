@@ -8,13 +8,6 @@ ChildSaTracker::ChildSaTracker() {
   for (auto& v : halves_) v.reserve(8);
 }
 
-bool ChildSaTracker::accepts(PeerId p, std::uint32_t spi) const {
-  for (const Half& h : halves_[idx(p)]) {
-    if (h.spi_in == spi) return h.in_ok;
-  }
-  return false;
-}
-
 ChildSaTracker::Half* ChildSaTracker::find_in(PeerId p, std::uint32_t spi_in) {
   for (Half& h : halves_[idx(p)]) {
     if (h.spi_in == spi_in) return &h;
@@ -35,14 +28,17 @@ void ChildSaTracker::set_outbound(PeerId p, SimTime at, std::uint32_t spi, Liste
   if (l) l->outbound_changed(p, at, spi);
 }
 
-void ChildSaTracker::drop_outbound(PeerId p, SimTime at, std::uint32_t spi_out, Listener* l) {
-  if (Half* h = find_out(p, spi_out)) h->out_ok = false;
-  if (outbound_[idx(p)] != spi_out) return;
+ChildSaTracker::Half* ChildSaTracker::drop_outbound(PeerId p, SimTime at, std::uint32_t spi_out,
+                                                    Listener* l) {
+  Half* dropped = find_out(p, spi_out);
+  if (dropped) dropped->out_ok = false;
+  if (outbound_[idx(p)] != spi_out) return dropped;
   const Half* newest = nullptr;
   for (const Half& h : halves_[idx(p)]) {
     if (h.out_ok && (!newest || h.seq > newest->seq)) newest = &h;
   }
   set_outbound(p, at, newest ? newest->spi_out : 0, l);
+  return dropped;
 }
 
 void ChildSaTracker::drop_inbound(PeerId p, SimTime at, Half& h, Listener* l) {
@@ -77,13 +73,17 @@ void ChildSaTracker::apply_change(const TraceRecord& r, Listener* l) {
       if (Half* h = find_out(p, r.spi_out)) h->out_ok = true;
       set_outbound(p, r.time, r.spi_out, l);
       break;
+    // A half is gone (neither half left) only after the record that removed its
+    // last half, and each such record compacts: no gone half outlives
+    // apply_change(), so compacting is needed only when this record made one go.
     case TraceKind::kOutboundRemoved:
-      drop_outbound(p, r.time, r.spi_out, l);
-      compact(p);
+      if (gone(drop_outbound(p, r.time, r.spi_out, l))) compact(p);
       break;
     case TraceKind::kInboundRemoved:
-      if (Half* h = find_in(p, r.spi_in)) drop_inbound(p, r.time, *h, l);
-      compact(p);
+      if (Half* h = find_in(p, r.spi_in)) {
+        drop_inbound(p, r.time, *h, l);
+        if (gone(h)) compact(p);
+      }
       break;
     case TraceKind::kChildSaDeleted: {
       Half* h = find_in(p, r.spi_in);
@@ -91,9 +91,9 @@ void ChildSaTracker::apply_change(const TraceRecord& r, Listener* l) {
       if (h) {
         const std::uint32_t out = h->spi_out;
         drop_inbound(p, r.time, *h, l);
-        drop_outbound(p, r.time, out, l);
+        const Half* o = drop_outbound(p, r.time, out, l);
+        if (gone(h) || gone(o)) compact(p);
       }
-      compact(p);
       break;
     }
     case TraceKind::kTunnelDown:

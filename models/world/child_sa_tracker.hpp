@@ -45,7 +45,13 @@ class ChildSaTracker {
   }
 
   std::uint32_t outbound(PeerId p) const { return outbound_[idx(p)]; }
-  bool accepts(PeerId p, std::uint32_t spi) const;
+  // Inline: read twice per SA change (carries(), for each direction).
+  bool accepts(PeerId p, std::uint32_t spi) const {
+    for (const Half& h : halves_[idx(p)]) {
+      if (h.spi_in == spi) return h.in_ok;
+    }
+    return false;
+  }
   // Traffic from `sender` can reach the other peer: it has an outbound SA and
   // the other peer accepts that SPI.
   bool carries(PeerId sender) const {
@@ -67,17 +73,25 @@ class ChildSaTracker {
     std::uint64_t seq = 0;  // installation order, for the fallback rule
   };
   static std::size_t idx(PeerId p) { return static_cast<std::size_t>(p); }
+  // Tested for every record of the trial: one shift and mask (a bit per
+  // TraceKind) rather than a chain of comparisons.
   static constexpr bool changes_sa(TraceKind k) {
-    return k == TraceKind::kChildSaInstalled || k == TraceKind::kOutboundSwitched ||
-           k == TraceKind::kOutboundRemoved || k == TraceKind::kInboundRemoved ||
-           k == TraceKind::kChildSaDeleted || k == TraceKind::kTunnelDown;
+    constexpr auto bit = [](TraceKind x) { return std::uint64_t{1} << static_cast<unsigned>(x); };
+    constexpr std::uint64_t kSaKinds =
+        bit(TraceKind::kChildSaInstalled) | bit(TraceKind::kOutboundSwitched) |
+        bit(TraceKind::kOutboundRemoved) | bit(TraceKind::kInboundRemoved) |
+        bit(TraceKind::kChildSaDeleted) | bit(TraceKind::kTunnelDown);
+    const auto i = static_cast<unsigned>(k);
+    return i < 64 && ((kSaKinds >> i) & 1u) != 0;
   }
   void apply_change(const TraceRecord& r, Listener* l);
   Half* find_in(PeerId p, std::uint32_t spi_in);
   Half* find_out(PeerId p, std::uint32_t spi_out);
   void set_outbound(PeerId p, SimTime at, std::uint32_t spi, Listener* l);
-  void drop_outbound(PeerId p, SimTime at, std::uint32_t spi_out, Listener* l);
+  // Returns the half whose outbound half it removed (null: none holds spi_out).
+  Half* drop_outbound(PeerId p, SimTime at, std::uint32_t spi_out, Listener* l);
   void drop_inbound(PeerId p, SimTime at, Half& h, Listener* l);
+  static bool gone(const Half* h) { return h && !h->in_ok && !h->out_ok; }
   void compact(PeerId p);
 
   std::array<std::vector<Half>, 2> halves_;

@@ -28,10 +28,12 @@ namespace {
 // find_either tries the likely owner first.
 template <typename Pairs>
 auto* find_at(Pairs& pairs, std::size_t peer, std::uint32_t spi) {
+  using Found = decltype(&pairs[0]);
+  if (spi == 0) return static_cast<Found>(nullptr);  // no SPI names no pair
   for (auto& p : pairs) {
-    if (spi != 0 && p.spi_in[peer] == spi) return &p;
+    if (p.spi_in[peer] == spi) return &p;
   }
-  return static_cast<decltype(&pairs[0])>(nullptr);
+  return static_cast<Found>(nullptr);
 }
 template <typename Pairs>
 auto* find_either(Pairs& pairs, std::size_t first, std::uint32_t spi) {
@@ -73,8 +75,7 @@ OutcomeClassifier::Episode* OutcomeClassifier::episode_by_id(std::uint64_t id) {
   return nullptr;
 }
 
-void OutcomeClassifier::touch(Pair& g) {
-  if (g.episode != 0) return;
+void OutcomeClassifier::open_episode_for(Pair& g) {
   if (const Pair* parent = pair_by_id(g.parent); parent && episode_by_id(parent->episode)) {
     g.episode = parent->episode;  // e.g. the redundant SA of a collision being deleted
     return;
@@ -137,25 +138,29 @@ void OutcomeClassifier::on_request_sent(PeerId peer, const Message& m) {
   for (const Request& r : mine) {
     if (r.ike_sa == m.ike_sa && r.message_id == m.message_id) return;  // a retransmission
   }
-  Request req;
+  // Built in place: nothing below reads this peer's requests.
+  Request& req = mine.emplace_back();
   req.ike_sa = m.ike_sa;
   req.message_id = m.message_id;
   req.exchange = m.exchange;
+  // The pairs named, as found (touch() below adds no pair, so they stay valid).
+  std::array<Pair*, Message::kMaxDeleteSpis> named_pairs{};
   std::size_t named = 0;
   if (m.exchange == ExchangeType::kCreateChildSa) {
     req.ike_rekey = m.sa_protocol == ProtocolId::kIke;
     if (m.notify == NotifyType::kRekeySa) {
       // REKEY_SA carries the sender's inbound SPI of the SA being rekeyed (RFC 7296 1.3.3).
-      if (Pair* g = find_either(pairs_, p, m.notify_spi)) req.pairs[named++] = g->id;
+      if (Pair* g = find_either(pairs_, p, m.notify_spi)) named_pairs[named++] = g;
     }
   } else if (m.exchange == ExchangeType::kInformational && m.delete_protocol == ProtocolId::kEsp) {
     // A Delete payload lists the sender's inbound SPIs (RFC 7296 3.11).
     for (std::size_t i = 0; i < m.delete_count && i < req.pairs.size(); ++i) {
-      if (Pair* g = find_either(pairs_, p, m.delete_spis[i])) req.pairs[named++] = g->id;
+      if (Pair* g = find_either(pairs_, p, m.delete_spis[i])) named_pairs[named++] = g;
     }
   }
+  for (std::size_t i = 0; i < named; ++i) req.pairs[i] = named_pairs[i]->id;
   for (std::size_t i = 0; i < named; ++i) {
-    Pair* g = pair_by_id(req.pairs[i]);
+    Pair* g = named_pairs[i];
     touch(*g);
     // Both peers' exchanges for the same SA overlap in time: a collision (2.8.1, 2.25.1, 1.4.1).
     for (const Request& theirs : requests_[1 - p]) {
@@ -177,7 +182,6 @@ void OutcomeClassifier::on_request_sent(PeerId peer, const Message& m) {
       }
     }
   }
-  mine.push_back(req);
 }
 
 void OutcomeClassifier::on_message_received(PeerId peer, const Message& m, SimTime at) {
@@ -187,12 +191,18 @@ void OutcomeClassifier::on_message_received(PeerId peer, const Message& m, SimTi
   Received& rx = received_[p];
   rx = Received{};
   rx.at = at;
-  for (const Sent& s : sent_[1 - p]) {
+  // Newest entry first: the message was mostly sent a few transmissions ago.
+  // While the ring is in time order the first match is the latest one.
+  const auto& ring = sent_[1 - p];
+  const bool in_order = sent_unordered_[1 - p] == 0;
+  for (std::size_t k = 1; k <= kSentRing; ++k) {
+    const Sent& s = ring[(sent_next_[1 - p] + kSentRing - k) % kSentRing];
     // Message ID first: the ring mostly holds other messages of the same IKE SA.
     if (s.message_id == m.message_id && s.ike_sa == m.ike_sa && s.response == m.is_response &&
         s.at <= at && (!rx.known || s.at > rx.sent_at)) {
       rx.known = true;
       rx.sent_at = s.at;
+      if (in_order) break;
     }
   }
   pending_parent_[p] = 0;
@@ -349,7 +359,8 @@ void OutcomeClassifier::record(const TraceRecord& r) {
       break;
   }
   update_directions(r);
-  if (settle_check) close_settled();
+  // Nothing can settle while no episode is open.
+  if (settle_check && !open_.empty()) close_settled();
 }
 
 }  // namespace models::world

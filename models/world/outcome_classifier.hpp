@@ -144,7 +144,12 @@ class OutcomeClassifier final : public TraceSink {
   Pair* pair_by_id(std::uint64_t id);
   Pair& install(PeerId p, std::uint32_t spi_in, std::uint32_t spi_out);
   Episode* episode_by_id(std::uint64_t id);
-  void touch(Pair& g);
+  // Pair g is acted upon: it joins or opens an episode. Inline: most records
+  // act on a pair that already has its episode.
+  void touch(Pair& g) {
+    if (g.episode == 0) open_episode_for(g);
+  }
+  void open_episode_for(Pair& g);
   void on_request_sent(PeerId p, const Message& m);
   void on_message_received(PeerId p, const Message& m, SimTime at);
   // Counts n of o in episode episode_id (0: the current one), begun at
@@ -184,6 +189,12 @@ class OutcomeClassifier final : public TraceSink {
   std::uint64_t directions_seen_ = ~std::uint64_t{0};
   std::array<std::array<Sent, kSentRing>, 2> sent_{};
   std::array<std::size_t, 2> sent_next_{};
+  // The time of each peer's newest entry, and how many more entries must be
+  // added before the ring is in time order again (0: it is; its unused
+  // entries count as sent at time 0). In order, a look-up from the newest
+  // entry can stop at the first match (see on_message_received).
+  std::array<SimTime, 2> sent_last_{};
+  std::array<std::size_t, 2> sent_unordered_{};
   std::array<Received, 2> received_{};
   std::array<bool, 2> up_seen_{};      // the peer reported kTunnelUp at least once
   std::array<bool, 2> tunnel_down_{};  // the peer reported kTunnelDown and not yet kTunnelUp

@@ -7,6 +7,14 @@ namespace models::world {
 
 void OutcomeClassifier::on_transmitted(PeerId peer, const Message& m, SimTime at) {
   const std::size_t p = idx(peer);
+  // Records out of time order (merged logs may give them) leave the ring out
+  // of order until this entry and the one before it have been overwritten.
+  if (at < sent_last_[p]) {
+    sent_unordered_[p] = kSentRing;
+  } else if (sent_unordered_[p] > 0) {
+    --sent_unordered_[p];
+  }
+  sent_last_[p] = at;
   sent_[p][sent_next_[p]] = Sent{m.ike_sa, m.message_id, m.is_response, at};
   sent_next_[p] = (sent_next_[p] + 1) % kSentRing;
 }

@@ -421,6 +421,33 @@ TEST_CASE("Classifier: an early switch whose response was lost is an outage unti
         static_cast<std::uint64_t>((resend + d * 2 - (t0 + d)).ns()));
 }
 
+// Merged logs may list a peer's transmissions out of time order. A message is
+// still dated by its latest transmission before it arrived: here the lost
+// response's retransmission, listed before the original, so the early switch
+// is an outage until the retransmission arrives (as in the test above).
+TEST_CASE(
+    "Classifier: transmissions listed out of time order still date a message by its latest send") {
+  Trace t;
+  established(t);
+  const SimTime d = milliseconds(16);
+  const SimTime t0 = sim::seconds(100);
+  const SimTime resend = t0 + sim::seconds(4);
+  const Message req = rekey_request(0, 0xB1);
+  t.msg(t0, B, TraceKind::kMessageSent, req);
+  t.msg(t0 + d, A, TraceKind::kMessageReceived, req);
+  t.installed(t0 + d, A, 0xA2, 0xB2);
+  t.switched(t0 + d, A, 0xB2);
+  t.msg(resend, B, TraceKind::kRetransmit, req);
+  t.msg(resend + d, A, TraceKind::kMessageReceived, req);
+  t.msg(resend + d, A, TraceKind::kRetransmit, response(req));
+  t.msg(t0 + d, A, TraceKind::kMessageSent, response(req));  // the lost original, listed late
+  t.msg(resend + d * 2, B, TraceKind::kMessageReceived, response(req));
+  t.installed(resend + d * 2, B, 0xB2, 0xA2);
+  CHECK(t.count(Outcome::kOutages) == 1);
+  CHECK(t.count(Outcome::kDowntime) ==
+        static_cast<std::uint64_t>((resend + d * 2 - (t0 + d)).ns()));
+}
+
 // The initiator removes the old inbound half as it sends D(old) (PAN-OS: no
 // grace period); the responder sends on the old SA until that DELETE arrives.
 // Those packets are lost: an outage.
