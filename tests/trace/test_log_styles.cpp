@@ -70,6 +70,68 @@ TEST_CASE("with_message_ids: each peer's first request gets the ID asked for, re
         std::string::npos);
 }
 
+TEST_CASE("first_message_id shifts the counter of one IKE SA, never one whose creation is shown",
+          "[trace][styles]") {
+  // RFC 7296 2.2: Message IDs count per IKE SA, and a new IKE SA (IKE_SA_INIT,
+  // or an IKE rekey, 2.18) numbers from 0. The shift used to move every
+  // message of the peer, so after an IKE rekey the new IKE SA's requests went
+  // on from the log's numbers where a device starts again at 0.
+  using synthetic::PeerId;
+  using synthetic::ProtocolId;
+  constexpr std::uint64_t kOld = 0x1111222233334444ull;  // synthetic's IKE SA
+  constexpr std::uint64_t kNew = 0x5555666677778888ull;
+  synthetic::TraceWriter w(sim::seconds(10));
+  w.send(PeerId::kA, synthetic::informational(5, false, 0));
+  w.after(synthetic::kOneWay).send(PeerId::kB, synthetic::informational(5, true, 0));
+  models::Message ike_rekey;
+  ike_rekey.exchange = models::ExchangeType::kCreateChildSa;
+  ike_rekey.message_id = 6;
+  ike_rekey.ike_sa = kOld;
+  ike_rekey.sa_protocol = ProtocolId::kIke;
+  ike_rekey.sa_spi = kNew;
+  w.after(sim::seconds(1)).send(PeerId::kA, ike_rekey);
+  models::Message on_new = synthetic::informational(0, false, 0);
+  on_new.ike_sa = kNew;
+  w.after(sim::seconds(1)).send(PeerId::kA, on_new);
+  on_new.message_id = 1;
+  w.after(sim::seconds(1)).send(PeerId::kA, on_new);
+  // B's own first request is on the new IKE SA only: nothing of B's to shift.
+  on_new.message_id = 0;
+  w.after(sim::seconds(1)).send(PeerId::kB, on_new);
+  LogContext c;
+  c.first_message_id[0] = 0x344;
+  c.first_message_id[1] = 0x99;
+  const auto& records = w.records();
+  const auto shifted = with_message_ids(records, c);
+  REQUIRE(shifted.size() == 6);
+  CHECK(shifted[0].message.message_id == 0x344);  // A's request on the old IKE SA
+  CHECK(shifted[1].message.message_id == 0x344);  // B's answer numbered by A
+  CHECK(shifted[2].message.message_id == 0x345);  // the IKE rekey, still on the old one
+  CHECK(shifted[3].message.message_id == 0);      // the new IKE SA numbers from 0
+  CHECK(shifted[4].message.message_id == 1);
+  CHECK(shifted[5].message.message_id == 0);  // B's counter on the new IKE SA
+  const MessageIdShift s = message_id_shift(records, c);
+  CHECK(s.ike_sa[0] == kOld);
+  CHECK(s.by[1] == 0);
+
+  // A window that starts with the IKE SA's own IKE_SA_INIT shows its whole
+  // history: IDs 0 and 1 as RFC 7296 1.2 has them, whatever was asked.
+  synthetic::TraceWriter fresh(sim::seconds(0));
+  models::Message init;
+  init.exchange = models::ExchangeType::kIkeSaInit;
+  init.ike_sa = kNew;
+  init.sa_protocol = ProtocolId::kIke;
+  init.sa_spi = kNew;
+  fresh.send(PeerId::kA, init);
+  models::Message auth = init;
+  auth.exchange = models::ExchangeType::kIkeAuth;
+  auth.message_id = 1;
+  fresh.after(sim::seconds(1)).send(PeerId::kA, auth);
+  const auto kept = with_message_ids(fresh.records(), c);
+  CHECK(kept[0].message.message_id == 0);
+  CHECK(kept[1].message.message_id == 1);
+}
+
 TEST_CASE("find_all: an episode counts once, --first rekey finds only a rekey without trouble",
           "[trace][styles]") {
   const auto normal = synthetic::normal_rekey();

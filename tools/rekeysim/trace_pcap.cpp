@@ -131,9 +131,11 @@ std::string put_trace_pcap(OutputFiles& files, const std::string& path,
       center ? std::span<const models::TraceRecord>(window) : whole;
   const trace::SpiDisplay spis = trace::spi_display(in_log, shown);
   // Message IDs likewise (trace.<peer>.first_message_id): the shift the log
-  // applies to its window, applied to the whole trial.
-  const std::vector<models::TraceRecord> records = trace::apply_message_ids(
-      trace::apply_spis(whole, spis), trace::message_id_shift(in_log, log));
+  // applies to its window, applied to the whole trial. Shifted before the
+  // SPIs are mapped, as the log does: the shift names its IKE SA by the
+  // simulated SPI.
+  const std::vector<models::TraceRecord> records = trace::apply_spis(
+      trace::apply_message_ids(whole, trace::message_id_shift(in_log, log)), spis);
   pcap::CaptureOptions o;
   o.scenario_seed = seed;
   o.trial_index = trial;

@@ -37,7 +37,8 @@ constexpr TraceKey kKeys[] = {
     {"a.subnet", "IPv4 prefix", "peer A's protected subnet (traffic selector)"},
     {"a.host", "text", "peer A's host name in syslog-shaped logs"},
     {"a.first_message_id", "count (0x.. hex allowed)",
-     "message ID of peer A's first request in the trace; later IDs shift with it"},
+     "message ID of peer A's first request in the trace; later IDs on that IKE SA shift with it "
+     "(an IKE SA whose IKE_SA_INIT or rekey the trace shows numbers from 0, RFC 7296 2.2)"},
     {"a.first_child_spi", "hex SPI (0x..)",
      "SPI peer A's first inbound Child SA in the trace is shown with; other SPIs keep their "
      "simulated values"},

@@ -1,6 +1,8 @@
 // render_log(): picks the style renderer(s), then keeps one peer's lines or
 // interleaves both peers' lines in trace order with a prefix.
 #include <cstdio>
+#include <optional>
+#include <set>
 
 #include "tools/trace/format_common.hpp"
 #include "tools/trace/log_styles.hpp"
@@ -97,11 +99,25 @@ std::vector<detail::LogLine> lines_of(std::span<const models::TraceRecord> recor
 MessageIdShift message_id_shift(std::span<const models::TraceRecord> records,
                                 const LogContext& context) {
   MessageIdShift shift;
-  std::optional<std::uint32_t> first[2];
+  // IKE SAs created in the records: IKE_SA_INIT's own, and the new IKE SA an
+  // IKE rekey request proposes (its initiator SPI, the id messages carry).
+  std::set<std::uint64_t> created;
   for (const models::TraceRecord& r : records) {
     if (!is_message(r.kind) || r.message.is_response) continue;
-    auto& f = first[static_cast<std::size_t>(requester(r))];
-    if (!f) f = r.message.message_id;
+    const models::Message& m = r.message;
+    if (m.exchange == models::ExchangeType::kIkeSaInit) created.insert(m.ike_sa);
+    if (m.exchange == models::ExchangeType::kCreateChildSa &&
+        m.sa_protocol == models::ProtocolId::kIke)
+      created.insert(m.sa_spi);
+  }
+  std::optional<std::uint32_t> first[2];
+  for (const models::TraceRecord& r : records) {
+    if (!is_message(r.kind) || r.message.is_response || created.contains(r.message.ike_sa))
+      continue;
+    const auto p = static_cast<std::size_t>(requester(r));
+    if (first[p]) continue;
+    first[p] = r.message.message_id;
+    shift.ike_sa[p] = r.message.ike_sa;
   }
   for (std::size_t p = 0; p < 2; ++p) {
     // Unsigned arithmetic: the shift wraps like the 32-bit field itself.
@@ -116,8 +132,9 @@ std::vector<models::TraceRecord> apply_message_ids(std::span<const models::Trace
   std::vector<models::TraceRecord> out(records.begin(), records.end());
   if (shift.by[0] == 0 && shift.by[1] == 0) return out;
   for (models::TraceRecord& r : out) {
-    if (is_message(r.kind))
-      r.message.message_id += shift.by[static_cast<std::size_t>(requester(r))];
+    if (!is_message(r.kind)) continue;
+    const auto p = static_cast<std::size_t>(requester(r));
+    if (r.message.ike_sa == shift.ike_sa[p]) r.message.message_id += shift.by[p];
   }
   return out;
 }

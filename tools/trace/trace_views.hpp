@@ -239,10 +239,16 @@ std::vector<models::TraceRecord> with_message_ids(std::span<const models::TraceR
 
 // That shift as values, worked out once from the records shown, so that it
 // can be applied to other records of the same trial (the --pcap capture
-// covers the whole trial): added (mod 2^32) to the ID of every message of a
-// request counter, by the peer that numbers it (index 0: A, 1: B).
+// covers the whole trial): added (mod 2^32) to the ID of every message of one
+// request counter, by the peer that numbers it (index 0: A, 1: B). Message
+// IDs count per IKE SA (RFC 7296 2.2): the counter shifted is the one of the
+// IKE SA that carries the peer's first request shown whose creation is not
+// shown. An IKE SA whose IKE_SA_INIT or IKE rekey (2.18) the records show
+// numbers from 0, as any device's does, so it is never shifted (and a peer
+// with no other IKE SA shown gets no shift).
 struct MessageIdShift {
   std::uint32_t by[2] = {0, 0};
+  std::uint64_t ike_sa[2] = {0, 0};  // Message::ike_sa of the counter shifted
 };
 MessageIdShift message_id_shift(std::span<const models::TraceRecord> records,
                                 const LogContext& context);
