@@ -16,19 +16,6 @@ Peer::Peer(PeerId id, const PeerConfig& config, PeerPort& port)
   queue_.reserve(8);
 }
 
-TraceRecord Peer::rec(TraceKind k) const {
-  TraceRecord r;
-  r.time = port_.now();
-  r.peer = id_;
-  r.kind = k;
-  r.ike_spi = current_ike_;
-  return r;
-}
-
-void Peer::trace(const TraceRecord& r) {
-  port_.emit(r);
-}
-
 // A local duration D takes D / (1 + ppm * 1e-6) of true time on a clock that
 // runs fast by ppm.
 SimTime Peer::local_to_true(SimTime local) const {

@@ -86,7 +86,7 @@ class Peer {
   const IkeSa* ike_sa() const;
   std::span<const IkeSa> ike_sas() const { return ikes_; }
   // SPI it currently sends ESP on (newest installed outbound half).
-  std::optional<std::uint32_t> outbound_spi() const;
+  std::optional<std::uint32_t> outbound_spi() const { return outbound_spi_; }
   // True when an inbound half with this SPI is installed (ESP would be accepted).
   bool accepts_inbound(std::uint32_t spi) const;
   // Requests queued behind the outstanding one (window size 1).
@@ -113,8 +113,16 @@ class Peer {
   SimTime local_to_true(SimTime local) const;
   SimTime round_to_tick(SimTime at, SimTime tick) const;
   SimTime soft_delay(const LifetimePolicy& p, SaRole role);
-  void trace(const TraceRecord& r);
-  TraceRecord rec(TraceKind k) const;
+  // Inline: every exchange reports through them, about 40 records per rekey.
+  void trace(const TraceRecord& r) { port_.emit(r); }
+  TraceRecord rec(TraceKind k) const {
+    TraceRecord r;
+    r.time = port_.now();
+    r.peer = id_;
+    r.kind = k;
+    r.ike_spi = current_ike_;
+    return r;
+  }
   std::uint32_t new_child_spi();
   std::uint64_t new_ike_spi();
   SimTime draw_retry_delay();
@@ -136,10 +144,13 @@ class Peer {
   // After every event: if we send on nothing but hold an SA we withheld as the
   // 2.8.1 winner (or its replacement), send on it (the peer kept it).
   void resume_withheld_outbound();
-  // `ike`: the IKE SA it is negotiated on (ChildSa::ike).
+  // `ike`: the IKE SA it is negotiated on (ChildSa::ike). `ni`, `nr` must not
+  // refer into children_ (the new SA is built in place; the vector may grow).
   ChildSa& add_child(std::uint32_t spi_in, std::uint32_t spi_out, SaRole role, const Nonce& ni,
                      const Nonce& nr, std::uint64_t ike);
   void switch_outbound(ChildSa& c);
+  // outbound_spi_ from children_ (after an installed outbound half is removed).
+  void find_outbound_spi();
   void remove_outbound(ChildSa& c);
   void remove_inbound(ChildSa& c);
   void destroy_child(std::uint32_t spi_in);  // both halves, record gone
@@ -156,7 +167,7 @@ class Peer {
 
   // --- task manager (task_manager.cpp): RFC 7296 2.1-2.4 ---
   void queue_task(const Task& t);
-  std::uint64_t task_ike(const Task& t);  // id of the IKE SA task `t` runs on (0: none)
+  IkeSa* task_ike(const Task& t);  // the IKE SA task `t` runs on (nullptr: none)
   void run_tasks();
   bool start_task(IkeSa& ike, Task& t);  // false: task dropped as obsolete
   void send_request(IkeSa& ike, const Task& t, Message m);
@@ -217,6 +228,11 @@ class Peer {
   // LifetimePolicy::first_jitter_u01 used (index 0: Child, 1: IKE).
   std::array<bool, 2> first_jitter_hooked_{};
   std::vector<ChildSa> children_;
+  // What outbound_spi() answers, kept by switch_outbound and remove_outbound
+  // (the only places an outbound half is installed or removed): the world and
+  // resume_withheld_outbound ask after every event, SAs change a few times
+  // per rekey.
+  std::optional<std::uint32_t> outbound_spi_;
   std::vector<IkeSa> ikes_;
   std::vector<Task> queue_;
   // Received messages waiting for a worker (worker_race_window > 0 only).

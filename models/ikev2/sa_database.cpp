@@ -48,13 +48,12 @@ const IkeSa* Peer::ike_sa() const {
   return nullptr;
 }
 
-std::optional<std::uint32_t> Peer::outbound_spi() const {
+void Peer::find_outbound_spi() {
   const ChildSa* best = nullptr;
   for (const auto& c : children_)
     if (c.outbound == OutboundState::kInstalled && (!best || c.outbound_seq > best->outbound_seq))
       best = &c;
-  if (!best) return std::nullopt;
-  return best->spi_out;
+  outbound_spi_ = best ? std::optional<std::uint32_t>(best->spi_out) : std::nullopt;
 }
 
 bool Peer::accepts_inbound(std::uint32_t spi) const {
@@ -126,17 +125,16 @@ void Peer::resume_withheld_outbound() {
 
 ChildSa& Peer::add_child(std::uint32_t spi_in, std::uint32_t spi_out, SaRole role, const Nonce& ni,
                          const Nonce& nr, std::uint64_t ike) {
-  ChildSa c;
-  c.ike = ike;
-  c.spi_in = spi_in;
-  c.spi_out = spi_out;
-  c.role = role;
-  c.ni = ni;
-  c.nr = nr;
-  c.installed_at = port_.now();
-  c.outbound = OutboundState::kRegistered;
-  children_.push_back(c);
-  ChildSa& n = children_.back();
+  // Built in place: a ChildSa is some 200 bytes.
+  ChildSa& n = children_.emplace_back();
+  n.ike = ike;
+  n.spi_in = spi_in;
+  n.spi_out = spi_out;
+  n.role = role;
+  n.ni = ni;
+  n.nr = nr;
+  n.installed_at = port_.now();
+  n.outbound = OutboundState::kRegistered;
   TraceRecord r = rec(TraceKind::kChildSaInstalled);
   r.spi_in = spi_in;
   r.spi_out = spi_out;
@@ -149,6 +147,7 @@ void Peer::switch_outbound(ChildSa& c) {
   if (c.outbound == OutboundState::kInstalled) return;
   c.outbound = OutboundState::kInstalled;
   c.outbound_seq = ++outbound_seq_;
+  outbound_spi_ = c.spi_out;  // the newest installed half is used
   TraceRecord r = rec(TraceKind::kOutboundSwitched);
   r.spi_in = c.spi_in;
   r.spi_out = c.spi_out;
@@ -159,6 +158,7 @@ void Peer::remove_outbound(ChildSa& c) {
   const bool was = c.outbound == OutboundState::kInstalled;
   c.outbound = OutboundState::kNone;
   if (!was) return;
+  find_outbound_spi();
   TraceRecord r = rec(TraceKind::kOutboundRemoved);
   r.spi_in = c.spi_in;
   r.spi_out = c.spi_out;

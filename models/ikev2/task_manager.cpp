@@ -31,12 +31,13 @@ void Peer::queue_task(const Task& t) {
 // The IKE SA a task runs on: its own (ike != 0); for a Child SA's rekey or
 // delete the IKE SA that Child SA belongs to (RFC 7296 1.3, ChildSa::ike);
 // else (create, IKE rekey) the newest established one, current_ike_.
-std::uint64_t Peer::task_ike(const Task& t) {
-  if (t.ike != 0) return t.ike;
+IkeSa* Peer::task_ike(const Task& t) {
+  if (t.ike != 0) return ike_by_id(t.ike);
   if (t.kind == TaskKind::kChildRekey || t.kind == TaskKind::kChildDelete) {
-    if (const ChildSa* c = child_by_in(t.child); c && ike_by_id(c->ike)) return c->ike;
+    if (const ChildSa* c = child_by_in(t.child))
+      if (IkeSa* ike = ike_by_id(c->ike)) return ike;
   }
-  return current_ike_;
+  return current_ike();
 }
 
 // Starts every queued task whose IKE SA has no request outstanding, in queue
@@ -45,8 +46,7 @@ std::uint64_t Peer::task_ike(const Task& t) {
 void Peer::run_tasks() {
   for (std::size_t i = 0; i < queue_.size();) {
     const Task t = queue_[i];
-    const std::uint64_t id = task_ike(t);
-    IkeSa* ike = id != 0 ? ike_by_id(id) : nullptr;
+    IkeSa* ike = task_ike(t);
     if (!ike) {
       if (t.ike != 0) {
         queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
@@ -112,7 +112,10 @@ void Peer::send_response(IkeSa& ike, const Message& m) {
 // optionally capped and reduced by a random jitter.
 void Peer::arm_retransmit(IkeSa& ike) {
   const RetransmitPolicy& p = config_.behaviour.retransmit;
-  double ns = static_cast<double>(p.timeout.ns()) * std::pow(p.base, ike.retransmits);
+  // pow(base, 0) is exactly 1 (C 7.12.7.4): the first transmission, by far
+  // the most common, needs no call.
+  const double growth = ike.retransmits == 0 ? 1.0 : std::pow(p.base, ike.retransmits);
+  double ns = static_cast<double>(p.timeout.ns()) * growth;
   if (p.cap.ns() > 0) ns = std::min(ns, static_cast<double>(p.cap.ns()));
   if (p.jitter > 0) ns -= ns * p.jitter * port_.rng().uniform01();
   const SimTime d = local_to_true(sim::nanoseconds(static_cast<std::int64_t>(std::llround(ns))));

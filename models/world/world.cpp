@@ -40,6 +40,13 @@ World::World(const TrialConfig& config, std::uint64_t seed, std::uint64_t trial,
                   volume_limit_reachable(config_.b.child, config_.b.clock_error_ppm,
                                          config_.traffic.b_to_a, config_.traffic.a_to_b)};
   volume_ = (volume_peer_[0] || volume_peer_[1]) && traffic_.active();
+  traffic_active_ = traffic_.active();
+  for (PeerId p : {PeerId::kA, PeerId::kB}) {
+    const PeerBehaviour& b = peer_config(p).behaviour;
+    trigger_possible_[idx(p)] = traffic_.flow_from(p).active() &&
+                                b.start_action == StartAction::kOnTraffic &&
+                                b.no_sa_policy == NoSaPolicy::kTrap;
+  }
 }
 
 World::~World() = default;
@@ -216,7 +223,7 @@ void World::run_timer(PeerId p, ikev2::TimerKind kind, std::uint64_t cookie) {
 // ---- trace ------------------------------------------------------------------
 
 void World::emit(const TraceRecord& r) {
-  sas_.apply(r, traffic_.active() ? traffic_.sa_listener() : nullptr);
+  sas_.apply(r, traffic_active_ ? traffic_.sa_listener() : nullptr);
   to_sinks(r);
 }
 
@@ -268,10 +275,16 @@ void World::after_callback() {
   for (PeerId p : {PeerId::kA, PeerId::kB}) {
     if ((touched_ & bit(p)) == 0) continue;
     if (reconcile(p)) again |= bit(p);
-    maybe_trigger_traffic(p);
+    // maybe_trigger_traffic's cheap tests, here so that an event that cannot
+    // trigger (most trials never can, and most events leave an outbound SA)
+    // costs no call. reconcile() has just made the tracker's outbound SPI the
+    // peer's own.
+    const std::size_t i = idx(p);
+    if (trigger_possible_[i] && !trigger_pending_[i] && trigger_armed_[i] && sas_.outbound(p) == 0)
+      maybe_trigger_traffic(p);
   }
   touched_ = again;
-  volume_schedule();
+  if (volume_) volume_schedule();  // nothing to keep without volume books
 }
 
 // The sinks learn a peer's outbound SPI from its trace. Should the trace ever
@@ -297,17 +310,11 @@ bool World::reconcile(PeerId p) {
 // until the peer reports something again, so a tunnel that stays down does not
 // cost an event per packet.
 void World::maybe_trigger_traffic(PeerId p) {
-  if (trigger_pending_[idx(p)] || !trigger_armed_[idx(p)]) return;
-  const EspFlow& flow = traffic_.flow_from(p);
-  if (!flow.active()) return;
-  // wants_traffic_trigger() needs kOnTraffic and no outbound SA; reconcile()
-  // has just made the tracker's outbound SPI the peer's own. Cheap tests first.
-  const PeerConfig& pc = p == PeerId::kA ? config_.a : config_.b;
-  if (pc.behaviour.start_action != StartAction::kOnTraffic) return;
-  // Only a trapped packet asks the daemon for an SA (NoSaPolicy::kTrap).
-  if (pc.behaviour.no_sa_policy != NoSaPolicy::kTrap) return;
-  if (sas_.outbound(p) != 0) return;
+  // after_callback has checked that a trigger is possible (a trapped packet
+  // of a peer that starts on traffic), none is pending or disarmed, and the
+  // peer sends on nothing.
   if (!peer(p).wants_traffic_trigger()) return;
+  const EspFlow& flow = traffic_.flow_from(p);
   const SimTime now = scheduler_.now();
   SimTime at = now;
   const FlowConfig& fc = traffic_config(p);

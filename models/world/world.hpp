@@ -136,8 +136,8 @@ class World final : private SettleScheduler {
   void emit(const TraceRecord& r);
   void to_sinks(const TraceRecord& r);
   void after_callback();
-  bool reconcile(PeerId p);  // true when it had to emit a record
-  void maybe_trigger_traffic(PeerId p);
+  bool reconcile(PeerId p);              // true when it had to emit a record
+  void maybe_trigger_traffic(PeerId p);  // after after_callback's cheap tests pass
   std::uint32_t store(const Message& m);
   // Volume lifetimes (LifetimePolicy::lifetime_bytes/packets).
   std::uint64_t packets_sent(PeerId sender, SimTime from, SimTime to);
@@ -166,6 +166,12 @@ class World final : private SettleScheduler {
   std::array<Inbox, 2> inboxes_;
   std::vector<Message> slots_;
   std::vector<std::uint32_t> free_slots_;
+  // Decided once per trial (none of it changes while it runs): the peer's flow
+  // carries traffic, it starts on traffic and traps packets that find no SA.
+  // Only then can maybe_trigger_traffic ever deliver a trigger.
+  std::array<bool, 2> trigger_possible_{};
+  // traffic_.active(), asked for every record in emit(); flow rates are fixed.
+  bool traffic_active_ = false;
   std::array<bool, 2> trigger_pending_{};
   std::array<bool, 2> trigger_armed_{true, true};
   SimTime settle_wanted_{};
