@@ -213,7 +213,8 @@ TEST_CASE("bad estimator combinations exit 2 with a clear message") {
                            "expect: {collisions: 0}\n";
     const Result r = run("run " + file + " -q --estimator window");
     CHECK(r.status == 2);
-    CHECK(r.err.find("is on counts or trials affected") != std::string::npos);
+    CHECK(r.err.find("is on counts, which the window estimator does not estimate") !=
+          std::string::npos);
   }
   SECTION("window with an unbounded processing delay") {
     const Result r = run("run " + rare + " -q --estimator window --set " +
@@ -221,4 +222,39 @@ TEST_CASE("bad estimator combinations exit 2 with a clear message") {
     CHECK(r.status == 2);
     CHECK(r.err.find("unbounded") != std::string::npos);
   }
+}
+
+TEST_CASE("window estimator checks expectations on any outcome's rate and fraction affected") {
+  TempDir dir;
+  const std::string base = traffic_scenario(dir);
+  std::string yaml = slurp(base);
+  yaml.replace(yaml.find("trials: 1000"), 12, "trials: 500");
+  const std::string file = dir / "expect.yaml";
+  // Stratified (auto: 500 x 2.7e-3 first rekeys inside the window < 100):
+  // outages about 0.53 per rekey, in about 53% of trials.
+  std::ofstream(file) << yaml
+                      << "expect:\n"
+                         "  collisions: {max_rate_upper95: 1e-2}\n"
+                         "  outages: {min_rate: 0.3, max_fraction_affected: 0.9}\n"
+                         "  esp_dropped: {max_rate: 1}\n";
+  const Result r = run("run " + file + " -q --format json");
+  CHECK(r.status == 1);  // esp_dropped: about 3.9 packets per rekey > 1
+  const json j = json::parse(r.out);
+  CHECK(j["estimator"]["name"] == "window");
+  REQUIRE(j["expect"].size() == 4);
+  for (const auto& c : j["expect"]) {
+    INFO(c.dump());
+    const std::string outcome = c["outcome"];
+    const std::string check = c["check"];
+    if (outcome == "outages" && check == "min_rate")
+      CHECK(c["value"] == j["outcomes"]["outages"]["rate"]);
+    if (outcome == "outages" && check == "max_fraction_affected")
+      CHECK(c["value"] == j["per_trial"]["outages"]["fraction_affected"]);
+    CHECK(c["passed"] == (outcome != "esp_dropped"));
+  }
+  // A count is a total of two strata, not an estimate: plain Monte Carlo.
+  std::ofstream(file) << yaml << "expect:\n  outages: {max_count: 100000}\n";
+  const Result p = run("run " + file + " -q --format json");
+  CHECK(p.status == 0);
+  CHECK(json::parse(p.out)["estimator"]["name"] == "plain");
 }

@@ -21,9 +21,11 @@ std::string params_label(const std::vector<scenario::PointParam>& params) {
 std::vector<runner::ExpectedOutcome> expected_outcomes(const scenario::Scenario& sc) {
   std::vector<runner::ExpectedOutcome> out;
   for (const auto& e : sc.expect) {
+    // Estimates under every estimator: rates and the fraction of trials affected.
     const bool on_rate = e.kind == scenario::ExpectKind::kMaxRate ||
                          e.kind == scenario::ExpectKind::kMinRate ||
-                         e.kind == scenario::ExpectKind::kMaxRateUpper95;
+                         e.kind == scenario::ExpectKind::kMaxRateUpper95 ||
+                         e.kind == scenario::ExpectKind::kMaxFractionAffected;
     out.push_back({e.outcome, on_rate});
   }
   return out;

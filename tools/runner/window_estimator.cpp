@@ -205,9 +205,10 @@ EstimatorChoice choose_estimator(std::string_view requested, const models::Trial
     if (e.on_rate) continue;
     const std::string reason =
         "the scenario's expectation on " + std::string(models::outcome_name(e.outcome)) +
-        " is on counts or trials affected, which the window estimator does not estimate (its "
-        "counts are the totals of two strata not drawn in proportion); a bound on the rate, "
-        "max_rate, min_rate or max_rate_upper95, is estimated for every outcome";
+        " is on counts, which the window estimator does not estimate (its counts are the "
+        "totals of two strata not drawn in proportion); a bound on the rate (max_rate, "
+        "min_rate, max_rate_upper95) or on the fraction of trials affected is estimated for "
+        "every outcome";
     if (forced) throw EstimatorError("--estimator window: " + reason);
     c.why = "plain Monte Carlo: " + reason;
     return c;

@@ -109,12 +109,13 @@ class EstimatorError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// One expectation as the choice needs it: its outcome and whether it is a
-// bound on the rate (max/min rate, upper 95% bound) rather than on counts or
-// trials affected.
+// One expectation as the choice needs it: its outcome and whether it bounds
+// an estimate (the rate: max/min rate, upper 95% bound; or the fraction of
+// trials affected) rather than a count (a total the window estimator
+// simulates over two strata not drawn in proportion, not an estimate).
 struct ExpectedOutcome {
   models::Outcome outcome;
-  bool on_rate = false;
+  bool on_rate = false;  // true: a bound on the rate or the fraction of trials affected
 };
 
 // Plain Monte Carlo sees about trials x P(window) first rekeys inside the
@@ -128,14 +129,14 @@ inline constexpr double kMinOutsideMass = 1e-3;
 
 // requested: "auto", "plain" or "window". `auto` takes the window estimator
 // when it applies, every expectation is a rate bound (any outcome: the
-// strata estimate every rate; counts and trials affected are not
-// estimates), trials x P(window) < kAutoMinPlainInWindow and 1 - P(window)
+// strata estimate every rate and fraction of trials affected; counts are
+// not estimates), trials x P(window) < kAutoMinPlainInWindow and 1 - P(window)
 // >= kMinOutsideMass; otherwise plain. Where the
 // bounds prove P(window) = 0 (RaceWindow::zero), both "auto" and "window"
 // take kExactZero, whatever the expectations (every outcome is then
 // measured). "window" where it does not apply, where P(window) is 0 without
 // that proof, with P(window) > 1 - kMinOutsideMass, or with an expectation on
-// counts or trials affected, throws EstimatorError.
+// counts, throws EstimatorError.
 EstimatorChoice choose_estimator(std::string_view requested, const models::TrialConfig& config,
                                  std::uint64_t trials, const std::vector<ExpectedOutcome>& expect);
 
