@@ -73,8 +73,15 @@ TEST_CASE("sweep: window and plain agree within their intervals at each stagger 
     const double inside = w[i]["estimator"]["in_window"]["collisions"]["rate"];
     CHECK(w_rate == Approx(pw * inside).epsilon(1e-12));
     CHECK(w[i]["estimator"]["in_window"]["collisions"]["episodes"] == 3000);
-    CHECK(w[i]["outcomes"].size() == 2);
-    CHECK_FALSE(w[i].contains("per_trial"));
+    CHECK(w[i]["estimator"]["trials_outside"] == 3000);
+    // Every outcome stratified, in plain's shape; outages agree with plain.
+    CHECK(w[i]["outcomes"].size() == p[i]["outcomes"].size());
+    CHECK(w[i].contains("per_trial"));
+    const json& po = p[i]["outcomes"]["outages"];
+    const json& wo = w[i]["outcomes"]["outages"];
+    INFO("outages: plain " << po.dump() << ", stratified " << wo.dump());
+    CHECK(po["ci95"][0].get<double>() <= wo["ci95"][1].get<double>());
+    CHECK(wo["ci95"][0].get<double>() <= po["ci95"][1].get<double>());
   }
   // The rate falls as the stagger moves the timers apart.
   CHECK(w[0]["outcomes"]["collisions"]["rate"] > w[2]["outcomes"]["collisions"]["rate"]);
@@ -127,13 +134,16 @@ TEST_CASE("sweep: auto refuses the window estimator where it does not apply and 
   const Result t = run("sweep " + file + " -q");
   REQUIRE(t.status == 0);
   CHECK(t.out.find("peers.b.processing_delay  estimator  episodes") != std::string::npos);
-  CHECK(t.out.find("\n1ms                       window     200") != std::string::npos);
+  // Window rows: episodes of both strata (200 inside, 200 outside), every figure.
+  CHECK(t.out.find("\n1ms                       window     400") != std::string::npos);
+  CHECK(t.out.find("n/a (window estimator)") == std::string::npos);
   CHECK(t.out.find("\nnormal(1ms, 200us)        plain      ") != std::string::npos);
   CHECK(t.out.find("estimator at peers.b.processing_delay=1ms: window estimator: P(|timer gap| "
                    "< W) = ") != std::string::npos);
   CHECK(t.out.find("estimator at peers.b.processing_delay=normal(1ms, 200us): " + why + "\n") !=
         std::string::npos);
-  CHECK(t.out.find("window rows: collisions = P(window) x ") != std::string::npos);
+  CHECK(t.out.find("window rows: each rate = P(window) x inside + (1 - P(window)) x outside") !=
+        std::string::npos);
 
   // CSV has one plain layout: auto runs plain at every point and says so.
   const Result c = run("sweep " + file + " -q --format csv");
@@ -161,7 +171,7 @@ TEST_CASE("sweep: estimator output is the same at 1 and 2 threads") {
   const Result t1 = run("sweep " + file + " -q --trials 300 --threads 1");
   const Result t2 = run("sweep " + file + " -q --trials 300 --threads 2");
   CHECK(t1.out == t2.out);
-  // The plot leaves out what window points did not measure (no NaN marker).
+  // Every point plots every series (no NaN marker).
   const std::string svg = dir / "p.svg";
   const Result p = run("sweep " + file + " -q --trials 100 --plot " + svg);
   REQUIRE(p.status == 0);

@@ -28,6 +28,26 @@ std::string common_scenario(const TempDir& dir) {
   return path;
 }
 
+// A PAN-OS initiator against strongSwan carrying 200 pps, every delay
+// bounded: besides collisions near 1e-3 (2.7e-3 of first rekeys inside the
+// window), every rekey drops ESP and half of them cause an outage, inside
+// the window and outside it (plain, 40000 trials: collisions 1.15e-3
+// [8.6e-4, 1.53e-3], outages 0.516 [0.511, 0.521], esp_dropped 3.87
+// [3.84, 3.90] pkt per rekey).
+std::string traffic_scenario(const TempDir& dir) {
+  const std::string path = dir / "traffic.yaml";
+  std::ofstream(path)
+      << "name: traffic-collision\nseed: 15\nrekeys: 1\ntrials: 1000\n"
+         "traffic: {rate: 200pps}\n"
+         "network: {latency: 16ms, jitter: {dist: uniform, spread: 4ms}}\n"
+         "peers:\n"
+         "  a: {profile: panos, child: {lifetime: 1h, margin: 30s, fuzz: 100%}}\n"
+         "  b: {profile: strongswan, processing_delay: 250us, processing_delay_ke: 700us,\n"
+         "      processing_delay_informational: 250us, initiation_delay: 345us,\n"
+         "      child: {lifetime: 1h, margin: 30s, fuzz: 100%}}\n";
+  return path;
+}
+
 }  // namespace
 
 TEST_CASE("window estimator agrees with plain Monte Carlo near 1e-3") {
@@ -57,15 +77,74 @@ TEST_CASE("window estimator agrees with plain Monte Carlo near 1e-3") {
   CHECK(w_lo <= p_hi);
   CHECK(w_rate >= p_lo);
   CHECK(w_rate <= p_hi);
-  // The window estimate is the in-window rate times the exact P(window).
+  // The race outcomes are 0 outside the window: P(window) x the in-window rate.
   const double pw = w["estimator"]["p_window"];
   const double inside = w["estimator"]["in_window"]["collisions"]["rate"];
   CHECK(w_rate == Approx(pw * inside).epsilon(1e-12));
   CHECK(w["estimator"]["in_window"]["collisions"]["episodes"] == 3000);
-  // Only the race outcomes, and no per-trial view of conditioned trials.
-  CHECK(w["outcomes"].size() == 2);
-  CHECK(w["outcomes"].contains("redundant_sas"));
-  CHECK_FALSE(w.contains("per_trial"));
+  CHECK(w["estimator"]["outside"]["collisions"]["count"] == 0);
+  CHECK(w["estimator"]["trials_in_window"] == 3000);
+  CHECK(w["estimator"]["trials_outside"] == 3000);
+  // Every outcome has a figure now, in plain's shape.
+  CHECK(w["outcomes"].size() == p["outcomes"].size());
+  CHECK(w["per_trial"].size() == p["per_trial"].size());
+  CHECK(w["per_trial"]["outages"]["p50"].is_null());
+}
+
+TEST_CASE("stratified window estimator agrees with plain Monte Carlo on every outcome") {
+  TempDir dir;
+  const std::string file = traffic_scenario(dir);
+  const Result plain = run("run " + file + " -q --estimator plain --trials 40000 --format json");
+  const Result window = run("run " + file + " -q --estimator window --trials 3000 --format json");
+  REQUIRE(plain.status == 0);
+  REQUIRE(window.status == 0);
+  const json p = json::parse(plain.out);
+  const json w = json::parse(window.out);
+  REQUIRE(w["estimator"]["name"] == "window");
+  const double pw = w["estimator"]["p_window"];
+  int measured = 0;
+  for (const auto& [name, po] : p["outcomes"].items()) {
+    const json& wo = w["outcomes"][name];
+    INFO(name << ": plain " << po.dump() << ", stratified " << wo.dump());
+    if (po["rate"].is_null() || wo["rate"].is_null()) {
+      CHECK(po["rate"].is_null() == wo["rate"].is_null());
+      continue;
+    }
+    const double lo = wo["ci95"][0], hi = wo["ci95"][1], rate = wo["rate"];
+    CHECK(lo <= rate);
+    CHECK(rate <= hi);
+    // Overlapping 95% intervals.
+    CHECK(po["ci95"][0].get<double>() <= hi);
+    CHECK(lo <= po["ci95"][1].get<double>());
+    // The stratified rate is P x inside + (1 - P) x outside.
+    const double in = w["estimator"]["in_window"][name]["rate"];
+    const double out = w["estimator"]["outside"][name]["rate"];
+    if (name != "collisions" && name != "redundant_sas")
+      CHECK(rate == Approx(pw * in + (1 - pw) * out).epsilon(1e-12));
+    if (po["rate"].get<double>() > 0) ++measured;
+  }
+  // Plain Monte Carlo measures these here, so the comparison can fail.
+  for (const char* name :
+       {"collisions", "esp_dropped", "outages", "downtime", "child_rekeys", "cant_find_sa"}) {
+    INFO(name);
+    CHECK(p["outcomes"][name]["rate"].get<double>() > 0);
+    CHECK(w["outcomes"][name]["rate"].get<double>() > 0);
+  }
+  CHECK(measured >= 7);
+  // One completed rekey per first Child SA rekey episode, in both strata.
+  CHECK(w["outcomes"]["child_rekeys"]["rate"].get<double>() == Approx(1).epsilon(1e-12));
+  // Outages happen on both sides of the window, at different rates: the
+  // outside stratum carries them, and the weighting matters.
+  const double out_in = w["estimator"]["in_window"]["outages"]["rate"];
+  const double out_out = w["estimator"]["outside"]["outages"]["rate"];
+  CHECK(out_in > 0);
+  CHECK(out_out > 0);
+  CHECK(out_in != out_out);
+  CHECK(w["estimator"]["outside"]["collisions"]["count"] == 0);
+  CHECK(w["estimator"]["outside"]["redundant_sas"]["count"] == 0);
+  // The fraction of trials with a collision is P x the inside fraction.
+  const double frac = w["per_trial"]["collisions"]["fraction_affected"];
+  CHECK(frac == Approx(w["outcomes"]["collisions"]["rate"].get<double>()).epsilon(1e-9));
 }
 
 TEST_CASE("rare-collision gets a tight interval on a rate near 1e-6") {
@@ -91,7 +170,11 @@ TEST_CASE("window estimator output is the same at any thread count") {
   CHECK(one.out == two.out);
   const Result table = run("run " + file + " -q --trials 300 --threads 2");
   CHECK(table.out.find("estimator: window estimator: P(|timer gap| < W) = ") != std::string::npos);
-  CHECK(table.out.find("rate inside the window") != std::string::npos);
+  CHECK(table.out.find("inside the window [95% CI]") != std::string::npos);
+  CHECK(table.out.find("window estimator: 300 trials inside the window, 300 outside") !=
+        std::string::npos);
+  CHECK(table.out.find("n/a (window estimator)") == std::string::npos);
+  CHECK(table.out.find("\nesp_dropped ") != std::string::npos);
 }
 
 TEST_CASE("plain output names its estimator and why the window one was not used") {
@@ -130,7 +213,8 @@ TEST_CASE("bad estimator combinations exit 2 with a clear message") {
                            "expect: {collisions: 0}\n";
     const Result r = run("run " + file + " -q --estimator window");
     CHECK(r.status == 2);
-    CHECK(r.err.find("is on counts or trials affected") != std::string::npos);
+    CHECK(r.err.find("is on counts, which the window estimator does not estimate") !=
+          std::string::npos);
   }
   SECTION("window with an unbounded processing delay") {
     const Result r = run("run " + rare + " -q --estimator window --set " +
@@ -138,4 +222,39 @@ TEST_CASE("bad estimator combinations exit 2 with a clear message") {
     CHECK(r.status == 2);
     CHECK(r.err.find("unbounded") != std::string::npos);
   }
+}
+
+TEST_CASE("window estimator checks expectations on any outcome's rate and fraction affected") {
+  TempDir dir;
+  const std::string base = traffic_scenario(dir);
+  std::string yaml = slurp(base);
+  yaml.replace(yaml.find("trials: 1000"), 12, "trials: 500");
+  const std::string file = dir / "expect.yaml";
+  // Stratified (auto: 500 x 2.7e-3 first rekeys inside the window < 100):
+  // outages about 0.53 per rekey, in about 53% of trials.
+  std::ofstream(file) << yaml
+                      << "expect:\n"
+                         "  collisions: {max_rate_upper95: 1e-2}\n"
+                         "  outages: {min_rate: 0.3, max_fraction_affected: 0.9}\n"
+                         "  esp_dropped: {max_rate: 1}\n";
+  const Result r = run("run " + file + " -q --format json");
+  CHECK(r.status == 1);  // esp_dropped: about 3.9 packets per rekey > 1
+  const json j = json::parse(r.out);
+  CHECK(j["estimator"]["name"] == "window");
+  REQUIRE(j["expect"].size() == 4);
+  for (const auto& c : j["expect"]) {
+    INFO(c.dump());
+    const std::string outcome = c["outcome"];
+    const std::string check = c["check"];
+    if (outcome == "outages" && check == "min_rate")
+      CHECK(c["value"] == j["outcomes"]["outages"]["rate"]);
+    if (outcome == "outages" && check == "max_fraction_affected")
+      CHECK(c["value"] == j["per_trial"]["outages"]["fraction_affected"]);
+    CHECK(c["passed"] == (outcome != "esp_dropped"));
+  }
+  // A count is a total of two strata, not an estimate: plain Monte Carlo.
+  std::ofstream(file) << yaml << "expect:\n  outages: {max_count: 100000}\n";
+  const Result p = run("run " + file + " -q --format json");
+  CHECK(p.status == 0);
+  CHECK(json::parse(p.out)["estimator"]["name"] == "plain");
 }

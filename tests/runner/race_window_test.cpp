@@ -342,12 +342,17 @@ TEST_CASE("choose_estimator takes the window only where it applies and helps") {
   // So many trials that plain Monte Carlo sees the window often: plain.
   CHECK(choose_estimator("auto", cfg, 1'000'000'000, {}).used == Estimator::kPlain);
   CHECK(choose_estimator("plain", cfg, 4000, {}).used == Estimator::kPlain);
-  // An expectation the window estimator cannot check.
+  // A rate bound on an outcome that needs no race: the strata estimate it.
   const std::vector<ExpectedOutcome> outages = {{models::Outcome::kOutages, true}};
-  CHECK(choose_estimator("auto", cfg, 4000, outages).used == Estimator::kPlain);
-  CHECK_THROWS_AS(choose_estimator("window", cfg, 4000, outages), EstimatorError);
+  CHECK(choose_estimator("auto", cfg, 4000, outages).used == Estimator::kWindow);
+  CHECK(choose_estimator("window", cfg, 4000, outages).used == Estimator::kWindow);
+  CHECK(c.why.find("4000 trials inside the window, 4000 outside") != std::string::npos);
+  // Counts are the strata's simulated totals, not estimates: not checked.
   const std::vector<ExpectedOutcome> count = {{models::Outcome::kCollisions, false}};
+  CHECK(choose_estimator("auto", cfg, 4000, count).used == Estimator::kPlain);
   CHECK_THROWS_AS(choose_estimator("window", cfg, 4000, count), EstimatorError);
+  const std::vector<ExpectedOutcome> outage_count = {{models::Outcome::kOutages, false}};
+  CHECK_THROWS_AS(choose_estimator("window", cfg, 4000, outage_count), EstimatorError);
   // A stagger beyond the fuzz: the window is empty, race outcomes are 0
   // exactly, and there is nothing to simulate inside it (whatever the
   // expectations: the plain trials measure the other outcomes).
@@ -560,4 +565,133 @@ TEST_CASE("the hooked first jitter sets the first rekey time the window assumes"
     }
     CHECK(checked == 60);
   }
+}
+
+TEST_CASE("outside draws keep the timer gap at least W with the conditional distribution") {
+  for (int variant = 0; variant < 3; ++variant) {
+    RaceWindow w;
+    w.applies = true;
+    w.window_ns = 0.08 * kS;
+    w.centre_ns = -3.3 * kS;
+    w.a = continuous(540);
+    w.b = continuous(540);
+    if (variant == 1) w.b = lattice(540, 1);
+    if (variant == 2) w.a = lattice(540, 1);
+    w.p_window = window_probability(w.a, w.b, w.centre_ns, w.window_ns);
+    REQUIRE(w.p_window > 0);
+    // P(Y < 0 | |Y| >= W) = (P(Y < 0) - P(-W < Y < 0)) / (1 - P), from the
+    // closed form: Y < 0 is |Y + L| < L for L beyond Y's range.
+    const double big = 2000 * kS;
+    const double below_all = window_probability(w.a, w.b, w.centre_ns + big, big);
+    const double below_in =
+        window_probability(w.a, w.b, w.centre_ns + w.window_ns / 2, w.window_ns / 2);
+    const double expected = (below_all - below_in) / (1 - w.p_window);
+    sim::Rng rng(31 + variant);
+    const std::uint64_t n = 40'000;
+    std::uint64_t below = 0;
+    std::uint64_t inside = 0;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      const JitterDraw d = draw_outside_window(w, rng);
+      const double y = timer_gap_of(w, d);
+      if (std::abs(y) < w.window_ns || d.u_a < 0 || d.u_a >= 1 || d.u_b < 0 || d.u_b >= 1) ++inside;
+      if (y < 0) ++below;
+    }
+    const sim::Interval ci = sim::wilson_interval(below, n, 3.29);  // 99.9%
+    INFO("variant " << variant << ": expected " << expected << ", drew " << below << "/" << n);
+    CHECK(inside == 0);
+    CHECK(expected >= ci.lo);
+    CHECK(expected <= ci.hi);
+  }
+  // Nothing outside to draw: a clear error, not a hang.
+  RaceWindow all;
+  all.window_ns = 1 * kS;
+  all.a = continuous(0.1);
+  all.b = continuous(0.1);
+  sim::Rng rng(3);
+  CHECK_THROWS_AS(draw_outside_window(all, rng), std::runtime_error);
+}
+
+TEST_CASE("MOVER interval of a weighted sum follows Zou and Donner") {
+  // L = est - sqrt(sum (w_i (est_i - l_i))^2), U = est + sqrt(sum (w_i (u_i - est_i))^2).
+  const sim::Interval ci = mover_interval(0.3, 0.5, {0.4, 0.6}, 0.7, 0.1, {0.05, 0.2});
+  CHECK(ci.lo == Approx(0.22 - std::sqrt(0.03 * 0.03 + 0.035 * 0.035)).epsilon(1e-12));
+  CHECK(ci.hi == Approx(0.22 + std::sqrt(0.03 * 0.03 + 0.07 * 0.07)).epsilon(1e-12));
+  // One stratum alone: its interval, scaled.
+  const sim::Interval one = mover_interval(0.25, 0.5, {0.4, 0.6}, 0, 0.1, {0.05, 0.2});
+  CHECK(one.lo == Approx(0.1));
+  CHECK(one.hi == Approx(0.15));
+  // An interval with no upper bound (one trial) keeps none.
+  CHECK(std::isinf(mover_interval(0.5, 1, {0.5, INFINITY}, 0.5, 1, {0.5, 1.5}).hi));
+}
+
+namespace {
+
+// A stratum of 1000 trials, one episode each, with the given collisions and
+// outages (episodes with one), and 10 s of simulated time per trial.
+PointResult stratum(std::uint64_t collisions, std::uint64_t outages) {
+  PointResult r;
+  r.trials = r.episodes = 1000;
+  r.simulated_seconds = 10'000;
+  auto set = [&r](models::Outcome o, std::uint64_t k) {
+    auto& s = r.outcomes[static_cast<std::size_t>(o)];
+    s.count = s.episodes_with = k;
+    s.rate = static_cast<double>(k) / 1000;
+    s.ci95 = sim::wilson_interval(k, 1000);
+    auto& t = r.per_trial[static_cast<std::size_t>(o)];
+    t.trials_affected = k;
+    t.fraction_affected = s.rate;
+    t.ci95 = s.ci95;
+  };
+  set(models::Outcome::kCollisions, collisions);
+  set(models::Outcome::kOutages, outages);
+  set(models::Outcome::kChildRekeys, 1000);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("stratify weights each outcome by P(window), race outcomes by the inside alone") {
+  const double p = 0.01;
+  const PointResult in = stratum(300, 500);
+  const PointResult out = stratum(0, 100);
+  const PointResult r = stratify(in, out, p);
+  const auto& col = r.outcome(models::Outcome::kCollisions);
+  CHECK(col.rate == Approx(0.003));
+  CHECK(col.ci95.lo == Approx(p * in.outcome(models::Outcome::kCollisions).ci95.lo));
+  CHECK(col.ci95.hi == Approx(p * in.outcome(models::Outcome::kCollisions).ci95.hi));
+  CHECK(r.trial_view(models::Outcome::kCollisions).fraction_affected == Approx(0.003));
+  const auto& outages = r.outcome(models::Outcome::kOutages);
+  CHECK(outages.rate == Approx(0.01 * 0.5 + 0.99 * 0.1));
+  const sim::Interval expect = mover_interval(p, 0.5, sim::wilson_interval(500, 1000), 1 - p, 0.1,
+                                              sim::wilson_interval(100, 1000));
+  CHECK(outages.ci95.lo == Approx(expect.lo));
+  CHECK(outages.ci95.hi == Approx(expect.hi));
+  CHECK(outages.ci95.lo < outages.rate);
+  CHECK(outages.ci95.hi > outages.rate);
+  // 10 s per trial in both strata: per day = rate per trial x 8640 trials.
+  CHECK(outages.per_day == Approx(outages.rate * 8640));
+  CHECK(r.outcome(models::Outcome::kChildRekeys).rate == Approx(1));
+  // Totals are simulated, not estimated; quantiles are not given.
+  CHECK(outages.count == 600);
+  CHECK(r.trials == 2000);
+  CHECK(std::isnan(r.trial_view(models::Outcome::kOutages).p50));
+  CHECK_FALSE(race_outside(out));
+  // A collision outside the window, which the argument excludes: stratified
+  // like the rest, not hidden.
+  const PointResult odd = stratum(1, 100);
+  CHECK(race_outside(odd));
+  CHECK(stratify(in, odd, p).outcome(models::Outcome::kCollisions).rate ==
+        Approx(0.003 + 0.99 * 0.001));
+}
+
+TEST_CASE("the window estimator refuses a window with nothing outside it") {
+  // 30 ms of fuzz per peer and W of about 40 ms: every draw is inside.
+  const auto cfg = config_of(
+      scenario_yaml("rfc7296", "{lifetime: 1h, margin: 30s, fuzz: 0.1%}", "stagger: 0s\n"));
+  const auto a = choose_estimator("auto", cfg, 10, {});
+  REQUIRE(a.window.applies);
+  CHECK(a.window.p_window > 1 - kMinOutsideMass);
+  CHECK(a.used == Estimator::kPlain);
+  CHECK(a.why.find("too little outside the window") != std::string::npos);
+  CHECK_THROWS_AS(choose_estimator("window", cfg, 10, {}), EstimatorError);
 }

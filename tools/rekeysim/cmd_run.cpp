@@ -18,7 +18,8 @@ Command add_run_command(CLI::App& root) {
   sub->add_option("--estimator", *estimator,
                   "auto (default): the window estimator where it applies and plain Monte Carlo "
                   "would see few first rekeys in the race window, else plain; plain; window "
-                  "(rare collision rates of a first rekey, README 'Rare rates'). Where the "
+                  "(rare collision rates of a first rekey, every outcome stratified on the race "
+                  "window: --trials inside and --trials outside, README 'Rare rates'). Where the "
                   "bounds prove the first timers never meet, auto and window report collisions "
                   "as exactly 0 [0, 0] (exact-zero)")
       ->check(CLI::IsMember({"auto", "plain", "window"}));
@@ -44,11 +45,13 @@ Command add_run_command(CLI::App& root) {
         const EstimatedPoint& pt = points.front();
         const std::vector<PointReport> reports{pt.report};
         if (o->format == "json") {
-          emit(files, *o, render_json_with_estimator(header, pt.report, pt.choice, pt.in_window));
+          emit(files, *o,
+               render_json_with_estimator(header, pt.report, pt.choice, pt.in_window, pt.outside));
         } else if (o->format == "csv") {
           emit(files, *o, render_csv(header, reports));
         } else {
-          emit(files, *o, render_table_with_estimator(header, pt.report, pt.choice, pt.in_window));
+          emit(files, *o,
+               render_table_with_estimator(header, pt.report, pt.choice, pt.in_window, pt.outside));
         }
         files.commit();
         return report_expectations(reports);

@@ -63,14 +63,6 @@ PlotInput sweep_plot_input(const scenario::Scenario& sc, const std::vector<Point
                      : s == &out ? models::Outcome::kOutages
                                  : models::Outcome::kEspDropped;
       const auto& st = rep.result.outcome(o);
-      // The window estimator measured collisions only: no marker for the rest.
-      if (rep.estimator == "window" && !runner::is_race_outcome(o)) {
-        const double nan = std::numeric_limits<double>::quiet_NaN();
-        s->rate.push_back(nan);
-        s->lo.push_back(nan);
-        s->hi.push_back(nan);
-        continue;
-      }
       s->rate.push_back(st.rate);
       s->lo.push_back(st.ci95.lo);
       s->hi.push_back(st.ci95.hi);
@@ -135,7 +127,8 @@ Command add_sweep_command(CLI::App& root) {
         if (o->format == "json") {
           nlohmann::ordered_json arr = nlohmann::ordered_json::array();
           for (const auto& p : estimated)
-            arr.push_back(point_json_with_estimator(header, p.report, p.choice, p.in_window));
+            arr.push_back(
+                point_json_with_estimator(header, p.report, p.choice, p.in_window, p.outside));
           emit(files, *o, arr.dump(2) + "\n");
         } else if (o->format == "csv") {
           emit(files, *o, render_csv(header, reports));

@@ -26,17 +26,19 @@ runner::EstimatorChoice choose_for_output(std::string_view requested, std::strin
                                           const std::vector<runner::ExpectedOutcome>& expect);
 
 struct EstimatedPoint {
-  // estimator / estimator_why set; with the window estimator the race
-  // outcomes are P(window) x the in-window rate and the checks are on them.
+  // estimator / estimator_why set; with the window estimator every outcome
+  // is the stratified estimate (runner::stratify) and the checks are on it.
   PointReport report;
   runner::EstimatorChoice choice;
-  runner::PointResult in_window;  // the window estimator's in-window result (else empty)
+  runner::PointResult in_window;  // the window estimator's strata (else empty)
+  runner::PointResult outside;
 };
 
 // Chooses every point's estimator before any trial runs (a refusal throws
 // runner::EstimatorError, prefixed with the point's parameters when it has
 // any: "sweep point stagger=600s: ..."), then runs all points on one pool:
-// sc.trials each, plain trials or trials conditioned on that point's window
+// sc.trials each, plain trials, or for the window estimator sc.trials
+// conditioned inside that point's window and sc.trials conditioned outside it
 // (deterministic per (seed, trial), so the same at any thread count).
 std::vector<EstimatedPoint> run_estimated_points(const scenario::Scenario& sc,
                                                  const std::vector<scenario::Point>& points,

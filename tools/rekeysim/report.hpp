@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tools/runner/aggregate.hpp"
@@ -72,6 +73,11 @@ std::string format_rate(double r);                     // "6.83e-03"
 std::string format_interval(const sim::Interval& ci);  // "[5.71e-03, 8.16e-03]"
 std::string format_percent(double f);                  // "45.0%"
 std::string format_seconds(double s);                  // "12.3s", "850ms", "0s"
+// An outcome's per-episode amount with its unit ("3.2e-03/rekey", "1.5 pkt/rekey",
+// "850ms/rekey" for downtime in ns), its 95% interval and its total count.
+std::string amount(models::Outcome o, double per_episode, std::string_view per);
+std::string interval_text(models::Outcome o, const sim::Interval& ci);
+std::string count_text(models::Outcome o, std::uint64_t count);
 // A simulated instant without ambiguity, to the millisecond: "1 h 46 min 46.124 s",
 // "59.250 s", "16.500 ms" (never "54m44.172842ms").
 std::string format_instant(sim::SimTime t);

@@ -551,6 +551,20 @@ JitterDraw WindowSampler::draw(sim::Rng& rng) const {
   return d;
 }
 
+JitterDraw draw_outside_window(const RaceWindow& w, sim::Rng& rng) {
+  // The same test of |Y| the window argument makes (timer_gap_of is the
+  // model's arithmetic), so every draw kept has a timer gap of at least W.
+  for (int i = 0; i < 1'000'000; ++i) {
+    JitterDraw d;
+    d.u_a = rng.uniform01();
+    d.u_b = rng.uniform01();
+    if (!(std::abs(timer_gap_of(w, d)) < w.window_ns)) return d;
+  }
+  throw std::runtime_error(
+      "race window: 1,000,000 jitter draws in a row fell inside the window; P(window) is too "
+      "close to 1 for the outside stratum");
+}
+
 models::TrialConfig conditioned_config(const models::TrialConfig& config, const JitterDraw& d) {
   models::TrialConfig c = config;
   c.a.child.first_jitter_u01 = d.u_a;

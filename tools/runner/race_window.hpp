@@ -134,6 +134,15 @@ class WindowSampler {
   double total_ = 0;
 };
 
+// Draws (u_a, u_b) from their joint distribution conditioned on |Y| >= W
+// (the outside stratum of the window estimator): two plain U[0,1) draws,
+// redrawn while timer_gap_of puts them inside the window. Exact (rejection
+// keeps the conditional distribution) and cheap where P(window) is small:
+// 1 / (1 - P(window)) pairs on average. Throws std::runtime_error after
+// 1,000,000 rejected pairs (P(window) that close to 1 leaves nothing outside
+// worth sampling; choose_estimator does not take the window there).
+JitterDraw draw_outside_window(const RaceWindow& w, sim::Rng& rng);
+
 // `config` with the first Child jitter of each drawing peer set to the draw
 // (LifetimePolicy::first_jitter_u01).
 models::TrialConfig conditioned_config(const models::TrialConfig& config, const JitterDraw& d);
@@ -144,5 +153,7 @@ double timer_gap_of(const RaceWindow& w, const JitterDraw& d);
 // Random stream of the estimator's draws, per (seed, trial): apart from the
 // world's components (sim::StreamComponent, models/world/world.hpp 0x100..).
 inline constexpr std::uint64_t kRaceWindowStream = 0x200;
+// Random stream of the outside stratum's draws, per (seed, trial).
+inline constexpr std::uint64_t kOutsideWindowStream = 0x201;
 
 }  // namespace rekeysim::runner

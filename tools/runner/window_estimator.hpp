@@ -1,13 +1,19 @@
-// The window estimator of rare race rates (issue 15): the rate of a race
-// outcome per first Child SA rekey is
-//   rate = P(|Y| < W) x r_w,
-// P(|Y| < W) exact (tools/runner/race_window.hpp) and r_w, the rate among
-// first rekeys inside the window, measured on trials whose two jitter draws
-// are drawn conditioned on the window. A race outcome cannot happen outside
-// the window (race_window.hpp gives the argument; tests run trials just
-// outside it), so nothing is lost by never simulating there. The 95%
-// interval is r_w's (Wilson) times the exact P: no further error to
-// propagate.
+// The window estimator of rare race rates (issue 15): a stratified estimator
+// over the window indicator. With P = P(|Y| < W) exact
+// (tools/runner/race_window.hpp), every outcome's rate per first Child SA
+// rekey is
+//   rate = P x r_in + (1 - P) x r_out,
+// r_in measured on trials whose two jitter draws are conditioned inside the
+// window (WindowSampler) and r_out on trials conditioned outside it
+// (draw_outside_window). A race outcome cannot happen outside the window
+// (race_window.hpp gives the argument), so its r_out is 0 and its rate is
+// P x r_in, interval r_in's (Wilson) times P; the outside trials still check
+// that none occurs there. Every other outcome is stratified, its interval
+// the MOVER combination of the two strata's 95% intervals (stratify).
+//
+// Trial allocation: each stratum runs the user's --trials (the work is
+// doubled), so the race outcomes get the precision they had before and the
+// other outcomes that of plain Monte Carlo at --trials (1 - P is near 1).
 //
 // Plain Monte Carlo stays the default wherever the window estimator does not
 // apply; choose_estimator says which one runs and why.
@@ -29,7 +35,7 @@ namespace rekeysim::runner {
 
 // Outcomes that need a Child SA rekey collision (two crossing CREATE_CHILD_SA
 // requests for one SA): collisions and the redundant SAs a collision leaves.
-// The window estimator estimates only these.
+// The only outcomes that are 0 outside the window.
 bool is_race_outcome(models::Outcome o);
 
 // The trial function of the in-window stratum: trial i draws its two jitters
@@ -38,10 +44,43 @@ bool is_race_outcome(models::Outcome o);
 // result is the same at any thread count.
 TrialFunction window_trial(std::shared_ptr<const WindowSampler> sampler, TrialFunction inner);
 
-// The in-window result with each race outcome's rate, interval and per-day
-// figure multiplied by p (counts stay the in-window counts). Other outcomes
-// are left as measured in the window; callers must not report them.
-PointResult scale_race_outcomes(const PointResult& in_window, double p);
+// The outside stratum's trial function: trial i draws its two jitters
+// conditioned on |Y| >= W (draw_outside_window) on its own stream
+// (seed, i, kOutsideWindowStream), and runs `inner` with the scenario seed
+// replaced by mix_seed(seed, kOutsideWindowStream), so that no random
+// stream of its world is shared with inside trial i (the strata must be
+// independent for mover_interval). Deterministic per (seed, i).
+TrialFunction outside_window_trial(std::shared_ptr<const RaceWindow> window, TrialFunction inner);
+
+// 95% interval of w_1 x est_1 + w_2 x est_2 (w_i >= 0) from independent
+// estimates and their 95% intervals, by MOVER (method of variance estimates
+// recovery): Zou & Donner 2008, "Construction of confidence limits about
+// effect measures: a general approach", Stat Med 27:1693-1702:
+//   L = est - sqrt(sum_i (w_i (est_i - l_i))^2),
+//   U = est + sqrt(sum_i (w_i (u_i - est_i))^2).
+// An infinite bound stays infinite; a weight of 0 drops its stratum.
+sim::Interval mover_interval(double w1, double est1, sim::Interval ci1, double w2, double est2,
+                             sim::Interval ci2);
+
+// The stratified point result from the in-window and outside strata, p =
+// P(window) (0 < p < 1):
+// - rate: p x r_in + (1 - p) x r_out, interval by mover_interval; race
+//   outcomes p x r_in, interval p x r_in's, unless the outside stratum saw
+//   one (race_outside) when they are stratified like the rest;
+// - per_day: the stratified count per trial over the stratified tunnel-days
+//   per trial (a point estimate, as plain Monte Carlo's);
+// - per-trial view: fraction of trials affected stratified the same way
+//   (each trial is one draw of the pair of jitters, so P x f_in + (1 - P) x
+//   f_out is the unconditional fraction); quantiles NaN (a mixture's quantile
+//   does not follow from the strata's sketches);
+// - count, episodes_with, trials_affected, trials, episodes, ike_episodes,
+//   trials_never_up, simulated_seconds: the totals simulated over both
+//   strata, not estimates (the strata are not drawn in proportion).
+PointResult stratify(const PointResult& in_window, const PointResult& outside, double p);
+
+// Whether the outside stratum saw a race outcome, which the window argument
+// excludes (the caller warns: the argument misses a case).
+bool race_outside(const PointResult& outside);
 
 // kExactZero: the closed form proves P(window) = 0 (RaceWindow::zero), so the
 // race outcomes are 0 exactly, interval [0, 0], and no trial is needed for
@@ -70,25 +109,34 @@ class EstimatorError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// One expectation as the choice needs it: its outcome and whether it is a
-// bound on the rate (max/min rate, upper 95% bound) rather than on counts or
-// trials affected.
+// One expectation as the choice needs it: its outcome and whether it bounds
+// an estimate (the rate: max/min rate, upper 95% bound; or the fraction of
+// trials affected) rather than a count (a total the window estimator
+// simulates over two strata not drawn in proportion, not an estimate).
 struct ExpectedOutcome {
   models::Outcome outcome;
-  bool on_rate = false;
+  bool on_rate = false;  // true: a bound on the rate or the fraction of trials affected
 };
 
 // Plain Monte Carlo sees about trials x P(window) first rekeys inside the
 // window; below this many, `auto` takes the window estimator.
 inline constexpr double kAutoMinPlainInWindow = 100;
 
+// The outside stratum is drawn by rejection (draw_outside_window): it needs
+// 1 - P(window) not too small. The window estimator is meant for rare
+// windows; with P(window) this near 1 plain Monte Carlo sees it anyway.
+inline constexpr double kMinOutsideMass = 1e-3;
+
 // requested: "auto", "plain" or "window". `auto` takes the window estimator
-// when it applies, every expectation is a rate bound on a race outcome, and
-// trials x P(window) < kAutoMinPlainInWindow; otherwise plain. Where the
+// when it applies, every expectation is a rate bound (any outcome: the
+// strata estimate every rate and fraction of trials affected; counts are
+// not estimates), trials x P(window) < kAutoMinPlainInWindow and 1 - P(window)
+// >= kMinOutsideMass; otherwise plain. Where the
 // bounds prove P(window) = 0 (RaceWindow::zero), both "auto" and "window"
 // take kExactZero, whatever the expectations (every outcome is then
 // measured). "window" where it does not apply, where P(window) is 0 without
-// that proof, or with another expectation, throws EstimatorError.
+// that proof, with P(window) > 1 - kMinOutsideMass, or with an expectation on
+// counts, throws EstimatorError.
 EstimatorChoice choose_estimator(std::string_view requested, const models::TrialConfig& config,
                                  std::uint64_t trials, const std::vector<ExpectedOutcome>& expect);
 
