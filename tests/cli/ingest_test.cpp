@@ -509,3 +509,92 @@ TEST_CASE("ingest: a Cisco log's outages are drop bursts, said on screen and giv
                      "-> no verdict"));
   CHECK(line.find("OUTSIDE") == std::string::npos);
 }
+
+TEST_CASE("inputs are never outputs: profile files and a log on standard input are kept") {
+  // A fresh-clone tester: `run s.yaml --out prof.yaml` (s.yaml naming
+  // `profile: prof.yaml`), and the same with recommend, report, trace, audit,
+  // test, explore and `ingest --profile-b prof.yaml`, replaced the profile
+  // with exit 0; `ingest - --scenario i.log < i.log` the log on stdin.
+  TempDir dir;
+  const std::string prof = dir / "prof.yaml";
+  const std::string scn = dir / "s.yaml";
+  const std::string inv = dir / "inv.csv";
+  const std::string log = dir / "i.log";
+  std::ofstream(prof) << "base: panos\nchild: {lifetime: 2h, margin: 10m}\n";
+  std::ofstream(scn) << "name: s\nseed: 1\nduration: 1d\ntrials: 2\npeers:\n  a: {profile: "
+                        "prof.yaml}\n  b: {profile: rfc7296}\n";
+  std::ofstream(inv) << "name,a_profile,b_profile\nt1," << prof << ",rfc7296\n";
+  std::filesystem::create_directory(dir / "cases");
+  {
+    std::string kase = slurp(source("scenarios/cases/collision/cc-11-n1-rfc.yaml"));
+    const auto at = kase.find("profile: rfc7296");
+    REQUIRE(at != std::string::npos);
+    kase.replace(at, 16, "profile: ../prof.yaml");
+    std::ofstream(dir / "cases/c.yaml") << kase;
+  }
+  std::ofstream(log) << slurp(source("tests/data/panos/ikemgr-delete-race.log"));
+  const std::string prof_before = slurp(prof);
+  const std::string log_before = slurp(log);
+  const std::string cmds[] = {
+      "run " + scn + " -q --out " + prof,
+      "recommend " + scn + " -q --out " + prof,
+      "report " + scn + " --out " + prof,
+      "trace " + scn + " --first rekey --svg " + prof,
+      "explore " + scn + " --out-dir " + dir.path.string(),
+      "audit " + inv + " --trials 2 --out " + prof,
+      "test " + (dir / "cases") + " --junit " + prof,
+      "ingest " + log + " --profile-b " + prof + " --scenario " + prof,
+  };
+  for (const auto& cmd : cmds) {
+    INFO(cmd);
+    const auto r = run(cmd);
+    if (cmd.starts_with("explore")) {
+      // Nothing it writes is named prof.yaml: it must not fail for that.
+      CHECK(r.err.find("the same file as the profile") == std::string::npos);
+      continue;
+    }
+    CHECK(r.status == 2);
+    CHECK(r.err.find("the same file as the profile ") != std::string::npos);
+  }
+  CHECK(slurp(prof) == prof_before);
+  // run() reads /dev/null on stdin: redirect the log in by hand.
+  const std::string err = dir / "stdin.err";
+  const int raw = std::system((std::string(REKEYSIM_BIN) + " ingest - --scenario " + log + " < " +
+                               log + " > /dev/null 2> " + err)
+                                  .c_str());
+  CHECK(WIFEXITED(raw));
+  CHECK(WEXITSTATUS(raw) == 2);
+  CHECK(slurp(err).find("the same file as the log on standard input, which it reads") !=
+        std::string::npos);
+  CHECK(slurp(log) == log_before);
+}
+
+TEST_CASE("ingest: a dateless log joined newest first is named where its time of day goes back") {
+  // charon.log lines carry no date, so an earlier time of day reads as the
+  // next day: the tester's strongSwan log split at line 370 and joined newest
+  // first read as a 24 h log with 5 collisions (4 in the log) and no word.
+  const std::string real = source("tests/data/strongswan-5.9.8/identical-timers-a.log");
+  std::vector<std::string> lines;
+  {
+    std::istringstream in(slurp(real));
+    for (std::string l; std::getline(in, l);) lines.push_back(l);
+  }
+  REQUIRE(lines.size() > 400);
+  TempDir dir;
+  const std::string joined = dir / "rot.log";
+  {
+    std::ofstream out(joined);
+    for (std::size_t i = 370; i < lines.size(); ++i) out << lines[i] << "\n";
+    for (std::size_t i = 0; i < 370; ++i) out << lines[i] << "\n";
+  }
+  const auto ok = run("ingest " + real);
+  CHECK(ok.err.find("time of day goes back") == std::string::npos);
+  const auto r = run("ingest " + joined);
+  INFO(r.err);
+  CHECK(r.status == 0);
+  // Line 1 of the older half is line (size - 370 + 1) of the joined file;
+  // the log's 7 minutes mean almost 24 h of silence if read as the next day.
+  CHECK(r.err.find(joined + ":" + std::to_string(lines.size() - 370 + 1) +
+                   ": warning: the time of day goes back here; with no date on the lines it "
+                   "reads as the next day, after 23h") != std::string::npos);
+}

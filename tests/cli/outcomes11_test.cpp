@@ -62,25 +62,9 @@ TEST_CASE("fix11.2 zero Child SA rekey episodes: Child rates are n/a in table, C
   const std::string csv = run(never_up + "csv").out;
   const auto nl = csv.find('\n');
   REQUIRE(nl != std::string::npos);
-  std::vector<std::string> head, row;
   // RFC 4180: a quoted field (the estimator's reason) may hold commas.
-  auto split = [](const std::string& s, std::vector<std::string>& out) {
-    std::string field;
-    bool quoted = false;
-    for (char c : s) {
-      if (c == '"') {
-        quoted = !quoted;
-      } else if (c == ',' && !quoted) {
-        out.push_back(field);
-        field.clear();
-      } else {
-        field += c;
-      }
-    }
-    out.push_back(field);
-  };
-  split(csv.substr(0, nl), head);
-  split(csv.substr(nl + 1, csv.find('\n', nl + 1) - nl - 1), row);
+  const auto head = csv_fields(csv.substr(0, nl));
+  const auto row = csv_fields(csv.substr(nl + 1, csv.find('\n', nl + 1) - nl - 1));
   REQUIRE(head.size() == row.size());
   for (std::size_t i = 0; i < head.size(); ++i) {
     if (head[i] == "collisions_rate" || head[i] == "collisions_ci95_hi") CHECK(row[i].empty());

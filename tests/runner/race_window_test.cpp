@@ -309,6 +309,35 @@ TEST_CASE("race window does not apply where the gap or the exchange is unbounded
   CHECK(why(scenario_yaml("cisco-asa", child)).find("volume lifetime") != std::string::npos);
 }
 
+TEST_CASE("race window refuses a retransmission timeout under the longest round trip") {
+  // RFC 7296 2.1: a request is retransmitted when its timeout runs out, loss
+  // or not. A fresh-clone tester's 3 ms timeout (jitter 50%) sent duplicates
+  // that queued at the receiver: A installed 94 ms after B where W allowed
+  // 24 ms, and exact-zero printed 0 [0, 0] at a stagger where plain Monte
+  // Carlo saw collisions.
+  const std::string child = "{lifetime: 1h, margin: 60s, fuzz: 100%}";
+  auto with = [&](const std::string& rt) {
+    std::string y = scenario_yaml("rfc7296", child);
+    // Each peer's mapping gains a behaviour key.
+    for (std::size_t at = 0; (at = y.find("ike: {lifetime: 24h}}", at)) != std::string::npos;) {
+      const std::string add = "ike: {lifetime: 24h}, behaviour: {retransmit: " + rt + "}}";
+      y.replace(at, 21, add);
+      at += add.size();
+    }
+    return analyse_race_window(config_of(y));
+  };
+  const RaceWindow tiny = with("{timeout: 3ms, base: 1, tries: 60, jitter: 50%}");
+  CHECK_FALSE(tiny.applies);
+  CHECK(tiny.why_not.find("peers.a.behaviour.retransmit: the first timeout can be 1.500 ms, not "
+                          "longer than the longest round trip") != std::string::npos);
+  // 40 ms reduced by half (20 ms) is still under two 20 ms transits: refused.
+  CHECK_FALSE(with("{timeout: 40ms, jitter: 50%}").applies);
+  // The profile's default (seconds) is far above the round trip.
+  const RaceWindow fine = with("{timeout: 2s, jitter: 50%}");
+  CHECK(fine.applies);
+  CHECK(fine.why_not.empty());
+}
+
 TEST_CASE("race window bound includes an unbounded processing delay only to refuse it") {
   auto cfg = config_of(scenario_yaml("rfc7296", "{lifetime: 1h, margin: 60s, fuzz: 100%}"));
   cfg.b.processing_delay = sim::DurationDist::normal(sim::milliseconds(1), sim::microseconds(200));

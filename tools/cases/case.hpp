@@ -108,6 +108,8 @@ struct Case {
   SourcePos allow_pos;
   // `expect: messages`, when given: the ladder printed beside the actual one.
   std::optional<std::vector<std::string>> expected_ladder;
+  // Profile files its peers name (`profile: ../my-asa.yaml`), as opened.
+  std::vector<std::string> profile_files;
 };
 
 // Reads and checks a case file. Throws ScenarioError

@@ -302,6 +302,7 @@ void read_peers(const YAML::Node& node, const std::string& file, const std::stri
   const scenario::Point point = scenario::build_with(sc, std::span(&duration, 1));
   c.a = point.config.a;
   c.b = point.config.b;
+  for (const auto& [path, config] : sc.profile_files) c.profile_files.push_back(path);
 }
 
 Case load_root(const YAML::Node& root, const std::string& file, const std::string& dir) {

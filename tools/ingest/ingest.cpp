@@ -76,6 +76,8 @@ std::optional<sim::SimTime> LogClock::at(int month, int day, int hour, int minut
   if (last_ && reading + carry < *last_) {
     if (month == 0) {
       carry += kDay;
+      const std::int64_t gap = reading + carry - *last_;
+      if (gap > kLongRolloverUs && long_rollovers_++ == 0) first_long_gap_us_ = gap;
     } else if (*last_ - (reading + carry) > 182 * kDay) {
       carry += 365 * kDay;
     }
@@ -354,7 +356,9 @@ class LineFeed {
       return;
     }
     const std::size_t before = result_.records.size();
+    const std::uint64_t rollovers = result_.long_day_rollovers;
     count(result_, reader_->read(text, result_), n, text, options_);
+    if (rollovers == 0 && result_.long_day_rollovers > 0) result_.first_long_rollover_line = n;
     result_.record_lines.resize(result_.records.size(), n);
     for (std::size_t i = before; i < result_.records.size(); ++i) note_time(result_.records[i], n);
     result_.record_count += result_.records.size() - before;

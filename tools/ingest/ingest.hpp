@@ -123,6 +123,13 @@ struct IngestResult {
   std::uint64_t time_backwards = 0;
   std::uint64_t first_backwards_line = 0;
   sim::SimTime first_backwards_by{};
+  // Dateless stamps (plain charon.log) cannot go back: an earlier time of day
+  // is the next day. When that next day would follow a silence of over 12 h
+  // (LogClock::kLongRolloverUs), rotated files joined newest first are the
+  // likelier reading: how many, the first's line and the silence it implies.
+  std::uint64_t long_day_rollovers = 0;
+  std::uint64_t first_long_rollover_line = 0;
+  sim::SimTime first_long_rollover_gap{};
 };
 
 // How far a record may be stamped before an earlier one before the log counts

@@ -47,6 +47,7 @@ class StrongswanReader : public LineReader {
                              std::stoi(m[4]), fraction_us(frac));
     if (!t) return LineUse::kUnusable;
     if (!out.clock_reading_us) out.clock_reading_us = clock_.first_reading_us();
+    note_rollovers(out, clock_);
     now_ = *t;
     return message(m[6].str(), out);
   }

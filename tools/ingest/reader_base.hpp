@@ -21,6 +21,7 @@ class ReaderBase : public LineReader {
     if (!t) return false;
     now_ = *t;
     if (!out.clock_reading_us) out.clock_reading_us = clock_.first_reading_us();
+    note_rollovers(out, clock_);
     return true;
   }
 

@@ -76,12 +76,26 @@ class LogClock {
   // (days counted in a non-leap year) or, for dateless logs, since 00:00 of
   // the first day. nullopt before the first stamp.
   std::optional<std::int64_t> first_reading_us() const { return first_; }
+  // Dateless stamps read as the next day although the day would then have
+  // passed with no line for over kLongRolloverUs (12 h): more likely rotated files
+  // joined newest first than a quiet night. How many, and the first's gap.
+  static constexpr std::int64_t kLongRolloverUs = 12LL * 3600 * 1'000'000;
+  std::uint64_t long_rollovers() const { return long_rollovers_; }
+  std::int64_t first_long_rollover_gap_us() const { return first_long_gap_us_; }
 
  private:
+  std::uint64_t long_rollovers_ = 0;
+  std::int64_t first_long_gap_us_ = 0;
   std::optional<std::int64_t> first_;
   std::optional<std::int64_t> last_;
   std::int64_t carry_ = 0;  // whole years / days added by rollovers
 };
+
+// Copies the clock's long day rollovers into the result (IngestResult).
+inline void note_rollovers(IngestResult& out, const LogClock& clock) {
+  out.long_day_rollovers = clock.long_rollovers();
+  out.first_long_rollover_gap = sim::microseconds(clock.first_long_rollover_gap_us());
+}
 
 // The digits of a fraction of a second ("287", "064000") as microseconds.
 std::int64_t fraction_us(std::string_view digits);

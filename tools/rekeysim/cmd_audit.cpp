@@ -5,6 +5,7 @@
 
 #include "tools/rekeysim/audit.hpp"
 #include "tools/rekeysim/option_checks.hpp"
+#include "tools/scenario/profile_file.hpp"
 
 namespace rekeysim::cli {
 
@@ -56,6 +57,15 @@ Command add_audit_command(CLI::App& root) {
             if (!o->out.empty()) files.add("--out", o->out);
             if (!o->html.empty()) files.add("--html", o->html);
             const Inventory inv = load_inventory(o->inventory);
+            for (const auto& t : inv.tunnels) {
+              for (const auto& s : t.settings) {
+                if (s.path.ends_with(".profile") && s.value.IsScalar() &&
+                    scenario::looks_like_profile_path(s.value.Scalar())) {
+                  const std::string p = scenario::profile_key(s.dir, s.value.Scalar());
+                  files.add_input("the profile " + p, p);
+                }
+              }
+            }
             const auto ranked = run_audit(inv, o->audit);
             std::string text = o->format == "json"  ? render_audit_json(ranked, o->audit)
                                : o->format == "csv" ? render_audit_csv(ranked)

@@ -145,6 +145,7 @@ Command add_explore_command(CLI::App& root) {
             if (r.violations.empty() && r.complete) out << "no violation\n";
             OutputFiles files;
             files.add_input("the scenario", o->scenario_path);
+            add_profile_inputs(files, sc);
             const std::filesystem::path dir(o->out_dir);
             // Created only once there is something to write, and removed again
             // (it is empty then) when writing fails: nothing partial is left.

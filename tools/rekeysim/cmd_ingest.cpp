@@ -470,7 +470,15 @@ int run_ingest(const IngestCliOptions& o) {
   OutputFiles files;
   CommonOptions common;
   common.out = o.out;
-  for (const auto& log : o.logs) files.add_input("the log " + log, log);
+  for (const auto& log : o.logs) {
+    // A log on standard input may be a file redirected in (`- < i.log`).
+    if (log == "-") {
+      files.add_input("the log on standard input", "/dev/stdin");
+    } else {
+      files.add_input("the log " + log, log);
+    }
+  }
+  if (!o.profile_b.empty()) files.add_input("the profile " + o.profile_b, o.profile_b);
   add_out_file(files, common);
   if (!o.scenario_out.empty()) files.add("--scenario", o.scenario_out);
   if (o.peer != "a" && o.peer != "b") usage("--peer", "unknown peer \"" + o.peer + "\"", "a or b");
@@ -586,8 +594,17 @@ int run_ingest(const IngestCliOptions& o) {
                 << sim::format_duration(r.first_backwards_by) << " here (" << r.time_backwards
                 << (r.time_backwards == 1 ? " record" : " records")
                 << " stamped before an earlier one); rotated files joined out of order? Join "
-                   "them oldest first (e.g. `cat ikemgr.log.1 ikemgr.log`): counts from this "
+                   "them oldest first (e.g. `cat old.log new.log`): counts from this "
                    "log are too low\n";
+    }
+    if (r.long_day_rollovers > 0) {
+      std::cerr << path << ":" << r.first_long_rollover_line
+                << ": warning: the time of day goes back here; with no date on the lines it "
+                   "reads as the next day, after "
+                << sim::format_duration(r.first_long_rollover_gap)
+                << " without a line. If these are rotated files joined newest first, join them "
+                   "oldest first (e.g. `cat charon.log.1 charon.log`): read this way, times and "
+                   "counts are wrong\n";
     }
     if (r.used + r.skipped == 0) {
       std::cerr << path << ": error: "

@@ -34,6 +34,7 @@ Command add_recommend_command(CLI::App& root) {
             OutputFiles files;
             add_out_file(files, *o);
             scenario::Scenario sc = load_with_overrides(*o);
+            add_profile_inputs(files, sc);
             if (!sc.sweep.empty())
               spdlog::info("recommend ignores the scenario's sweep and varies the lifetimes");
             const Advice a = advise(sc, opt, *o);

@@ -116,6 +116,7 @@ Command add_report_command(CLI::App& root) {
             files.add_input("the scenario", o->scenario_path);
             files.add("--out", o->out);
             const scenario::Scenario sc = load_with_overrides(*o);
+            add_profile_inputs(files, sc);
             const Advice a = advise(sc, opt, *o);
             files.put("--out", render_report_html(sc, a, find_ladders(sc, a)));
             files.commit();

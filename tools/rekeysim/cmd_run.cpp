@@ -34,6 +34,7 @@ Command add_run_command(CLI::App& root) {
         OutputFiles files;
         add_out_file(files, *o);
         const scenario::Scenario sc = load_with_overrides(*o);
+        add_profile_inputs(files, sc);
         if (!sc.sweep.empty()) {
           spdlog::warn("{} has a sweep; `run` uses the base values (use `rekeysim sweep`)",
                        sc.file);

@@ -110,6 +110,7 @@ Command add_sweep_command(CLI::App& root) {
         add_out_file(files, *o);
         if (!plot->empty()) files.add("--plot", *plot);
         const scenario::Scenario sc = load_with_overrides(*o);
+        add_profile_inputs(files, sc);
         if (!plot->empty() && sc.sweep.size() != 1) {
           throw scenario::ScenarioError(
               {sc.file, 1, 1}, "sweep",

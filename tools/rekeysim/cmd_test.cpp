@@ -31,7 +31,10 @@ Command add_test_command(CLI::App& root) {
             for (const auto& f : cases::collect_case_files(o->paths))
               loaded.push_back(cases::load_case_file(f));
             OutputFiles files;
-            for (const auto& c : loaded) files.add_input("the case " + c.file, c.file);
+            for (const auto& c : loaded) {
+              files.add_input("the case " + c.file, c.file);
+              for (const auto& p : c.profile_files) files.add_input("the profile " + p, p);
+            }
             if (!o->junit.empty()) files.add("--junit", o->junit);
             std::vector<cases::CaseResult> results;
             std::string text;

@@ -76,6 +76,7 @@ int run_trace(const TraceOptions& o) {
   if (!o.jsonl.empty()) files.add("--jsonl", o.jsonl);
   if (!o.pcap.empty()) add_pcap_files(files, o.pcap);
   const scenario::Scenario sc = load_with_overrides(o.common);
+  add_profile_inputs(files, sc);
   const scenario::Point point = scenario::build_with(sc, {});
   const ResolvedLog log = resolve_trace_log(o.log, sc, point.config);
   if (!o.pcap.empty()) check_pcap_context(log.context);

@@ -113,6 +113,10 @@ void add_out_file(OutputFiles& files, const CommonOptions& o) {
   if (!o.out.empty()) files.add("--out", o.out);
 }
 
+void add_profile_inputs(OutputFiles& files, const scenario::Scenario& sc) {
+  for (const auto& [path, config] : sc.profile_files) files.add_input("the profile " + path, path);
+}
+
 void emit(OutputFiles& files, const CommonOptions& o, std::string content) {
   if (o.out.empty()) {
     files.put_stdout(std::move(content));

@@ -74,6 +74,9 @@ std::vector<PointReport> run_points(
 
 // Registers --out (when given) with `files`: call before simulating.
 void add_out_file(OutputFiles& files, const CommonOptions& o);
+// Registers the profile files `sc` reads (`profile: my-asa.yaml`) as inputs,
+// so that no output replaces one: call after loading, before simulating.
+void add_profile_inputs(OutputFiles& files, const scenario::Scenario& sc);
 // `content` for --out, or for stdout without --out; written by files.commit().
 void emit(OutputFiles& files, const CommonOptions& o, std::string content);
 

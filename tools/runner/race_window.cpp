@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <optional>
 #include <stdexcept>
 
@@ -422,6 +423,39 @@ RaceWindow analyse_race_window(const models::TrialConfig& config) {
                         ns(q.behaviour.worker_race_window) + processing_max(q));
   }
   r.race_ns = w + kSlackNs;
+  // RFC 7296 2.1: a requester retransmits when no response came within its
+  // timeout, loss or not. A timeout shorter than the longest round trip
+  // sends duplicates that queue at the receiver and move installs and
+  // requests by more than the bounds above (a tester's 3 ms timeout put A's
+  // first install 94 ms after B's, where W allowed 24 ms). The round trip:
+  // both transits, each end's pick-up and processing, and at each end a wait
+  // behind its own rekey job and up to three messages ahead (the most one
+  // rekey episode queues there).
+  for (bool from_a : {true, false}) {
+    const PeerConfig& s = from_a ? config.a : config.b;
+    const PeerConfig& q = from_a ? config.b : config.a;
+    const models::world::Link out(from_a ? config.network.a_to_b : config.network.b_to_a);
+    const models::world::Link back(from_a ? config.network.b_to_a : config.network.a_to_b);
+    auto end = [](const PeerConfig& pc) {
+      return ns(pc.behaviour.worker_race_window) + *bound_ns(pc.initiation_delay) +
+             4 * processing_max(pc);
+    };
+    const double round_trip = ns(out.bounds().hi) + ns(back.bounds().hi) + end(q) + end(s);
+    const models::RetransmitPolicy& rt = s.behaviour.retransmit;
+    double first = ns(rt.timeout);
+    if (rt.cap.ns() > 0) first = std::min(first, ns(rt.cap));
+    first = first * (1 - rt.jitter) / (1.0 + s.clock_error_ppm * 1e-6);
+    if (!(first > round_trip)) {
+      char buf[160];
+      std::snprintf(buf, sizeof buf,
+                    ".behaviour.retransmit: the first timeout can be %.3f ms, not longer than the "
+                    "longest round trip (%.3f ms)",
+                    first * 1e-6, round_trip * 1e-6);
+      return fail(peer_key(from_a) + buf +
+                  ": a request is retransmitted without any loss, and its duplicates move what "
+                  "the window bounds");
+    }
+  }
   // t_A - t_B: B installs on the IKE_AUTH request, A on the response.
   const models::world::Link b_to_a(config.network.b_to_a);
   const double install =

@@ -89,7 +89,8 @@ struct RaceWindow {
 // Checks the conditions and computes the window for the first Child SA rekey
 // of `config` (A the IKE_AUTH initiator). Conditions (each failing one gives
 // why_not): trials of exactly one Child rekey (rekeys: 1); no IKE message
-// loss and no link-down windows; bounded processing, initiation and timer
+// loss and no link-down windows; a first retransmission timeout longer than
+// the longest round trip (no retransmission without loss); bounded processing, initiation and timer
 // lateness delays (constant, uniform, empirical; link latency is bounded
 // because the model truncates it, models/world/link.hpp); no Child volume
 // limits; no responder_deletes_old (its DELETE crosses the initiator's, a
