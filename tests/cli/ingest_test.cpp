@@ -544,6 +544,10 @@ TEST_CASE("inputs are never outputs: profile files and a log on standard input a
       "audit " + inv + " --trials 2 --out " + prof,
       "test " + (dir / "cases") + " --junit " + prof,
       "ingest " + log + " --profile-b " + prof + " --scenario " + prof,
+      // A re-check found this one: the --compare run's profile, given by --set.
+      "ingest " + log + " --compare --set peers.b.profile=" + prof + " --scenario " + prof,
+      "ingest " + log + " --compare --set peers.b.profile=" + prof + " --scenario " +
+          (dir / "s2.yaml") + " --out " + prof,
   };
   for (const auto& cmd : cmds) {
     INFO(cmd);

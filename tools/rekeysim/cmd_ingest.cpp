@@ -17,6 +17,7 @@
 #include "tools/ingest/timeline.hpp"
 #include "tools/rekeysim/advice.hpp"
 #include "tools/rekeysim/common.hpp"
+#include "tools/scenario/profile_file.hpp"
 #include "tools/trace/trace_views.hpp"
 
 namespace rekeysim::cli {
@@ -479,6 +480,17 @@ int run_ingest(const IngestCliOptions& o) {
     }
   }
   if (!o.profile_b.empty()) files.add_input("the profile " + o.profile_b, o.profile_b);
+  // `--compare --set peers.b.profile=prof.yaml` reads that profile file too
+  // (resolved from here, as scenario overrides are).
+  for (const auto& set : o.sets) {
+    const auto eq = set.find('=');
+    if (eq == std::string::npos || !set.substr(0, eq).ends_with(".profile")) continue;
+    const std::string value = set.substr(eq + 1);
+    if (scenario::looks_like_profile_path(value)) {
+      const std::string p = scenario::profile_key(".", value);
+      files.add_input("the profile " + p, p);
+    }
+  }
   add_out_file(files, common);
   if (!o.scenario_out.empty()) files.add("--scenario", o.scenario_out);
   if (o.peer != "a" && o.peer != "b") usage("--peer", "unknown peer \"" + o.peer + "\"", "a or b");
