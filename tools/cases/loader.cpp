@@ -288,12 +288,8 @@ void read_peers(const YAML::Node& node, const std::string& file, const std::stri
     for (const auto& e : scenario::flatten_peer_map(peer, file, std::string("peers.") + p)) {
       scenario::Setting s{std::string("peers.") + p + "." + e.path, e.value, pos_of(e.value, file),
                           dir};
-      if (s.path.ends_with(".profile") && e.value.IsScalar() &&
-          scenario::looks_like_profile_path(e.value.Scalar())) {
-        const std::string key = scenario::profile_key(dir, e.value.Scalar());
-        if (!sc.profile_files.count(key))
-          sc.profile_files.emplace(key, scenario::load_profile_file(s, e.value.Scalar()));
-      }
+      if (const auto key = scenario::profile_file_of(s); key && !sc.profile_files.count(*key))
+        sc.profile_files.emplace(*key, scenario::load_profile_file(s, e.value.Scalar()));
       sc.settings.push_back(std::move(s));
     }
   }

@@ -59,11 +59,8 @@ Command add_audit_command(CLI::App& root) {
             const Inventory inv = load_inventory(o->inventory);
             for (const auto& t : inv.tunnels) {
               for (const auto& s : t.settings) {
-                if (s.path.ends_with(".profile") && s.value.IsScalar() &&
-                    scenario::looks_like_profile_path(s.value.Scalar())) {
-                  const std::string p = scenario::profile_key(s.dir, s.value.Scalar());
-                  files.add_input("the profile " + p, p);
-                }
+                if (const auto p = scenario::profile_file_of(s))
+                  files.add_input("the profile " + *p, *p);
               }
             }
             const auto ranked = run_audit(inv, o->audit);

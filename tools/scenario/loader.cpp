@@ -419,10 +419,9 @@ Scenario load_root(const YAML::Node& root, const std::string& file, const std::s
   }
   // Profile files are read once, here, whether named in the file or a sweep.
   auto cache_profile = [&](const Setting& s) {
-    if (!s.value.IsScalar() || !looks_like_profile_path(s.value.Scalar())) return;
-    const std::string key = profile_key(s.dir, s.value.Scalar());
-    if (!sc.profile_files.count(key))
-      sc.profile_files.emplace(key, load_profile_file(s, s.value.Scalar()));
+    const auto key = profile_file_of(s);
+    if (key && !sc.profile_files.count(*key))
+      sc.profile_files.emplace(*key, load_profile_file(s, s.value.Scalar()));
   };
   for (const auto& s : sc.settings) {
     if (s.path.ends_with(".profile")) cache_profile(s);

@@ -22,6 +22,13 @@ std::string profile_key(const std::string& dir, const std::string& value) {
   return p.lexically_normal().string();
 }
 
+std::optional<std::string> profile_file_of(const Setting& setting) {
+  if (!setting.path.ends_with(".profile") || !setting.value.IsScalar() ||
+      !looks_like_profile_path(setting.value.Scalar()))
+    return std::nullopt;
+  return profile_key(setting.dir, setting.value.Scalar());
+}
+
 models::PeerConfig load_profile_file(const Setting& setting, const std::string& value) {
   const std::string path = profile_key(setting.dir, value);
   {
