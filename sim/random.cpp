@@ -3,6 +3,8 @@
 // std::random_device, no global engine, no cached state between draws.
 #include "sim/random.hpp"
 
+#include "sim/normal_quantile.hpp"
+
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -155,12 +157,16 @@ double Rng::exponential(double mean) {
 }
 
 double Rng::normal(double mean, double sd) {
-  // Box-Muller, cosine branch only: exactly two draws per normal and no
-  // cached second value, so a stream's position never depends on history.
-  const double u1 = 1.0 - uniform01();  // (0, 1]
-  const double u2 = uniform01();
-  const double r = std::sqrt(-2.0 * std::log(u1));
-  return mean + sd * r * std::cos(2.0 * std::numbers::pi * u2);
+  // The normal quantile at one uniform: one next() per normal, no cached
+  // second value, so a stream's position never depends on history. Cheaper
+  // than Box-Muller's log and cos (issue 15: ~86 against ~207 instructions a
+  // draw). The uniform is p = (k + 0.5) / 2^53, k a 53-bit integer, built as
+  // q = p - 0.5 = (2j + 1) / 2^54 with j = k - 2^52 and tail = 0.5 - |q|, all
+  // exact: p is never 0 or 1 and the two halves are mirror images, so
+  // |z| <= the quantile of 2^-54, about 8.29.
+  const auto j = static_cast<std::int64_t>(next() >> 11) - (std::int64_t{1} << 52);
+  const double q = static_cast<double>(2 * j + 1) * 0x1.0p-54;
+  return mean + sd * normal_quantile_centred(q, 0.5 - std::fabs(q));
 }
 
 double Rng::lognormal(double mu, double sigma) {

@@ -47,7 +47,8 @@ class Rng {
   // logarithm. Its tables are immutable and built once on first use, so no
   // mutable state is shared between simulations.
   double exponential(double mean);
-  // Box-Muller (cosine branch only): always exactly two next() calls.
+  // The normal quantile (AS 241, sim/normal_quantile.hpp) at one uniform:
+  // always exactly one next() call; |z| <= 8.3.
   double normal(double mean, double sd);
   double lognormal(double mu, double sigma);  // parameters of the underlying normal
 

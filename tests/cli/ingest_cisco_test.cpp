@@ -4,6 +4,7 @@
 // and IOS shows no Child SA rekey.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <string>
 
 #include "run_cli.hpp"
@@ -44,9 +45,22 @@ TEST_CASE("ingest cisco: an IOS-XE pair of one tunnel aligns at offset 0 by its 
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   CHECK(r.err.find("do not look like") == std::string::npos);
-  // One simulated clock: the offset is 0 within the 1 ms stamps and delays.
+  // One simulated clock: the offset is 0 within the 1 ms stamps, and its
+  // interval holds 0.
   CHECK(r.out.find("alignment: by messages") != std::string::npos);
-  CHECK(r.out.find("B's clock - A's = +0.000") != std::string::npos);
+  const std::string key = "B's clock - A's = ";
+  const auto at = r.out.find(key);
+  REQUIRE(at != std::string::npos);
+  std::size_t used = 0;
+  const double offset = std::stod(r.out.substr(at + key.size()), &used);
+  CHECK(std::abs(offset) <= 0.001);
+  const auto within = r.out.find(" s, within [", at);
+  REQUIRE(within != std::string::npos);
+  const std::string range = r.out.substr(within + 12);
+  const double lo = std::stod(range);
+  const double hi = std::stod(range.substr(range.find(", ") + 2));
+  CHECK(lo <= 0);
+  CHECK(hi >= 0);
   // The payloads are ENCR: no REKEY_SA SPI, no SA install.
   CHECK(r.out.find("\n  child_rekeys   not shown  (") != std::string::npos);
   CHECK(value(r.out, "collisions") == "not");  // "not shown by this log style"
@@ -61,22 +75,22 @@ TEST_CASE("ingest cisco: an IOS-XE pair of one tunnel aligns at offset 0 by its 
 
 TEST_CASE("ingest cisco: IOS-XE logs of two different tunnels are still refused") {
   // A of trial 0, B of trial 1: message IDs are small counters and coincide
-  // on some messages (67 of 726), too few to be one tunnel; no SPI can tie them.
+  // on some messages (108 of 732), too few to be one tunnel; no SPI can tie them.
   TempDir dir;
   write_logs(dir, "cisco-ios", 0);
   write_logs(dir, "cisco-ios", 1);
   const auto r = run("ingest " + (dir / "cisco-ios-0a.log") + " " + (dir / "cisco-ios-1b.log"));
   INFO(r.out << r.err);
   CHECK(r.status == 2);
-  CHECK(r.err.find("do not look like the two ends of one tunnel: 67 of 726 messages matched, 0 "
+  CHECK(r.err.find("do not look like the two ends of one tunnel: 108 of 732 messages matched, 0 "
                    "SPIs shared") != std::string::npos);
 }
 
 TEST_CASE("ingest cisco: one ASA log of peer B counts its own Child SA installs as rekeys") {
   // It counted peer A's installs only, so B's log alone gave 0 rekeys and
-  // no rate ("installed (peer A's log)"). `run` counts 117 rekey episodes
+  // no rate ("installed (peer A's log)"). `run` counts 119 rekey episodes
   // in this trial; each log shows its own new inbound SAs, a collision's
-  // second SA within 1 s not counted: 120 at A, 121 at B.
+  // second SA within 1 s not counted: 122 at A, 121 at B.
   TempDir dir;
   write_logs(dir, "cisco-asa");
   const auto a = run("ingest " + (dir / "cisco-asa-0a.log"));
@@ -84,7 +98,7 @@ TEST_CASE("ingest cisco: one ASA log of peer B counts its own Child SA installs 
   INFO(a.out << b.out);
   REQUIRE(a.status == 0);
   REQUIRE(b.status == 0);
-  CHECK(a.out.find("  child_rekeys   120  (new inbound Child SAs installed)\n") !=
+  CHECK(a.out.find("  child_rekeys   122  (new inbound Child SAs installed)\n") !=
         std::string::npos);
   CHECK(b.out.find("  child_rekeys   121  (new inbound Child SAs installed)\n") !=
         std::string::npos);

@@ -86,14 +86,21 @@ TEST_CASE(
   REQUIRE(r.status == 0);
   const json sweep = json::parse(r.out);
 
-  // Identical timers: the simulated rate's 95% interval contains the 4/21
-  // counted in the logs.
+  // Identical timers: the profile is calibrated to the 4 collisions in 21
+  // rekeys counted in the logs. 21 rekeys pin that rate only to about
+  // [0.077, 0.41] (Wilson 95%), while ~36,000 simulated episodes give an
+  // interval 0.008 wide, so "4/21 inside the simulated interval" held or
+  // failed with the last digits of the random draws. What the calibration
+  // promises: the simulated interval lies within 0.01 of 4/21, and inside
+  // the logs' own interval.
   const json same = point(sweep, "30s");
   const auto& coll = same["outcomes"]["collisions"];
   INFO("simulated " << coll.dump());
   CHECK(same["episodes"].get<std::uint64_t>() >= 10000);
-  CHECK(coll["ci95"][0].get<double>() <= 4.0 / 21);
-  CHECK(4.0 / 21 <= coll["ci95"][1].get<double>());
+  CHECK(coll["ci95"][0].get<double>() >= 4.0 / 21 - 0.01);
+  CHECK(coll["ci95"][1].get<double>() <= 4.0 / 21 + 0.01);
+  CHECK(coll["ci95"][0].get<double>() >= 0.077);
+  CHECK(coll["ci95"][1].get<double>() <= 0.41);
   // Every collision settles by the nonces as in the logs: no outage, no reset.
   CHECK(same["outcomes"]["outages"]["count"] == 0);
   CHECK(same["outcomes"]["tunnel_resets"]["count"] == 0);

@@ -17,7 +17,7 @@ double worst_case_draw_ns(const sim::DurationDist& d) {
     case Kind::kUniform:
       return b;
     case Kind::kNormal:
-      // Box-Muller from 53-bit uniforms: |z| <= sqrt(2 ln 2^53) ~ 8.6.
+      // Rng::normal's quantile of a 53-bit uniform: |z| <= 8.3.
       return a + 9.0 * b;
     case Kind::kLognormal:
       return a * std::exp(9.0 * d.sigma);
