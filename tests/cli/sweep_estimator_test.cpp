@@ -145,16 +145,44 @@ TEST_CASE("sweep: auto refuses the window estimator where it does not apply and 
   CHECK(t.out.find("window rows: each rate = P(window) x inside + (1 - P(window)) x outside") !=
         std::string::npos);
 
-  // CSV has one plain layout: auto runs plain at every point and says so.
+  // CSV: the same estimator and figures as JSON at every point (it forced
+  // plain Monte Carlo), window rows with P(window), W and both strata's trials.
   const Result c = run("sweep " + file + " -q --format csv");
   REQUIRE(c.status == 0);
   const std::string head = c.out.substr(0, c.out.find('\n'));
-  CHECK(head.ends_with(",esp_link_down_p99,estimator,estimator_why"));
-  CHECK(c.out.find(",plain,\"plain Monte Carlo: --format csv has no room for the window "
-                   "estimator's figures (--format json or table for them; it would apply here: "
-                   "window estimator: P(|timer gap| < W) = ") != std::string::npos);
-  CHECK(c.out.find(",plain,\"" + why + "\"\n") != std::string::npos);
-  CHECK(c.out.find(",window,") == std::string::npos);
+  CHECK(
+      head.ends_with(",esp_link_down_p99,estimator,estimator_why,estimator_p_window,"
+                     "estimator_window_ns,estimator_trials_in_window,estimator_trials_outside"));
+  const auto rows = csv_rows(c.out);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].at("estimator") == "window");
+  CHECK(rows[1].at("estimator") == "plain");
+  CHECK(rows[1].at("estimator_why") == why);
+  for (std::size_t i = 0; i < 2; ++i) {
+    INFO("point " << i);
+    CHECK(rows[i].at("episodes") == std::to_string(a[i]["episodes"].get<std::uint64_t>()));
+    for (const char* o : {"collisions", "outages", "esp_dropped", "child_rekeys"}) {
+      INFO(o);
+      const json& js = a[i]["outcomes"][o];
+      const std::string n(o);
+      CHECK(std::stod(rows[i].at(n + "_rate")) == js["rate"].get<double>());
+      CHECK(std::stod(rows[i].at(n + "_ci95_lo")) == js["ci95"][0].get<double>());
+      CHECK(std::stod(rows[i].at(n + "_ci95_hi")) == js["ci95"][1].get<double>());
+      CHECK(rows[i].at(n + "_count") == std::to_string(js["count"].get<std::uint64_t>()));
+    }
+  }
+  // A mixture's quantiles do not follow from its strata's: empty cells.
+  CHECK(rows[0].at("collisions_p50").empty());
+  CHECK(!rows[1].at("collisions_p50").empty());
+  CHECK(std::stod(rows[0].at("estimator_p_window")) == a[0]["estimator"]["p_window"].get<double>());
+  CHECK(std::stod(rows[0].at("estimator_window_ns")) ==
+        a[0]["estimator"]["window_ns"].get<double>());
+  CHECK(rows[0].at("estimator_trials_in_window") == "200");
+  CHECK(rows[0].at("estimator_trials_outside") == "200");
+  for (const char* k : {"estimator_p_window", "estimator_window_ns", "estimator_trials_in_window",
+                        "estimator_trials_outside"}) {
+    CHECK(rows[1].at(k).empty());
+  }
 }
 
 TEST_CASE("sweep: estimator output is the same at 1 and 2 threads") {
@@ -209,11 +237,27 @@ TEST_CASE("sweep: --estimator window where a point cannot take it exits 2 with a
     CHECK_FALSE(std::filesystem::exists(out));
   }
   SECTION("window with csv") {
+    // Every point takes it: 500 s to 539 s inside the fuzz's reach, 545 s
+    // past it (exact zero), as in JSON.
     const Result r = run("sweep " + source("scenarios/rare-collision-sweep.yaml") +
-                         " -q --estimator window --format csv");
-    CHECK(r.status == 2);
-    CHECK(r.err.find("--format csv has no room") != std::string::npos);
-    CHECK(r.out.empty());
+                         " -q --estimator window --format csv --trials 300");
+    const Result j = run("sweep " + source("scenarios/rare-collision-sweep.yaml") +
+                         " -q --estimator window --format json --trials 300");
+    REQUIRE(r.status == 0);
+    REQUIRE(j.status == 0);
+    const auto rows = csv_rows(r.out);
+    const json a = json::parse(j.out);
+    REQUIRE(rows.size() == 5);
+    REQUIRE(a.size() == 5);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      INFO("stagger " << rows[i].at("stagger"));
+      CHECK(rows[i].at("estimator") == (i == 4 ? "exact-zero" : "window"));
+      CHECK(rows[i].at("estimator") == a[i]["estimator"]["name"].get<std::string>());
+      CHECK(std::stod(rows[i].at("collisions_rate")) ==
+            a[i]["outcomes"]["collisions"]["rate"].get<double>());
+      CHECK(std::stod(rows[i].at("collisions_ci95_hi")) ==
+            a[i]["outcomes"]["collisions"]["ci95"][1].get<double>());
+    }
   }
   SECTION("unknown estimator") {
     const Result r =

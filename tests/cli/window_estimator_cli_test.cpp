@@ -195,10 +195,28 @@ TEST_CASE("bad estimator combinations exit 2 with a clear message") {
     CHECK(r.err.find("rekeys: 1") != std::string::npos);
     CHECK(r.out.empty());
   }
-  SECTION("window with csv") {
+  SECTION("window with csv: the JSON's figures in the plain layout") {
     const Result r = run("run " + rare + " -q --estimator window --format csv");
-    CHECK(r.status == 2);
-    CHECK(r.err.find("--format csv") != std::string::npos);
+    const Result j = run("run " + rare + " -q --estimator window --format json");
+    REQUIRE(r.status == 0);
+    REQUIRE(j.status == 0);
+    const auto rows = csv_rows(r.out);
+    const json w = json::parse(j.out);
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].at("estimator") == "window");
+    CHECK(rows[0].at("estimator_why") == w["estimator"]["why"].get<std::string>());
+    CHECK(std::stod(rows[0].at("collisions_rate")) ==
+          w["outcomes"]["collisions"]["rate"].get<double>());
+    CHECK(std::stod(rows[0].at("collisions_ci95_lo")) ==
+          w["outcomes"]["collisions"]["ci95"][0].get<double>());
+    CHECK(std::stod(rows[0].at("child_rekeys_ci95_hi")) ==
+          w["outcomes"]["child_rekeys"]["ci95"][1].get<double>());
+    CHECK(std::stod(rows[0].at("estimator_p_window")) == w["estimator"]["p_window"].get<double>());
+    CHECK(rows[0].at("estimator_trials_in_window") ==
+          std::to_string(w["estimator"]["trials_in_window"].get<std::uint64_t>()));
+    CHECK(rows[0].at("estimator_trials_outside") ==
+          std::to_string(w["estimator"]["trials_outside"].get<std::uint64_t>()));
+    CHECK(rows[0].at("collisions_p99").empty());
   }
   SECTION("unknown estimator") {
     const Result r = run("run " + rare + " -q --estimator importance");

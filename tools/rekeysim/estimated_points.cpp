@@ -31,25 +31,6 @@ std::vector<runner::ExpectedOutcome> expected_outcomes(const scenario::Scenario&
   return out;
 }
 
-runner::EstimatorChoice choose_for_output(std::string_view requested, std::string_view format,
-                                          const models::TrialConfig& config, std::uint64_t trials,
-                                          const std::vector<runner::ExpectedOutcome>& expect) {
-  if (format != "csv") return runner::choose_estimator(requested, config, trials, expect);
-  if (requested == "window")
-    throw runner::EstimatorError(
-        "--format csv has no room for the window estimator's figures: use --format json or "
-        "table, or --estimator plain");
-  runner::EstimatorChoice c = runner::choose_estimator(requested, config, trials, expect);
-  if (c.used == runner::Estimator::kWindow) {
-    c.used = runner::Estimator::kPlain;
-    c.why =
-        "plain Monte Carlo: --format csv has no room for the window estimator's figures "
-        "(--format json or table for them; it would apply here: " +
-        c.why + ")";
-  }
-  return c;
-}
-
 std::vector<EstimatedPoint> run_estimated_points(const scenario::Scenario& sc,
                                                  const std::vector<scenario::Point>& points,
                                                  const CommonOptions& o,
@@ -63,7 +44,7 @@ std::vector<EstimatedPoint> run_estimated_points(const scenario::Scenario& sc,
   for (std::size_t i = 0; i < points.size(); ++i) {
     const std::string where = params_label(points[i].params);
     try {
-      out[i].choice = choose_for_output(requested, o.format, points[i].config, sc.trials, expect);
+      out[i].choice = runner::choose_estimator(requested, points[i].config, sc.trials, expect);
     } catch (const runner::EstimatorError& e) {
       if (where.empty()) throw;
       throw runner::EstimatorError("sweep point " + where + ": " + e.what());
@@ -101,6 +82,9 @@ std::vector<EstimatedPoint> run_estimated_points(const scenario::Scenario& sc,
       p.outside = reports[outside_of[i]].result;
       p.report.result = runner::stratify(p.in_window, p.outside, p.choice.window.p_window);
       p.report.checks = check_expectations(sc.expect, p.report.result);
+      p.report.window =
+          PointReport::WindowFigures{p.choice.window.p_window, p.choice.window.window_ns,
+                                     p.in_window.trials, p.outside.trials};
       if (runner::race_outside(p.outside)) {
         // The window argument says this cannot happen: say so, and report
         // the race outcomes stratified like the rest (runner::stratify).

@@ -16,15 +16,6 @@ namespace rekeysim::cli {
 // The scenario's expectations as runner::choose_estimator needs them.
 std::vector<runner::ExpectedOutcome> expected_outcomes(const scenario::Scenario& sc);
 
-// runner::choose_estimator for an output format: requested is "auto", "plain"
-// or "window", format "table", "json" or "csv". CSV has one fixed plain
-// layout, so with "csv" "auto" runs plain Monte Carlo (its reason says where
-// the window estimator would have applied) and "window" throws
-// runner::EstimatorError. Other refusals as choose_estimator.
-runner::EstimatorChoice choose_for_output(std::string_view requested, std::string_view format,
-                                          const models::TrialConfig& config, std::uint64_t trials,
-                                          const std::vector<runner::ExpectedOutcome>& expect);
-
 struct EstimatedPoint {
   // estimator / estimator_why set; with the window estimator every outcome
   // is the stratified estimate (runner::stratify) and the checks are on it.

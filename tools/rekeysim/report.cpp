@@ -436,7 +436,12 @@ std::string render_csv(const RunHeader& h, const std::vector<PointReport>& repor
   }
   // Last, so that the columns before keep their places.
   const bool named = !reports.empty() && !reports.front().estimator.empty();
-  if (named) out += ",estimator,estimator_why";
+  if (named) {
+    out +=
+        ",estimator,estimator_why,estimator_p_window,estimator_window_ns,estimator_trials_in_"
+        "window,"
+        "estimator_trials_outside";
+  }
   out += "\n";
   for (const auto& rep : reports) {
     const auto& r = rep.result;
@@ -456,7 +461,17 @@ std::string render_csv(const RunHeader& h, const std::vector<PointReport>& repor
              "," + num(p.fraction_affected) + "," + num(p.ci95.lo) + "," + num(p.ci95.hi) + "," +
              num(p.p50) + "," + num(p.p90) + "," + num(p.p99);
     }
-    if (named) out += "," + quote(rep.estimator) + "," + quote(rep.estimator_why);
+    if (named) {
+      out += "," + quote(rep.estimator) + "," + quote(rep.estimator_why);
+      // Empty cells unless the window estimator measured the row.
+      if (rep.window) {
+        out += "," + num(rep.window->p_window) + "," + num(rep.window->window_ns) + "," +
+               std::to_string(rep.window->trials_in_window) + "," +
+               std::to_string(rep.window->trials_outside);
+      } else {
+        out += ",,,,";
+      }
+    }
     out += "\n";
   }
   return out;

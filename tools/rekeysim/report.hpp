@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,11 +38,20 @@ struct PointReport {
   // plain figures, the race outcomes 0 [0, 0] from the closed form) and why, for the
   // sweep table's and the CSV's `estimator` columns; empty where the caller
   // names none (those outputs then have no such column). With "window",
-  // `result` holds only the race outcomes (collisions, redundant_sas) as
-  // P(window) x the in-window rate, and episodes are those simulated inside
-  // the window (tools/runner/window_estimator.hpp).
+  // every outcome in `result` is the stratified estimate (P(window) x inside
+  // + (1 - P(window)) x outside, runner::stratify), counts and episodes the
+  // totals of both strata, per-trial quantiles NaN.
   std::string estimator;
   std::string estimator_why;
+  // With "window": the chance P(|timer gap| < W), the window W (SimTime ns)
+  // and the trials run in each stratum, for the CSV's last four columns.
+  struct WindowFigures {
+    double p_window = 0;
+    double window_ns = 0;  // SimTime ns, as RaceWindow::window_ns (fractional: rounding allowance)
+    std::uint64_t trials_in_window = 0;
+    std::uint64_t trials_outside = 0;
+  };
+  std::optional<WindowFigures> window;
 };
 
 struct RunHeader {
@@ -63,8 +73,10 @@ std::string render_json(const RunHeader& header, const std::vector<PointReport>&
 std::string render_table_run(const RunHeader& header, const PointReport& report);
 // With estimators named (PointReport::estimator), the sweep table gains an
 // `estimator` column and the reasons below it, and the CSV ends with
-// `estimator` and `estimator_why` columns; the CSV has no layout for
-// window-estimator points (callers run those points plain).
+// `estimator`, `estimator_why` and the window estimator's P(window), W (ns)
+// and trials per stratum (PointReport::window; empty cells on other rows).
+// Window rows fill plain's columns with the stratified figures; per-trial
+// quantiles, NaN for them, are empty cells.
 std::string render_table_sweep(const RunHeader& header, const std::vector<PointReport>& reports);
 std::string render_csv(const RunHeader& header, const std::vector<PointReport>& reports);
 
