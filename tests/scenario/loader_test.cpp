@@ -4,9 +4,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <string>
+
+#include <unistd.h>
 
 #include "models/profiles/profile.hpp"
 #include "tools/scenario/scenario.hpp"
+#include "tools/scenario/yaml_input.hpp"
 
 using namespace rekeysim::scenario;
 
@@ -247,4 +251,32 @@ TEST_CASE("Scenario: rekeys instead of duration ends a trial after that many epi
   const auto c = build_point(load(text), 0).config;
   REQUIRE(c.rekeys.has_value());
   CHECK(*c.rekeys == 500);
+}
+
+TEST_CASE("Scenario: a file is read whole up to 4 MiB and refused beyond, at 1:1") {
+  // Read in 64 KiB chunks up to one byte past the limit: a file of exactly
+  // the limit (a valid scenario padded with a comment) loads, with its last
+  // key read; one byte more, or 20 MiB, is refused at 1:1.
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("rekeysim_size_test_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::size_t limit = YamlLimits{}.max_bytes;
+  auto write = [&](const std::string& name, std::size_t size) {
+    const std::string head =
+        "# " + std::string(size - 2 - 1 - std::string(kBase).size(), 'x') + "\n";
+    std::ofstream(dir / name, std::ios::binary) << head << kBase;
+    CHECK(std::filesystem::file_size(dir / name) == size);
+    return (dir / name).string();
+  };
+  const Scenario at = load_scenario(write("at.yaml", limit));
+  CHECK(build_point(at, 0).config.a.child.lifetime == sim::hours(8));  // the file's last line
+  for (const std::size_t size : {limit + 1, std::size_t{20} << 20}) {
+    INFO(size);
+    CHECK_THROWS_WITH(load_scenario(write("over.yaml", size)),
+                      Catch::Contains(":1:1: error: file: is over " + std::to_string(limit) +
+                                      " bytes long; expected a scenario "
+                                      "of at most " +
+                                      std::to_string(limit) + " bytes"));
+  }
+  std::filesystem::remove_all(dir);
 }
