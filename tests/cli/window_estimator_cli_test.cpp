@@ -160,6 +160,13 @@ TEST_CASE("rare-collision gets a tight interval on a rate near 1e-6") {
   CHECK(rate < 5e-6);
   CHECK((hi - lo) / 2 / rate < 0.15);  // 4000 trials: about +-8%
   CHECK(lo > 0);
+  // No IKE SA rekey in either stratum: nothing measured, the vacuous [0, 1]
+  // of plain Monte Carlo (the MOVER sum of two [0, 1] gave 0.999998).
+  CHECK(j["ike_episodes"] == 0);
+  for (const char* o : {"ike_rekeys", "ike_collisions"}) {
+    CHECK(j["outcomes"][o]["ci95"][0].get<double>() == 0.0);
+    CHECK(j["outcomes"][o]["ci95"][1].get<double>() == 1.0);
+  }
 }
 
 TEST_CASE("window estimator output is the same at any thread count") {

@@ -160,6 +160,9 @@ PointResult stratify(const PointResult& in, const PointResult& out, double p) {
       t.fraction_affected = p * ti.fraction_affected + q * to.fraction_affected;
       t.ci95 = mover_interval(p, ti.fraction_affected, ti.ci95, q, to.fraction_affected, to.ci95);
     }
+    // No IKE rekey in either stratum: nothing measured, the vacuous [0, 1]
+    // plain Monte Carlo gives (MOVER would shave it to 1 - p x 1e-...).
+    if (models::is_ike_outcome(o) && r.ike_episodes == 0) s.ci95 = {0, 1};
     const double count_per_trial = p * per_trial(static_cast<double>(si.count), in.trials) +
                                    q * per_trial(static_cast<double>(so.count), out.trials);
     s.per_day = days_per_trial > 0 ? count_per_trial / days_per_trial : 0;
