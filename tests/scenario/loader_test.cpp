@@ -231,6 +231,24 @@ TEST_CASE("Scenario: errors carry file:line:column, the field and the expected f
                         "(t.yaml:3:48) x margin is not less than lifetime 10m (t.yaml:3:25)"));
 }
 
+TEST_CASE(
+    "Scenario: a number too small or too large for a double is out of range, not 'not a number'") {
+  const std::string base =
+      "duration: 1d\npeers:\n  a: {processing_delay: \"lognormal(1ms, X)\"}\n  b: {}\n";
+  auto with = [&](const std::string& x) {
+    std::string s = base;
+    s.replace(s.find('X'), 1, x);
+    return error_of(s);
+  };
+  CHECK_THAT(with("1e-400"),
+             Catch::Contains("\"1e-400\" is out of range; expected lognormal(median, "
+                             "sigma)"));
+  CHECK_THAT(with("1e400"), Catch::Contains("\"1e400\" is out of range"));
+  CHECK_THAT(with("x"),
+             Catch::Contains("\"x\" is not a number; expected lognormal(median, sigma)"));
+  CHECK(with("1e-300") == "(no error)");  // tiny but a double: accepted
+}
+
 TEST_CASE("Scenario: expect accepts a bare count and named limits") {
   const Scenario sc = load(std::string(kBase) +
                            "expect:\n"

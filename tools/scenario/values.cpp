@@ -37,6 +37,14 @@ std::string why_suffix(const sim::ParseError& e) {
   return " (" + why + ")";
 }
 
+// "x" is not a number, or, for one too large or too small for a double
+// (1e400, 1e-400), "x" is out of range.
+std::string not_a_number(std::string_view text, const sim::ParseError& e) {
+  const std::string why = why_suffix(e);
+  return quote(trim(text)) +
+         (why == " (out of range)" ? " is out of range" : " is not a number" + why);
+}
+
 // Shortest %g rendering that parses back to exactly x; plain notation
 // ("100", not "1e+02") for magnitudes people write plainly.
 std::string shortest(double x) {
@@ -197,7 +205,7 @@ double read_number(const ValueContext& v, double lo, double hi, std::string_view
   try {
     x = parse_number_text(text);
   } catch (const sim::ParseError& e) {
-    v.fail(quote(trim(text)) + " is not a number" + why_suffix(e), std::string(expected));
+    v.fail(not_a_number(text, e), std::string(expected));
   }
   if (x < lo || x > hi) v.fail(quote(trim(text)) + " is out of range", std::string(expected));
   return x;
@@ -385,9 +393,8 @@ sim::DurationDist read_distribution_unbounded(const ValueContext& v) {
     if (kind == 3 && i == 1) {
       try {
         sigma = parse_number_text(args[i]);
-      } catch (const sim::ParseError&) {
-        v.fail(quote(args[i]) + " is not a number",
-               "lognormal(median, sigma), e.g. lognormal(16ms, 0.5)");
+      } catch (const sim::ParseError& e) {
+        v.fail(not_a_number(args[i], e), "lognormal(median, sigma), e.g. lognormal(16ms, 0.5)");
       }
       if (sigma < 0 || sigma > 10)
         v.fail("sigma out of range", "a shape parameter between 0 and 10");
