@@ -379,10 +379,14 @@ Point build(const Scenario& sc, std::span<const Setting> extra, std::size_t inde
     const DirectionSpec& spec = st.net[static_cast<std::size_t>(d)];
     link.latency = combine(spec, "network.jitter");
     if (worst_case_draw_ns(link.latency) > static_cast<double>(kMaxDelay.ns())) {
+      // The jitter is to blame when the latency alone stays within the bound:
+      // point at it (a --set of it was reported at the file's latency).
+      const bool jitter_to_blame = spec.has_jitter && spec.latency <= kMaxDelay;
       const char* dir_path = d == 0 ? "network.latency.a_to_b" : "network.latency.b_to_a";
-      const SourcePos pos = st.where.count(dir_path) ? st.where.at(dir_path)
-                                                     : where_or(st, "network.latency", sc.file);
-      throw ScenarioError(pos, "network.latency",
+      const SourcePos pos = jitter_to_blame            ? spec.jitter_pos
+                            : st.where.count(dir_path) ? st.where.at(dir_path)
+                                                       : where_or(st, "network.latency", sc.file);
+      throw ScenarioError(pos, jitter_to_blame ? "network.jitter" : "network.latency",
                           "latency with jitter (" + link.latency.describe() +
                               ") can delay a message by more than " +
                               sim::format_duration(kMaxDelay),
