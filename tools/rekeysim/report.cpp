@@ -438,9 +438,8 @@ std::string render_csv(const RunHeader& h, const std::vector<PointReport>& repor
   const bool named = !reports.empty() && !reports.front().estimator.empty();
   if (named) {
     out +=
-        ",estimator,estimator_why,estimator_p_window,estimator_window_ns,estimator_trials_in_"
-        "window,"
-        "estimator_trials_outside";
+        ",estimator,estimator_why,estimator_p_window,estimator_window_ns,"
+        "estimator_trials_in_window,estimator_trials_outside";
   }
   out += "\n";
   for (const auto& rep : reports) {

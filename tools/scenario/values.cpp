@@ -40,9 +40,8 @@ std::string why_suffix(const sim::ParseError& e) {
 // "x" is not a number, or, for one too large or too small for a double
 // (1e400, 1e-400), "x" is out of range.
 std::string not_a_number(std::string_view text, const sim::ParseError& e) {
-  const std::string why = why_suffix(e);
-  return quote(trim(text)) +
-         (why == " (out of range)" ? " is out of range" : " is not a number" + why);
+  if (e.why() == "out of range") return quote(trim(text)) + " is out of range";
+  return quote(trim(text)) + " is not a number" + why_suffix(e);
 }
 
 // Shortest %g rendering that parses back to exactly x; plain notation
