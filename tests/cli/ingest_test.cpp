@@ -453,12 +453,14 @@ TEST_CASE(
   }
   const auto ok = run("ingest " + whole);
   CHECK(ok.status == 0);
-  CHECK(ok.err.find("goes back") == std::string::npos);
+  CHECK(ok.err.find("gone back") == std::string::npos);
   const auto r = run("ingest " + wrong);
   CHECK(r.status == 0);  // still read: the warning says what to do
   // The first line of the older half, now at line (lines - half + 1).
   CHECK(r.err.find(wrong + ":" + std::to_string(lines.size() - half + 1) +
-                   ": warning: the log's time goes back ") != std::string::npos);
+                   ": warning: the log's time has gone back ") != std::string::npos);
+  CHECK(r.err.find(" by this line, the first record stamped before an earlier one (") !=
+        std::string::npos);
   CHECK(r.err.find("rotated files joined out of order? Join them oldest first") !=
         std::string::npos);
 }
@@ -473,7 +475,7 @@ TEST_CASE("ingest: no real log in tests/data reads as going back in time") {
     if (p.find("README") != std::string::npos) continue;
     INFO(p);
     const auto r = run("ingest " + p);
-    CHECK(r.err.find("goes back") == std::string::npos);
+    CHECK(r.err.find("gone back") == std::string::npos);
     ++n;
   }
   CHECK(n >= 10);
@@ -592,13 +594,14 @@ TEST_CASE("ingest: a dateless log joined newest first is named where its time of
     for (std::size_t i = 0; i < 370; ++i) out << lines[i] << "\n";
   }
   const auto ok = run("ingest " + real);
-  CHECK(ok.err.find("time of day goes back") == std::string::npos);
+  CHECK(ok.err.find("time of day has gone back") == std::string::npos);
   const auto r = run("ingest " + joined);
   INFO(r.err);
   CHECK(r.status == 0);
   // Line 1 of the older half is line (size - 370 + 1) of the joined file;
   // the log's 7 minutes mean almost 24 h of silence if read as the next day.
   CHECK(r.err.find(joined + ":" + std::to_string(lines.size() - 370 + 1) +
-                   ": warning: the time of day goes back here; with no date on the lines it "
+                   ": warning: the time of day has gone back by this line, the first record "
+                   "after the jump; with no date on the lines it "
                    "reads as the next day, after 23h") != std::string::npos);
 }

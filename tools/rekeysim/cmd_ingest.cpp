@@ -602,16 +602,21 @@ int run_ingest(const IngestCliOptions& o) {
                   << " more unusable lines (--verbose lists them)\n";
     }
     if (r.time_backwards > 0) {
-      std::cerr << path << ":" << r.first_backwards_line << ": warning: the log's time goes back "
-                << sim::format_duration(r.first_backwards_by) << " here (" << r.time_backwards
-                << (r.time_backwards == 1 ? " record" : " records")
-                << " stamped before an earlier one); rotated files joined out of order? Join "
+      // Readers read a line's time only where it makes a record, so this is
+      // the first record after the jump: the join itself is at or before it.
+      std::cerr << path << ":" << r.first_backwards_line
+                << ": warning: the log's time has gone back "
+                << sim::format_duration(r.first_backwards_by)
+                << " by this line, the first record stamped before an earlier one ("
+                << r.time_backwards << (r.time_backwards == 1 ? " record" : " records")
+                << " in all); rotated files joined out of order? Join "
                    "them oldest first (e.g. `cat old.log new.log`): counts from this "
                    "log are too low\n";
     }
     if (r.long_day_rollovers > 0) {
       std::cerr << path << ":" << r.first_long_rollover_line
-                << ": warning: the time of day goes back here; with no date on the lines it "
+                << ": warning: the time of day has gone back by this line, the first record "
+                   "after the jump; with no date on the lines it "
                    "reads as the next day, after "
                 << sim::format_duration(r.first_long_rollover_gap)
                 << " without a line. If these are rotated files joined newest first, join them "
