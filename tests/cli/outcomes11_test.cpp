@@ -2,12 +2,14 @@
 // Each test is named after the defect it pins ("fix11.N").
 #include <catch2/catch.hpp>
 
+#include <regex>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "run_cli.hpp"
+#include "tools/rekeysim/report.hpp"
 
 using namespace cli_test;
 
@@ -49,6 +51,10 @@ TEST_CASE("fix11.2 zero Child SA rekey episodes: Child rates are n/a in table, C
     const std::string line = table.out.substr(at + 1, table.out.find('\n', at + 1) - at - 1);
     CHECK(line.find("n/a (no Child SA rekey)") != std::string::npos);
     CHECK(line.find("/rekey [") == std::string::npos);
+    // The per-trial quantiles are rates over the same zero episodes (they
+    // printed "0 / 0 / 0/rekey", a tester's finding).
+    CHECK(line.ends_with(" n/a"));
+    CHECK(line.find("/rekey") == std::string::npos);
   }
   CHECK(table.out.find("n/a (no IKE rekey)") != std::string::npos);
 
@@ -58,6 +64,11 @@ TEST_CASE("fix11.2 zero Child SA rekey episodes: Child rates are n/a in table, C
   CHECK(j["outcomes"]["collisions"]["ci95"][0].is_null());
   CHECK(j["outcomes"]["collisions"]["ci95"][1].is_null());
   CHECK(j["outcomes"]["collisions"]["count"] == 0);
+  for (const char* q : {"p50", "p90", "p99"}) {
+    CHECK(j["per_trial"]["collisions"][q].is_null());
+    CHECK(j["per_trial"]["esp_dropped"][q].is_null());
+  }
+  CHECK(j["per_trial"]["collisions"]["fraction_affected"] == 0.0);  // a fraction of trials: 0/3
 
   const std::string csv = run(never_up + "csv").out;
   const auto nl = csv.find('\n');
@@ -67,7 +78,9 @@ TEST_CASE("fix11.2 zero Child SA rekey episodes: Child rates are n/a in table, C
   const auto row = csv_fields(csv.substr(nl + 1, csv.find('\n', nl + 1) - nl - 1));
   REQUIRE(head.size() == row.size());
   for (std::size_t i = 0; i < head.size(); ++i) {
-    if (head[i] == "collisions_rate" || head[i] == "collisions_ci95_hi") CHECK(row[i].empty());
+    if (head[i] == "collisions_rate" || head[i] == "collisions_ci95_hi" ||
+        head[i] == "collisions_p50" || head[i] == "esp_dropped_p99")
+      CHECK(row[i].empty());
     if (head[i] == "collisions_count") CHECK(row[i] == "0");
   }
 }
@@ -112,4 +125,33 @@ TEST_CASE("fix11.5 esp_loss 50% halves esp_dropped at a gone SPI, within the int
   // its own error and failed by 0.2% when the draws changed).
   CHECK(h["ci95"][0].get<double>() <= full["ci95"][1].get<double>() / 2);
   CHECK(h["ci95"][1].get<double>() >= full["ci95"][0].get<double>() / 2);
+}
+
+TEST_CASE("trials affected: a fraction strictly between 0 and 1 never prints as 0.0% or 100.0%") {
+  using rekeysim::cli::format_percent;
+  // A tester's finding: a window row's upper bound of 1.52e-6 printed as
+  // 0.0%, the same text as exact-zero's true [0, 0].
+  CHECK(format_percent(0) == "0.0%");
+  CHECK(format_percent(1) == "100.0%");
+  CHECK(format_percent(0.45) == "45.0%");
+  CHECK(format_percent(0.0005) == "0.1%");     // one decimal still shows it
+  CHECK(format_percent(0.00049) == "0.049%");  // would round to 0.0%
+  CHECK(format_percent(1.52e-8) == "1.5e-06%");
+  CHECK(format_percent(0.99949) == "99.9%");  // one decimal is not 100.0%
+  CHECK(format_percent(0.99951) == "99.95%");
+  CHECK(format_percent(0.9999995) == "99.99995%");
+  CHECK(format_percent(1 - 1e-12) != "100.0%");
+  CHECK(format_percent(1 - 1e-12).starts_with("99.9999999999"));
+}
+
+TEST_CASE("trials affected: a rare outcome's small upper bound is shown, not rounded to 0.0%") {
+  // rare-collision's window estimate: collisions in ~1.5e-6 of first rekeys.
+  const Result r = run("run " + source("scenarios/rare-collision.yaml") + " --trials 500 -q");
+  REQUIRE(r.status == 0);
+  const auto at = r.out.find("\ncollisions ");
+  REQUIRE(at != std::string::npos);
+  const std::string line = r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1);
+  INFO(line);
+  CHECK(line.find("[0.0%, 0.0%]") == std::string::npos);
+  CHECK(std::regex_search(line, std::regex(R"(\[[0-9.e+-]+%, [1-9][0-9.]*e-0[5-9]%\])")));
 }

@@ -141,6 +141,18 @@ TEST_CASE(
       REQUIRE(p->contains("estimator"));
       CHECK((*p)["estimator"]["name"] == "plain");
       p->erase("estimator");
+      // A point with no Child SA rekey episode has had null per-trial
+      // quantiles for its Child outcomes since they were made to match its
+      // null rates (report_test.cpp); the recording printed 0 there.
+      if ((*p)["episodes"] == 0) {
+        for (auto& [name, q] : (*p)["per_trial"].items()) {
+          if (name.starts_with("ike_")) continue;
+          for (const char* k : {"p50", "p90", "p99"}) {
+            CHECK(q[k].is_null());
+            q[k] = 0.0;
+          }
+        }
+      }
     }
     out = j.dump(2) + "\n";
     digests << i << " " << cmd << " " << std::hex << fnv1a(out) << std::dec << "\n";

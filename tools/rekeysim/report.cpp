@@ -1,5 +1,6 @@
 #include "tools/rekeysim/report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -90,7 +91,18 @@ std::string format_interval(const sim::Interval& ci) {
 }
 
 std::string format_percent(double f) {
-  return printf_str("%.1f%%", f * 100.0);
+  const double pct = f * 100.0;
+  // One decimal, except where that would round a fraction strictly between 0
+  // and 1 to "0.0%" or "100.0%": a bound of 1.5e-6 is not the exact 0 an
+  // exact-zero row shows, so such values keep two significant digits.
+  if (pct > 0 && pct < 0.05) return printf_str("%.2g%%", pct);
+  if (pct < 100 && pct >= 99.95) {
+    // 100 - pct below 0.05: as many decimals as reach its first digit that
+    // is not 0, so the rounding cannot reach 100.
+    const int digits = static_cast<int>(std::ceil(-std::log10(100.0 - pct)));
+    return printf_str(("%." + std::to_string(std::min(digits, 15)) + "f%%").c_str(), pct);
+  }
+  return printf_str("%.1f%%", pct);
 }
 
 std::string format_seconds(double s) {
@@ -221,9 +233,9 @@ json point_json(const RunHeader& h, const PointReport& rep) {
     const auto& p = r.trial_view(o);
     per_trial[name] = json{{"fraction_affected", p.fraction_affected},
                            {"ci95", json::array({p.ci95.lo, p.ci95.hi})},
-                           {"p50", p.p50},
-                           {"p90", p.p90},
-                           {"p99", p.p99}};
+                           {"p50", na ? json(nullptr) : json(p.p50)},
+                           {"p90", na ? json(nullptr) : json(p.p90)},
+                           {"p99", na ? json(nullptr) : json(p.p99)}};
   }
   j["outcomes"] = outcomes;
   j["per_trial"] = per_trial;
@@ -281,6 +293,7 @@ std::string render_table_run(const RunHeader& h, const PointReport& rep) {
                            ", " + format_percent(p.ci95.hi) + "]";
     std::string quant =
         amount(o, p.p50, "") + " / " + amount(o, p.p90, "") + " / " + amount(o, p.p99, per);
+    if (rate.starts_with("n/a")) quant = "n/a";  // no trial had an episode to take a rate over
     out += pad(std::string(models::outcome_name(o)), w[0]) + pad(count_text(o, s.count), w[1]) +
            pad(rate, w[2]) + pad(per_day, w[3]) + pad(affected, w[4]) + quant + "\n";
   }
@@ -458,7 +471,7 @@ std::string render_csv(const RunHeader& h, const std::vector<PointReport>& repor
       out += "," + std::to_string(s.count) + "," + num(na ? nan : s.rate) + "," +
              num(na ? nan : s.ci95.lo) + "," + num(na ? nan : s.ci95.hi) + "," + num(s.per_day) +
              "," + num(p.fraction_affected) + "," + num(p.ci95.lo) + "," + num(p.ci95.hi) + "," +
-             num(p.p50) + "," + num(p.p90) + "," + num(p.p99);
+             num(na ? nan : p.p50) + "," + num(na ? nan : p.p90) + "," + num(na ? nan : p.p99);
     }
     if (named) {
       out += "," + quote(rep.estimator) + "," + quote(rep.estimator_why);
