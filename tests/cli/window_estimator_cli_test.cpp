@@ -283,3 +283,24 @@ TEST_CASE("window estimator checks expectations on any outcome's rate and fracti
   CHECK(p.status == 0);
   CHECK(json::parse(p.out)["estimator"]["name"] == "plain");
 }
+
+TEST_CASE("validate counts a window point's trials twice, as run simulates them") {
+  // A tester's finding: validate said about 4,000 episodes for rare-collision,
+  // which simulates 4,000 trials in each stratum.
+  const Result one = run("validate " + source("scenarios/rare-collision.yaml"));
+  REQUIRE(one.status == 0);
+  CHECK(one.out.find("expected: about 8,000 rekey episodes") != std::string::npos);
+  CHECK(one.out.find("estimator: 1 of 1 point(s) take the window estimator") != std::string::npos);
+  const Result ran = run("run " + source("scenarios/rare-collision.yaml") + " -q --format json");
+  REQUIRE(ran.status == 0);
+  CHECK(json::parse(ran.out)["episodes"] == 8000);
+  // 4 window points x 2 x 4000 + the exact-zero point's 4000 plain trials.
+  const Result sweep = run("validate " + source("scenarios/rare-collision-sweep.yaml"));
+  REQUIRE(sweep.status == 0);
+  CHECK(sweep.out.find("expected: about 36,000 rekey episodes") != std::string::npos);
+  CHECK(sweep.out.find("estimator: 4 of 5 point(s)") != std::string::npos);
+  // Plain points are counted once and no estimator line is printed.
+  const Result plain = run("validate " + source("scenarios/kb-incident.yaml"));
+  REQUIRE(plain.status == 0);
+  CHECK(plain.out.find("estimator:") == std::string::npos);
+}

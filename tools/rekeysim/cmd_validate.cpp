@@ -5,6 +5,7 @@
 
 #include "tools/rekeysim/common.hpp"
 #include "tools/rekeysim/estimate.hpp"
+#include "tools/rekeysim/estimated_points.hpp"
 #include "tools/runner/threads.hpp"
 #include "tools/scenario/peer_keys.hpp"
 
@@ -30,9 +31,18 @@ Command add_validate_command(CLI::App& root) {
                   << sc.seed << "\n";
         // What the run will cost, before it starts (a 1000-day trial of 1 s
         // lifetimes is 86 million episodes).
+        // A point that takes the window estimator under `run`'s and `sweep`'s
+        // default (auto) runs its trials twice, once in each stratum.
         double per_trial = 0;
-        for (std::size_t i = 0; i < points; ++i)
-          per_trial += expected_episodes_per_trial(scenario::build_point(sc, i).config);
+        std::size_t windowed = 0;
+        const auto expect = expected_outcomes(sc);
+        for (std::size_t i = 0; i < points; ++i) {
+          const models::TrialConfig config = scenario::build_point(sc, i).config;
+          const bool window = runner::choose_estimator("auto", config, sc.trials, expect).used ==
+                              runner::Estimator::kWindow;
+          windowed += window ? 1 : 0;
+          per_trial += expected_episodes_per_trial(config) * (window ? 2 : 1);
+        }
         const double episodes = per_trial * static_cast<double>(sc.trials);
         const unsigned threads = runner::effective_threads(o->threads, sc.trials);
         std::cout << "  expected: about " << format_about_count(episodes)
@@ -40,6 +50,12 @@ Command add_validate_command(CLI::App& root) {
                   << format_wall_seconds(estimated_seconds(episodes, threads)) << " on " << threads
                   << " thread(s) (at ~" << kEpisodesPerSecondPerThread / 1000
                   << "k episodes/s per thread)\n";
+        if (windowed > 0) {
+          std::cout << "  estimator: " << windowed << " of " << points
+                    << " point(s) take the window estimator (the default, --estimator auto): "
+                       "their trials run once inside the race window and once outside, counted "
+                       "twice above\n";
+        }
         for (int p = 0; p < 2; ++p) {
           const models::PeerConfig& peer = p == 0 ? base.config.a : base.config.b;
           std::cout << "  peer " << (p == 0 ? 'A' : 'B') << ": profile " << peer.profile;

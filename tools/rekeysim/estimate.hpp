@@ -16,9 +16,10 @@ namespace rekeysim::cli {
 double expected_episodes_per_trial(const models::TrialConfig& config);
 
 // Wall-clock seconds for `episodes` on `threads` threads, at the rate
-// measured for the KB scenario (kEpisodesPerSecondPerThread); heavy traffic
+// measured for the KB scenario (kEpisodesPerSecondPerThread: ~230 k/s on one
+// core of the 2-core development machine, rounded down); heavy traffic
 // or many collisions make a run slower.
-inline constexpr double kEpisodesPerSecondPerThread = 100'000;
+inline constexpr double kEpisodesPerSecondPerThread = 200'000;
 double estimated_seconds(double episodes, unsigned threads);
 
 // An episode count rounded to three significant figures and grouped by
