@@ -74,6 +74,13 @@ Component read_component(std::string_view text, std::size_t& pos, std::string_vi
     fail("a number is missing");
   }
   if (c.int_digits.empty()) fail("a digit is required before '.'");
+  // "1e3ms" would otherwise read as the unknown unit 'e': no unit starts
+  // with e or E, so an exponent is what was meant.
+  if (pos + 1 < text.size() && (text[pos] == 'e' || text[pos] == 'E')) {
+    const std::size_t d = (text[pos + 1] == '+' || text[pos + 1] == '-') ? pos + 2 : pos + 1;
+    if (d < text.size() && is_digit(text[d]))
+      fail("exponent notation is not accepted here; write the digits out (1e3ms: 1000ms)");
+  }
   std::size_t ustart = pos;
   while (pos < text.size() && is_alpha(text[pos])) ++pos;
   c.unit = text.substr(ustart, pos - ustart);

@@ -224,6 +224,14 @@ TEST_CASE("CLI: usage errors exit 2 and help for each subcommand has an example"
   const Result missing = run("run /nonexistent/x.yaml");
   CHECK(missing.status == 2);
   CHECK(missing.err.starts_with("/nonexistent/x.yaml:1:1: error: file: cannot be opened"));
+  {
+    // A directory opens and fails only when read: it said "read error".
+    cli_test::TempDir dir;
+    const Result d = run("run " + dir.path.string());
+    CHECK(d.status == 2);
+    CHECK(d.err.starts_with(dir.path.string() + ":1:1: error: file: is a directory; expected a "
+                                                "readable YAML file"));
+  }
   for (const char* sub :
        {"run", "sweep", "recommend", "validate", "profiles", "trace", "report", "audit"}) {
     INFO(sub);

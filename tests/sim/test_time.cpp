@@ -208,3 +208,17 @@ TEST_CASE("Packet rates round trip through format_rate", "[time][rate]") {
   }
   CHECK_THROWS_AS(sim::format_rate(-1), std::invalid_argument);
 }
+
+TEST_CASE("An exponent is named as such, not as an unknown unit 'e'", "[time]") {
+  // A tester wrote traffic.rate=1e3pps and read "unexpected text after the unit".
+  const std::string why = "exponent notation is not accepted here";
+  for (const char* s : {"1e3ms", "2E-3s", "1.5e+2h"}) {
+    INFO(s);
+    CHECK_THROWS_WITH(sim::parse_duration(s), Catch::Contains(why));
+  }
+  CHECK_THROWS_WITH(sim::parse_rate("1e3pps"), Catch::Contains(why));
+  CHECK_THROWS_WITH(sim::parse_bytes("1e3B"), Catch::Contains(why));
+  // Not an exponent: an unknown unit that happens to start with e.
+  CHECK_THROWS_WITH(sim::parse_duration("1ex"), Catch::Contains("unknown unit 'ex'"));
+  CHECK_THROWS_WITH(sim::parse_duration("1e"), Catch::Contains("unknown unit 'e'"));
+}

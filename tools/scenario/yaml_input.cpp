@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -143,6 +144,11 @@ YAML::Node parse_yaml(std::string_view text, const std::string& file, const Yaml
 }
 
 YAML::Node load_yaml_file(const std::string& path, const YamlLimits& limits) {
+  // A directory opens on Linux and fails only at the read ("read error").
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw ScenarioError({path, 1, 1}, "file", "is a directory", "a readable YAML file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw ScenarioError({path, 1, 1}, "file", "cannot be opened for reading",
