@@ -232,6 +232,23 @@ TEST_CASE("fault14.4 time overflow: a latency that would overflow is exit 2 nami
   CHECK(
       lognormal.err.starts_with("--set:1:16: error: network.jitter: latency with jitter "
                                 "(lognormal(16ms, 6))"));
+  // Both within the bound alone, only the latency from --set: the --set is
+  // what broke the file, so the error points at it (it pointed at the file's
+  // jitter, a tester's finding).
+  const Result set_latency = run("validate " + kb() + " --set network.latency=86399999ms");
+  CHECK(set_latency.status == 2);
+  CHECK(set_latency.err.starts_with("--set:1:17: error: network.latency: latency with jitter"));
+  const Result both_set =
+      run("validate " + kb() + " --set network.latency=86399999ms --set network.jitter=1ms");
+  CHECK(both_set.status == 2);
+  CHECK(both_set.err.starts_with("--set:2:16: error: network.jitter: latency with jitter"));
+  // A fuzz from --set that makes the file's lifetime too short is reported
+  // at the --set, the message still naming every setting's origin.
+  const Result fuzz = run("validate " + source("scenarios/rare-collision.yaml") +
+                          " --set peers.a.child.fuzz=1000000");
+  CHECK(fuzz.status == 2);
+  CHECK(fuzz.err.starts_with("--set:1:20: error: peers.a.child: margin 9m ("));
+  CHECK(fuzz.err.find("fuzz 100000000% (--set 1) x margin") != std::string::npos);
   const Result rekeys =
       run("validate " + kb() + " --set rekeys=1000000000 --set peers.a.child.lifetime=3650d");
   CHECK(rekeys.status == 2);

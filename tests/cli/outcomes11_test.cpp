@@ -155,3 +155,18 @@ TEST_CASE("trials affected: a rare outcome's small upper bound is shown, not rou
   CHECK(line.find("[0.0%, 0.0%]") == std::string::npos);
   CHECK(std::regex_search(line, std::regex(R"(\[[0-9.e+-]+%, [1-9][0-9.]*e-0[5-9]%\])")));
 }
+
+TEST_CASE("run table: a count wider than its column is still followed by a space") {
+  // A tester's finding: "17578835818 pkt8.64e+05 pkt/rekey" (the total ran
+  // into the rate). An hour of latency jitter at 10 Mpps drops ~1e10 packets.
+  const Result r = run("run " + kb() +
+                       " --set \"network.jitter={dist: normal, sd: 1h}\" --set traffic.rate=10Mpps "
+                       "--trials 2 --set duration=2d -q");
+  REQUIRE(r.status == 0);
+  const auto at = r.out.find("\nno_sa ");
+  REQUIRE(at != std::string::npos);
+  const std::string line = r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1);
+  INFO(line);
+  CHECK(std::regex_search(line, std::regex(R"(^no_sa +[0-9]{13,} pkt [0-9])")));
+  CHECK_FALSE(std::regex_search(r.out, std::regex(R"(pkt[0-9])")));
+}

@@ -33,8 +33,14 @@ bool no_child_episode(const runner::PointResult& r, Outcome o) {
 }
 constexpr const char* kNoChildRekey = "n/a (no Child SA rekey)";
 
+// Left-aligns s in a column of `width`; a longer cell still ends in a space,
+// so it never runs into the next ("17578835818 pkt8.64e+05").
 std::string pad(std::string s, std::size_t width) {
-  if (s.size() < width) s.append(width - s.size(), ' ');
+  if (s.size() < width) {
+    s.append(width - s.size(), ' ');
+  } else {
+    s += ' ';
+  }
   return s;
 }
 

@@ -381,11 +381,16 @@ Point build(const Scenario& sc, std::span<const Setting> extra, std::size_t inde
     if (worst_case_draw_ns(link.latency) > static_cast<double>(kMaxDelay.ns())) {
       // The jitter is to blame when the latency alone stays within the bound:
       // point at it (a --set of it was reported at the file's latency).
-      const bool jitter_to_blame = spec.has_jitter && spec.latency <= kMaxDelay;
+      // When both are needed to pass it, point at the one a --set changed if
+      // only one was (a --set latency was reported at the file's jitter).
       const char* dir_path = d == 0 ? "network.latency.a_to_b" : "network.latency.b_to_a";
-      const SourcePos pos = jitter_to_blame            ? spec.jitter_pos
-                            : st.where.count(dir_path) ? st.where.at(dir_path)
-                                                       : where_or(st, "network.latency", sc.file);
+      const SourcePos latency_pos = st.where.count(dir_path)
+                                        ? st.where.at(dir_path)
+                                        : where_or(st, "network.latency", sc.file);
+      const bool only_latency_set = latency_pos.file == "--set" && spec.jitter_pos.file != "--set";
+      const bool jitter_to_blame =
+          spec.has_jitter && spec.latency <= kMaxDelay && !only_latency_set;
+      const SourcePos pos = jitter_to_blame ? spec.jitter_pos : latency_pos;
       throw ScenarioError(pos, jitter_to_blame ? "network.jitter" : "network.latency",
                           "latency with jitter (" + link.latency.describe() +
                               ") can delay a message by more than " +

@@ -49,16 +49,21 @@ void check_lifetime(const models::LifetimePolicy& lp, const std::string& base,
   }
   what += " is not less than lifetime " + lifetime_text;
 
-  // Point at the lifetime's setting if the scenario made one, else the
-  // margin's, the fuzz's, the profile's; the file's start if all are defaults.
+  // Point at a --set among the three if there is one (the change that broke
+  // a valid file), else at the lifetime's setting if the scenario made one,
+  // the margin's, the fuzz's, the profile's; the file's start if all are
+  // defaults.
   SourcePos pos{file, 0, 0};
   const std::string peer_profile = base.substr(0, base.rfind('.')) + ".profile";
-  for (const std::string& path :
-       {base + ".lifetime", base + ".margin", base + ".fuzz", peer_profile}) {
-    const auto it = where.find(path);
-    if (it != where.end()) {
-      pos = it->second;
-      break;
+  const std::string paths[] = {base + ".lifetime", base + ".margin", base + ".fuzz", peer_profile};
+  bool found = false;
+  for (const bool only_set : {true, false}) {
+    for (const std::string& path : paths) {
+      const auto it = where.find(path);
+      if (it != where.end() && (!only_set || it->second.file == "--set") && !found) {
+        pos = it->second;
+        found = true;
+      }
     }
   }
   throw ScenarioError(pos, base, what,
