@@ -304,3 +304,15 @@ TEST_CASE("validate counts a window point's trials twice, as run simulates them"
   REQUIRE(plain.status == 0);
   CHECK(plain.out.find("estimator:") == std::string::npos);
 }
+
+TEST_CASE("progress counts a sweep's points and names the window strata") {
+  // A tester's finding: the 5-point rare-collision sweep reported "point 9/9"
+  // (each stratum of a window point was counted as a point).
+  const Result r =
+      run("sweep " + source("scenarios/rare-collision-sweep.yaml") + " --trials 20 --progress");
+  REQUIRE(r.status == 0);
+  CHECK(r.err.find("progress: started: point 1/5 inside the window, trials 0/20") !=
+        std::string::npos);
+  CHECK(r.err.find(" outside the window, trials 20/20") != std::string::npos);
+  CHECK(r.err.find("/9") == std::string::npos);
+}

@@ -4,6 +4,7 @@
 
 #include <iostream>
 #include <limits>
+#include <utility>
 
 #include "models/trial.hpp"
 #include "tools/rekeysim/estimate.hpp"
@@ -75,7 +76,8 @@ std::vector<PointReport> run_points(const scenario::Scenario& sc,
 
 std::vector<PointReport> run_points(
     const scenario::Scenario& sc, const std::vector<scenario::Point>& points,
-    const CommonOptions& o, const std::function<runner::TrialFunction(std::size_t)>& trial_of) {
+    const CommonOptions& o, const std::function<runner::TrialFunction(std::size_t)>& trial_of,
+    std::vector<std::string> point_names) {
   const unsigned threads = runner::effective_threads(o.threads, sc.trials);
   // The pool keeps one trial function; it calls the current point's, which
   // changes only between run_point calls, when no worker is running a trial.
@@ -91,7 +93,8 @@ std::vector<PointReport> run_points(
   const Mode mode = o.progress                                           ? Mode::kLines
                     : !o.quiet && runner::Progress::stderr_is_terminal() ? Mode::kTerminal
                                                                          : Mode::kOff;
-  runner::Progress progress(mode, points.size(), sc.trials, estimated_seconds(episodes, threads));
+  runner::Progress progress(mode, points.size(), sc.trials, estimated_seconds(episodes, threads),
+                            std::move(point_names));
   std::vector<PointReport> reports;
   for (std::size_t i = 0; i < points.size(); ++i) {
     progress.start_point(i);

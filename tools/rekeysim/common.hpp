@@ -67,10 +67,12 @@ std::vector<PointReport> run_points(const scenario::Scenario& sc,
                                     const CommonOptions& o, runner::TrialFunction trial);
 // The same with a trial function per point (trial_of(i) for points[i], e.g.
 // the window estimator's conditioned trials at some points of a sweep): one
-// pool and one progress display for all of them.
+// pool and one progress display for all of them, which calls points[i]
+// point_names[i] when given (runner::Progress).
 std::vector<PointReport> run_points(
     const scenario::Scenario& sc, const std::vector<scenario::Point>& points,
-    const CommonOptions& o, const std::function<runner::TrialFunction(std::size_t)>& trial_of);
+    const CommonOptions& o, const std::function<runner::TrialFunction(std::size_t)>& trial_of,
+    std::vector<std::string> point_names = {});
 
 // Registers --out (when given) with `files`: call before simulating.
 void add_out_file(OutputFiles& files, const CommonOptions& o);

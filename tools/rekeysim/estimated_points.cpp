@@ -73,7 +73,19 @@ std::vector<EstimatedPoint> run_estimated_points(const scenario::Scenario& sc,
     return runner::window_trial(std::make_shared<const runner::WindowSampler>(out[i].choice.window),
                                 model_trial());
   };
-  auto reports = run_points(sc, all, o, trial_of);
+  // Progress counts the user's points, each stratum named, not the runs.
+  std::vector<std::string> names;
+  if (all.size() > points.size()) {
+    names.resize(all.size());
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      const std::string point =
+          "point " + std::to_string(i + 1) + "/" + std::to_string(points.size());
+      const bool window = out[i].choice.used == runner::Estimator::kWindow;
+      names[i] = point + (window ? " inside the window" : "");
+      if (window) names[outside_of[i]] = point + " outside the window";
+    }
+  }
+  auto reports = run_points(sc, all, o, trial_of, std::move(names));
   for (std::size_t i = 0; i < points.size(); ++i) {
     EstimatedPoint& p = out[i];
     p.report = std::move(reports[i]);

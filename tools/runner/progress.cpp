@@ -3,13 +3,15 @@
 #include <unistd.h>
 
 #include <system_error>
+#include <utility>
 
 namespace rekeysim::runner {
 
 Progress::Progress(Mode mode, std::size_t points, std::uint64_t trials_per_point,
-                   double estimate_seconds, std::FILE* out)
+                   double estimate_seconds, std::vector<std::string> point_names, std::FILE* out)
     : mode_(mode),
       points_(points),
+      point_names_(std::move(point_names)),
       trials_per_point_(trials_per_point),
       estimate_seconds_(estimate_seconds),
       out_(out),
@@ -31,6 +33,11 @@ Progress::~Progress() {
 
 bool Progress::stderr_is_terminal() {
   return ::isatty(STDERR_FILENO) == 1;
+}
+
+std::string Progress::point_name() const {
+  if (point_ < point_names_.size()) return point_names_[point_];
+  return "point " + std::to_string(point_ + 1) + "/" + std::to_string(points_);
 }
 
 void Progress::start_point(std::size_t index) {
@@ -74,8 +81,8 @@ void Progress::line(const char* what) {
   const std::uint64_t total = static_cast<std::uint64_t>(points_) * trials_per_point_;
   const std::uint64_t done =
       static_cast<std::uint64_t>(point_) * trials_per_point_ + done_in_point_;
-  std::fprintf(out_, "progress: %s: point %zu/%zu, trials %llu/%llu, elapsed %.0fs", what,
-               point_ + 1, points_, static_cast<unsigned long long>(done_in_point_),
+  std::fprintf(out_, "progress: %s: %s, trials %llu/%llu, elapsed %.0fs", what,
+               point_name().c_str(), static_cast<unsigned long long>(done_in_point_),
                static_cast<unsigned long long>(trials_per_point_), elapsed);
   if (done > 0 && done < total) {
     const double eta = elapsed / static_cast<double>(done) * static_cast<double>(total - done);
@@ -99,8 +106,8 @@ void Progress::draw(bool force) {
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
   const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0;
-  std::fprintf(out_, "\r\033[Kpoint %zu/%zu  trials %llu/%llu  %.0f trials/s  ETA %dm%02ds",
-               point_ + 1, points_, static_cast<unsigned long long>(done_in_point_),
+  std::fprintf(out_, "\r\033[K%s  trials %llu/%llu  %.0f trials/s  ETA %dm%02ds",
+               point_name().c_str(), static_cast<unsigned long long>(done_in_point_),
                static_cast<unsigned long long>(trials_per_point_), rate, static_cast<int>(eta) / 60,
                static_cast<int>(eta) % 60);
   std::fflush(out_);

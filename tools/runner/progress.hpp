@@ -16,7 +16,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace rekeysim::runner {
 
@@ -26,9 +28,12 @@ class Progress {
   static constexpr std::chrono::seconds kLineInterval{5};
 
   // estimate_seconds: the up-front estimate of the whole run (0 = none),
-  // shown in kLines until measured trial rates give an ETA.
+  // shown in kLines until measured trial rates give an ETA. point_names: what
+  // to call each of the `points` runs ("point 2/5 outside the window" when
+  // the window estimator runs a point twice); empty: "point i/points".
   Progress(Mode mode, std::size_t points, std::uint64_t trials_per_point,
-           double estimate_seconds = 0, std::FILE* out = stderr);
+           double estimate_seconds = 0, std::vector<std::string> point_names = {},
+           std::FILE* out = stderr);
   ~Progress();
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
@@ -43,9 +48,11 @@ class Progress {
   void draw(bool force);
   void line(const char* what);  // kLines; mutex_ held
   void tick();
+  std::string point_name() const;  // mutex_ held
 
   Mode mode_;
   std::size_t points_;
+  std::vector<std::string> point_names_;
   std::uint64_t trials_per_point_;
   double estimate_seconds_;
   std::FILE* out_;
