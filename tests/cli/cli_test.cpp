@@ -147,6 +147,15 @@ TEST_CASE("CLI: the sweep plot renders to a PNG of non-trivial size") {
   const std::string svg = slurp(dir / "p.svg");
   CHECK(svg.find("symmetric log scale") != std::string::npos);
   CHECK(svg.find("collisions") != std::string::npos);
+  CHECK(svg.find("estimator:") == std::string::npos);  // plain at every point: no note
+  // A sweep whose points take other estimators says which (a tester's
+  // finding: window, exact-zero and plain points looked alike).
+  const Result rare = run("sweep " + source("scenarios/rare-collision-sweep.yaml") +
+                          " --trials 20 -q --plot " + (dir / "rare.svg"));
+  REQUIRE(rare.status == 0);
+  CHECK(slurp(dir / "rare.svg")
+            .find(">estimator: window (stratified on the race window) at 500s, 520s, 533s, 539s; "
+                  "exact-zero (collisions proven 0) at 545s</text>") != std::string::npos);
   if (std::system("command -v rsvg-convert >/dev/null 2>&1") != 0) {
     WARN("rsvg-convert is not installed (Debian package librsvg2-bin): PNG rendering not checked");
     return;

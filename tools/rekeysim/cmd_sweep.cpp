@@ -75,6 +75,26 @@ PlotInput sweep_plot_input(const scenario::Scenario& sc, const std::vector<Point
     in.x_label = path;
   }
   in.series = {col, cfs, out, esp};
+  // Name the estimator where it is not plain Monte Carlo: a window point's
+  // interval is far tighter than its neighbours' for the same trials, and an
+  // exact-zero point's collisions are a proof, not a measurement.
+  std::string window_at, zero_at;
+  bool any_plain = false;
+  for (const auto& rep : reports) {
+    any_plain = any_plain || rep.estimator == "plain";
+    const std::string& label = rep.params.front().value;
+    if (rep.estimator == "window") window_at += (window_at.empty() ? "" : ", ") + label;
+    if (rep.estimator == "exact-zero") zero_at += (zero_at.empty() ? "" : ", ") + label;
+  }
+  if (!window_at.empty() || !zero_at.empty()) {
+    in.note = "estimator: ";
+    if (!window_at.empty()) in.note += "window (stratified on the race window) at " + window_at;
+    if (!zero_at.empty()) {
+      in.note += std::string(window_at.empty() ? "" : "; ") +
+                 "exact-zero (collisions proven 0) at " + zero_at;
+    }
+    if (any_plain) in.note += "; plain Monte Carlo elsewhere";
+  }
   return in;
 }
 

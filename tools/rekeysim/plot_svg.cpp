@@ -306,6 +306,10 @@ std::string render_sweep_svg(const PlotInput& input) {
   if (any_zero) entry("white", "#333333", "rate 0, drawn at the floor line");
   svg += "<text x=\"" + num(lx) + "\" y=\"" + num(row) +
          "\" fill=\"#555555\">bars: 95% interval</text>\n";
+  if (!in.note.empty()) {
+    svg += "<text x=\"" + num(kLeft) + "\" y=\"" + num(kHeight - 10) +
+           "\" fill=\"#555555\" font-size=\"11\">" + esc(in.note) + "</text>\n";
+  }
   svg += "</svg>\n";
   return svg;
 }

@@ -29,6 +29,9 @@ struct PlotInput {
   std::vector<std::string> x_categories;
   std::vector<PlotSeries> series;
   std::string y_label = "rate per rekey episode (95% interval)";
+  // One grey line under the x axis label (empty: none), e.g. which points a
+  // rare-rate estimator measured.
+  std::string note;
 };
 
 enum class AxisScale { kLinear, kLog, kSymlog };
