@@ -237,7 +237,9 @@ TEST_CASE("ingest: a file of no known style exits 2 naming the styles tried, bad
         std::string::npos);
   const auto m = run("ingest " + (dir / "missing.log"));
   CHECK(m.status == 2);
-  CHECK(m.err.find("cannot be read") != std::string::npos);
+  CHECK(m.err.starts_with((dir / "missing.log") +
+                          ": error: cannot be read (No such file or directory); expected a "
+                          "readable log file"));
   // A style forced on the other vendor's log: every line unusable, said so,
   // and exit 2 (no report built on nothing).
   const auto f =

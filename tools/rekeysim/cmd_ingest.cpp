@@ -4,8 +4,10 @@
 // about the tunnel, each value with the log lines it came from. Optionally
 // writes the records (JSON Lines), a scenario reproducing the tunnel, and
 // compares a run of that scenario with what the logs counted.
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -580,7 +582,14 @@ int run_ingest(const IngestCliOptions& o) {
     std::ifstream file;
     if (path != "-") file.open(path, std::ios::binary);
     std::istream& in = path == "-" ? std::cin : file;
-    if (!in) usage("LOG", "\"" + path + "\" cannot be read", "a readable log file");
+    if (!in) {
+      // At the path, as a directory or an empty log is (it said
+      // "<command line>:1:1: error: LOG: ...").
+      const int err = errno;
+      std::cerr << path << ": error: cannot be read (" << std::strerror(err)
+                << "); expected a readable log file\n";
+      return kExitUsage;
+    }
     LogIn l{path, {}};
     try {
       l.result = ingest::ingest(in, opts);
