@@ -79,7 +79,7 @@ Component read_component(std::string_view text, std::size_t& pos, std::string_vi
   if (pos + 1 < text.size() && (text[pos] == 'e' || text[pos] == 'E')) {
     const std::size_t d = (text[pos + 1] == '+' || text[pos + 1] == '-') ? pos + 2 : pos + 1;
     if (d < text.size() && is_digit(text[d]))
-      fail("exponent notation is not accepted here; write the digits out (1e3ms: 1000ms)");
+      fail("exponent notation is not accepted here; write the digits out (1000, not 1e3)");
   }
   std::size_t ustart = pos;
   while (pos < text.size() && is_alpha(text[pos])) ++pos;

@@ -156,6 +156,21 @@ TEST_CASE("CLI: the sweep plot renders to a PNG of non-trivial size") {
   CHECK(slurp(dir / "rare.svg")
             .find(">estimator: window (stratified on the race window) at 500s, 520s, 533s, 539s; "
                   "exact-zero (collisions proven 0) at 545s</text>") != std::string::npos);
+  // Many points: a range, so the line stays inside the image (21 named
+  // values ran off it, a tester's finding).
+  std::string yaml = slurp(source("scenarios/rare-collision-sweep.yaml"));
+  const std::string five = "values: [500s, 520s, 533s, 539s, 545s]";
+  REQUIRE(yaml.find(five) != std::string::npos);
+  yaml.replace(yaml.find(five), five.size(),
+               "values: [500s, 501s, 502s, 503s, 504s, 505s, 506s, 507s, 545s]");
+  std::ofstream(dir / "many.yaml") << yaml;
+  const Result many =
+      run("sweep " + (dir / "many.yaml") + " --trials 5 -q --plot " + (dir / "many.svg"));
+  REQUIRE(many.status == 0);
+  CHECK(slurp(dir / "many.svg")
+            .find(">estimator: window (stratified on the race window) at 8 points, 500s to 507s "
+                  "in sweep order; exact-zero (collisions proven 0) at 545s</text>") !=
+        std::string::npos);
   if (std::system("command -v rsvg-convert >/dev/null 2>&1") != 0) {
     WARN("rsvg-convert is not installed (Debian package librsvg2-bin): PNG rendering not checked");
     return;
@@ -240,6 +255,12 @@ TEST_CASE("CLI: usage errors exit 2 and help for each subcommand has an example"
     CHECK(d.status == 2);
     CHECK(d.err.starts_with(dir.path.string() + ":1:1: error: file: is a directory; expected a "
                                                 "readable YAML file"));
+    // A profile path that is a directory says so too.
+    const Result p = run("validate " + source("scenarios/rare-collision.yaml") +
+                         " --set peers.a.profile=" + dir.path.string());
+    CHECK(p.status == 2);
+    CHECK(p.err.find("profile file \"" + dir.path.string() + "\" is a directory; expected") !=
+          std::string::npos);
   }
   for (const char* sub :
        {"run", "sweep", "recommend", "validate", "profiles", "trace", "report", "audit"}) {

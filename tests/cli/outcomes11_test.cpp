@@ -2,6 +2,7 @@
 // Each test is named after the defect it pins ("fix11.N").
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <regex>
 #include <string>
 #include <vector>
@@ -134,9 +135,10 @@ TEST_CASE("trials affected: a fraction strictly between 0 and 1 never prints as 
   CHECK(format_percent(0) == "0.0%");
   CHECK(format_percent(1) == "100.0%");
   CHECK(format_percent(0.45) == "45.0%");
-  CHECK(format_percent(0.0005) == "0.1%");     // one decimal still shows it
-  CHECK(format_percent(0.00049) == "0.049%");  // would round to 0.0%
-  CHECK(format_percent(1.52e-8) == "1.5e-06%");
+  CHECK(format_percent(0.0005) == "0.1%");         // one decimal still shows it
+  CHECK(format_percent(0.00049) == "0.049%");      // would round to 0.0%
+  CHECK(format_percent(1.52e-8) == "0.0000015%");  // fixed: the tool reads no exponents
+  CHECK(format_percent(1e-6) == "0.00010%");
   CHECK(format_percent(0.99949) == "99.9%");  // one decimal is not 100.0%
   CHECK(format_percent(0.99951) == "99.95%");
   CHECK(format_percent(0.9999995) == "99.99995%");
@@ -153,7 +155,7 @@ TEST_CASE("trials affected: a rare outcome's small upper bound is shown, not rou
   const std::string line = r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1);
   INFO(line);
   CHECK(line.find("[0.0%, 0.0%]") == std::string::npos);
-  CHECK(std::regex_search(line, std::regex(R"(\[[0-9.e+-]+%, [1-9][0-9.]*e-0[5-9]%\])")));
+  CHECK(std::regex_search(line, std::regex(R"(\[0\.0000[1-9][0-9]%, 0\.0000[1-9][0-9]%\])")));
 }
 
 TEST_CASE("run table: a count wider than its column is still followed by a space") {
@@ -169,4 +171,52 @@ TEST_CASE("run table: a count wider than its column is still followed by a space
   INFO(line);
   CHECK(std::regex_search(line, std::regex(R"(^no_sa +[0-9]{13,} pkt [0-9])")));
   CHECK_FALSE(std::regex_search(r.out, std::regex(R"(pkt[0-9])")));
+}
+
+TEST_CASE("no IKE SA rekey: the IKE outcomes' per-trial quantiles are n/a, null and empty") {
+  // A tester's finding: the table said n/a while JSON and CSV gave 0.
+  const std::string cmd =
+      "run " + source("scenarios/rare-collision.yaml") + " --estimator plain --trials 20 -q";
+  const Result table = run(cmd);
+  REQUIRE(table.status == 1);  // the file's expect needs more than 20 plain trials
+  const auto at = table.out.find("\nike_collisions ");
+  REQUIRE(at != std::string::npos);
+  CHECK(table.out.substr(at + 1, table.out.find('\n', at + 1) - at - 1).ends_with(" n/a"));
+  const auto j = nlohmann::json::parse(run(cmd + " --format json").out);
+  REQUIRE(j["ike_episodes"] == 0);
+  REQUIRE(j["episodes"] == 20);
+  for (const char* q : {"p50", "p90", "p99"}) {
+    CHECK(j["per_trial"]["ike_rekeys"][q].is_null());
+    CHECK(j["per_trial"]["ike_collisions"][q].is_null());
+    CHECK(j["per_trial"]["child_rekeys"][q].is_number());  // 20 Child SA episodes
+  }
+  const std::string csv = run(cmd + " --format csv").out;
+  const auto nl = csv.find('\n');
+  const auto head = csv_fields(csv.substr(0, nl));
+  const auto row = csv_fields(csv.substr(nl + 1, csv.find('\n', nl + 1) - nl - 1));
+  REQUIRE(head.size() == row.size());
+  std::size_t checked = 0;
+  for (std::size_t i = 0; i < head.size(); ++i) {
+    if (head[i] == "ike_collisions_p50" || head[i] == "ike_rekeys_p99") {
+      CHECK(row[i].empty());
+      ++checked;
+    }
+    if (head[i] == "child_rekeys_p50") CHECK_FALSE(row[i].empty());
+  }
+  CHECK(checked == 2);
+}
+
+TEST_CASE("an expectation on the fraction of trials affected shows both sides as percentages") {
+  // "fraction of trials affected 7.9e-05% <= 1e-6" read as false (a tester's finding).
+  TempDir dir;
+  std::string yaml = slurp(source("scenarios/rare-collision.yaml"));
+  const auto at = yaml.find("\nexpect:");
+  if (at != std::string::npos) yaml.erase(at + 1);
+  yaml += "expect:\n  collisions: {max_fraction_affected: 1e-6}\n";
+  std::ofstream(dir / "f.yaml") << yaml;
+  const Result r = run("run " + (dir / "f.yaml") + " --trials 200 -q");
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("fraction of trials affected 0.0000") != std::string::npos);
+  CHECK(r.out.find("% <= 0.00010% (1e-6)") != std::string::npos);
 }

@@ -211,7 +211,9 @@ TEST_CASE("Packet rates round trip through format_rate", "[time][rate]") {
 
 TEST_CASE("An exponent is named as such, not as an unknown unit 'e'", "[time]") {
   // A tester wrote traffic.rate=1e3pps and read "unexpected text after the unit".
-  const std::string why = "exponent notation is not accepted here";
+  const std::string why =
+      "exponent notation is not accepted here; write the digits out (1000, "
+      "not 1e3)";
   for (const char* s : {"1e3ms", "2E-3s", "1.5e+2h"}) {
     INFO(s);
     CHECK_THROWS_WITH(sim::parse_duration(s), Catch::Contains(why));

@@ -78,14 +78,26 @@ PlotInput sweep_plot_input(const scenario::Scenario& sc, const std::vector<Point
   // Name the estimator where it is not plain Monte Carlo: a window point's
   // interval is far tighter than its neighbours' for the same trials, and an
   // exact-zero point's collisions are a proof, not a measurement.
-  std::string window_at, zero_at;
+  std::vector<std::string> window_points, zero_points;
   bool any_plain = false;
   for (const auto& rep : reports) {
     any_plain = any_plain || rep.estimator == "plain";
     const std::string& label = rep.params.front().value;
-    if (rep.estimator == "window") window_at += (window_at.empty() ? "" : ", ") + label;
-    if (rep.estimator == "exact-zero") zero_at += (zero_at.empty() ? "" : ", ") + label;
+    if (rep.estimator == "window") window_points.push_back(label);
+    if (rep.estimator == "exact-zero") zero_points.push_back(label);
   }
+  // One line of the 960 px image: up to 6 values by name, more as a range
+  // (21 named values ran off the image).
+  auto listed = [](const std::vector<std::string>& v) {
+    if (v.size() > 6) {
+      return std::to_string(v.size()) + " points, " + v.front() + " to " + v.back() +
+             " in sweep order";
+    }
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+  };
+  const std::string window_at = listed(window_points), zero_at = listed(zero_points);
   if (!window_at.empty() || !zero_at.empty()) {
     in.note = "estimator: ";
     if (!window_at.empty()) in.note += "window (stratified on the race window) at " + window_at;

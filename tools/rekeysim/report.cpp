@@ -101,7 +101,12 @@ std::string format_percent(double f) {
   // One decimal, except where that would round a fraction strictly between 0
   // and 1 to "0.0%" or "100.0%": a bound of 1.5e-6 is not the exact 0 an
   // exact-zero row shows, so such values keep two significant digits.
-  if (pct > 0 && pct < 0.05) return printf_str("%.2g%%", pct);
+  if (pct > 0 && pct < 0.05) {
+    // Two significant digits in fixed notation ("0.000079%"): the tool reads
+    // no exponents, so it prints none here either.
+    const int digits = static_cast<int>(std::ceil(-std::log10(pct))) + 1;
+    return printf_str(("%." + std::to_string(std::min(digits, 20)) + "f%%").c_str(), pct);
+  }
   if (pct < 100 && pct >= 99.95) {
     // 100 - pct below 0.05: as many decimals as reach its first digit that
     // is not 0, so the rounding cannot reach 100.
@@ -188,8 +193,9 @@ std::vector<ExpectCheck> check_expectations(const std::vector<scenario::Expectat
         const auto& p = r.trial_view(e.outcome);
         c.value = p.fraction_affected;
         c.passed = c.value <= e.limit;
+        // Both sides as percentages ("7.9e-05% <= 1e-6" read as false).
         what = "fraction of trials affected " + format_percent(p.fraction_affected) +
-               (c.passed ? " <= " : " > ") + e.limit_text;
+               (c.passed ? " <= " : " > ") + format_percent(e.limit) + " (" + e.limit_text + ")";
         break;
       }
     }
@@ -237,11 +243,13 @@ json point_json(const RunHeader& h, const PointReport& rep) {
              {"per_tunnel_day", s.per_day},
              {"unit", count_unit(o)}};
     const auto& p = r.trial_view(o);
+    // Per-trial rates over no episode at all (the table's n/a).
+    const bool q_na = na || (models::is_ike_outcome(o) && r.ike_episodes == 0);
     per_trial[name] = json{{"fraction_affected", p.fraction_affected},
                            {"ci95", json::array({p.ci95.lo, p.ci95.hi})},
-                           {"p50", na ? json(nullptr) : json(p.p50)},
-                           {"p90", na ? json(nullptr) : json(p.p90)},
-                           {"p99", na ? json(nullptr) : json(p.p99)}};
+                           {"p50", q_na ? json(nullptr) : json(p.p50)},
+                           {"p90", q_na ? json(nullptr) : json(p.p90)},
+                           {"p99", q_na ? json(nullptr) : json(p.p99)}};
   }
   j["outcomes"] = outcomes;
   j["per_trial"] = per_trial;
@@ -473,11 +481,13 @@ std::string render_csv(const RunHeader& h, const std::vector<PointReport>& repor
       const auto& p = r.trial_view(o);
       // No Child SA rekey episode: empty rate and interval cells (0 / 0).
       const bool na = no_child_episode(r, o);
+      const bool q_na = na || (models::is_ike_outcome(o) && r.ike_episodes == 0);
       const double nan = std::numeric_limits<double>::quiet_NaN();
       out += "," + std::to_string(s.count) + "," + num(na ? nan : s.rate) + "," +
              num(na ? nan : s.ci95.lo) + "," + num(na ? nan : s.ci95.hi) + "," + num(s.per_day) +
              "," + num(p.fraction_affected) + "," + num(p.ci95.lo) + "," + num(p.ci95.hi) + "," +
-             num(na ? nan : p.p50) + "," + num(na ? nan : p.p90) + "," + num(na ? nan : p.p99);
+             num(q_na ? nan : p.p50) + "," + num(q_na ? nan : p.p90) + "," +
+             num(q_na ? nan : p.p99);
     }
     if (named) {
       out += "," + quote(rep.estimator) + "," + quote(rep.estimator_why);

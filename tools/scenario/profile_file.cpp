@@ -33,9 +33,12 @@ models::PeerConfig load_profile_file(const Setting& setting, const std::string& 
   const std::string path = profile_key(setting.dir, value);
   {
     std::ifstream probe(path);
-    if (!probe || std::filesystem::is_directory(path)) {
+    std::error_code ec;
+    const bool directory = std::filesystem::is_directory(path, ec);
+    if (!probe || directory) {
       throw ScenarioError(
-          setting.pos, setting.path, "profile file \"" + path + "\" cannot be read",
+          setting.pos, setting.path,
+          "profile file \"" + path + "\" " + (directory ? "is a directory" : "cannot be read"),
           "a builtin profile name (rekeysim profiles) or a readable profile YAML file");
     }
   }
