@@ -139,7 +139,9 @@ TEST_CASE("trials affected: a fraction strictly between 0 and 1 never prints as 
   CHECK(format_percent(0.00049) == "0.049%");      // would round to 0.0%
   CHECK(format_percent(1.52e-8) == "0.0000015%");  // fixed: the tool reads no exponents
   CHECK(format_percent(1e-6) == "0.00010%");
-  CHECK(format_percent(0.99949) == "99.9%");  // one decimal is not 100.0%
+  CHECK(format_percent(1.5e-20) == "0.0000000000000000015%");
+  CHECK(format_percent(1e-300) == "1e-298%");  // beyond 40 decimals: never shown as 0
+  CHECK(format_percent(0.99949) == "99.9%");   // one decimal is not 100.0%
   CHECK(format_percent(0.99951) == "99.95%");
   CHECK(format_percent(0.9999995) == "99.99995%");
   CHECK(format_percent(1 - 1e-12) != "100.0%");

@@ -104,8 +104,11 @@ std::string format_percent(double f) {
   if (pct > 0 && pct < 0.05) {
     // Two significant digits in fixed notation ("0.000079%"): the tool reads
     // no exponents, so it prints none here either.
+    // Below 1e-40 % (a window far narrower than any real one) the zeros
+    // would outrun the buffer: exponent form there.
     const int digits = static_cast<int>(std::ceil(-std::log10(pct))) + 1;
-    return printf_str(("%." + std::to_string(std::min(digits, 20)) + "f%%").c_str(), pct);
+    if (digits > 40) return printf_str("%.2g%%", pct);
+    return printf_str(("%." + std::to_string(digits) + "f%%").c_str(), pct);
   }
   if (pct < 100 && pct >= 99.95) {
     // 100 - pct below 0.05: as many decimals as reach its first digit that
