@@ -32,6 +32,11 @@ bool no_child_episode(const runner::PointResult& r, Outcome o) {
   return !models::is_ike_outcome(o) && r.episodes == 0;
 }
 constexpr const char* kNoChildRekey = "n/a (no Child SA rekey)";
+// No episode of the outcome's kind at all (Child SA rekeys, or IKE SA rekeys
+// for the IKE outcomes): its per-trial rates and their quantiles are 0 / 0.
+bool no_episode(const runner::PointResult& r, Outcome o) {
+  return models::is_ike_outcome(o) ? r.ike_episodes == 0 : r.episodes == 0;
+}
 
 // Left-aligns s in a column of `width`; a longer cell still ends in a space,
 // so it never runs into the next ("17578835818 pkt8.64e+05").
@@ -103,9 +108,8 @@ std::string format_percent(double f) {
   // exact-zero row shows, so such values keep two significant digits.
   if (pct > 0 && pct < 0.05) {
     // Two significant digits in fixed notation ("0.000079%"): the tool reads
-    // no exponents, so it prints none here either.
-    // Below 1e-40 % (a window far narrower than any real one) the zeros
-    // would outrun the buffer: exponent form there.
+    // no exponents, so it prints none here either; below 1e-40 % (a window
+    // far narrower than any real one) the zeros would outrun the buffer.
     const int digits = static_cast<int>(std::ceil(-std::log10(pct))) + 1;
     if (digits > 40) return printf_str("%.2g%%", pct);
     return printf_str(("%." + std::to_string(digits) + "f%%").c_str(), pct);
@@ -246,8 +250,7 @@ json point_json(const RunHeader& h, const PointReport& rep) {
              {"per_tunnel_day", s.per_day},
              {"unit", count_unit(o)}};
     const auto& p = r.trial_view(o);
-    // Per-trial rates over no episode at all (the table's n/a).
-    const bool q_na = na || (models::is_ike_outcome(o) && r.ike_episodes == 0);
+    const bool q_na = no_episode(r, o);  // the table's n/a
     per_trial[name] = json{{"fraction_affected", p.fraction_affected},
                            {"ci95", json::array({p.ci95.lo, p.ci95.hi})},
                            {"p50", q_na ? json(nullptr) : json(p.p50)},
@@ -310,7 +313,7 @@ std::string render_table_run(const RunHeader& h, const PointReport& rep) {
                            ", " + format_percent(p.ci95.hi) + "]";
     std::string quant =
         amount(o, p.p50, "") + " / " + amount(o, p.p90, "") + " / " + amount(o, p.p99, per);
-    if (rate.starts_with("n/a")) quant = "n/a";  // no trial had an episode to take a rate over
+    if (no_episode(r, o)) quant = "n/a";
     out += pad(std::string(models::outcome_name(o)), w[0]) + pad(count_text(o, s.count), w[1]) +
            pad(rate, w[2]) + pad(per_day, w[3]) + pad(affected, w[4]) + quant + "\n";
   }
@@ -484,7 +487,7 @@ std::string render_csv(const RunHeader& h, const std::vector<PointReport>& repor
       const auto& p = r.trial_view(o);
       // No Child SA rekey episode: empty rate and interval cells (0 / 0).
       const bool na = no_child_episode(r, o);
-      const bool q_na = na || (models::is_ike_outcome(o) && r.ike_episodes == 0);
+      const bool q_na = no_episode(r, o);
       const double nan = std::numeric_limits<double>::quiet_NaN();
       out += "," + std::to_string(s.count) + "," + num(na ? nan : s.rate) + "," +
              num(na ? nan : s.ci95.lo) + "," + num(na ? nan : s.ci95.hi) + "," + num(s.per_day) +

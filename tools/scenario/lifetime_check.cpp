@@ -53,19 +53,16 @@ void check_lifetime(const models::LifetimePolicy& lp, const std::string& base,
   // a valid file), else at the lifetime's setting if the scenario made one,
   // the margin's, the fuzz's, the profile's; the file's start if all are
   // defaults.
-  SourcePos pos{file, 0, 0};
   const std::string peer_profile = base.substr(0, base.rfind('.')) + ".profile";
   const std::string paths[] = {base + ".lifetime", base + ".margin", base + ".fuzz", peer_profile};
-  bool found = false;
-  for (const bool only_set : {true, false}) {
+  auto first_of = [&](bool only_set) -> std::optional<SourcePos> {
     for (const std::string& path : paths) {
       const auto it = where.find(path);
-      if (it != where.end() && (!only_set || it->second.file == "--set") && !found) {
-        pos = it->second;
-        found = true;
-      }
+      if (it != where.end() && (!only_set || it->second.file == "--set")) return it->second;
     }
-  }
+    return std::nullopt;
+  };
+  const SourcePos pos = first_of(true).value_or(first_of(false).value_or(SourcePos{file, 0, 0}));
   throw ScenarioError(pos, base, what,
                       "lifetime > margin x (1 + fuzz), so an SA lives before it is rekeyed");
 }
